@@ -1,0 +1,34 @@
+// The description of one served resource: everything discovery, OpenAPI, routing and the generic registry need
+// to know about it. The table of all of them is src/api/resources.ts.
+
+export interface ScaleSubresource {
+  /** JSON paths (dot form) of the replica counts and selector inside the parent object. */
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath: string;
+}
+
+export interface ResourceInfo {
+  group: string;
+  version: string;
+  kind: string;
+  listKind: string;
+  /** The plural, lower-case URL segment: "pods", "deployments". */
+  resource: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  verbs: string[];
+  /** Subresources served under /<resource>/<name>/<sub>. */
+  subresources: {
+    status?: boolean;
+    scale?: ScaleSubresource;
+    binding?: boolean;
+    eviction?: boolean;
+  };
+  /** Field-selector labels this resource supports beyond metadata.name / metadata.namespace. */
+  fieldSelectors: string[];
+  /** True for kinds that are only sent to subresources (Binding, Eviction, Scale), not stored. */
+  virtual?: boolean;
+}
