@@ -20,6 +20,11 @@ export interface ListOptions {
   startAfter?: string;
   /** Read the state as of this revision (0 or absent: the current revision). Fails with CompactedError if compacted. */
   revision?: number;
+  /**
+   * May be served from a watch cache (upstream's resourceVersion=0 / NotOlderThan lists): possibly stale, but never
+   * older than `revision` when one is given (a cache waits to catch up to it). Backends without a cache ignore it.
+   */
+  allowCache?: boolean;
 }
 
 export interface ListResult {
@@ -50,6 +55,20 @@ export interface WatchOptions {
   signal: AbortSignal;
 }
 
+/**
+ * A watch-stream item saying every event under the watched prefix with revision <= `revision` has been yielded
+ * already: what the apiserver needs to send a BOOKMARK. Only watchProgress yields it, never watch.
+ */
+export interface ProgressEvent {
+  type: 'progress';
+  revision: number;
+}
+
+export interface ProgressWatchOptions extends WatchOptions {
+  /** Yield a ProgressEvent once the stream has been idle this long (ms, default 1000). */
+  progressIntervalMs?: number;
+}
+
 export interface Store {
   /** The newest revision of the whole store. */
   currentRevision(): Promise<number>;
@@ -72,6 +91,11 @@ export interface Store {
   delete(key: string, expectedModRevision?: number): Promise<KeyValue>;
   /** Events under prefix after opts.afterRevision, until the signal aborts. */
   watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchEvent>;
+  /**
+   * watch, interleaved with ProgressEvents while idle (for BOOKMARKs). Optional so simple fakes stay simple;
+   * callers fall back to watch when it is absent (see watchWithProgress in src/store/progress.ts).
+   */
+  watchProgress?(prefix: string, opts: ProgressWatchOptions): AsyncIterable<WatchEvent | ProgressEvent>;
   /** Forget history at or below revision; reads/watches older than it then fail with CompactedError. */
   compact(revision: number): Promise<void>;
   /** The oldest revision still readable (history at or below it was compacted away). */
@@ -108,5 +132,15 @@ export class CompactedError extends StoreError {
     readonly compacted: number,
   ) {
     super(`required revision ${requested} has been compacted (compacted through ${compacted})`);
+  }
+}
+
+/** A read or watch asked for a revision the store has not reached yet (upstream: "Too large resource version"). */
+export class FutureRevisionError extends StoreError {
+  constructor(
+    readonly requested: number,
+    readonly current: number,
+  ) {
+    super(`required revision ${requested} is a future revision (current ${current})`);
   }
 }
