@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runStoreConformance } from './conformance.ts';
+import type { ProgressEvent, WatchEvent } from './interface.ts';
 import { openSqliteStore } from './sqlite.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-sqlite-'));
@@ -63,7 +64,7 @@ describe('sqlite store specifics', () => {
     await s.create('/other/x', '1');
     const ac = new AbortController();
     const rev = await s.currentRevision();
-    const items = [];
+    const items: (WatchEvent | ProgressEvent)[] = [];
     const watch = s.watchProgress('/k/', { afterRevision: rev, signal: ac.signal, progressIntervalMs: 10 });
     const pending = (async () => {
       for await (const item of watch) {
