@@ -1,0 +1,67 @@
+// Create-time pod mutations that upstream performs in admission plugins rather than defaulting:
+//  - ServiceAccount: serviceAccountName "default" (token volume projection deliberately left out),
+//  - DefaultTolerationSeconds: tolerate not-ready / unreachable NoExecute taints for 300 s,
+//  - Priority: priority from the priority class (0 without one) and preemptionPolicy PreemptLowerPriority.
+// admitPod mutates in place and throws ApiError 403 where upstream's plugins reject the pod.
+import type { Pod, Toleration } from 'kubernetes-types/core/v1.js';
+import { ApiError } from '../errors.ts';
+import type { KubeObject } from '../object.ts';
+
+export const defaultTolerationSeconds = 300;
+export const notReadyTaintKey = 'node.kubernetes.io/not-ready';
+export const unreachableTaintKey = 'node.kubernetes.io/unreachable';
+
+/** The two built-in priority classes every cluster has; no PriorityClass API is served yet. */
+export const builtinPriorityClasses: Record<string, number> = {
+  'system-node-critical': 2000001000,
+  'system-cluster-critical': 2000000000,
+};
+
+/** Upstream's check: a toleration for the key (or with no key) whose effect is NoExecute or "" (all effects). */
+function tolerates(tolerations: Toleration[], key: string): boolean {
+  return tolerations.some((t) => (t.effect === 'NoExecute' || !t.effect) && (t.key === key || !t.key));
+}
+
+function addDefaultTolerations(pod: Pod): void {
+  const spec = pod.spec!;
+  const tolerations = spec.tolerations ?? [];
+  const add: Toleration[] = [];
+  for (const key of [notReadyTaintKey, unreachableTaintKey]) {
+    if (!tolerates(tolerations, key)) {
+      add.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds });
+    }
+  }
+  if (add.length) spec.tolerations = [...tolerations, ...add];
+}
+
+function admitPriority(pod: Pod, podName: string): void {
+  const spec = pod.spec!;
+  let priority = 0;
+  const className = spec.priorityClassName ?? '';
+  if (className) {
+    const p = builtinPriorityClasses[className];
+    if (p === undefined) {
+      throw ApiError.of(403, 'Forbidden', `pods "${podName}" is forbidden: no PriorityClass with name ${className} was found`);
+    }
+    priority = p;
+  }
+  if (spec.priority !== undefined && spec.priority !== null && spec.priority !== priority) {
+    throw ApiError.of(403, 'Forbidden', `pods "${podName}" is forbidden: the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${priority} from the given PriorityClass name`);
+  }
+  spec.priority = priority;
+  if (!spec.preemptionPolicy) spec.preemptionPolicy = 'PreemptLowerPriority';
+}
+
+/** Runs the pod admission mutations for a create (upstream's plugins skip mirror pods for the SA step). */
+export function admitPod(obj: KubeObject): void {
+  const pod = obj as unknown as Pod;
+  if (!pod.spec) return;
+  const spec = pod.spec;
+  const mirror = pod.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined;
+  if (!mirror && !spec.serviceAccountName) {
+    spec.serviceAccountName = spec.serviceAccount || 'default';
+  }
+  if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
+  addDefaultTolerations(pod);
+  admitPriority(pod, pod.metadata?.name ?? pod.metadata?.generateName ?? '');
+}
