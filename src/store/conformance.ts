@@ -2,6 +2,7 @@
 // upstream's storage tests run against etcd3 and the cacher alike. Each test opens a fresh store, uses its own key
 // prefix and reasons only relative to the revisions it observes, so it also works against a shared real etcd.
 import assert from 'node:assert/strict';
+import { setMaxListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import {
   CompactedError,
@@ -277,6 +278,7 @@ export function runStoreConformance(
 
     it('many watchers of one prefix each get every event', withStore(async (s, p) => {
       const ac = new AbortController();
+      setMaxListeners(100, ac.signal);
       const rev = await s.currentRevision();
       const all = Array.from({ length: 20 }, () => take(s.watch(p, { afterRevision: rev, signal: ac.signal }), 10));
       for (let i = 0; i < 10; i++) await s.create(`${p}k${i}`, `${i}`);
