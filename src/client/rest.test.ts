@@ -27,7 +27,7 @@ test('CRUD, paging and error classification against a fake server', async () => 
   const srv = new FakeApiServer();
   const client = new RestClient({ server: await srv.start(), token: 'secret-token' });
   try {
-    const created = await client.create(configmaps, { metadata: { name: 'a', namespace: 'ns' }, data: { k: 'v' } });
+    const created = await client.create<KubeObject>(configmaps, { metadata: { name: 'a', namespace: 'ns' }, data: { k: 'v' } });
     assert.ok(created.metadata?.resourceVersion);
     assert.equal(srv.requests.at(-1)?.headers.authorization, 'Bearer secret-token');
     assert.equal(srv.requests.at(-1)?.url, '/api/v1/namespaces/ns/configmaps');

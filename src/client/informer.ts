@@ -1,0 +1,206 @@
+// A shared informer: one Reflector filling one Cache for one resource (and selector), fanned out to any number of
+// event handlers, with a Lister over the cache and a `synced` promise that resolves once the first list is in.
+// InformerFactory hands every component in a process the same informer per (resource, namespace, selectors), so
+// they share one watch. Handlers run synchronously in cache order and must not block; level-triggered consumers
+// should only enqueue keys.
+import type { KubeObject } from '../api/object.ts';
+import { type Clock, type Timer, realClock } from './clock.ts';
+import { Cache, type IndexFunc, Lister, defaultIndexers } from './cache.ts';
+import { type Delta, type ListWatchOptions, Reflector } from './reflector.ts';
+import type { RestClient } from './rest.ts';
+import { type ResourceRef, refKey } from './resource-ref.ts';
+
+export interface EventHandler<T> {
+  /** initial: the object came from a list (startup or relist), not from a watch event. */
+  onAdd?(obj: T, initial: boolean): void;
+  onUpdate?(old: T, obj: T): void;
+  /** obj is the final state the server reported, or the last state cached when a relist found it gone. */
+  onDelete?(obj: T): void;
+}
+
+export interface InformerOptions extends ListWatchOptions {
+  client: RestClient;
+  ref: ResourceRef;
+  /** Every this often, onUpdate(obj, obj) for every cached object (0 = never, the default). */
+  resyncPeriodMs?: number;
+  indexers?: Record<string, IndexFunc<KubeObject>>;
+  clock?: Clock;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  watchTimeoutSeconds?: number;
+}
+
+export class Informer<T extends KubeObject = KubeObject> {
+  readonly cache: Cache<T>;
+  readonly lister: Lister<T>;
+  /** Resolves once the first list has been applied to the cache (and reported to handlers). */
+  readonly synced: Promise<void>;
+  private markSynced!: () => void;
+  private isSynced = false;
+  private readonly handlers = new Set<EventHandler<T>>();
+  private running?: Promise<void>;
+  private reflector?: Reflector<T>;
+  private readonly clock: Clock;
+
+  constructor(private readonly o: InformerOptions) {
+    this.cache = new Cache<T>((o.indexers ?? defaultIndexers) as Record<string, IndexFunc<T>>);
+    this.lister = new Lister(this.cache);
+    this.clock = o.clock ?? realClock;
+    this.synced = new Promise((resolve) => {
+      this.markSynced = resolve;
+    });
+  }
+
+  get ref(): ResourceRef {
+    return this.o.ref;
+  }
+
+  hasSynced(): boolean {
+    return this.isSynced;
+  }
+
+  /**
+   * Registers handlers; objects already cached are replayed to them as adds (initial = true), so a late
+   * registration sees the same world as an early one. Returns a function that unregisters them.
+   */
+  addEventHandler(h: EventHandler<T>): () => void {
+    this.handlers.add(h);
+    for (const obj of this.cache.values()) this.call(() => h.onAdd?.(obj, true));
+    return () => {
+      this.handlers.delete(h);
+    };
+  }
+
+  addIndexer(name: string, fn: IndexFunc<T>): void {
+    this.cache.addIndexer(name, fn);
+  }
+
+  /** Starts list+watch; calling it again returns the same run. Resolves after signal aborts. */
+  run(signal: AbortSignal): Promise<void> {
+    this.running ??= this.loop(signal);
+    return this.running;
+  }
+
+  /** The resourceVersion the cache reflects (from the last list, event or bookmark); '' before the first list. */
+  lastSyncResourceVersion(): string {
+    return this.reflector?.lastSyncResourceVersion ?? '';
+  }
+
+  isRunning(): boolean {
+    return this.running !== undefined;
+  }
+
+  private async loop(signal: AbortSignal): Promise<void> {
+    const reflector = (this.reflector = new Reflector<T>({
+      client: this.o.client,
+      ref: this.o.ref,
+      namespace: this.o.namespace,
+      labelSelector: this.o.labelSelector,
+      fieldSelector: this.o.fieldSelector,
+      cache: this.cache,
+      clock: this.clock,
+      initialBackoffMs: this.o.initialBackoffMs,
+      maxBackoffMs: this.o.maxBackoffMs,
+      watchTimeoutSeconds: this.o.watchTimeoutSeconds,
+      notify: (d) => this.distribute(d),
+      onListed: () => {
+        if (this.isSynced) return;
+        this.isSynced = true;
+        this.markSynced();
+      },
+    }));
+    const stopResync = this.startResync(signal);
+    try {
+      await reflector.run(signal);
+    } finally {
+      stopResync();
+    }
+  }
+
+  private startResync(signal: AbortSignal): () => void {
+    const period = this.o.resyncPeriodMs ?? 0;
+    if (period <= 0) return () => {};
+    let timer: Timer | undefined;
+    const schedule = (): void => {
+      timer = this.clock.setTimeout(() => {
+        if (signal.aborted) return;
+        for (const obj of this.cache.values()) this.distribute({ type: 'update', old: obj, object: obj });
+        schedule();
+      }, period);
+    };
+    schedule();
+    return () => timer?.cancel();
+  }
+
+  private distribute(d: Delta<T>): void {
+    for (const h of this.handlers) {
+      if (d.type === 'add') this.call(() => h.onAdd?.(d.object, d.initial));
+      else if (d.type === 'update') this.call(() => h.onUpdate?.(d.old, d.object));
+      else this.call(() => h.onDelete?.(d.object));
+    }
+  }
+
+  private call(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      console.error(`informer ${refKey(this.o.ref)}: event handler threw:`, err);
+    }
+  }
+}
+
+export interface InformerFactoryOptions {
+  /** Watch only this namespace (default: all). */
+  namespace?: string;
+  resyncPeriodMs?: number;
+  clock?: Clock;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  watchTimeoutSeconds?: number;
+}
+
+/** One informer per (resource, namespace, selectors) per process; start() runs them all, including later ones. */
+export class InformerFactory {
+  private readonly informers = new Map<string, Informer>();
+  private signal?: AbortSignal;
+
+  constructor(private readonly client: RestClient, private readonly o: InformerFactoryOptions = {}) {}
+
+  informerFor<T extends KubeObject = KubeObject>(ref: ResourceRef, sel: ListWatchOptions = {}): Informer<T> {
+    const namespace = sel.namespace ?? this.o.namespace;
+    const key = [refKey(ref), namespace ?? '', sel.labelSelector ?? '', sel.fieldSelector ?? ''].join('|');
+    let inf = this.informers.get(key);
+    if (!inf) {
+      inf = new Informer({ ...this.o, ...sel, namespace, client: this.client, ref });
+      this.informers.set(key, inf);
+      if (this.signal) void inf.run(this.signal);
+    }
+    return inf as unknown as Informer<T>;
+  }
+
+  /** Starts every informer made so far and any made later, until signal aborts. */
+  start(signal: AbortSignal): void {
+    this.signal ??= signal;
+    for (const inf of this.informers.values()) void inf.run(this.signal);
+  }
+
+  /** Resolves true when every informer has synced, false if signal aborts first. */
+  async waitForSync(signal?: AbortSignal): Promise<boolean> {
+    return waitForSync([...this.informers.values()].map((i) => i.synced), signal);
+  }
+}
+
+/** Waits for synced promises, giving up (false) when signal aborts. */
+export async function waitForSync(synced: Promise<unknown>[], signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return false;
+  let onAbort = (): void => {};
+  const aborted = new Promise<false>((resolve) => {
+    onAbort = () => resolve(false);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([Promise.all(synced).then(() => true as const), aborted]);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
