@@ -1,6 +1,10 @@
 // The shape every stored API object shares. Typed views of particular kinds come from `kubernetes-types`
-// (e.g. `import type { Pod } from 'kubernetes-types/core/v1'`); generic machinery works on KubeObject.
-import type { ObjectMeta } from 'kubernetes-types/meta/v1';
+// (e.g. `import type { Pod } from 'kubernetes-types/core/v1.js'`); generic machinery works on KubeObject.
+import type { ObjectMeta as ReadonlyObjectMeta } from 'kubernetes-types/meta/v1.js';
+
+/** kubernetes-types marks system fields readonly (clients must not set them); the server must. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type ObjectMeta = Mutable<ReadonlyObjectMeta>;
 
 export interface KubeObject {
   apiVersion?: string;

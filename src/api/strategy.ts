@@ -3,7 +3,15 @@
 // the generic parts (uid, creationTimestamp, generation, status isolation) live in the apiserver, not here.
 import type { FieldError } from './errors.ts';
 import type { KubeObject } from './object.ts';
-import type { TableColumnDefinition } from 'kubernetes-types/meta/v1';
+
+/** A meta.k8s.io/v1 Table column (kubernetes-types does not carry the Table types). */
+export interface TableColumnDefinition {
+  name: string;
+  type: string;
+  format: string;
+  description: string;
+  priority: number;
+}
 
 /** Fills the fields a user may omit, as upstream's SetDefaults_* functions; mutates obj in place. */
 export type Defaulter = (obj: KubeObject) => void;
