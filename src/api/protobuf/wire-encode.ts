@@ -23,7 +23,7 @@ function fieldsInOrder(type: protobuf.Type): protobuf.Field[] {
 }
 
 const isInline = (f: protobuf.Field): boolean => f.options?.['(inline)'] === true;
-const messageOf = (f: protobuf.Field): protobuf.Type | null =>
+const messageOf = (f: protobuf.FieldBase): protobuf.Type | null =>
   f.resolvedType instanceof protobuf.Type ? f.resolvedType : null;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 

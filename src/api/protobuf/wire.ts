@@ -20,7 +20,7 @@ const MAX_DEPTH = 100;
 
 const isPtr = (f: protobuf.Field): boolean => f.options?.['(ptr)'] === true;
 const isInline = (f: protobuf.Field): boolean => f.options?.['(inline)'] === true;
-const messageOf = (f: protobuf.Field): protobuf.Type | null =>
+const messageOf = (f: protobuf.FieldBase): protobuf.Type | null =>
   f.resolvedType instanceof protobuf.Type ? f.resolvedType : null;
 
 /** Wire type each scalar is written with. */
@@ -87,7 +87,7 @@ function readFields(type: protobuf.Type, bytes: Uint8Array, depth: number): Json
   return out;
 }
 
-function expectWireType(f: protobuf.Field, got: number, want: number): void {
+function expectWireType(f: protobuf.FieldBase, got: number, want: number): void {
   if (got !== want) throw new WireError(`field ${f.name} has wire type ${got}, expected ${want}`);
 }
 
