@@ -11,21 +11,21 @@ export const generatedSchemasPath = fileURLToPath(new URL('../../../generated/op
 
 let cached: { key: string; schemas: SchemaSet } | undefined;
 
-function readGenerated(): SchemaSet | undefined {
+function readGenerated(path: string): SchemaSet | undefined {
   try {
-    return JSON.parse(readFileSync(generatedSchemasPath, 'utf8')) as SchemaSet;
+    return JSON.parse(readFileSync(path, 'utf8')) as SchemaSet;
   } catch {
     return undefined;
   }
 }
 
 /** Schemas covering every root of these resources. Generation needs the `typescript` package at run time. */
-export async function loadSchemas(resources: ResourceInfo[]): Promise<SchemaSet> {
+export async function loadSchemas(resources: ResourceInfo[], path = generatedSchemasPath): Promise<SchemaSet> {
   const roots = rootsFor(resources);
   const names = roots.map((r) => `${modulePrefix(r.module)}.${r.name}`);
-  const key = names.join(',');
+  const key = `${path}:${names.join(',')}`;
   if (cached?.key === key) return cached.schemas;
-  let schemas = readGenerated();
+  let schemas = readGenerated(path);
   if (!schemas || !names.every((n) => schemas && n in schemas)) {
     const { generateSchemas } = await import('./generate.ts');
     schemas = generateSchemas(roots);
