@@ -98,6 +98,11 @@ export const podSpec = {
   os: { name: 'linux' }, hostUsers: true, schedulingGates: [{ name: 'gate' }],
 };
 
+const podList: Record<string, unknown> = {
+    apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '99', continue: 'abc', remainingItemCount: 0 },
+    items: [{ metadata: { name: 'a' }, spec: { containers: [{ name: 'c', image: 'i' }] }, status: {} }, { metadata: { name: 'b' }, spec: {}, status: { phase: 'Pending' } }],
+  };
+
 export const objects: KubeObject[] = [
   {
     apiVersion: 'v1', kind: 'Pod', metadata: meta('web'), spec: podSpec,
@@ -182,8 +187,6 @@ export const objects: KubeObject[] = [
     apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', message: 'pods "x" not found', reason: 'NotFound', code: 404,
     details: { name: 'x', kind: 'pods', causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers' }], retryAfterSeconds: 1 },
   },
-  {
-    apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '99', continue: 'abc', remainingItemCount: 0 },
-    items: [{ metadata: { name: 'a' }, spec: { containers: [{ name: 'c', image: 'i' }] }, status: {} }, { metadata: { name: 'b' }, spec: {}, status: { phase: 'Pending' } }],
-  },
+  // A List's metadata is ListMeta, which KubeObject's ObjectMeta typing does not describe.
+  podList as KubeObject,
 ];
