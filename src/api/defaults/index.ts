@@ -90,6 +90,12 @@ export const defaultNode: Defaulter = (obj) => {
 export const defaultSecret: Defaulter = (obj) => {
   const s = obj as unknown as Secret;
   if (unset(s.type)) s.type = 'Opaque';
+  // stringData is write-only: upstream's conversion merges it over data (base64) and never stores it.
+  if (s.stringData) {
+    const data = (s.data ??= {});
+    for (const [k, v] of Object.entries(s.stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    delete s.stringData;
+  }
 };
 
 export const defaultEndpoints: Defaulter = (obj) => {
