@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';
-import ts from 'typescript';
+import type TypeScript from 'typescript';
 import type { GroupVersionKind, Schema, SchemaSet } from './schema.ts';
 import { v3RefPrefix } from './schema.ts';
 import { modulePrefix } from './modules.ts';
@@ -14,9 +14,14 @@ import { byteMaps, extraGvks, fieldFacts, numberFormats, schemaFormats, syntheti
 
 const intOrString = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
 
+// The compiler is loaded only when schemas are generated, so serving a pre-generated file never needs it.
+const requireHere = createRequire(import.meta.url);
+let tsModule: typeof TypeScript | undefined;
+const tsApi = (): typeof TypeScript => (tsModule ??= requireHere('typescript') as typeof TypeScript);
+
 interface Decl {
   module: string;
-  node: ts.InterfaceDeclaration | ts.TypeAliasDeclaration;
+  node: TypeScript.InterfaceDeclaration | TypeScript.TypeAliasDeclaration;
 }
 
 class TypesPackage {
@@ -24,13 +29,13 @@ class TypesPackage {
   private readonly files = new Map<string, { decls: Map<string, Decl>; imports: Map<string, string> }>();
 
   constructor() {
-    const require = createRequire(import.meta.url);
-    this.root = dirname(require.resolve('kubernetes-types/package.json'));
+    this.root = dirname(requireHere.resolve('kubernetes-types/package.json'));
   }
 
   private load(module: string): { decls: Map<string, Decl>; imports: Map<string, string> } {
     const cached = this.files.get(module);
     if (cached) return cached;
+    const ts = tsApi();
     const text = readFileSync(join(this.root, `${module}.d.ts`), 'utf8');
     const sf = ts.createSourceFile(`${module}.d.ts`, text, ts.ScriptTarget.ES2022, true);
     const decls = new Map<string, Decl>();
@@ -62,7 +67,8 @@ class TypesPackage {
   }
 }
 
-function docOf(node: ts.Node): string | undefined {
+function docOf(node: TypeScript.Node): string | undefined {
+  const ts = tsApi();
   const parts: string[] = [];
   for (const doc of ts.getJSDocCommentsAndTags(node)) {
     if (ts.isJSDoc(doc)) {
@@ -84,6 +90,7 @@ function withSiblings(base: Schema, extra: Schema): Schema {
 }
 
 export function generateSchemas(roots: { module: string; name: string }[]): SchemaSet {
+  const ts = tsApi();
   const pkg = new TypesPackage();
   const out: SchemaSet = {};
   const pending: Decl[] = [];
@@ -99,7 +106,7 @@ export function generateSchemas(roots: { module: string; name: string }[]): Sche
     return name;
   };
 
-  const convert = (module: string, t: ts.TypeNode, owner: string, field: string): Schema => {
+  const convert = (module: string, t: TypeScript.TypeNode, owner: string, field: string): Schema => {
     if (ts.isParenthesizedTypeNode(t)) return convert(module, t.type, owner, field);
     if (ts.isArrayTypeNode(t)) return { type: 'array', items: convert(module, t.elementType, owner, field) };
     if (ts.isTypeReferenceNode(t)) {
@@ -196,6 +203,18 @@ export function generateSchemas(roots: { module: string; name: string }[]): Sche
   for (const r of roots) need(pkg.resolve(r.module, r.name));
   for (let d = pending.pop(); d; d = pending.pop()) out[nameOf(d)] = build(d);
   const sorted: SchemaSet = {};
-  for (const k of Object.keys(out).sort()) sorted[k] = out[k];
+  for (const k of Object.keys(out).sort()) sorted[k] = sortKeys(out[k]);
   return sorted;
+}
+
+/** Keys in code-point order at every level, as upstream's documents have them (stable bytes, stable hashes). */
+function sortKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(sortKeys) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = sortKeys(v);
+  }
+  return out as T;
 }

@@ -1,7 +1,7 @@
 // Served OpenAPI for a set of resources: /openapi/v3 (the index of group-version documents, each addressed with its
 // content hash), /openapi/v3/<api|apis/group>/<version>, and /openapi/v2 as JSON or gnostic protobuf. Every
 // document is built once, on first request, and kept with its ETag.
-//   const api = await OpenApi.load(resources);
+//   const api = new OpenApi(resources);   // schemas are loaded (or generated) on the first document asked for
 //   api.openApiV3Discovery(); api.openApiV3GroupVersion('apps', 'v1'); api.openApiV2('protobuf');
 // handleOpenApiRequest() answers the HTTP requests (hash redirects, ETag / If-None-Match, Accept negotiation).
 import { createHash } from 'node:crypto';
@@ -38,12 +38,20 @@ export class OpenApi {
   private readonly v3 = new Map<string, ServedDocument>();
   private readonly v2 = new Map<'json' | 'protobuf', ServedDocument>();
   private v2Json?: object;
+  private loaded?: SchemaSet;
 
-  constructor(private readonly resources: ResourceInfo[], private readonly schemas: SchemaSet) {}
+  constructor(private readonly resources: ResourceInfo[] = servedResources, schemas?: SchemaSet) {
+    this.loaded = schemas;
+  }
 
-  /** Loads (or, without generated/openapi-schemas.json, generates) the schemas these resources need. */
+  /** Builds and loads the schemas now (so the first request does not pay for it). */
   static async load(resources: ResourceInfo[] = servedResources): Promise<OpenApi> {
-    return new OpenApi(resources, await loadSchemas(resources));
+    return new OpenApi(resources, loadSchemas(resources));
+  }
+
+  /** generated/openapi-schemas.json, or schemas generated from kubernetes-types when it is missing. */
+  private get schemas(): SchemaSet {
+    return (this.loaded ??= loadSchemas(this.resources));
   }
 
   private groupVersions(): { group: string; version: string }[] {

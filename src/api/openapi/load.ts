@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ResourceInfo } from '../resource-info.ts';
 import type { SchemaSet } from './schema.ts';
 import { modulePrefix, rootsFor } from './modules.ts';
+import { generateSchemas } from './generate.ts';
 
 export const generatedSchemasPath = fileURLToPath(new URL('../../../generated/openapi-schemas.json', import.meta.url));
 
@@ -19,15 +20,14 @@ function readGenerated(path: string): SchemaSet | undefined {
   }
 }
 
-/** Schemas covering every root of these resources. Generation needs the `typescript` package at run time. */
-export async function loadSchemas(resources: ResourceInfo[], path = generatedSchemasPath): Promise<SchemaSet> {
+/** Schemas covering every root of these resources. Only generation needs the `typescript` package. */
+export function loadSchemas(resources: ResourceInfo[], path = generatedSchemasPath): SchemaSet {
   const roots = rootsFor(resources);
   const names = roots.map((r) => `${modulePrefix(r.module)}.${r.name}`);
   const key = `${path}:${names.join(',')}`;
   if (cached?.key === key) return cached.schemas;
   let schemas = readGenerated(path);
   if (!schemas || !names.every((n) => schemas && n in schemas)) {
-    const { generateSchemas } = await import('./generate.ts');
     schemas = generateSchemas(roots);
   }
   cached = { key, schemas };
