@@ -1,0 +1,251 @@
+// Strategic merge patch (application/strategic-merge-patch+json) as upstream's
+// k8s.io/apimachinery/pkg/util/strategicpatch applies it on the server: maps merge recursively, null deletes,
+// lists with patchStrategy "merge" merge by their patchMergeKey (primitive lists: union), other lists are
+// replaced. Directives: `$patch: replace|delete` (in maps and as list elements), `$retainKeys`,
+// `$deleteFromPrimitiveList/<field>`, `$setElementOrder/<field>`. Result order of merged lists follows upstream's
+// normalizeElementOrder, so `kubectl apply` patches give the same order as a real API server.
+import { ApiError } from '../../../api/errors.ts';
+import { rootType } from '../../../api/merge-keys.ts';
+import { deepEqual, fieldRef, isObject, type Json, type JsonObject, type Ref } from './typed.ts';
+
+const directive = '$patch';
+const retainKeys = '$retainKeys';
+const deletePrefix = '$deleteFromPrimitiveList/';
+const orderPrefix = '$setElementOrder/';
+
+/** Go's %v rendering of decoded JSON, used verbatim in upstream's error messages. */
+export function goFormat(v: Json | undefined): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goFormat).join(' ')}]`;
+  if (isObject(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${goFormat(v[k])}`).join(' ')}]`;
+  return String(v);
+}
+
+const badRequest = (msg: string): ApiError => ApiError.badRequest(msg);
+const internal = (msg: string): ApiError => ApiError.internal(msg);
+
+/** Applies a parsed strategic merge patch to a copy of `original`. */
+export function strategicMergePatch(original: JsonObject, patch: JsonObject, kindKey: string): JsonObject {
+  return mergeMap(structuredClone(original), structuredClone(patch), { typeName: rootType(kindKey) });
+}
+
+function mergeMap(original: JsonObject, patch: JsonObject, ref: Ref): JsonObject {
+  if (directive in patch) {
+    const d = patch[directive];
+    if (d === 'replace') {
+      delete patch[directive];
+      return cleanNew(patch) as JsonObject;
+    }
+    if (d === 'delete') return {};
+    throw internal(`unknown patch type: ${goFormat(d)} in map: ${goFormat(patch)}`);
+  }
+  applyRetainKeys(original, patch);
+  mergeOrderedLists(original, patch, ref);
+  for (const [rawKey, patchV] of Object.entries(patch)) {
+    let key = rawKey;
+    const isDeleteList = rawKey.startsWith(deletePrefix);
+    if (isDeleteList) key = rawKey.slice(deletePrefix.length);
+    if (patchV === null) {
+      delete original[key];
+      continue;
+    }
+    if (!(key in original)) {
+      if (!isDeleteList) original[key] = cleanNew(patchV);
+      continue;
+    }
+    const origV = original[key];
+    const field = fieldRef(ref, key);
+    if (kindOf(origV) !== kindOf(patchV)) {
+      if (!isDeleteList) original[key] = cleanNew(patchV);
+      continue;
+    }
+    if (isObject(origV) && isObject(patchV)) {
+      original[key] = mergeMap(origV, patchV, field);
+    } else if (Array.isArray(origV) && Array.isArray(patchV)) {
+      if (isDeleteList || hasMerge(field)) original[key] = mergeSlice(origV, patchV, field, isDeleteList);
+      else original[key] = cleanNew(patchV);
+    } else {
+      original[key] = patchV;
+    }
+  }
+  return original;
+}
+
+function kindOf(v: Json): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
+function hasMerge(ref: Ref): boolean {
+  return (ref.field?.patchStrategy ?? '').split(',').includes('merge');
+}
+
+/** A value the patch adds wholesale: nulls and stray directives dropped. */
+function cleanNew(v: Json): Json {
+  if (Array.isArray(v)) {
+    return v.filter((x) => !(isObject(x) && directive in x && Object.keys(x).length === 1)).map(cleanNew);
+  }
+  if (!isObject(v)) return v;
+  const out: JsonObject = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x === null || k === directive || k === retainKeys || k.startsWith(orderPrefix) || k.startsWith(deletePrefix)) continue;
+    out[k] = cleanNew(x);
+  }
+  return out;
+}
+
+function applyRetainKeys(original: JsonObject, patch: JsonObject): void {
+  if (!(retainKeys in patch)) return;
+  const list = patch[retainKeys];
+  delete patch[retainKeys];
+  if (!Array.isArray(list)) throw badRequest('invalid patch format of retainKeys');
+  const keep = new Set(list.map((x) => String(x)));
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null || k.startsWith(deletePrefix) || k.startsWith(orderPrefix)) continue;
+    if (!keep.has(k)) throw badRequest('invalid patch format of retainKeys');
+  }
+  for (const k of Object.keys(original)) if (!keep.has(k)) delete original[k];
+}
+
+/** `$setElementOrder/<field>`: merge that list now and order it as the directive says. */
+function mergeOrderedLists(original: JsonObject, patch: JsonObject, ref: Ref): void {
+  for (const key of Object.keys(patch)) {
+    if (!key.startsWith(orderPrefix)) continue;
+    const order = patch[key];
+    delete patch[key];
+    if (!Array.isArray(order)) throw badRequest(`expected a []interface {}, but received a ${goType(order)}`);
+    const field = key.slice(orderPrefix.length);
+    const fRef = fieldRef(ref, field);
+    const mergeKey = fRef.field?.patchMergeKey ?? '';
+    const origList = Array.isArray(original[field]) ? (original[field] as Json[]) : [];
+    const patchList = Array.isArray(patch[field]) ? (patch[field] as Json[]) : [];
+    validateOrder(patchList, order, mergeKey);
+    let merged: Json[];
+    if (origList.length === 0 && patchList.length === 0) merged = [];
+    else if (origList.length === 0) merged = patchList.map(cleanNew);
+    else if (patchList.length === 0) merged = origList;
+    else if (hasMerge(fRef)) merged = mergeSlice(origList, patchList, fRef, false);
+    else merged = patchList;
+    original[field] = sortByOrder(merged, order, mergeKey);
+    delete patch[field];
+  }
+}
+
+function goType(v: Json): string {
+  if (v === null) return '<nil>';
+  if (isObject(v)) return 'map[string]interface {}';
+  return typeof v === 'number' ? 'float64' : typeof v === 'boolean' ? 'bool' : 'string';
+}
+
+function validateOrder(patchList: Json[], order: Json[], mergeKey: string): void {
+  if (order.length === 0 || patchList.length === 0) return;
+  const items = patchList.filter((x) => !(isObject(x) && directive in x));
+  let p = 0;
+  let o = 0;
+  while (p < items.length && o < order.length) {
+    if (sameItem(items[p], order[o], mergeKey)) p++;
+    o++;
+  }
+  if (p < items.length) {
+    throw internal(`The order in patch list:\n${goFormat(patchList)}\n doesn't match $setElementOrder list:\n${goFormat(order)}\n`);
+  }
+}
+
+function sameItem(a: Json, b: Json, mergeKey: string): boolean {
+  if (!mergeKey) return deepEqual(a, b);
+  return isObject(a) && isObject(b) && deepEqual(a[mergeKey], b[mergeKey]);
+}
+
+function indexIn(list: Json[], item: Json, mergeKey: string): number {
+  return list.findIndex((x) => sameItem(x, item, mergeKey));
+}
+
+/** Go's sort.SliceStable (insertion sort for short lists) with upstream's less, quirks included. */
+function sortByOrder(items: Json[], order: Json[], mergeKey: string): Json[] {
+  const out = [...items];
+  const less = (a: Json, b: Json): boolean => {
+    const ia = indexIn(order, a, mergeKey);
+    const ib = ia >= 0 ? indexIn(order, b, mergeKey) : -1;
+    return ia >= 0 && ib >= 0 ? ia < ib : true;
+  };
+  for (let i = 1; i < out.length; i++) {
+    for (let j = i; j > 0 && less(out[j], out[j - 1]); j--) [out[j], out[j - 1]] = [out[j - 1], out[j]];
+  }
+  return out;
+}
+
+function mergeSlice(original: Json[], patch: Json[], ref: Ref, isDeleteList: boolean): Json[] {
+  if (original.length === 0 && patch.length === 0) return original;
+  const all = [...original, ...patch];
+  if (all.some(Array.isArray)) throw ApiError.of(422, 'Invalid', 'lists of lists are not supported');
+  const mapsList = all.some(isObject);
+  const mergeKey = ref.field?.patchMergeKey ?? '';
+  let merged: Json[];
+  let patchItems = patch;
+  let serverOrder = original;
+  if (!mapsList) {
+    if (isDeleteList) return original.filter((x) => !patch.some((p) => deepEqual(p, x)));
+    merged = [];
+    for (const x of all) if (!merged.some((m) => deepEqual(m, x))) merged.push(x);
+  } else {
+    if (!mergeKey) throw internal('cannot merge lists without merge key for map');
+    const special = splitSpecialElements(original, patch, mergeKey);
+    serverOrder = special.original;
+    patchItems = special.patch;
+    merged = [...special.original];
+    for (const item of special.patch) {
+      if (!isObject(item) || !(mergeKey in item)) {
+        throw internal(`map: ${goFormat(item)} does not contain declared merge key: ${mergeKey}`);
+      }
+      const at = merged.findIndex((m) => isObject(m) && deepEqual(m[mergeKey], item[mergeKey]));
+      if (at >= 0) merged[at] = mergeMap(merged[at] as JsonObject, item, { typeName: ref.field?.type });
+      else merged.push(cleanNew(item));
+    }
+  }
+  const key = mapsList ? mergeKey : '';
+  const inPatch = merged.filter((m) => indexIn(patchItems, m, key) >= 0);
+  const serverOnly = merged.filter((m) => indexIn(patchItems, m, key) < 0);
+  return mergeSorted(sortByOrder(serverOnly, serverOrder, key), sortByOrder(inPatch, patchItems, key), serverOrder, key);
+}
+
+/** List elements `{$patch: delete, key: v}` and `{$patch: replace}`. */
+function splitSpecialElements(original: Json[], patch: Json[], mergeKey: string): { original: Json[]; patch: Json[] } {
+  const rest: Json[] = [];
+  let replace = false;
+  let orig = original;
+  for (const item of patch) {
+    if (!isObject(item) || !(directive in item)) {
+      rest.push(item);
+      continue;
+    }
+    const d = item[directive];
+    if (d === 'delete') {
+      if (!(mergeKey in item)) throw internal(`map: ${goFormat(item)} does not contain declared merge key: ${mergeKey}`);
+      orig = orig.filter((m) => !(isObject(m) && deepEqual(m[mergeKey], item[mergeKey])));
+    } else if (d === 'replace') {
+      replace = true;
+    } else if (d === 'merge') {
+      throw internal('merging lists cannot yet be specified in the patch');
+    } else {
+      throw internal(`unknown patch type: ${goFormat(d)} in map: ${goFormat(item)}`);
+    }
+  }
+  return replace ? { original: rest.map(cleanNew), patch: [] } : { original: orig, patch: rest };
+}
+
+/** Interleaves server-only items (left) into patch items (right), keeping both relative orders. */
+function mergeSorted(left: Json[], right: Json[], serverOrder: Json[], key: string): Json[] {
+  const out: Json[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < left.length || j < right.length) {
+    if (i >= left.length) out.push(right[j++]);
+    else if (j >= right.length) out.push(left[i++]);
+    else {
+      const li = indexIn(serverOrder, left[i], key);
+      const ri = indexIn(serverOrder, right[j], key);
+      if (li >= 0 && ri >= 0 && li < ri) out.push(left[i++]);
+      else out.push(right[j++]);
+    }
+  }
+  return out;
+}
