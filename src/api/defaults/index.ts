@@ -1,6 +1,6 @@
 // Server-side defaulting per kind, as upstream's SetDefaults_* run on every decoded request body (create, update,
-// patch result). Only idempotent field defaults belong here; what upstream does once at create time (pod status
-// Pending, namespace finalizer) is in createPreparers, and admission plugins' mutations are in admission.ts.
+// patch result). Only idempotent field defaults belong here (the namespace finalizer is guarded to never-stored
+// objects); createPreparers mirrors upstream's PrepareForCreate, admission.ts the admission plugins' mutations.
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Endpoints, Namespace, Node, Secret, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
@@ -77,6 +77,13 @@ export const defaultNamespace: Defaulter = (obj) => {
     const meta = (ns.metadata ??= {});
     meta.labels = { ...(meta.labels ?? {}), 'kubernetes.io/metadata.name': name };
   }
+  // Upstream adds the "kubernetes" finalizer in PrepareForCreate only; an object without a uid has never been
+  // stored, so this stays create-only even though defaulting runs on every write.
+  if (!ns.metadata?.uid && !ns.metadata?.deletionTimestamp) {
+    const spec = (ns.spec ??= {});
+    const finalizers = (spec.finalizers ??= []);
+    if (!finalizers.includes('kubernetes')) finalizers.push('kubernetes');
+  }
   const status = (ns.status ??= {});
   if (unset(status.phase)) status.phase = 'Active';
 };
@@ -140,8 +147,7 @@ export function applyDefaults(kind: KindKey, obj: KubeObject): void {
 
 /**
  * What upstream's strategies do once in PrepareForCreate beyond generic metadata: a new Pod's status is
- * {phase: Pending, qosClass}; a new Namespace is Active and carries the "kubernetes" finalizer (not in the
- * defaulter because the namespace controller removes it later and defaulting runs on every update).
+ * {phase: Pending, qosClass}; a new Namespace is Active and carries the "kubernetes" finalizer.
  */
 export const createPreparers: Record<KindKey, Defaulter> = {
   'v1/Pod': (obj) => {
