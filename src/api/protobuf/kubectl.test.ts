@@ -18,7 +18,7 @@ const run = promisify(execFile);
 const BIN = '/usr/lib/google-cloud-sdk/bin';
 const versions = ['1.32', '1.33'].filter((v) => existsSync(`${BIN}/kubectl.${v}`));
 
-interface Recorded { contentType: string; body: Buffer; url: string }
+interface Recorded { contentType: string; body: Buffer; url: string; userAgent: string }
 
 const resourceLists: Record<string, unknown> = {
   '/api/v1': {
@@ -50,7 +50,10 @@ function recorder(minor: string, posts: Recorded[]): Server {
     req.on('end', () => {
       const path = (req.url ?? '').split('?')[0];
       if (req.method === 'POST') {
-        const rec = { contentType: String(req.headers['content-type']), body: Buffer.concat(chunks), url: req.url ?? '' };
+        const rec = {
+          contentType: String(req.headers['content-type']), body: Buffer.concat(chunks), url: req.url ?? '',
+          userAgent: String(req.headers['user-agent']),
+        };
         posts.push(rec);
         try {
           const obj = rec.contentType.includes('protobuf') ? decodeK8sProtobuf(rec.body) : JSON.parse(rec.body.toString());
@@ -151,5 +154,18 @@ for (const version of versions) {
         if (c.protobuf) assert.deepEqual(decodeK8sProtobuf(encodeK8sProtobuf(sent)), sent);
       });
     }
+
+    it('gets the same protobuf body through the /usr/bin/kubectl dispatcher (which picks 1.minor from /version)', async (t) => {
+      if (!existsSync(`${BIN}/kubectl`)) return t.skip('no dispatcher');
+      const before = posts.length;
+      const { stdout } = await run(`${BIN}/kubectl`, [...base, 'create', 'namespace', 'via-dispatcher'], { timeout: 30_000 });
+      assert.match(stdout, /namespace\/via-dispatcher created/);
+      assert.equal(posts.length, before + 1);
+      assert.match(posts[before].contentType, /protobuf/);
+      assert.ok(posts[before].userAgent.startsWith(`kubectl/v${version}.`), posts[before].userAgent);
+      assert.deepEqual(decodeK8sProtobuf(posts[before].body), {
+        apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'via-dispatcher' }, spec: {}, status: {},
+      });
+    });
   });
 }
