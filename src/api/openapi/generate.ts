@@ -17,7 +17,14 @@ const intOrString = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
 // The compiler is loaded only when schemas are generated, so serving a pre-generated file never needs it.
 const requireHere = createRequire(import.meta.url);
 let tsModule: typeof TypeScript | undefined;
-const tsApi = (): typeof TypeScript => (tsModule ??= requireHere('typescript') as typeof TypeScript);
+function tsApi(): typeof TypeScript {
+  try {
+    return (tsModule ??= requireHere('typescript') as typeof TypeScript);
+  } catch (err) {
+    throw new Error('OpenAPI schemas: generated/openapi-schemas.json is missing and the typescript package is not ' +
+      'installed to generate it; run `npm run gen:openapi` where dev dependencies are installed', { cause: err });
+  }
+}
 
 interface Decl {
   module: string;

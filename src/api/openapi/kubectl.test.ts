@@ -167,6 +167,14 @@ current-context: x
       assert.match(r.stdout, /Type of deployment\. Can be "Recreate" or "RollingUpdate"\. Default is\s+RollingUpdate\./);
     });
 
+    it(`kubectl ${v}: explain from the v2 protobuf document`, async () => {
+      // kube-openapi parses the whole gnostic document first, so this proves the encoding end to end.
+      const r = await kubectl(v, 'explain', 'pods.spec.containers.ports', '--output=plaintext-openapiv2');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /containerPort\s+<integer> -required-/);
+      assert.match(r.stdout, /Protocol for port\. Must be UDP, TCP, or SCTP\./);
+    });
+
     it(`kubectl ${v}: apply --dry-run=server leaves validation to the server`, async () => {
       const before = seen.length;
       const r = await kubectl(v, 'apply', '-f', join(dir, 'x.yaml'), '--dry-run=server');
