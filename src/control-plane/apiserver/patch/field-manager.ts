@@ -66,12 +66,16 @@ export function updateManagedFields(args: UpdateManagedFieldsArgs): void {
   } catch (err) {
     typedError(err, 'new');
   }
+  const ignored = resetFields(kind, apiVersion, subresource);
   const changed = union(cmp.modified, cmp.added);
   if (!isEmpty(changed) || !isEmpty(cmp.removed)) {
+    // Other managers lose what this write changed or removed (reset fields excluded, as upstream's ExcludeFields).
+    const taken = recursiveDifference(changed, ignored);
+    const removed = recursiveDifference(cmp.removed, ignored);
     for (const entry of managers.values()) {
-      entry.set = difference(difference(entry.set, changed), cmp.removed);
+      entry.set = difference(difference(entry.set, taken), removed);
     }
-    const mine = stripMeta(recursiveDifference(changed, resetFields(kind, apiVersion, subresource)));
+    const mine = stripMeta(taken);
     if (!isEmpty(mine)) {
       const id = managerId({ manager, operation: 'Update', apiVersion, subresource });
       const previous = managers.get(id);
@@ -144,7 +148,8 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
   } catch (err) {
     typedError(err, 'new');
   }
-  const changed = union(cmp.modified, cmp.added);
+  const changed = recursiveDifference(union(cmp.modified, cmp.added), ignored);
+  const removed = recursiveDifference(cmp.removed, ignored);
   const conflicts: { entry: ManagerEntry; set: PathSet }[] = [];
   for (const [key, entry] of managers) {
     if (key === id) continue;
@@ -154,7 +159,7 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
   if (conflicts.length > 0 && !force) throw conflictError(conflicts);
   for (const [key, entry] of managers) {
     if (key === id) continue;
-    entry.set = difference(difference(entry.set, changed), cmp.removed);
+    entry.set = difference(difference(entry.set, changed), removed);
   }
   mine.set = stripMeta(mine.set);
   const objectChanged = !deepEqual(liveJson, merged);
