@@ -170,7 +170,7 @@ test('namespace: name label, finalizer only before first store, phase Active', (
   assert.deepEqual(ns.spec, { finalizers: ['kubernetes'] });
   assert.deepEqual(ns.status, { phase: 'Active' });
   assert.deepEqual(validators['v1/Namespace'].create(ns), []);
-  const stored: KubeObject = { metadata: { name: 'foo', uid: 'u' }, spec: { finalizers: [] }, status: { phase: 'Terminating' } };
+  const stored: KubeObject = { metadata: { name: 'foo', uid: 'u', creationTimestamp: '2024-01-01T00:00:00Z' }, spec: { finalizers: [] }, status: { phase: 'Terminating' } };
   defaulters['v1/Namespace'](stored);
   assert.deepEqual(stored.spec, { finalizers: [] });
   assert.deepEqual(stored.status, { phase: 'Terminating' });

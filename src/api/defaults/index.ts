@@ -77,9 +77,10 @@ export const defaultNamespace: Defaulter = (obj) => {
     const meta = (ns.metadata ??= {});
     meta.labels = { ...(meta.labels ?? {}), 'kubernetes.io/metadata.name': name };
   }
-  // Upstream adds the "kubernetes" finalizer in PrepareForCreate only; an object without a uid has never been
-  // stored, so this stays create-only even though defaulting runs on every write.
-  if (!ns.metadata?.uid && !ns.metadata?.deletionTimestamp) {
+  // Upstream adds the "kubernetes" finalizer in PrepareForCreate only. Stored objects always carry both uid and
+  // creationTimestamp (the registry restores them before defaulting an update), so this stays create-only.
+  const stored = Boolean(ns.metadata?.uid && ns.metadata?.creationTimestamp);
+  if (!stored && !ns.metadata?.deletionTimestamp) {
     const spec = (ns.spec ??= {});
     const finalizers = (spec.finalizers ??= []);
     if (!finalizers.includes('kubernetes')) finalizers.push('kubernetes');
