@@ -49,7 +49,12 @@ function admitPriority(pod: Pod, podName: string): void {
     throw ApiError.of(403, 'Forbidden', `pods "${podName}" is forbidden: the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${priority} from the given PriorityClass name`);
   }
   spec.priority = priority;
-  if (!spec.preemptionPolicy) spec.preemptionPolicy = 'PreemptLowerPriority';
+  // Every class we know (the default and the two system ones) preempts lower priorities.
+  const policy = 'PreemptLowerPriority';
+  if (spec.preemptionPolicy && spec.preemptionPolicy !== policy) {
+    throw ApiError.of(403, 'Forbidden', `pods "${podName}" is forbidden: the string value of PreemptionPolicy (${spec.preemptionPolicy}) must not be provided in pod spec; priority admission controller computed ${policy} from the given PriorityClass name`);
+  }
+  spec.preemptionPolicy = policy;
 }
 
 /** Runs the pod admission mutations for a create (upstream's plugins skip mirror pods for the SA step). */
