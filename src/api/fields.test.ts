@@ -90,3 +90,15 @@ test('errors: syntax and unsupported labels', () => {
   assert.doesNotThrow(() => parseFieldSelector('involvedObject.name=x,source=kubelet', 'v1/Event'));
   assert.doesNotThrow(() => parseFieldSelector('regarding.name=x,reportingController=k', 'events.k8s.io/v1/Event'));
 });
+
+test('every field selector the resource table advertises is both accepted and computed', async () => {
+  const { resources } = await import('./resources.ts');
+  for (const r of resources) {
+    const key = r.group ? `${r.group}/${r.version}/${r.kind}` : `${r.version}/${r.kind}`;
+    const labels = fieldLabelsOf(key, { metadata: { name: 'x', namespace: r.namespaced ? 'd' : undefined } });
+    for (const f of r.fieldSelectors) {
+      assert.ok(f in labels, `${key} computes ${f}`);
+      assert.doesNotThrow(() => parseFieldSelector(`${f}=v`, key), `${key} accepts ${f}`);
+    }
+  }
+});
