@@ -12,7 +12,7 @@ import {
   difference, emptySet, intersection, isEmpty, pathString, paths, recursiveDifference, union, type PathSet,
 } from './fieldpath.ts';
 import {
-  decodeManagedFields, encodeManagedFields, managerId, objectApiVersion, resetFields, rfc3339, stripMeta,
+  capUpdateManagers, decodeManagedFields, encodeManagedFields, managerId, objectApiVersion, resetFields, rfc3339, stripMeta,
   type ManagerEntry,
 } from './managed-fields.ts';
 import {
@@ -85,6 +85,7 @@ export function updateManagedFields(args: UpdateManagedFieldsArgs): void {
       });
     }
   }
+  capUpdateManagers(managers);
   updated.metadata ??= {};
   const encoded = encodeManagedFields(managers);
   if (encoded.length > 0) updated.metadata.managedFields = encoded;
@@ -165,6 +166,7 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
   const objectChanged = !deepEqual(liveJson, merged);
   if (objectChanged || !last || !deepEqual(paths(last.set), paths(mine.set))) mine.time = rfc3339(now);
   const result = dropNulls(objectChanged ? merged : liveJson) as KubeObject;
+  capUpdateManagers(managers);
   result.metadata ??= {};
   const encoded = encodeManagedFields(managers);
   if (encoded.length > 0) result.metadata.managedFields = encoded;

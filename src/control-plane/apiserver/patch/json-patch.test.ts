@@ -100,7 +100,7 @@ describe('JSON patch (RFC 6902)', () => {
   it('more than 10000 operations is 413', () => {
     const ops = Array.from({ length: 10001 }, () => ({ op: 'test', path: '/data/k', value: 'v' }));
     assert.throws(() => json(cm, ops), (e: unknown) => e instanceof ApiError && e.code === 413 &&
-      e.status.message.endsWith('The allowed maximum operations in a JSON patch is 10000, got 10001'));
+      (e.status.message ?? '').endsWith('The allowed maximum operations in a JSON patch is 10000, got 10001'));
   });
 
   it('accepts a Buffer body', () => {

@@ -5,7 +5,7 @@ import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../../../api/object.ts';
 import { findResource } from '../../../api/resources.ts';
 import { parseApiVersion } from '../../../api/object.ts';
-import { difference, emptySet, fromFieldsV1, insert, isEmpty, toFieldsV1, type PathSet } from './fieldpath.ts';
+import { difference, emptySet, fromFieldsV1, insert, isEmpty, toFieldsV1, union, type PathSet } from './fieldpath.ts';
 
 export interface ManagerEntry {
   manager: string;
@@ -117,4 +117,38 @@ function findResourceByKind(group: string, version: string, kind: string) {
 export function objectApiVersion(obj: KubeObject, kindKeyValue: string): string {
   if (obj.apiVersion) return obj.apiVersion;
   return kindKeyValue.slice(0, kindKeyValue.lastIndexOf('/'));
+}
+
+/**
+ * Upstream keeps at most 10 Update entries: the oldest are folded, per apiVersion, into one "ancient-changes"
+ * entry (which takes the time of the newest entry folded in).
+ */
+export function capUpdateManagers(managers: Map<string, ManagerEntry>, max = 10): void {
+  const updaters = [...managers.entries()].filter(([, e]) => e.operation === 'Update');
+  if (updaters.length <= max) return;
+  const seconds = (e: ManagerEntry): number => (e.time ? Math.floor(Date.parse(e.time) / 1000) : 0);
+  updaters.sort(([ka, a], [kb, b]) => seconds(a) - seconds(b) || compareStr(ka, kb));
+  const firstOfVersion = new Map<string, string>();
+  let length = updaters.length;
+  for (let i = 0; i < updaters.length && length > max; i++) {
+    const [id, e] = updaters[i];
+    const bucketId = managerId({ manager: 'ancient-changes', operation: 'Update', apiVersion: e.apiVersion });
+    const first = firstOfVersion.get(e.apiVersion);
+    if (first === undefined) {
+      firstOfVersion.set(e.apiVersion, id);
+      continue;
+    }
+    let bucket = managers.get(bucketId);
+    if (!bucket) {
+      const firstEntry = managers.get(first)!;
+      managers.delete(first);
+      bucket = { manager: 'ancient-changes', operation: 'Update', apiVersion: e.apiVersion, set: firstEntry.set };
+      managers.set(bucketId, bucket);
+    }
+    bucket.set = union(e.set, bucket.set);
+    if (e.time) bucket.time = e.time;
+    else delete bucket.time;
+    managers.delete(id);
+    length--;
+  }
 }
