@@ -20,20 +20,19 @@ function validatePodCreate(obj: KubeObject): FieldError[] {
   return [...validateObjectMeta(pod.metadata, true, nameIsDNSSubdomain), ...validatePodSpec(pod.spec, 'spec')];
 }
 
-function tolerationsMatch(a: Toleration, b: Toleration): boolean {
-  return (a.key ?? '') === (b.key ?? '') && (a.operator || 'Equal') === (b.operator || 'Equal') &&
+function sameExceptSeconds(a: Toleration, b: Toleration): boolean {
+  return (a.key ?? '') === (b.key ?? '') && (a.operator ?? '') === (b.operator ?? '') &&
     (a.value ?? '') === (b.value ?? '') && (a.effect ?? '') === (b.effect ?? '');
 }
 
-/** Upstream's validateOnlyAddedTolerations: old ones stay (tolerationSeconds may only shrink), new ones may be added. */
+/** Upstream's validateOnlyAddedTolerations: every old toleration must still be there (its seconds may change). */
 function validateOnlyAddedTolerations(next: Toleration[], prev: Toleration[], path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  prev.forEach((old, i) => {
-    const kept = next.some((t) => tolerationsMatch(t, old) && (old.tolerationSeconds == null ||
-      (t.tolerationSeconds != null && t.tolerationSeconds <= old.tolerationSeconds)));
-    if (!kept) errs.push(fieldErrors.forbidden(`${path}[${i}]`, 'existing toleration can not be modified except its tolerationSeconds'));
-  });
-  return errs;
+  for (const old of prev) {
+    if (!next.some((t) => sameExceptSeconds(t, old))) {
+      return [fieldErrors.forbidden(path, 'existing toleration can not be modified except its tolerationSeconds')];
+    }
+  }
+  return [];
 }
 
 /** A readable rendering of what changed, standing in for upstream's cmp.Diff of the two specs. */
