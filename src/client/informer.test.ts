@@ -69,7 +69,7 @@ test('re-watch after the stream ends resumes from the last resourceVersion: noth
     const watches = srv.requests.filter((r) => r.url.includes('watch=true'));
     assert.equal(watches.length, 2);
     assert.match(watches[0].url, /allowWatchBookmarks=true/);
-    assert.equal(inf.lister.get('ns', 'a')?.spec?.nodeName as string, 'n1');
+    assert.equal((inf.lister.get('ns', 'a')?.spec as { nodeName?: string }).nodeName, 'n1');
     assert.deepEqual(inf.lister.byIndex(byNodeName, 'n1').map((o) => o.metadata?.name), ['a']);
     assert.equal(inf.lister.get('ns', 'b'), undefined);
   } finally {

@@ -174,11 +174,10 @@ export class FakeApiServer {
 
   private stamp(obj: KubeObject, created: boolean): KubeObject {
     this.rv++;
-    obj.metadata = { ...obj.metadata, resourceVersion: String(this.rv) };
-    if (created) {
-      obj.metadata.uid ??= randomUUID();
-      obj.metadata.creationTimestamp ??= new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    }
+    const m = obj.metadata ?? {};
+    obj.metadata = created
+      ? { ...m, resourceVersion: String(this.rv), uid: m.uid ?? randomUUID(), creationTimestamp: m.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z') }
+      : { ...m, resourceVersion: String(this.rv) };
     return obj;
   }
 
@@ -249,12 +248,11 @@ export class FakeApiServer {
       const current = this.objects.get(key);
       if (method === 'POST' && !t.name) {
         const obj = JSON.parse(body) as KubeObject;
-        obj.metadata ??= {};
-        if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + randomUUID().slice(0, 5);
-        if (t.namespace) obj.metadata.namespace = t.namespace;
-        const k = this.key(t.coll, t.namespace, obj.metadata.name ?? '');
-        if (this.objects.has(k)) throw ApiError.alreadyExists(gr, obj.metadata.name ?? '');
-        delete obj.metadata.resourceVersion;
+        const { resourceVersion: _ignored, ...meta } = obj.metadata ?? {};
+        const name = meta.name || (meta.generateName ? meta.generateName + randomUUID().slice(0, 5) : '');
+        obj.metadata = { ...meta, name, ...(t.namespace ? { namespace: t.namespace } : {}) };
+        const k = this.key(t.coll, t.namespace, name);
+        if (this.objects.has(k)) throw ApiError.alreadyExists(gr, name);
         const stored = this.stamp(obj, true);
         this.objects.set(k, stored);
         this.emit(t.coll, 'ADDED', stored);
