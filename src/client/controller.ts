@@ -1,0 +1,69 @@
+// The controller runner: wait for the informers' caches, then run `workers` loops that take a key from the queue and
+// reconcile it. reconcile says what happens next: { requeueAfter: ms } or nothing ("wait for a change"). A thrown
+// error retries the key through the queue's rate limiter, unless it is a TerminalError. A key is never reconciled by
+// two workers at once (the queue guarantees it). Aborting the signal shuts the queue down; the returned promise
+// resolves once every worker has finished its current reconcile.
+import type { WorkQueue } from './workqueue.ts';
+import { waitForSync } from './informer.ts';
+
+export type Action = { requeueAfter?: number } | void;
+
+/** Thrown by reconcile for failures a retry cannot fix; the key is dropped until something changes it. */
+export class TerminalError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TerminalError';
+  }
+}
+
+export interface ControllerOptions<K> {
+  name: string;
+  queue: WorkQueue<K>;
+  reconcile: (key: K, signal: AbortSignal) => Promise<Action>;
+  /** Concurrent workers (default 1). */
+  workers?: number;
+  signal: AbortSignal;
+  /** Caches that must have synced before the first reconcile (informer.synced promises). */
+  synced?: Promise<unknown>[];
+  /** Where errors are reported (default console.error). */
+  onError?: (key: K, err: unknown) => void;
+}
+
+export async function runController<K>(o: ControllerOptions<K>): Promise<void> {
+  const { queue, signal } = o;
+  const stop = (): void => queue.shutdown();
+  if (signal.aborted) {
+    stop();
+    return;
+  }
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    if (!(await waitForSync(o.synced ?? [], signal))) return;
+    const report = o.onError ?? ((key: K, err: unknown) => {
+      console.error(`controller ${o.name}: reconciling ${String(key)} failed:`, err instanceof Error ? err.message : err);
+    });
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const key = await queue.get();
+        if (key === undefined) return;
+        try {
+          if (signal.aborted) continue;
+          const action = await o.reconcile(key, signal);
+          queue.forget(key);
+          if (action?.requeueAfter !== undefined) queue.addAfter(key, action.requeueAfter);
+        } catch (err) {
+          if (signal.aborted) continue;
+          report(key, err);
+          if (err instanceof TerminalError) queue.forget(key);
+          else queue.addRateLimited(key);
+        } finally {
+          queue.done(key);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, o.workers ?? 1) }, worker));
+  } finally {
+    signal.removeEventListener('abort', stop);
+    stop();
+  }
+}
