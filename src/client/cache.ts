@@ -1,6 +1,7 @@
 // The informer's local cache: objects by "namespace/name" key, plus named indexes (namespace, node name, owner uid)
 // kept current on every write, and a read-only Lister view over it. Objects handed out are shared with the cache:
 // callers must treat them as read-only (copy with structuredClone before changing).
+import type { ApiObject } from './types.ts';
 import type { LabelSelector, OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../api/object.ts';
 import { type LabelMatcher, labelSelectorMatcher, parseLabelSelector } from './selector.ts';
@@ -8,7 +9,7 @@ import { type LabelMatcher, labelSelectorMatcher, parseLabelSelector } from './s
 export type IndexFunc<T> = (obj: T) => string[];
 
 /** client-go's MetaNamespaceKeyFunc: "ns/name", or "name" for cluster-scoped objects. */
-export function objectKey(obj: KubeObject): string {
+export function objectKey(obj: ApiObject): string {
   const ns = obj.metadata?.namespace;
   const name = obj.metadata?.name ?? '';
   return ns ? `${ns}/${name}` : name;
@@ -24,16 +25,16 @@ export const byNodeName = 'nodeName';
 export const byOwner = 'owner';
 
 /** The indexes every informer keeps: objects per namespace, pods per spec.nodeName, dependents per owner uid. */
-export const defaultIndexers: Record<string, IndexFunc<KubeObject>> = {
+export const defaultIndexers: Record<string, IndexFunc<ApiObject>> = {
   [byNamespace]: (o) => (o.metadata?.namespace ? [o.metadata.namespace] : []),
   [byNodeName]: (o) => {
-    const node = (o.spec as { nodeName?: unknown } | undefined)?.nodeName;
+    const node = (o as { spec?: { nodeName?: unknown } }).spec?.nodeName;
     return typeof node === 'string' && node ? [node] : [];
   },
   [byOwner]: (o) => (o.metadata?.ownerReferences ?? []).map((r: OwnerReference) => r.uid),
 };
 
-export class Cache<T extends KubeObject = KubeObject> {
+export class Cache<T extends ApiObject = KubeObject> {
   private readonly items = new Map<string, T>();
   private readonly indexers = new Map<string, IndexFunc<T>>();
   /** index name -> indexed value -> keys */
@@ -123,7 +124,7 @@ function toMatcher(sel: Selector): LabelMatcher {
 }
 
 /** Read-only queries over a Cache, the shape controllers use (client-go's listers). */
-export class Lister<T extends KubeObject = KubeObject> {
+export class Lister<T extends ApiObject = KubeObject> {
   constructor(private readonly cache: Cache<T>) {}
 
   /** namespace '' (or undefined) for cluster-scoped objects. */

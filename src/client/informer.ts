@@ -3,6 +3,7 @@
 // InformerFactory hands every component in a process the same informer per (resource, namespace, selectors), so
 // they share one watch. Handlers run synchronously in cache order and must not block; level-triggered consumers
 // should only enqueue keys.
+import type { ApiObject } from './types.ts';
 import type { KubeObject } from '../api/object.ts';
 import { type Clock, type Timer, realClock } from './clock.ts';
 import { Cache, type IndexFunc, Lister, defaultIndexers } from './cache.ts';
@@ -23,14 +24,14 @@ export interface InformerOptions extends ListWatchOptions {
   ref: ResourceRef;
   /** Every this often, onUpdate(obj, obj) for every cached object (0 = never, the default). */
   resyncPeriodMs?: number;
-  indexers?: Record<string, IndexFunc<KubeObject>>;
+  indexers?: Record<string, IndexFunc<ApiObject>>;
   clock?: Clock;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   watchTimeoutSeconds?: number;
 }
 
-export class Informer<T extends KubeObject = KubeObject> {
+export class Informer<T extends ApiObject = KubeObject> {
   readonly cache: Cache<T>;
   readonly lister: Lister<T>;
   /** Resolves once the first list has been applied to the cache (and reported to handlers). */
@@ -166,7 +167,7 @@ export class InformerFactory {
 
   constructor(private readonly client: RestClient, private readonly o: InformerFactoryOptions = {}) {}
 
-  informerFor<T extends KubeObject = KubeObject>(ref: ResourceRef, sel: ListWatchOptions = {}): Informer<T> {
+  informerFor<T extends ApiObject = KubeObject>(ref: ResourceRef, sel: ListWatchOptions = {}): Informer<T> {
     const namespace = sel.namespace ?? this.o.namespace;
     const key = [refKey(ref), namespace ?? '', sel.labelSelector ?? '', sel.fieldSelector ?? ''].join('|');
     let inf = this.informers.get(key);

@@ -3,6 +3,7 @@
 // advance it), so nothing is lost or repeated; when that version is gone (410 / ERROR Expired), list again and
 // replace the cache, reporting only the differences. Errors back off exponentially. Every change to the cache is
 // reported to `notify` in order, after the cache holds it.
+import type { ApiObject } from './types.ts';
 import type { Status } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../api/object.ts';
 import { type Clock, realClock, sleep } from './clock.ts';
@@ -22,7 +23,7 @@ export interface ListWatchOptions {
   fieldSelector?: string;
 }
 
-export interface ReflectorOptions<T extends KubeObject> extends ListWatchOptions {
+export interface ReflectorOptions<T extends ApiObject> extends ListWatchOptions {
   client: RestClient;
   ref: ResourceRef;
   cache: Cache<T>;
@@ -40,7 +41,7 @@ export interface ReflectorOptions<T extends KubeObject> extends ListWatchOptions
 
 type WatchEnd = 'ended' | 'expired';
 
-export class Reflector<T extends KubeObject = KubeObject> {
+export class Reflector<T extends ApiObject = KubeObject> {
   /** The newest resourceVersion this reflector has seen; a re-watch starts here. */
   lastSyncResourceVersion = '';
   private readonly clock: Clock;

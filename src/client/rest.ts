@@ -1,5 +1,6 @@
 // RestClient: typed CRUD, subresource and watch calls against the Kubernetes REST API. JSON in and out, a QPS/burst
 // token bucket before every request, an AbortSignal on every call, and non-2xx answers thrown as StatusError.
+import type { ApiObject } from './types.ts';
 import type { DeleteOptions as KubeDeleteOptions, ListMeta, Status } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../api/object.ts';
 import { type Clock, realClock, sleep } from './clock.ts';
@@ -10,7 +11,7 @@ import { TokenBucket } from './token-bucket.ts';
 import { HttpTransport, readAll, type Transport, type TransportResponse } from './transport.ts';
 import { watch, type WatchEvent, type WatchOptions } from './watch.ts';
 
-export interface KubeList<T extends KubeObject = KubeObject> {
+export interface KubeList<T extends ApiObject = KubeObject> {
   apiVersion?: string;
   kind?: string;
   metadata: ListMeta;
@@ -147,18 +148,18 @@ export class RestClient {
     return (await readAll(res.body)).toString('utf8');
   }
 
-  private ns(ref: ResourceRef, namespace: string | undefined, obj?: KubeObject): string | undefined {
+  private ns(ref: ResourceRef, namespace: string | undefined, obj?: ApiObject): string | undefined {
     if (!ref.namespaced) return undefined;
     return namespace ?? obj?.metadata?.namespace ?? this.defaultNamespace;
   }
 
-  get<T extends KubeObject = KubeObject>(ref: ResourceRef, name: string, o: GetOptions = {}): Promise<T> {
+  get<T extends ApiObject = KubeObject>(ref: ResourceRef, name: string, o: GetOptions = {}): Promise<T> {
     const path = resourcePath(ref, { namespace: this.ns(ref, o.namespace), name }) + queryString({ resourceVersion: o.resourceVersion });
     return this.request<T>({ method: 'GET', path, signal: o.signal });
   }
 
   /** One page; a namespaced resource without `namespace` lists across all namespaces. */
-  list<T extends KubeObject = KubeObject>(ref: ResourceRef, o: ListOptions = {}): Promise<KubeList<T>> {
+  list<T extends ApiObject = KubeObject>(ref: ResourceRef, o: ListOptions = {}): Promise<KubeList<T>> {
     const path = resourcePath(ref, { namespace: ref.namespaced ? o.namespace : undefined }) + queryString({
       labelSelector: o.labelSelector,
       fieldSelector: o.fieldSelector,
@@ -174,7 +175,7 @@ export class RestClient {
    * Every page (limit per page, default 500) joined into one list. The resourceVersion is the first page's: all
    * pages of one paged list are served from that snapshot, so it is where a watch must start.
    */
-  async listAll<T extends KubeObject = KubeObject>(ref: ResourceRef, o: ListOptions = {}): Promise<KubeList<T>> {
+  async listAll<T extends ApiObject = KubeObject>(ref: ResourceRef, o: ListOptions = {}): Promise<KubeList<T>> {
     const first = await this.list<T>(ref, { limit: 500, ...o });
     const items = [...(first.items ?? [])];
     let cont = first.metadata?.continue;
@@ -186,28 +187,28 @@ export class RestClient {
     return { ...first, metadata: { resourceVersion: first.metadata?.resourceVersion }, items };
   }
 
-  create<T extends KubeObject = KubeObject>(ref: ResourceRef, obj: T, o: WriteOptions = {}): Promise<T> {
+  create<T extends ApiObject = KubeObject>(ref: ResourceRef, obj: T, o: WriteOptions = {}): Promise<T> {
     const path = resourcePath(ref, { namespace: this.ns(ref, o.namespace, obj) }) + writeQuery(o);
     return this.request<T>({ method: 'POST', path, body: obj, signal: o.signal });
   }
 
   /** PUT of the whole object; metadata.resourceVersion makes it conditional (409 Conflict when stale). */
-  update<T extends KubeObject = KubeObject>(ref: ResourceRef, obj: T, o: WriteOptions = {}): Promise<T> {
+  update<T extends ApiObject = KubeObject>(ref: ResourceRef, obj: T, o: WriteOptions = {}): Promise<T> {
     return this.putTo(ref, obj, undefined, o);
   }
 
-  updateStatus<T extends KubeObject = KubeObject>(ref: ResourceRef, obj: T, o: WriteOptions = {}): Promise<T> {
+  updateStatus<T extends ApiObject = KubeObject>(ref: ResourceRef, obj: T, o: WriteOptions = {}): Promise<T> {
     return this.putTo(ref, obj, 'status', o);
   }
 
-  private putTo<T extends KubeObject>(ref: ResourceRef, obj: T, subresource: string | undefined, o: WriteOptions): Promise<T> {
+  private putTo<T extends ApiObject>(ref: ResourceRef, obj: T, subresource: string | undefined, o: WriteOptions): Promise<T> {
     const name = obj.metadata?.name;
     if (!name) throw new Error('update needs metadata.name');
     const path = resourcePath(ref, { namespace: this.ns(ref, o.namespace, obj), name, subresource }) + writeQuery(o);
     return this.request<T>({ method: 'PUT', path, body: obj, signal: o.signal });
   }
 
-  patch<T extends KubeObject = KubeObject>(ref: ResourceRef, name: string, patch: unknown, type: PatchType, o: PatchOptions = {}): Promise<T> {
+  patch<T extends ApiObject = KubeObject>(ref: ResourceRef, name: string, patch: unknown, type: PatchType, o: PatchOptions = {}): Promise<T> {
     const path = resourcePath(ref, { namespace: this.ns(ref, o.namespace), name, subresource: o.subresource }) +
       queryString({
         dryRun: o.dryRun ? 'All' : undefined,
@@ -219,7 +220,7 @@ export class RestClient {
   }
 
   /** Returns what the server answers: the object (still terminating, or as deleted) or a Success Status. */
-  delete<T extends KubeObject = KubeObject>(ref: ResourceRef, name: string, o: DeleteOptions = {}): Promise<T | Status> {
+  delete<T extends ApiObject = KubeObject>(ref: ResourceRef, name: string, o: DeleteOptions = {}): Promise<T | Status> {
     const path = resourcePath(ref, { namespace: this.ns(ref, o.namespace), name });
     const body: KubeDeleteOptions = { apiVersion: 'v1', kind: 'DeleteOptions' };
     if (o.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = o.gracePeriodSeconds;
@@ -248,7 +249,7 @@ export class RestClient {
   }
 
   /** A watch stream; see watch.ts. The namespace is only applied when given (no default: all namespaces). */
-  watch<T extends KubeObject = KubeObject>(ref: ResourceRef, o: WatchOptions = {}): AsyncIterable<WatchEvent<T>> {
+  watch<T extends ApiObject = KubeObject>(ref: ResourceRef, o: WatchOptions = {}): AsyncIterable<WatchEvent<T>> {
     return watch<T>(this, ref, o);
   }
 

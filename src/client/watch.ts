@@ -1,13 +1,14 @@
 // A watch is an AsyncIterable of events parsed from the server's newline-delimited JSON stream
 // (GET …?watch=true&resourceVersion=…&allowWatchBookmarks=true&timeoutSeconds=…). It ends when the server closes
 // the stream or the signal aborts (quietly: aborting is how callers stop it); a failure to start throws StatusError.
+import type { ApiObject } from './types.ts';
 import { StringDecoder } from 'node:string_decoder';
 import type { Status } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../api/object.ts';
 import type { RestClient } from './rest.ts';
 import { type ResourceRef, resourcePath, queryString } from './resource-ref.ts';
 
-export type WatchEvent<T extends KubeObject = KubeObject> =
+export type WatchEvent<T extends ApiObject = KubeObject> =
   | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: T }
   /** Carries only metadata.resourceVersion: "everything up to here has been sent". */
   | { type: 'BOOKMARK'; object: T }
@@ -29,7 +30,7 @@ export interface WatchOptions {
 const eventTypes = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
 
 /** Splits a byte stream into lines (UTF-8 safe across chunk borders) and parses each as one watch event. */
-export async function* parseWatchStream<T extends KubeObject = KubeObject>(body: AsyncIterable<Buffer | string>): AsyncGenerator<WatchEvent<T>> {
+export async function* parseWatchStream<T extends ApiObject = KubeObject>(body: AsyncIterable<Buffer | string>): AsyncGenerator<WatchEvent<T>> {
   const decoder = new StringDecoder('utf8');
   let pending = '';
   const parse = (line: string): WatchEvent<T> => {
@@ -63,7 +64,7 @@ export function watchPath(ref: ResourceRef, o: WatchOptions): string {
   });
 }
 
-export async function* watch<T extends KubeObject = KubeObject>(client: RestClient, ref: ResourceRef, o: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
+export async function* watch<T extends ApiObject = KubeObject>(client: RestClient, ref: ResourceRef, o: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
   const signal = o.signal;
   if (signal?.aborted) return;
   let res;
