@@ -1,6 +1,6 @@
 // One error type for the whole API: anything thrown while serving a request is either an ApiError (carrying the
 // exact upstream Status) or turned into a 500 InternalError at the server's single error boundary.
-import type { Status, StatusCause } from 'kubernetes-types/meta/v1';
+import type { Status, StatusCause } from 'kubernetes-types/meta/v1.js';
 
 export type StatusReason =
   | 'BadRequest'

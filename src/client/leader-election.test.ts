@@ -37,7 +37,7 @@ function candidate(client: RestClient, identity: string, extra: Partial<LeaderEl
 }
 
 function lease(srv: FakeApiServer): Lease | undefined {
-  return srv.getObject(coll, 'kube-system', 'ctrl') as Lease | undefined;
+  return srv.getObject<Lease>(coll, 'kube-system', 'ctrl');
 }
 
 test('MicroTime has six fractional digits', () => {

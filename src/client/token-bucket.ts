@@ -26,6 +26,11 @@ export class TokenBucket {
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.qps) * 1000);
   }
 
+  /** Returns a token taken by reserve() that was not used. */
+  refund(): void {
+    this.tokens = Math.min(this.burst, this.tokens + 1);
+  }
+
   /** Waits for a token; resolves false if signal aborted first (the token is then simply spent). */
   async wait(signal?: AbortSignal): Promise<boolean> {
     const delay = this.reserve();

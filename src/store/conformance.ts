@@ -6,6 +6,7 @@ import { setMaxListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import {
   CompactedError,
+  FutureRevisionError,
   KeyExistsError,
   KeyNotFoundError,
   RevisionConflictError,
@@ -174,6 +175,11 @@ export function runStoreConformance(
       assert.equal(old.revision, at);
       const now = await s.list(p);
       assert.deepEqual(now.items.map((kv) => `${kv.key}=${kv.value}`), [`${p}a=a2`, `${p}c=c1`]);
+    }));
+
+    it('a list at a revision the store has not reached fails with FutureRevisionError', withStore(async (s, p) => {
+      await s.create(`${p}a`, '1');
+      await assert.rejects(s.list(p, { revision: (await s.currentRevision()) + 1000 }), FutureRevisionError);
     }));
 
     it('compaction: reads below the compacted revision fail, reads at or above it work', withStore(async (s, p) => {

@@ -4,6 +4,7 @@ import { startEtcd, type EtcdHandle } from '../../test/support/etcd.ts';
 import { runStoreConformance } from './conformance.ts';
 import { openEtcdStore } from './etcd.ts';
 import type { ProgressEvent, WatchEvent } from './interface.ts';
+import { withWatchCache } from './watch-cache.ts';
 
 let etcd: EtcdHandle;
 before(async () => {
@@ -16,6 +17,12 @@ after(async () => {
 runStoreConformance(
   'etcd',
   async () => openEtcdStore({ endpoints: [etcd.endpoint] }),
+  (s) => s.close(),
+);
+
+runStoreConformance(
+  'watch cache over etcd',
+  async () => withWatchCache(openEtcdStore({ endpoints: [etcd.endpoint] })),
   (s) => s.close(),
 );
 

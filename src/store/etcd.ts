@@ -52,7 +52,8 @@ export class EtcdStore implements Store {
   private readonly streams = new Set<{ cancel(): void }>();
 
   constructor(opts: EtcdStoreOptions) {
-    this.client = new Etcd3({ hosts: opts.endpoints });
+    // Unpaged lists of a big resource exceed grpc's 4 MiB default; etcd's own request limits still apply.
+    this.client = new Etcd3({ hosts: opts.endpoints, grpcOptions: { 'grpc.max_receive_message_length': -1 } });
     this.prefix = opts.prefix ?? '';
     this.watchQueueLimit = opts.watchQueueLimit ?? 100_000;
   }

@@ -128,8 +128,11 @@ export class ResourceCache {
         page = await this.backend.list(this.prefix, { limit: LIST_PAGE, startAfter, revision });
       } catch (err) {
         if (revision === 0 || startAfter !== undefined) throw err;
-        revision = 0; // the wished-for start revision is compacted or not reached yet: take the current state
-        startRevision = undefined;
+        // The wished-for start is compacted: start at the oldest readable revision, so the event window still
+        // reaches as far back as the store's history does. Not reached yet (or no history): the current state.
+        const oldest = err instanceof CompactedError ? await this.backend.compactedRevision() : 0;
+        revision = oldest > revision ? oldest : 0;
+        if (revision === 0) startRevision = undefined;
         continue;
       }
       revision = page.revision;

@@ -157,13 +157,13 @@ export class FakeApiServer {
     this.emit(coll, 'DELETED', this.stamp(obj, false));
   }
 
-  getObject(coll: string, namespace: string | undefined, name: string): KubeObject | undefined {
+  getObject<T = KubeObject>(coll: string, namespace: string | undefined, name: string): T | undefined {
     const o = this.objects.get(this.key(coll, namespace, name));
-    return o && clone(o);
+    return o && (clone(o) as unknown as T);
   }
 
-  listObjects(coll: string): KubeObject[] {
-    return [...this.objects.entries()].filter(([k]) => k.startsWith(`${coll}|`)).map(([, o]) => clone(o));
+  listObjects<T = KubeObject>(coll: string): T[] {
+    return [...this.objects.entries()].filter(([k]) => k.startsWith(`${coll}|`)).map(([, o]) => clone(o) as unknown as T);
   }
 
   // ---- internals ----

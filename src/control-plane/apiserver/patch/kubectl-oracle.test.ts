@@ -80,6 +80,25 @@ const cases: Record<string, unknown> = {
   },
   'imagePullSecrets merge by name': { spec: { template: { spec: { imagePullSecrets: [{ name: 'other' }] } } } },
   'type change replaces': { spec: { replicas: 5, paused: true } },
+  'kubectl apply deleting a container with $setElementOrder': {
+    spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }], containers: [{ $patch: 'delete', name: 'sidecar' }] } } },
+  },
+  '$setElementOrder that omits a server-only item': {
+    spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'x' }, { name: 'nginx' }], containers: [{ name: 'x', image: 'x' }] } } },
+  },
+  '$setElementOrder on finalizers with additions and deletions': {
+    metadata: {
+      '$setElementOrder/finalizers': ['z.example/z', 'b.example/y'], finalizers: ['z.example/z'],
+      '$deleteFromPrimitiveList/finalizers': ['a.example/x'],
+    },
+  },
+  'env var switch value to valueFrom': {
+    spec: { template: { spec: { containers: [{ name: 'nginx', env: [{ name: 'A', value: null, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] }] } } },
+  },
+  'new map with nested nulls is cleaned': { spec: { template: { spec: { securityContext: { runAsUser: 1000, fsGroup: null } } } } },
+  'volumeMounts merge by mountPath': {
+    spec: { template: { spec: { containers: [{ name: 'nginx', volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg' }, { name: 'data2', mountPath: '/data' }] }] } } },
+  },
 };
 
 describe('strategic merge patch matches kubectl (upstream strategicpatch)', { skip: kubectl ? false : 'no kubectl' }, () => {

@@ -41,6 +41,8 @@ function mergeMap(original: JsonObject, patch: JsonObject, ref: Ref): JsonObject
   }
   applyRetainKeys(original, patch);
   mergeOrderedLists(original, patch, ref);
+  // Keys are taken in the order sent. (Upstream walks a Go map, so a patch carrying both a primitive list and its
+  // $deleteFromPrimitiveList merges in either order; kubectl never sends both for the same values.)
   for (const [rawKey, patchV] of Object.entries(patch)) {
     let key = rawKey;
     const isDeleteList = rawKey.startsWith(deletePrefix);
@@ -119,13 +121,21 @@ function mergeOrderedLists(original: JsonObject, patch: JsonObject, ref: Ref): v
     const origList = Array.isArray(original[field]) ? (original[field] as Json[]) : [];
     const patchList = Array.isArray(patch[field]) ? (patch[field] as Json[]) : [];
     validateOrder(patchList, order, mergeKey);
+    if (!(field in original) && !(field in patch)) continue;
+    if (origList.length === 0 && patchList.length === 0) throw internal('no elements in any of the given slices');
+    // Upstream merges in place over the live list's backing array and then orders by that array, so deletions
+    // and additions made during the merge shift the "live order"; GoSlice reproduces that.
+    const backing = new GoSlice(origList);
     let merged: Json[];
-    if (origList.length === 0 && patchList.length === 0) merged = [];
-    else if (origList.length === 0) merged = patchList.map(cleanNew);
+    if (origList.length === 0) merged = patchList.map(cleanNew);
     else if (patchList.length === 0) merged = origList;
-    else if (hasMerge(fRef)) merged = mergeSlice(origList, patchList, fRef, false);
+    else if (hasMerge(fRef)) merged = mergeSlice(origList, patchList, fRef, false, backing);
     else merged = patchList;
-    original[field] = sortByOrder(merged, order, mergeKey);
+    const serverOrder = backing.array;
+    // Items named by the directive follow its order; the others keep their live order, interleaved.
+    const named = merged.filter((m) => indexIn(order, m, mergeKey) >= 0);
+    const serverOnly = merged.filter((m) => indexIn(order, m, mergeKey) < 0);
+    original[field] = mergeSorted(sortByOrder(serverOnly, serverOrder, mergeKey), sortByOrder(named, order, mergeKey), serverOrder, mergeKey);
     delete patch[field];
   }
 }
@@ -138,10 +148,19 @@ function goType(v: Json): string {
 
 function validateOrder(patchList: Json[], order: Json[], mergeKey: string): void {
   if (order.length === 0 || patchList.length === 0) return;
-  const items = patchList.filter((x) => !(isObject(x) && directive in x));
+  const items = mergeKey ? patchList.filter((x) => !(isObject(x) && x[directive] === 'delete')) : patchList;
   let p = 0;
   let o = 0;
   while (p < items.length && o < order.length) {
+    if (isObject(items[p]) && directive in (items[p] as JsonObject)) {
+      p++;
+      continue;
+    }
+    if (mergeKey) {
+      for (const x of [items[p], order[o]]) {
+        if (!isObject(x) || !(mergeKey in x)) throw internal(`map: ${goFormat(x)} does not contain declared merge key: ${mergeKey}`);
+      }
+    }
     if (sameItem(items[p], order[o], mergeKey)) p++;
     o++;
   }
@@ -173,7 +192,40 @@ function sortByOrder(items: Json[], order: Json[], mergeKey: string): Json[] {
   return out;
 }
 
-function mergeSlice(original: Json[], patch: Json[], ref: Ref, isDeleteList: boolean): Json[] {
+/** A Go slice sharing its backing array with the caller's view of the live list (capacity = length). */
+class GoSlice {
+  readonly array: Json[];
+  private len: number;
+  private aliased = true;
+
+  constructor(list: Json[]) {
+    this.array = [...list];
+    this.len = list.length;
+  }
+
+  /** `s = append(s[:k], s[k+1:]...)`: shifts the tail left in place. */
+  remove(k: number): void {
+    if (!this.aliased) return;
+    for (let i = k; i < this.len - 1; i++) this.array[i] = this.array[i + 1];
+    this.len--;
+  }
+
+  set(k: number, v: Json): void {
+    if (this.aliased) this.array[k] = v;
+  }
+
+  /** `s = append(s, v)`: writes into the shared array while capacity lasts, then reallocates. */
+  push(v: Json): void {
+    if (this.aliased && this.len < this.array.length) this.array[this.len++] = v;
+    else this.aliased = false;
+  }
+
+  detach(): void {
+    this.aliased = false;
+  }
+}
+
+function mergeSlice(original: Json[], patch: Json[], ref: Ref, isDeleteList: boolean, backing?: GoSlice): Json[] {
   if (original.length === 0 && patch.length === 0) return original;
   const all = [...original, ...patch];
   if (all.some(Array.isArray)) throw ApiError.of(422, 'Invalid', 'lists of lists are not supported');
@@ -188,7 +240,7 @@ function mergeSlice(original: Json[], patch: Json[], ref: Ref, isDeleteList: boo
     for (const x of all) if (!merged.some((m) => deepEqual(m, x))) merged.push(x);
   } else {
     if (!mergeKey) throw internal('cannot merge lists without merge key for map');
-    const special = splitSpecialElements(original, patch, mergeKey);
+    const special = splitSpecialElements(original, patch, mergeKey, backing);
     serverOrder = special.original;
     patchItems = special.patch;
     merged = [...special.original];
@@ -197,8 +249,13 @@ function mergeSlice(original: Json[], patch: Json[], ref: Ref, isDeleteList: boo
         throw internal(`map: ${goFormat(item)} does not contain declared merge key: ${mergeKey}`);
       }
       const at = merged.findIndex((m) => isObject(m) && deepEqual(m[mergeKey], item[mergeKey]));
-      if (at >= 0) merged[at] = mergeMap(merged[at] as JsonObject, item, { typeName: ref.field?.type });
-      else merged.push(cleanNew(item));
+      if (at >= 0) {
+        merged[at] = mergeMap(merged[at] as JsonObject, item, { typeName: ref.field?.type });
+        backing?.set(at, merged[at]);
+      } else {
+        merged.push(cleanNew(item));
+        backing?.push(merged[merged.length - 1]);
+      }
     }
   }
   const key = mapsList ? mergeKey : '';
@@ -208,7 +265,9 @@ function mergeSlice(original: Json[], patch: Json[], ref: Ref, isDeleteList: boo
 }
 
 /** List elements `{$patch: delete, key: v}` and `{$patch: replace}`. */
-function splitSpecialElements(original: Json[], patch: Json[], mergeKey: string): { original: Json[]; patch: Json[] } {
+function splitSpecialElements(
+  original: Json[], patch: Json[], mergeKey: string, backing?: GoSlice,
+): { original: Json[]; patch: Json[] } {
   const rest: Json[] = [];
   let replace = false;
   let orig = original;
@@ -220,7 +279,10 @@ function splitSpecialElements(original: Json[], patch: Json[], mergeKey: string)
     const d = item[directive];
     if (d === 'delete') {
       if (!(mergeKey in item)) throw internal(`map: ${goFormat(item)} does not contain declared merge key: ${mergeKey}`);
-      orig = orig.filter((m) => !(isObject(m) && deepEqual(m[mergeKey], item[mergeKey])));
+      for (let k = orig.findIndex((m) => matches(m, item)); k >= 0; k = orig.findIndex((m) => matches(m, item))) {
+        orig = [...orig.slice(0, k), ...orig.slice(k + 1)];
+        backing?.remove(k);
+      }
     } else if (d === 'replace') {
       replace = true;
     } else if (d === 'merge') {
@@ -229,7 +291,12 @@ function splitSpecialElements(original: Json[], patch: Json[], mergeKey: string)
       throw internal(`unknown patch type: ${goFormat(d)} in map: ${goFormat(item)}`);
     }
   }
+  if (replace) backing?.detach();
   return replace ? { original: rest.map(cleanNew), patch: [] } : { original: orig, patch: rest };
+
+  function matches(m: Json, item: JsonObject): boolean {
+    return isObject(m) && deepEqual(m[mergeKey], item[mergeKey]);
+  }
 }
 
 /** Interleaves server-only items (left) into patch items (right), keeping both relative orders. */

@@ -1,0 +1,70 @@
+// Authentication: who is calling. x509 client certificates signed by the cluster CA (CN = user, O = groups,
+// as upstream) and bearer tokens from a static token file (upstream's --token-auth-file CSV:
+// token,user,uid,"group1,group2"). A request with neither is anonymous and gets 401.
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { parse as parseCsvLine } from './csv.ts';
+
+export interface UserInfo {
+  name: string;
+  uid?: string;
+  groups: string[];
+}
+
+export interface Authenticator {
+  authenticate(req: IncomingMessage): UserInfo | undefined;
+}
+
+export class TokenFile {
+  private readonly tokens = new Map<string, UserInfo>();
+
+  constructor(lines: string) {
+    for (const line of lines.split('\n')) {
+      if (!line.trim() || line.trim().startsWith('#')) continue;
+      const [token, name, uid, groups] = parseCsvLine(line.trim());
+      if (!token || !name) continue;
+      this.tokens.set(token, { name, uid, groups: groups ? groups.split(',').filter(Boolean) : [] });
+    }
+  }
+
+  static load(path: string): TokenFile {
+    return new TokenFile(readFileSync(path, 'utf8'));
+  }
+
+  lookup(token: string): UserInfo | undefined {
+    return this.tokens.get(token);
+  }
+}
+
+export class RequestAuthenticator implements Authenticator {
+  constructor(private readonly tokens: TokenFile) {}
+
+  authenticate(req: IncomingMessage): UserInfo | undefined {
+    const socket = req.socket as TLSSocket;
+    if (socket.authorized) {
+      const cert = socket.getPeerCertificate();
+      if (cert && cert.subject) {
+        const cn = cert.subject.CN;
+        const o = cert.subject.O;
+        const name = Array.isArray(cn) ? cn[0] : cn;
+        if (name) return { name, groups: [...(Array.isArray(o) ? o : o ? [o] : []), 'system:authenticated'] };
+      }
+    }
+    const auth = req.headers.authorization;
+    if (auth && /^bearer /i.test(auth)) {
+      const user = this.tokens.lookup(auth.slice(7).trim());
+      if (user) return { ...user, groups: [...user.groups, 'system:authenticated'] };
+    }
+    return undefined;
+  }
+}
+
+/** The seam for authorization: today every authenticated user may do everything (RBAC comes later). */
+export interface Authorizer {
+  authorize(user: UserInfo, attributes: { verb: string; resource?: string; namespace?: string; path: string }): boolean;
+}
+
+export const allowAuthenticated: Authorizer = {
+  authorize: () => true,
+};

@@ -1,0 +1,51 @@
+// Objects every cluster starts with (upstream's bootstrap controller): the system namespaces and the
+// `kubernetes` Service in default with its Endpoints pointing at this apiserver. Idempotent on every start.
+import { ApiError } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/object.ts';
+import type { ApiServer } from './server.ts';
+
+export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export interface BootstrapOptions {
+  /** The first address of the service CIDR (10.43.0.1 by default). */
+  kubernetesServiceIP: string;
+  advertiseAddress: string;
+  securePort: number;
+}
+
+async function ensure(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === 409)) throw e;
+  }
+}
+
+export async function bootstrap(server: ApiServer, opts: BootstrapOptions): Promise<void> {
+  const ctx = () => ({ dryRun: false, now: new Date() });
+  const namespaces = server.storeFor('', 'v1', 'namespaces')!;
+  for (const name of systemNamespaces) {
+    await ensure(() => namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } }, ctx()));
+  }
+  const service: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: opts.kubernetesServiceIP,
+      clusterIPs: [opts.kubernetesServiceIP],
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.securePort }],
+      sessionAffinity: 'None',
+    },
+  };
+  await ensure(() => server.storeFor('', 'v1', 'services')!.create('default', service, ctx()));
+  const endpoints: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: 'https', port: opts.securePort, protocol: 'TCP' }] }],
+  };
+  const endpointsStore = server.storeFor('', 'v1', 'endpoints')!;
+  await endpointsStore.guaranteedUpdate('default', 'kubernetes', (cur) => ({ ...(cur ?? endpoints), subsets: endpoints.subsets }), ctx(), { createIfMissing: true });
+}

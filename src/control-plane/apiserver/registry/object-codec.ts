@@ -1,0 +1,25 @@
+// How objects sit in the store: JSON text without metadata.resourceVersion (the store's modRevision is the
+// truth, as etcd's mod_revision is upstream's). Reading puts the revision back.
+import type { KeyValue } from '../../../store/interface.ts';
+import type { KubeObject } from '../../../api/object.ts';
+
+export function encodeForStore(obj: KubeObject): string {
+  const meta = obj.metadata ?? {};
+  if (meta.resourceVersion === undefined) return JSON.stringify(obj);
+  const { resourceVersion: _dropped, ...rest } = meta;
+  return JSON.stringify({ ...obj, metadata: rest });
+}
+
+export function decodeFromStore(kv: KeyValue): KubeObject {
+  const obj = JSON.parse(kv.value) as KubeObject;
+  obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(kv.modRevision) };
+  return obj;
+}
+
+export function keyFor(groupResource: string, namespace: string, name: string): string {
+  return namespace ? `/registry/${groupResource}/${namespace}/${name}` : `/registry/${groupResource}/${name}`;
+}
+
+export function prefixFor(groupResource: string, namespace: string): string {
+  return namespace ? `/registry/${groupResource}/${namespace}/` : `/registry/${groupResource}/`;
+}

@@ -1,0 +1,97 @@
+// A watch response: HTTP 200, chunked, one JSON watch event per line, until the client goes away, the
+// timeout passes or the server shuts down. Events are objects, or one-row Tables when kubectl asks for them.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KubeObject } from '../../api/object.ts';
+import { responseShape } from './content.ts';
+import { intParam } from './query.ts';
+import { isTrue } from './request-info.ts';
+import type { ApiWatchEvent, GenericStore } from './registry/generic-store.ts';
+import { buildFilter } from './selectors.ts';
+import { toPartialMetadata, toTable } from './table.ts';
+import { watchMetrics } from './metrics.ts';
+
+const bookmarkIntervalMs = 60_000;
+
+export async function streamWatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: GenericStore,
+  namespace: string,
+  query: URLSearchParams,
+  accept: string | undefined,
+  shutdown: AbortSignal,
+): Promise<void> {
+  const filter = buildFilter(store, query);
+  const timeoutSeconds = intParam(query, 'timeoutSeconds') ?? 1800 + Math.floor(Math.random() * 1800);
+  const bookmarks = isTrue(query.get('allowWatchBookmarks'));
+  const sendInitialEvents = query.get('sendInitialEvents') === 'true';
+  const shape = responseShape(accept);
+  const includeObject = query.get('includeObject');
+
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  // For a streaming response the client's departure shows on the response, not the request (see kubectl-wire.md).
+  res.on('close', stop);
+  shutdown.addEventListener('abort', stop, { once: true });
+  const timer = setTimeout(stop, Math.max(0, timeoutSeconds) * 1000);
+
+  let lastRV = query.get('resourceVersion') ?? '';
+  let sentColumns = false;
+  const encode = (ev: ApiWatchEvent): string => {
+    let object: unknown = ev.object;
+    if (ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') {
+      if (shape === 'table') {
+        object = toTable(store, [ev.object], { resourceVersion: ev.object.metadata?.resourceVersion, includeObject, omitColumns: sentColumns });
+        sentColumns = true;
+      } else if (shape === 'metadata') {
+        object = toPartialMetadata(ev.object);
+      }
+    }
+    return JSON.stringify({ type: ev.type, object }) + '\n';
+  };
+  const bookmark = (): KubeObject => ({
+    kind: store.info.kind,
+    apiVersion: store.info.group ? `${store.info.group}/${store.info.version}` : store.info.version,
+    metadata: { resourceVersion: lastRV },
+  });
+
+  const iterator = store.watch(namespace, {
+    filter,
+    resourceVersion: query.get('resourceVersion') ?? undefined,
+    sendInitialEvents,
+    signal: abort.signal,
+  });
+  const gauge = watchMetrics.open(store.info.group, store.info.version, store.info.kind);
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  const ticker = bookmarks ? setInterval(() => { if (lastRV) res.write(encode({ type: 'BOOKMARK', object: bookmark() })); }, bookmarkIntervalMs) : undefined;
+  try {
+    for await (const ev of iterator) {
+      if (ev.type === 'BOOKMARK' && !bookmarks) continue;
+      if (ev.object.metadata?.resourceVersion && ev.type !== 'ERROR') lastRV = ev.object.metadata.resourceVersion;
+      if (!res.write(encode(ev))) await waitDrain(res, abort.signal);
+      if (abort.signal.aborted) break;
+    }
+  } catch (e) {
+    if (!abort.signal.aborted) console.error('apiserver: watch failed:', e);
+  } finally {
+    gauge.close();
+    clearTimeout(timer);
+    if (ticker) clearInterval(ticker);
+    shutdown.removeEventListener('abort', stop);
+    abort.abort();
+    if (!res.writableEnded && !res.destroyed) res.end();
+  }
+}
+
+function waitDrain(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.on('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

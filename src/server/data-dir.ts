@@ -1,0 +1,84 @@
+// The server's data directory: CA and certificates, the node token, the SQLite database and the admin
+// kubeconfig. Made on first start, reused after (like k3s's /var/lib/rancher/k3s/server).
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createCA, signLeaf, type KeyAndCert } from '../pki/certs.ts';
+import { kubeconfigYaml } from './kubeconfig.ts';
+
+export function defaultDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/skiff' : join(homedir(), '.skiff');
+}
+
+export interface ServerCredentials {
+  ca: KeyAndCert;
+  serving: KeyAndCert;
+  admin: KeyAndCert;
+  /** Shared secret for joining agents and for bearer-token access as admin. */
+  token: string;
+  tokenFile: string;
+  adminKubeconfig: string;
+}
+
+function readPair(dir: string, name: string): KeyAndCert | undefined {
+  const cert = join(dir, `${name}.crt`);
+  const key = join(dir, `${name}.key`);
+  if (!existsSync(cert) || !existsSync(key)) return undefined;
+  return { certPem: readFileSync(cert, 'utf8'), keyPem: readFileSync(key, 'utf8') };
+}
+
+function writePair(dir: string, name: string, pair: KeyAndCert): void {
+  writeFileSync(join(dir, `${name}.crt`), pair.certPem, { mode: 0o644 });
+  writeFileSync(join(dir, `${name}.key`), pair.keyPem, { mode: 0o600 });
+}
+
+async function pair(dir: string, name: string, make: () => Promise<KeyAndCert>): Promise<KeyAndCert> {
+  const existing = readPair(dir, name);
+  if (existing) return existing;
+  const made = await make();
+  writePair(dir, name, made);
+  return made;
+}
+
+export interface CredentialOptions {
+  dataDir: string;
+  /** Extra names and addresses on the serving certificate. */
+  sans: { dns: string[]; ips: string[] };
+  token?: string;
+}
+
+export async function ensureCredentials(opts: CredentialOptions): Promise<ServerCredentials> {
+  const tls = join(opts.dataDir, 'server', 'tls');
+  const cred = join(opts.dataDir, 'server', 'cred');
+  mkdirSync(tls, { recursive: true, mode: 0o700 });
+  mkdirSync(cred, { recursive: true, mode: 0o700 });
+  const ca = await pair(tls, 'server-ca', () => createCA(`skiff-server-ca@${Math.floor(Date.now() / 1000)}`));
+  // The serving certificate is re-made every start so new SANs (flags) take effect; the CA stays.
+  const serving = await signLeaf(ca, {
+    commonName: 'kube-apiserver',
+    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...opts.sans.dns],
+    ipAddresses: ['127.0.0.1', ...opts.sans.ips],
+    usage: 'server',
+  });
+  writePair(tls, 'serving-kube-apiserver', serving);
+  const admin = await pair(tls, 'client-admin', () => signLeaf(ca, { commonName: 'system:admin', organizations: ['system:masters'], usage: 'client' }));
+  const tokenPath = join(opts.dataDir, 'server', 'token');
+  let token = opts.token ?? (existsSync(tokenPath) ? readFileSync(tokenPath, 'utf8').trim() : '');
+  if (!token) token = randomBytes(24).toString('hex');
+  writeFileSync(tokenPath, token + '\n', { mode: 0o600 });
+  const tokenFile = join(cred, 'tokens.csv');
+  writeFileSync(tokenFile, `${token},system:admin,admin,"system:masters"\n`, { mode: 0o600 });
+  return { ca, serving, admin, token, tokenFile, adminKubeconfig: join(cred, 'admin.kubeconfig') };
+}
+
+/** Written once the server listens, so the URL carries the real port. */
+export function writeAdminKubeconfig(creds: ServerCredentials, serverUrl: string): void {
+  writeFileSync(creds.adminKubeconfig, kubeconfigYaml({ server: serverUrl, ca: creds.ca.certPem, client: creds.admin }), { mode: 0o600 });
+}
+
+export function writeKubeconfigCopy(from: string, to: string, mode: number): void {
+  mkdirSync(dirname(to), { recursive: true });
+  writeFileSync(to, readFileSync(from));
+  chmodSync(to, mode);
+}

@@ -1,0 +1,190 @@
+// The API's contract at the HTTP level: authentication, status codes and Status bodies for bad input,
+// optimistic concurrency, list paging, watch semantics, status/scale isolation, dry-run and deletion.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { adminClient } from '../support/http.ts';
+
+type Client = ReturnType<typeof adminClient>;
+
+const deployment = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+  },
+  ...extra,
+});
+
+describe('API behaviour', () => {
+  let s: TestServer;
+  let c: Client;
+  before(async () => {
+    s = await startTestServer();
+    c = adminClient(s.kubeconfig);
+  });
+  after(() => s.stop());
+
+  test('anonymous requests get 401, public endpoints stay open', async () => {
+    const r = await c.send('GET', '/api/v1/namespaces', undefined, {}, true);
+    assert.equal(r.status, 401);
+    assert.equal(r.json().reason, 'Unauthorized');
+    assert.equal((await c.send('GET', '/version', undefined, {}, true)).status, 200);
+    assert.equal((await c.send('GET', '/healthz', undefined, {}, true)).body.toString(), 'ok');
+  });
+
+  test('bearer tokens from the token file authenticate', async () => {
+    const r = await c.send('GET', '/api/v1/namespaces', undefined, { Authorization: `Bearer ${s.token}` }, true);
+    assert.equal(r.status, 200);
+    const bad = await c.send('GET', '/api/v1/namespaces', undefined, { Authorization: 'Bearer nope' }, true);
+    assert.equal(bad.status, 401);
+  });
+
+  test('bootstrap objects exist', async () => {
+    const nss = (await c.send('GET', '/api/v1/namespaces')).json<{ items: { metadata: { name: string } }[] }>();
+    const names = nss.items.map((n) => n.metadata.name).sort();
+    assert.deepEqual(names, ['default', 'kube-node-lease', 'kube-public', 'kube-system']);
+    const svc = (await c.send('GET', '/api/v1/namespaces/default/services/kubernetes')).json<{ spec: { clusterIP: string } }>();
+    assert.equal(svc.spec.clusterIP, '10.43.0.1');
+  });
+
+  test('bad input gets the upstream status and changes nothing', async () => {
+    const before = (await c.send('GET', '/apis/apps/v1/deployments')).json<{ metadata: { resourceVersion: string } }>().metadata.resourceVersion;
+    const path = '/apis/apps/v1/namespaces/default/deployments';
+    const cases: [string, string | Buffer, Record<string, string>, number, string][] = [
+      ['malformed json', '{"apiVersion":', {}, 400, 'BadRequest'],
+      ['not an object', '[1,2]', {}, 400, 'BadRequest'],
+      ['malformed yaml', 'a: [b', { 'Content-Type': 'application/yaml' }, 400, 'BadRequest'],
+      ['truncated protobuf', Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0xff]), { 'Content-Type': 'application/vnd.kubernetes.protobuf' }, 400, 'BadRequest'],
+      ['unsupported media type', 'x', { 'Content-Type': 'text/plain' }, 415, 'UnsupportedMediaType'],
+      ['wrong kind', JSON.stringify({ ...deployment('x'), kind: 'Pod', apiVersion: 'v1' }), {}, 400, 'BadRequest'],
+      ['invalid name', JSON.stringify(deployment('Bad_Name')), {}, 422, 'Invalid'],
+      ['too large', Buffer.alloc(3 * 1024 * 1024 + 10, 0x20), {}, 413, 'RequestEntityTooLarge'],
+    ];
+    for (const [what, body, headers, code, reason] of cases) {
+      const r = await c.send('POST', path, body, headers);
+      assert.equal(r.status, code, `${what}: ${r.body.toString().slice(0, 200)}`);
+      assert.equal(r.json().kind, 'Status', what);
+      assert.equal(r.json().reason, reason, what);
+    }
+    const unknown = await c.send('GET', '/apis/nope.example.com/v1/things');
+    assert.equal(unknown.status, 404);
+    const unknownRes = await c.send('GET', '/api/v1/widgets');
+    assert.equal(unknownRes.status, 404);
+    const after = (await c.send('GET', '/apis/apps/v1/deployments')).json<{ metadata: { resourceVersion: string } }>().metadata.resourceVersion;
+    assert.equal(after, before);
+  });
+
+  test('invalid objects get 422 with causes', async () => {
+    const bad = deployment('sel');
+    (bad.spec.template.metadata.labels as Record<string, string>).app = 'other';
+    const r = await c.send('POST', '/apis/apps/v1/namespaces/default/deployments', JSON.stringify(bad));
+    assert.equal(r.status, 422);
+    const st = r.json<{ message: string; details: { causes: { field: string }[] } }>();
+    assert.match(st.message, /^Deployment\.apps "sel" is invalid: /);
+    assert.ok(st.details.causes.some((cause) => cause.field === 'spec.template.metadata.labels'));
+  });
+
+  test('create in a missing namespace is 404', async () => {
+    const r = await c.send('POST', '/apis/apps/v1/namespaces/missing/deployments', JSON.stringify(deployment('x')));
+    assert.equal(r.status, 404);
+    assert.equal(r.json().message, 'namespaces "missing" not found');
+  });
+
+  test('two updates at one resourceVersion: exactly one wins, the other gets 409', async () => {
+    const created = (await c.send('POST', '/apis/apps/v1/namespaces/default/deployments', JSON.stringify(deployment('race')))).json<{ metadata: { resourceVersion: string } }>();
+    const update = (replicas: number) => {
+      const d = deployment('race');
+      (d.metadata as Record<string, unknown>).resourceVersion = created.metadata.resourceVersion;
+      d.spec.replicas = replicas;
+      return c.send('PUT', '/apis/apps/v1/namespaces/default/deployments/race', JSON.stringify(d));
+    };
+    const results = await Promise.all([update(2), update(3), update(4)]);
+    const codes = results.map((r) => r.status).sort();
+    assert.deepEqual(codes, [200, 409, 409]);
+    const conflict = results.find((r) => r.status === 409)!.json<{ reason: string; message: string }>();
+    assert.equal(conflict.reason, 'Conflict');
+    assert.equal(conflict.message, 'Operation cannot be fulfilled on deployments.apps "race": the object has been modified; please apply your changes to the latest version and try again');
+  });
+
+  test('status and spec writes are isolated; generation tracks spec', async () => {
+    const d = (await c.send('POST', '/apis/apps/v1/namespaces/default/deployments', JSON.stringify(deployment('iso')))).json<Record<string, unknown>>();
+    assert.equal((d.metadata as { generation: number }).generation, 1);
+    const withStatus = { ...d, status: { replicas: 7 }, spec: { ...(d.spec as object), replicas: 9 } };
+    const st = (await c.send('PUT', '/apis/apps/v1/namespaces/default/deployments/iso/status', JSON.stringify(withStatus))).json<{ spec: { replicas: number }; status: { replicas: number }; metadata: { generation: number } }>();
+    assert.equal(st.status.replicas, 7);
+    assert.equal(st.spec.replicas, 1);
+    assert.equal(st.metadata.generation, 1);
+    const main = (await c.send('PATCH', '/apis/apps/v1/namespaces/default/deployments/iso', JSON.stringify({ spec: { replicas: 5 }, status: { replicas: 0 } }), { 'Content-Type': 'application/merge-patch+json' })).json<{ spec: { replicas: number }; status: { replicas: number }; metadata: { generation: number } }>();
+    assert.equal(main.spec.replicas, 5);
+    assert.equal(main.status.replicas, 7);
+    assert.equal(main.metadata.generation, 2);
+    const scale = (await c.send('GET', '/apis/apps/v1/namespaces/default/deployments/iso/scale')).json<{ kind: string; spec: { replicas: number }; status: { selector: string } }>();
+    assert.equal(scale.kind, 'Scale');
+    assert.equal(scale.spec.replicas, 5);
+    assert.equal(scale.status.selector, 'app=iso');
+  });
+
+  test('dryRun=All validates and answers without storing', async () => {
+    const r = await c.send('POST', '/apis/apps/v1/namespaces/default/deployments?dryRun=All', JSON.stringify(deployment('dry')));
+    assert.equal(r.status, 201);
+    assert.equal((await c.send('GET', '/apis/apps/v1/namespaces/default/deployments/dry')).status, 404);
+  });
+
+  test('list paging with limit and continue is one consistent snapshot', async () => {
+    await c.send('POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'paging' } }));
+    for (let i = 0; i < 7; i++) {
+      const r = await c.send('POST', '/api/v1/namespaces/paging/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, labels: { even: String(i % 2 === 0) } } }));
+      assert.equal(r.status, 201);
+    }
+    const names: string[] = [];
+    let token = '';
+    let pages = 0;
+    do {
+      const r = (await c.send('GET', `/api/v1/namespaces/paging/configmaps?limit=3${token ? `&continue=${encodeURIComponent(token)}` : ''}`)).json<{ items: { metadata: { name: string } }[]; metadata: { continue?: string } }>();
+      names.push(...r.items.map((i) => i.metadata.name));
+      token = r.metadata.continue ?? '';
+      pages++;
+      if (pages === 1) await c.send('POST', '/api/v1/namespaces/paging/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-late' } }));
+    } while (token);
+    assert.equal(pages, 3);
+    assert.deepEqual(names, ['cm-0', 'cm-1', 'cm-2', 'cm-3', 'cm-4', 'cm-5', 'cm-6']);
+    const even = (await c.send('GET', '/api/v1/namespaces/paging/configmaps?labelSelector=even%3Dtrue')).json<{ items: unknown[] }>();
+    assert.equal(even.items.length, 4);
+    const setBased = (await c.send('GET', '/api/v1/namespaces/paging/configmaps?labelSelector=even%20in%20(false)')).json<{ items: unknown[] }>();
+    assert.equal(setBased.items.length, 3);
+    const byName = (await c.send('GET', '/api/v1/configmaps?fieldSelector=metadata.name%3Dcm-3')).json<{ items: unknown[] }>();
+    assert.equal(byName.items.length, 1);
+    const badField = await c.send('GET', '/api/v1/configmaps?fieldSelector=spec.nope%3Dx');
+    assert.equal(badField.status, 400);
+  });
+
+  test('a watch from a compacted revision ends with 410 Expired', async () => {
+    const r = await c.send('GET', '/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1&timeoutSeconds=2');
+    // Revision 1 is still in history on a fresh store, so this must stream normally (200).
+    assert.equal(r.status, 200);
+  });
+
+  test('delete with a stale precondition is 409; with finalizers it waits', async () => {
+    const cm = (await c.send('POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fin', finalizers: ['example.com/hold'] } }))).json<{ metadata: { uid: string } }>();
+    const stale = await c.send('DELETE', '/api/v1/namespaces/default/configmaps/fin', JSON.stringify({ preconditions: { uid: 'other' } }));
+    assert.equal(stale.status, 409);
+    const del = await c.send('DELETE', '/api/v1/namespaces/default/configmaps/fin', JSON.stringify({ preconditions: { uid: cm.metadata.uid } }));
+    assert.equal(del.status, 200);
+    const held = (await c.send('GET', '/api/v1/namespaces/default/configmaps/fin')).json<{ metadata: { deletionTimestamp?: string } }>();
+    assert.ok(held.metadata.deletionTimestamp);
+    const release = await c.send('PATCH', '/api/v1/namespaces/default/configmaps/fin', JSON.stringify({ metadata: { finalizers: null } }), { 'Content-Type': 'application/merge-patch+json' });
+    assert.equal(release.status, 200);
+    assert.equal((await c.send('GET', '/api/v1/namespaces/default/configmaps/fin')).status, 404);
+  });
+
+  test('metrics use upstream names', async () => {
+    const text = (await c.send('GET', '/metrics')).body.toString();
+    assert.match(text, /^apiserver_request_total\{/m);
+    assert.match(text, /^apiserver_request_duration_seconds_bucket\{/m);
+    assert.match(text, /^apiserver_storage_objects\{resource="namespaces"\} [1-9]\d*$/m);
+  });
+});
