@@ -103,6 +103,7 @@ export class Reflector<T extends ApiObject = KubeObject> {
     const { client, ref, namespace, labelSelector, fieldSelector } = this.o;
     const timeoutSeconds = this.o.watchTimeoutSeconds ?? Math.floor(300 * (1 + Math.random()));
     let events = 0;
+    const started = this.clock.now();
     try {
       const stream = client.watch<T>(ref, {
         namespace, labelSelector, fieldSelector, resourceVersion: this.lastSyncResourceVersion,
@@ -126,8 +127,9 @@ export class Reflector<T extends ApiObject = KubeObject> {
       await this.backoff(signal);
       return 'ended';
     }
-    // A stream that closes at once again and again (a server refusing us quietly) must not become a busy loop.
-    if (events === 0) await this.backoff(signal);
+    // A stream that closes at once, empty, again and again (a server refusing us quietly) must not become a busy
+    // loop; one that simply timed out, or delivered events, is re-watched at once.
+    if (events === 0 && this.clock.now() - started < 1000) await this.backoff(signal);
     else this.resetBackoff();
     return 'ended';
   }

@@ -158,3 +158,19 @@ current-context: skiff
     await srv.stop();
   }
 });
+
+test('a custom transport carries requests; list items get apiVersion/kind from the list', async () => {
+  const seen: string[] = [];
+  const transport = {
+    async send(req: { method: string; path: string }) {
+      seen.push(`${req.method} ${req.path}`);
+      const body = JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '5' }, items: [{ metadata: { name: 'p' } }] });
+      return { status: 200, headers: {}, body: (async function* () { yield Buffer.from(body); })() };
+    },
+    close() {},
+  };
+  const client = new RestClient({ server: 'http://unused', transport });
+  const list = await client.list(resourceRef('v1', 'pods'), { fieldSelector: 'spec.nodeName=n1' });
+  assert.deepEqual(list.items[0], { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } });
+  assert.deepEqual(seen, ['GET /api/v1/pods?fieldSelector=spec.nodeName%3Dn1']);
+});

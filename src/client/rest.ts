@@ -168,7 +168,7 @@ export class RestClient {
       resourceVersion: o.resourceVersion,
       resourceVersionMatch: o.resourceVersionMatch,
     });
-    return this.request<KubeList<T>>({ method: 'GET', path, signal: o.signal });
+    return this.request<KubeList<T>>({ method: 'GET', path, signal: o.signal }).then(typeItems);
   }
 
   /**
@@ -260,6 +260,17 @@ export class RestClient {
   static fromConfig(config: ClientConfig, extra: Omit<RestClientOptions, 'server'> = {}): RestClient {
     return new RestClient({ ...config, ...extra });
   }
+}
+
+/** List items may come without apiVersion/kind (the server omits them); fill them from the list so event
+ *  references and handlers see complete objects, as watch events' objects already are. */
+function typeItems<T extends ApiObject>(list: KubeList<T>): KubeList<T> {
+  const kind = list.kind?.endsWith('List') ? list.kind.slice(0, -4) : undefined;
+  for (const item of list.items ?? []) {
+    if (!item.apiVersion && list.apiVersion) item.apiVersion = list.apiVersion;
+    if (!item.kind && kind) item.kind = kind;
+  }
+  return list;
 }
 
 function abortError(signal: AbortSignal | undefined): Error {
