@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from './clock.ts';
-import { type Action, TerminalError, runController } from './controller.ts';
+import { type Action, TerminalError, controllerOwnerKey, enqueueOnChange, runController } from './controller.ts';
+import { Informer } from './informer.ts';
+import { RestClient } from './rest.ts';
+import { resourceRef } from './resource-ref.ts';
+import { FakeApiServer } from './testing/fake-apiserver.ts';
 import { ItemExponentialRateLimiter } from './rate-limiters.ts';
 import { WorkQueue } from './workqueue.ts';
 import { until } from './testing/until.ts';
@@ -65,4 +69,33 @@ test('abort before sync returns without reconciling', async () => {
   ac.abort();
   await run;
   assert.equal(called, false);
+});
+
+test('enqueueOnChange feeds own keys and controller-owner keys into a queue', async () => {
+  const srv = new FakeApiServer();
+  const client = new RestClient({ server: await srv.start() });
+  const ac = new AbortController();
+  try {
+    const owner = (kind: string, name: string, controller = true) => [{ apiVersion: 'apps/v1', kind, name, uid: `u-${name}`, controller }];
+    srv.put('/pods', { metadata: { name: 'p1', namespace: 'ns', ownerReferences: owner('ReplicaSet', 'rs1') } });
+    srv.put('/pods', { metadata: { name: 'p2', namespace: 'ns', ownerReferences: owner('StatefulSet', 'ss') } });
+    srv.put('/pods', { metadata: { name: 'p3', namespace: 'ns', ownerReferences: owner('ReplicaSet', 'rs2', false) } });
+    const inf = new Informer({ client, ref: resourceRef('v1', 'pods') });
+    const own = new WorkQueue<string>({ clock: new FakeClock() });
+    const owners = new WorkQueue<string>({ clock: new FakeClock() });
+    enqueueOnChange(inf, own);
+    enqueueOnChange(inf, owners, controllerOwnerKey('ReplicaSet'));
+    void inf.run(ac.signal);
+    await inf.synced;
+    assert.deepEqual([await own.get(), await own.get(), await own.get()].sort(), ['ns/p1', 'ns/p2', 'ns/p3']);
+    assert.equal(owners.len(), 1);
+    assert.equal(await owners.get(), 'ns/rs1');
+    srv.remove('/pods', 'ns', 'p1');
+    owners.done('ns/rs1');
+    await until(() => owners.len() === 1, 'owner enqueued on delete');
+  } finally {
+    ac.abort();
+    client.close();
+    await srv.stop();
+  }
 });

@@ -4,7 +4,9 @@
 // two workers at once (the queue guarantees it). Aborting the signal shuts the queue down; the returned promise
 // resolves once every worker has finished its current reconcile.
 import type { WorkQueue } from './workqueue.ts';
-import { waitForSync } from './informer.ts';
+import { type Informer, waitForSync } from './informer.ts';
+import { objectKey } from './cache.ts';
+import type { ApiObject } from './types.ts';
 
 export type Action = { requeueAfter?: number } | void;
 
@@ -66,4 +68,37 @@ export async function runController<K>(o: ControllerOptions<K>): Promise<void> {
     signal.removeEventListener('abort', stop);
     stop();
   }
+}
+
+/**
+ * Feeds an informer into a queue, level-triggered: every add, update and delete enqueues the keys keyOf returns
+ * (default the object's own "ns/name"). Returns the unregister function.
+ */
+export function enqueueOnChange<T extends ApiObject>(
+  informer: Informer<T>,
+  queue: WorkQueue<string>,
+  keyOf: (obj: T) => string | string[] | undefined = objectKey,
+): () => void {
+  const add = (obj: T): void => {
+    const keys = keyOf(obj);
+    for (const k of Array.isArray(keys) ? keys : keys ? [keys] : []) queue.add(k);
+  };
+  return informer.addEventHandler({
+    onAdd: add,
+    onUpdate: (old, obj) => {
+      add(old);
+      add(obj);
+    },
+    onDelete: add,
+  });
+}
+
+/** keyOf for dependents: the "ns/name" key of the object's controller owner when it is of this kind. */
+export function controllerOwnerKey(kind: string): (obj: ApiObject) => string | undefined {
+  return (obj) => {
+    const ref = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+    if (!ref || ref.kind !== kind) return undefined;
+    const ns = obj.metadata?.namespace;
+    return ns ? `${ns}/${ref.name}` : ref.name;
+  };
 }

@@ -27,6 +27,6 @@ export {
   BucketRateLimiter, ItemExponentialRateLimiter, ItemFastSlowRateLimiter, type RateLimiter, defaultControllerRateLimiter, maxOf,
 } from './rate-limiters.ts';
 export { WorkQueue, type WorkQueueOptions } from './workqueue.ts';
-export { type Action, type ControllerOptions, TerminalError, runController } from './controller.ts';
+export { type Action, type ControllerOptions, TerminalError, controllerOwnerKey, enqueueOnChange, runController } from './controller.ts';
 export { type LeaderElectionOptions, formatMicroTime, leasesRef, runWithLeaderElection } from './leader-election.ts';
 export { EventRecorder, type EventRecorderOptions, type EventType, eventsRef, formatTime, objectReference } from './events.ts';

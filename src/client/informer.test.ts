@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../api/object.ts';
 import { byNodeName, byOwner } from './cache.ts';
+import { FakeClock } from './clock.ts';
 import { Informer, InformerFactory } from './informer.ts';
 import { RestClient } from './rest.ts';
 import { resourceRef } from './resource-ref.ts';
@@ -174,6 +175,25 @@ test('abort stops the informer and closes its watch', async () => {
     ac.abort();
     await run;
     await until(() => srv.watchCount() === 0, 'watch closed');
+  } finally {
+    await done();
+  }
+});
+
+test('resync replays every cached object as an update on the clock', async () => {
+  const { srv, client, ac, done } = await setup();
+  try {
+    srv.put('/pods', pod('a'));
+    const clock = new FakeClock();
+    const inf = new Informer({ client, ref: pods, resyncPeriodMs: 1000, clock });
+    const seen = recorder(inf);
+    void inf.run(ac.signal);
+    await inf.synced;
+    clock.step(999);
+    assert.deepEqual(seen, ['add a']);
+    clock.step(1);
+    clock.step(1000);
+    assert.deepEqual(seen, ['add a', 'update a', 'update a']);
   } finally {
     await done();
   }
