@@ -125,14 +125,19 @@ class LeaderElector {
   /** Gives the lease up so the next candidate need not wait out the duration. */
   async release(): Promise<void> {
     const { client, lease, identity } = this.o;
+    // the caller's signal is already aborted; bound the release by the renew deadline instead
+    const attempt = withDeadline(new AbortController().signal, this.clock, this.deadlineMs);
+    const signal = attempt.signal;
     try {
-      const current = await client.get<Lease>(leasesRef, lease.name, { namespace: lease.namespace });
+      const current = await client.get<Lease>(leasesRef, lease.name, { namespace: lease.namespace, signal });
       if (current.spec?.holderIdentity !== identity) return;
       const stamp = formatMicroTime(this.clock.now());
       const spec: LeaseSpec = { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: stamp, renewTime: stamp, leaseTransitions: current.spec?.leaseTransitions ?? 0 };
-      await client.update<Lease>(leasesRef, { ...current, spec });
+      await client.update<Lease>(leasesRef, { ...current, spec }, { signal });
     } catch (err) {
       console.error(`leader election: releasing lease ${lease.namespace}/${lease.name} failed:`, err instanceof Error ? err.message : err);
+    } finally {
+      attempt.done();
     }
   }
 

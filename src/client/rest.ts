@@ -4,7 +4,7 @@ import type { ApiObject } from './types.ts';
 import type { DeleteOptions as KubeDeleteOptions, ListMeta, Status } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../api/object.ts';
 import { type Clock, realClock, sleep } from './clock.ts';
-import type { ClientConfig } from './kubeconfig.ts';
+import { type ClientConfig, loadKubeconfig } from './kubeconfig.ts';
 import { StatusError, statusErrorFrom } from './errors.ts';
 import { type ResourceRef, resourcePath, queryString } from './resource-ref.ts';
 import { TokenBucket } from './token-bucket.ts';
@@ -259,6 +259,12 @@ export class RestClient {
 
   static fromConfig(config: ClientConfig, extra: Omit<RestClientOptions, 'server'> = {}): RestClient {
     return new RestClient({ ...config, ...extra });
+  }
+
+  /** From a kubeconfig file (default: $KUBECONFIG or ~/.kube/config), as a component's --kubeconfig flag. */
+  static fromKubeconfig(path?: string, extra: Omit<RestClientOptions, 'server'> & { context?: string } = {}): RestClient {
+    const { context, ...rest } = extra;
+    return RestClient.fromConfig(loadKubeconfig(path, { context }), rest);
   }
 }
 

@@ -147,3 +147,13 @@ test('shutdown: waiting gets resolve undefined, queued items still drain, later 
   assert.equal(await q2.get(), undefined);
   assert.equal(q2.isShuttingDown(), true);
 });
+
+test('shutDownWithDrain called twice resolves both callers', async () => {
+  const q = new WorkQueue<string>({ clock: new FakeClock() });
+  q.add('a');
+  const a = await q.get();
+  const first = q.shutDownWithDrain();
+  const second = q.shutDownWithDrain();
+  q.done(a ?? '');
+  await Promise.all([first, second]);
+});

@@ -20,7 +20,7 @@ export class WorkQueue<T = string> {
   private readonly waiters: ((item: T | undefined) => void)[] = [];
   private readonly waiting = new Map<T, { at: number; timer: Timer }>();
   private shuttingDown = false;
-  private drained?: () => void;
+  private drained?: { promise: Promise<void>; resolve: () => void };
   private readonly clock: Clock;
   private readonly limiter: RateLimiter<T>;
 
@@ -87,7 +87,7 @@ export class WorkQueue<T = string> {
   done(item: T): void {
     this.processing.delete(item);
     if (this.dirty.has(item)) this.push(item);
-    if (this.processing.size === 0) this.drained?.();
+    if (this.processing.size === 0) this.drained?.resolve();
   }
 
   /** Stops accepting items; waiting get() calls resolve undefined; items already queued are still handed out. */
@@ -103,9 +103,14 @@ export class WorkQueue<T = string> {
   shutDownWithDrain(): Promise<void> {
     this.shutdown();
     if (this.processing.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.drained = resolve;
-    });
+    if (!this.drained) {
+      let resolve = (): void => {};
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.drained = { promise, resolve };
+    }
+    return this.drained.promise;
   }
 
   private push(item: T): void {
