@@ -96,6 +96,14 @@ const cases: Record<string, unknown> = {
     spec: { template: { spec: { containers: [{ name: 'nginx', env: [{ name: 'A', value: null, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] }] } } },
   },
   'new map with nested nulls is cleaned': { spec: { template: { spec: { securityContext: { runAsUser: 1000, fsGroup: null } } } } },
+  // Upstream merges in place over the live list and orders by the mutated array: the deletion of nginx shifts
+  // sidecar forward and the new container lands in the freed slot, so sidecar stays ahead of it.
+  'deletion + addition under $setElementOrder (Go slice aliasing)': {
+    spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'b' }], containers: [{ name: 'b', image: 'b' }, { name: 'nginx', $patch: 'delete' }] } } },
+  },
+  '$setElementOrder check skips a $patch: replace element': {
+    spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }, { name: 'sidecar' }], containers: [{ name: 'nginx', image: 'n' }, { $patch: 'replace' }] } } },
+  },
   'volumeMounts merge by mountPath': {
     spec: { template: { spec: { containers: [{ name: 'nginx', volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg' }, { name: 'data2', mountPath: '/data' }] }] } } },
   },
