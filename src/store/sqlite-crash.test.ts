@@ -1,6 +1,6 @@
 // Durability: every write acknowledged before a kill -9 must be readable after reopening the file.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,25 +8,27 @@ import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openSqliteStore } from './sqlite.ts';
 
-const child = fileURLToPath(new URL('./sqlite-crash-child.ts', import.meta.url));
+const childScript = fileURLToPath(new URL('./sqlite-crash-child.ts', import.meta.url));
 
-it('acknowledged writes survive kill -9 of the writing process', async () => {
+it('acknowledged writes survive kill -9 of the writing process', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-crash-'));
   const file = join(dir, 'state.db');
+  let proc: ChildProcess | undefined;
   try {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    proc = spawn(process.execPath, ['--import', 'tsx', childScript, file], { stdio: ['ignore', 'pipe', 'inherit'] });
     let acked = -1;
     let buf = '';
+    const child = proc;
     await new Promise<void>((resolve, reject) => {
-      proc.on('error', reject);
-      proc.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited ${code}`))));
-      proc.stdout.on('data', (chunk: Buffer) => {
+      child.on('error', reject);
+      child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited ${code}`))));
+      child.stdout?.on('data', (chunk: Buffer) => {
         buf += chunk.toString();
         const lines = buf.split('\n');
         buf = lines.pop() ?? '';
         for (const line of lines) acked = Number(line);
         // Kill mid-stream, while the child is busy writing.
-        if (acked >= 3000 && proc.exitCode === null && !proc.killed) proc.kill('SIGKILL');
+        if (acked >= 3000 && child.exitCode === null && !child.killed) child.kill('SIGKILL');
       });
     });
     assert.ok(acked >= 3000);
@@ -46,6 +48,7 @@ it('acknowledged writes survive kill -9 of the writing process', async () => {
       await store.close();
     }
   } finally {
+    if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 });
