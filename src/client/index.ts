@@ -1,5 +1,14 @@
 // The public API of the client library: everything a component (scheduler, controllers, kubelet, proxy, CLI)
-// needs to talk to the API server. Test helpers (testing/) are deliberately not exported here.
+// needs to talk to the API server. Test helpers (testing/) are deliberately not exported here. A controller reads:
+//
+//   const client = RestClient.fromKubeconfig(flags.kubeconfig, { userAgent: 'skiff-controller-manager' });
+//   const factory = new InformerFactory(client);
+//   const rs = factory.informerFor<ReplicaSet>(findResource('apps', 'v1', 'replicasets')!);
+//   const queue = new WorkQueue<string>();
+//   enqueueOnChange(rs, queue);
+//   factory.start(signal);
+//   await runController({ name: 'replicaset', queue, workers: 5, signal, synced: [rs.synced],
+//     reconcile: async (key, signal) => { const obj = rs.lister.get(...splitKeyParts); ...; return {}; } });
 export { type Clock, type Timer, FakeClock, realClock, sleep } from './clock.ts';
 export {
   StatusError, statusErrorFrom, isAbortError, isAlreadyExists, isConflict, isForbidden, isGone, isInvalid, isNotFound,
