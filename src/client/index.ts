@@ -8,7 +8,11 @@
 //   enqueueOnChange(rs, queue);
 //   factory.start(signal);
 //   await runController({ name: 'replicaset', queue, workers: 5, signal, synced: [rs.synced],
-//     reconcile: async (key, signal) => { const obj = rs.lister.get(...splitKeyParts); ...; return {}; } });
+//     reconcile: async (key, signal) => {
+//       const { namespace, name } = splitKey(key);
+//       const obj = rs.lister.get(namespace, name); // undefined: it was deleted
+//       ...compare desired with actual, write through client...
+//     } });
 export { type Clock, type Timer, FakeClock, realClock, sleep } from './clock.ts';
 export {
   StatusError, statusErrorFrom, isAbortError, isAlreadyExists, isConflict, isForbidden, isGone, isInvalid, isNotFound,
