@@ -5,6 +5,7 @@
 // event with revision > `bufferStart`. A watcher registers and receives its replay in the same tick, so nothing
 // falls between replay and live. If the backend watch breaks and cannot resume, the cache relists and ends its
 // watchers with CompactedError (upstream terminates watchers the same way), so clients relist too.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EventQueue } from './event-queue.ts';
 import {
   CompactedError,
@@ -107,7 +108,7 @@ export class ResourceCache {
         if (this.stop.signal.aborted) return;
         if (err instanceof CompactedError || resumeFrom === undefined) resumeFrom = undefined;
         if (!(err instanceof CompactedError)) {
-          await new Promise((r) => setTimeout(r, backoff).unref());
+          await sleep(backoff, undefined, { signal: this.stop.signal }).catch(() => undefined);
           backoff = Math.min(backoff * 2, 5000);
         }
       }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setMaxListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { runStoreConformance, take } from './conformance.ts';
-import { CompactedError, type ProgressEvent, type Store, type WatchEvent } from './interface.ts';
+import { CompactedError, type ProgressEvent, type Store, type WatchEvent, type WatchOptions } from './interface.ts';
 import { openSqliteStore } from './sqlite.ts';
 import { resourcePrefixOf, withWatchCache } from './watch-cache.ts';
 
@@ -133,6 +133,50 @@ describe('watch cache', () => {
       assert.equal(items[0]?.type, 'put');
       for (const item of items.slice(1)) assert.equal(item.type, 'progress');
       assert.equal(items[items.length - 1]?.revision, rev + 3);
+    } finally {
+      ac.abort();
+      await cache.close();
+    }
+  });
+
+  it('resumes a broken backend watch without disturbing watchers; relists and ends them after compaction', async () => {
+    const inner = sqlite();
+    let failNext: Error | undefined;
+    // A backend whose watch stream breaks with `failNext` after delivering one event.
+    const flaky: Store = new Proxy(inner, {
+      get(target, prop) {
+        if (prop !== 'watch' && prop !== 'watchProgress') {
+          const v: unknown = Reflect.get(target, prop, target);
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        }
+        return (prefix: string, opts: WatchOptions) =>
+          (async function* () {
+            for await (const e of inner.watch(prefix, opts)) {
+              yield e;
+              const err = failNext;
+              failNext = undefined;
+              if (err) throw err;
+            }
+          })();
+      },
+    });
+    const cache = withWatchCache(flaky);
+    const ac = new AbortController();
+    try {
+      const rev = await cache.currentRevision();
+      const w = cache.watch('/registry/pods/', { afterRevision: rev, signal: ac.signal })[Symbol.asyncIterator]();
+      failNext = new Error('connection reset');
+      await cache.create('/registry/pods/ns/a', '1');
+      assert.equal((await w.next()).value?.kv.value, '1');
+      await cache.create('/registry/pods/ns/b', '2');
+      assert.equal((await w.next()).value?.kv.value, '2');
+      // Now the backend says the cache's position was compacted: it must relist and end the watcher with 410.
+      failNext = new CompactedError(0, 0);
+      await cache.create('/registry/pods/ns/c', '3');
+      assert.equal((await w.next()).value?.kv.value, '3');
+      await assert.rejects(w.next(), CompactedError);
+      const listed = await cache.list('/registry/pods/', { allowCache: true, revision: await cache.currentRevision() });
+      assert.deepEqual(listed.items.map((kv) => kv.value), ['1', '2', '3']);
     } finally {
       ac.abort();
       await cache.close();
