@@ -316,3 +316,13 @@ describe('update manager cap', () => {
     assert.equal(ancient.time, '2026-01-02T03:04:07Z');
   });
 });
+
+describe('updateManagedFields on content the schema cannot key', () => {
+  it('drops managedFields instead of failing the write (validation reports the problem)', () => {
+    const obj = createdDeployment();
+    (spec(obj).template as { spec: { containers: Record<string, unknown>[] } }).spec.containers = [{ image: 'x' }];
+    obj.metadata!.managedFields = [{ manager: 'm', operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: {} }];
+    updateManagedFields({ old: undefined, updated: obj, manager: 'kubectl-create', operation: 'Update', now: t0 });
+    assert.equal(obj.metadata?.managedFields, undefined);
+  });
+});

@@ -48,7 +48,7 @@ export interface UpdateManagedFieldsArgs {
   kindKey?: string;
 }
 
-/** Records the write in updated.metadata.managedFields (mutates `updated`). */
+/** Records the write in updated.metadata.managedFields (mutates `updated`); never throws for bad content. */
 export function updateManagedFields(args: UpdateManagedFieldsArgs): void {
   const { old, updated, manager, subresource, now } = args;
   const kind = args.kindKey ?? kindKeyOf(updated);
@@ -64,7 +64,11 @@ export function updateManagedFields(args: UpdateManagedFieldsArgs): void {
   try {
     cmp = compare(before, after, ref);
   } catch (err) {
-    typedError(err, 'new');
+    // Like upstream's UpdateNoErrors: an object the schema cannot key (validation rejects it later) is stored
+    // without managedFields rather than with wrong ones.
+    if (!(err instanceof SchemaError)) throw err;
+    if (updated.metadata) delete updated.metadata.managedFields;
+    return;
   }
   const ignored = resetFields(kind, apiVersion, subresource);
   const changed = union(cmp.modified, cmp.added);
