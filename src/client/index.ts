@@ -21,7 +21,8 @@ export {
 export { type ClientConfig, type KubeconfigOptions, defaultKubeconfigPath, inClusterConfig, loadKubeconfig, parseKubeconfig } from './kubeconfig.ts';
 export { type ResourceRef, type PathParts, queryString, refKey, resourcePath, resourceRef } from './resource-ref.ts';
 export type { ApiObject } from './types.ts';
-export { HttpTransport, type Transport, type TransportRequest, type TransportResponse, readAll } from './transport.ts';
+export { HttpTransport, type HttpTransportOptions, type Transport, type TransportRequest, type TransportResponse, readAll } from './transport.ts';
+export { inProcessTransport, memoryPipe } from './in-process.ts';
 export {
   type CallOptions, type DeleteOptions, type GetOptions, type KubeList, type ListOptions, type PatchOptions, type PatchType,
   type RawRequest, RestClient, type RestClientOptions, type WriteOptions,

@@ -40,10 +40,11 @@ export class HttpTransport implements Transport {
   private readonly agent: http.Agent;
   private readonly secure: boolean;
 
-  constructor(private readonly opts: HttpTransportOptions) {
+  /** agent: a ready-made agent (the in-process transport brings one whose connections are in-memory pipes). */
+  constructor(private readonly opts: HttpTransportOptions, agent?: http.Agent) {
     this.base = new URL(opts.server);
     this.secure = this.base.protocol === 'https:';
-    this.agent = this.secure
+    this.agent = agent ?? (this.secure
       ? new https.Agent({
           keepAlive: true,
           ca: opts.ca,
@@ -52,7 +53,7 @@ export class HttpTransport implements Transport {
           rejectUnauthorized: !opts.insecureSkipTLSVerify,
           servername: opts.tlsServerName,
         })
-      : new http.Agent({ keepAlive: true });
+      : new http.Agent({ keepAlive: true }));
   }
 
   send(req: TransportRequest): Promise<TransportResponse> {

@@ -271,6 +271,16 @@ export function runStoreConformance(
       ac.abort();
     }));
 
+    it('a watch from a future revision delivers only events after it', withStore(async (s, p) => {
+      const ac = new AbortController();
+      const future = (await s.currentRevision()) + 2;
+      const w = s.watch(p, { afterRevision: future, signal: ac.signal });
+      const got = take(w, 2);
+      for (let i = 0; i < 4; i++) await s.create(`${p}k${i}`, `${i}`);
+      assert.deepEqual((await got).map((e) => e.kv.value), ['2', '3']);
+      ac.abort();
+    }));
+
     it('watching one key sees only that key', withStore(async (s, p) => {
       const ac = new AbortController();
       const w = s.watch(`${p}a`, { afterRevision: await s.currentRevision(), signal: ac.signal });

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EventQueue } from './event-queue.ts';
 import {
   CompactedError,
+  FutureRevisionError,
   type KeyValue,
   type ListOptions,
   type ListResult,
@@ -122,18 +123,19 @@ export class ResourceCache {
   private async relist(startRevision: number | undefined): Promise<void> {
     if (startRevision === 0 && (await this.backend.compactedRevision()) > 0) startRevision = undefined;
     let revision = startRevision ?? 0;
+    let attempts = 0;
     const items: KeyValue[] = [];
     for (let startAfter: string | undefined; startRevision !== 0; ) {
       let page: ListResult;
       try {
         page = await this.backend.list(this.prefix, { limit: LIST_PAGE, startAfter, revision });
       } catch (err) {
-        if (revision === 0 || startAfter !== undefined) throw err;
-        // The wished-for start is compacted: start at the oldest readable revision, so the event window still
-        // reaches as far back as the store's history does. Not reached yet (or no history): the current state.
-        const oldest = err instanceof CompactedError ? await this.backend.compactedRevision() : 0;
-        revision = oldest > revision ? oldest : 0;
-        if (revision === 0) startRevision = undefined;
+        if (revision === 0 || startAfter !== undefined || attempts++ > 3) throw err;
+        // The wished-for start is compacted: start at the oldest readable revision, so the event window reaches as
+        // far back as the store's history. Not reached yet: start at the current one, which is still below it.
+        if (err instanceof CompactedError) revision = Math.max(revision, await this.backend.compactedRevision());
+        else if (err instanceof FutureRevisionError) revision = Math.min(revision, await this.backend.currentRevision());
+        else throw err;
         continue;
       }
       revision = page.revision;

@@ -38,6 +38,8 @@ export interface SqliteStoreOptions {
 
 interface Watcher {
   prefix: string;
+  /** Only events after this revision (it can lie in the future, as etcd allows). */
+  after: number;
   queue: EventQueue<WatchEvent>;
 }
 
@@ -169,11 +171,10 @@ export class SqliteStore implements Store {
     this.checkOpen();
     const after = opts.afterRevision;
     if (after < this.compactRev) throw new CompactedError(after, this.compactRev);
-    if (after > this.rev) throw new FutureRevisionError(after, this.rev);
     // Registered before the replay, in the same tick that reads `until`: live events > until queue up meanwhile.
     const until = this.rev;
     const queue = new EventQueue<WatchEvent | ProgressEvent>(this.watchQueueLimit);
-    const watcher: Watcher = { prefix, queue: queue as EventQueue<WatchEvent> };
+    const watcher: Watcher = { prefix, after, queue: queue as EventQueue<WatchEvent> };
     this.watchers.add(watcher);
     try {
       const end = prefixEnd(prefix);
@@ -186,7 +187,7 @@ export class SqliteStore implements Store {
       yield* queue.iterate({
         signal: opts.signal,
         idleMs: progressMs,
-        onIdle: progressMs === undefined ? undefined : () => ({ type: 'progress', revision: this.rev }),
+        onIdle: progressMs === undefined ? undefined : () => ({ type: 'progress', revision: Math.max(this.rev, after) }),
       });
     } finally {
       this.watchers.delete(watcher);
@@ -241,7 +242,7 @@ export class SqliteStore implements Store {
     this.rev = row.id;
     let event: WatchEvent | undefined;
     for (const w of this.watchers) {
-      if (!row.name.startsWith(w.prefix)) continue;
+      if (row.id <= w.after || !row.name.startsWith(w.prefix)) continue;
       event ??= rowEvent(row);
       w.queue.push(event);
     }

@@ -162,10 +162,26 @@ describe('API behaviour', () => {
     assert.equal(badField.status, 400);
   });
 
-  test('a watch from a compacted revision ends with 410 Expired', async () => {
-    const r = await c.send('GET', '/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1&timeoutSeconds=2');
-    // Revision 1 is still in history on a fresh store, so this must stream normally (200).
-    assert.equal(r.status, 200);
+  test('pods/binding sets the node once; a second binding is a 409', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bindme' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } };
+    assert.equal((await c.send('POST', '/api/v1/namespaces/default/pods', JSON.stringify(pod))).status, 201);
+    const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bindme' }, target: { kind: 'Node', name: 'n1' } };
+    const bound = await c.send('POST', '/api/v1/namespaces/default/pods/bindme/binding', JSON.stringify(binding));
+    assert.equal(bound.status, 201, bound.body.toString());
+    const got = (await c.send('GET', '/api/v1/namespaces/default/pods/bindme')).json<{ spec: { nodeName: string }; status: { conditions: { type: string; status: string }[] } }>();
+    assert.equal(got.spec.nodeName, 'n1');
+    assert.ok(got.status.conditions.some((cond) => cond.type === 'PodScheduled' && cond.status === 'True'));
+    const again = await c.send('POST', '/api/v1/namespaces/default/pods/bindme/binding', JSON.stringify({ ...binding, target: { kind: 'Node', name: 'n2' } }));
+    assert.equal(again.status, 409);
+  });
+
+  test('a Service update that omits clusterIP keeps the allocated one', async () => {
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'keepip' }, spec: { clusterIP: '10.43.9.9', ports: [{ port: 80 }] } };
+    const created = (await c.send('POST', '/api/v1/namespaces/default/services', JSON.stringify(svc))).json<{ metadata: { resourceVersion: string } }>();
+    const upd = { ...svc, metadata: { name: 'keepip', resourceVersion: created.metadata.resourceVersion }, spec: { ports: [{ port: 81 }] } };
+    const r = await c.send('PUT', '/api/v1/namespaces/default/services/keepip', JSON.stringify(upd));
+    assert.equal(r.status, 200, r.body.toString());
+    assert.equal(r.json<{ spec: { clusterIP: string } }>().spec.clusterIP, '10.43.9.9');
   });
 
   test('delete with a stale precondition is 409; with finalizers it waits', async () => {

@@ -49,7 +49,7 @@ async function scenario(s: TestServer, version: string | undefined): Promise<voi
   };
 
   const ver = await ok(['version']);
-  assert.match(ver, /Server Version: v1\.32\.0\+skiff/);
+  assert.match(ver, /Server Version: (version\.Info\{.*GitVersion:")?v1\.32\.0\+skiff/);
 
   const apiResources = await ok(['api-resources']);
   assert.match(apiResources, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
@@ -72,7 +72,7 @@ async function scenario(s: TestServer, version: string | undefined): Promise<voi
   assert.match(header, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/);
   assert.match(row, /^nginx\s+0\/4\s+0\s+0\s+\d+s\s+nginx\s+nginx\s+app=nginx$/);
 
-  const dep = parse(await ok(['get', 'deploy', 'nginx', '-o', 'yaml', '-n', ns])) as Deployment;
+  const dep = parse(await ok(['get', 'deploy', 'nginx', '-o', 'yaml', '--show-managed-fields', '-n', ns])) as Deployment;
   assert.equal(dep.spec.replicas, 4);
   assert.deepEqual(dep.spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } });
   assert.equal(dep.metadata.managedFields?.[0]?.manager, 'kubectl-create');
@@ -80,7 +80,8 @@ async function scenario(s: TestServer, version: string | undefined): Promise<voi
   assert.equal(await ok(['scale', 'deployment', 'nginx', '--replicas=6', '-n', ns]), 'deployment.apps/nginx scaled\n');
   assert.equal(await ok(['get', 'deploy', 'nginx', '-n', ns, '-o', 'jsonpath={.spec.replicas}']), '6');
   assert.equal(await ok(['label', 'deployment', 'nginx', 'tier=web', '-n', ns]), 'deployment.apps/nginx labeled\n');
-  assert.equal(await ok(['annotate', 'deployment', 'nginx', 'note=hi', '-n', ns]), 'deployment.apps/nginx annotated\n');
+  // kubectl 1.27 itself prints "annotate" here (fixed upstream in 1.28).
+  assert.match(await ok(['annotate', 'deployment', 'nginx', 'note=hi', '-n', ns]), /^deployment\.apps\/nginx annotated?\n$/);
   const labelled = parse(await ok(['get', 'deploy', 'nginx', '-o', 'yaml', '-n', ns])) as Deployment;
   assert.equal(labelled.metadata.labels?.tier, 'web');
   assert.equal(labelled.metadata.annotations?.note, 'hi');
@@ -128,20 +129,23 @@ async function watchScenario(s: TestServer, version: string | undefined): Promis
   assert.equal((await s.kubectl(['create', 'namespace', ns], { version })).code, 0);
   const watcher = s.spawnKubectl(['get', 'pods', '-w', '--output-watch-events', '-n', ns], { version });
   let out = '';
+  const waiters = new Set<() => void>();
+  watcher.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const w of waiters) w();
+  });
   const seen = (re: RegExp) => new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`watch output never matched ${re}: ${JSON.stringify(out)}`)), 30_000);
     const check = () => {
-      if (re.test(out)) {
-        clearTimeout(timer);
-        watcher.stdout?.off('data', onData);
-        resolve();
-      }
+      if (!re.test(out)) return;
+      clearTimeout(timer);
+      waiters.delete(check);
+      resolve();
     };
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      check();
-    };
-    watcher.stdout?.on('data', onData);
+    const timer = setTimeout(() => {
+      waiters.delete(check);
+      reject(new Error(`watch output never matched ${re}: ${JSON.stringify(out)}`));
+    }, 30_000);
+    waiters.add(check);
     check();
   });
   await new Promise((r) => setTimeout(r, 300));

@@ -92,6 +92,11 @@ export class FakeApiServer {
       : http.createServer(handler);
   }
 
+  /** The underlying server, for the in-process transport (which needs no listening port). */
+  get nodeServer(): http.Server {
+    return this.server;
+  }
+
   async start(): Promise<string> {
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     const port = (this.server.address() as AddressInfo).port;

@@ -189,7 +189,7 @@ export class ResourceHandler {
       conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(now) });
       status.conditions = conditions;
       return pod!;
-    }, { dryRun: dryRunOf(query), now }, { subresource: 'binding-internal' });
+    }, { dryRun: dryRunOf(query), now }, { subresource: 'binding' });
     sendJSON(res, 201, successStatus());
   }
 

@@ -1,6 +1,5 @@
 // Label and field selectors from the query string, turned into one predicate over objects. Parsing and
 // matching rules live in src/api/labels.ts and src/api/fields.ts; this only wires them to a resource.
-import { ApiError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import { labelSelectorFromObject, parseLabelSelector } from '../../api/labels.ts';
 import { fieldLabelsOf, matchesFieldSelector, parseFieldSelector } from '../../api/fields.ts';
@@ -15,13 +14,7 @@ export function buildFilter(store: GenericStore, query: URLSearchParams): Object
     checks.push((obj) => sel.matches(obj.metadata?.labels));
   }
   if (fieldText) {
-    const sel = parseFieldSelector(fieldText);
-    const allowed = new Set(['metadata.name', ...(store.info.namespaced ? ['metadata.namespace'] : []), ...store.info.fieldSelectors]);
-    for (const req of sel.requirements) {
-      if (!allowed.has(req.field)) {
-        throw ApiError.badRequest(`field label not supported: ${req.field}`);
-      }
-    }
+    const sel = parseFieldSelector(fieldText, store.kindKey);
     checks.push((obj) => matchesFieldSelector(sel, fieldLabelsOf(store.kindKey, obj)));
   }
   if (checks.length === 0) return () => true;

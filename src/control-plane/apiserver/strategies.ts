@@ -4,6 +4,7 @@ import { ApiError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import { defaulters } from '../../api/defaults/index.ts';
 import { admitPod } from '../../api/defaults/admission.ts';
+import { carryOverAllocatedValues } from '../../api/defaults/service-update.ts';
 import { validators } from '../../api/validation/index.ts';
 import type { NamespaceChecker, Strategy } from './registry/generic-store.ts';
 import type { Store } from '../../store/interface.ts';
@@ -15,6 +16,7 @@ export function strategyFor(kindKey: string): Strategy {
   return {
     defaults: (obj: KubeObject) => defaulter?.(obj),
     admit: kindKey === 'v1/Pod' ? admitPod : undefined,
+    prepareForUpdate: kindKey === 'v1/Service' ? carryOverAllocatedValues : undefined,
     validateCreate: (obj) => validator?.create(obj) ?? [],
     validateUpdate: (obj, old) => validator?.update(obj, old) ?? [],
     validateStatusUpdate: (obj, old) => (validator?.updateStatus ? validator.updateStatus(obj, old) : []),

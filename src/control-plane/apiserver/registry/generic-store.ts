@@ -56,6 +56,8 @@ export interface ApiWatchEvent {
 /** Hooks the generic store calls; defaulting/validation/admission are supplied by the apiserver wiring. */
 export interface Strategy {
   defaults(obj: KubeObject): void;
+  /** Carries over what the server allocated and the client may omit on update (a Service's clusterIP). */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   admit?(obj: KubeObject): void;
   validateCreate(obj: KubeObject): FieldError[];
   validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
@@ -300,6 +302,12 @@ export class GenericStore {
     if (meta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
     delete meta.resourceVersion;
     const hasStatus = this.info.subresources.status;
+    if (subresource === 'binding') {
+      // The server's own write for pods/binding: it sets spec.nodeName and a condition, which update
+      // validation (spec is immutable) would refuse, exactly as upstream's binding bypasses it.
+      ctx.track?.(current, obj);
+      return obj;
+    }
     if (subresource === 'status') {
       // Status writes change status only (upstream ResetObjectMetaForStatus + copying spec from the old object).
       const merged: KubeObject = { ...structuredClone(current), status: obj.status };
@@ -312,6 +320,7 @@ export class GenericStore {
     }
     if (hasStatus && subresource !== 'status') obj.status = structuredClone(current.status);
     if (hasStatus && obj.status === undefined) delete obj.status;
+    this.strategy.prepareForUpdate?.(obj, current);
     this.strategy.defaults(obj);
     if (this.behaviour.generation) {
       const specChanged = JSON.stringify(withoutMetaStatus(obj)) !== JSON.stringify(withoutMetaStatus(current));

@@ -2,6 +2,7 @@
 // metadata.generation, whether status lives behind a subresource, what a fresh object's status looks like,
 // whether PUT may create, and graceful deletion. Defaulting and validation live in src/api/ (by KindKey).
 import type { KubeObject } from '../../../api/object.ts';
+import { podQOSClass } from '../../../api/defaults/pod.ts';
 
 export interface KindBehaviour {
   /** metadata.generation starts at 1 and is bumped whenever anything outside metadata/status changes. */
@@ -29,7 +30,7 @@ function podGracePeriod(pod: KubeObject, requested: number | undefined): number 
 
 export const kindBehaviours: Record<string, KindBehaviour> = {
   'v1/Pod': {
-    initialStatus: (pod) => ({ phase: 'Pending', qosClass: qosClassOf(pod) }),
+    initialStatus: (pod) => ({ phase: 'Pending', qosClass: podQOSClass((pod as { spec?: Parameters<typeof podQOSClass>[0] }).spec) }),
     gracePeriod: podGracePeriod,
     returnDeletedObject: true,
   },
@@ -43,25 +44,3 @@ export const kindBehaviours: Record<string, KindBehaviour> = {
   'apps/v1/Deployment': { generation: true, initialStatus: clearStatus },
   'apps/v1/ReplicaSet': { generation: true, initialStatus: clearStatus },
 };
-
-interface ResourceList {
-  [name: string]: string | undefined;
-}
-
-/** Upstream's QoS class: Guaranteed when every container has equal cpu+memory requests and limits. */
-export function qosClassOf(pod: KubeObject): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const spec = (pod.spec ?? {}) as { containers?: { resources?: { requests?: ResourceList; limits?: ResourceList } }[]; initContainers?: { resources?: { requests?: ResourceList; limits?: ResourceList } }[] };
-  const all = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
-  let anySet = false;
-  let guaranteed = true;
-  for (const c of all) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    for (const r of ['cpu', 'memory']) {
-      if (req[r] !== undefined || lim[r] !== undefined) anySet = true;
-      if (lim[r] === undefined || (req[r] !== undefined && req[r] !== lim[r])) guaranteed = false;
-    }
-  }
-  if (!anySet) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}

@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteStore } from '../../../store/sqlite.ts';
+import { findResource } from '../../../api/resources.ts';
+import { strategyFor } from '../strategies.ts';
+import { GenericStore, type ApiWatchEvent } from './generic-store.ts';
+
+function fixture() {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-gs-'));
+  const backend = openSqliteStore(join(dir, 'db'));
+  const info = findResource('', 'v1', 'configmaps')!;
+  const store = new GenericStore(info, backend, strategyFor('v1/ConfigMap'));
+  return {
+    store,
+    backend,
+    async close() {
+      await backend.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: '1' } });
+const ctx = () => ({ dryRun: false, now: new Date() });
+
+test('a watch from a compacted revision ends with an ERROR event, 410 Expired', async () => {
+  const f = fixture();
+  try {
+    const first = await f.store.create('default', cm('a'), ctx());
+    for (let i = 0; i < 5; i++) await f.store.create('default', cm(`b${i}`), ctx());
+    await f.backend.compact(await f.backend.currentRevision());
+    const abort = new AbortController();
+    const events: ApiWatchEvent[] = [];
+    for await (const ev of f.store.watch('default', { resourceVersion: first.metadata!.resourceVersion, signal: abort.signal })) {
+      events.push(ev);
+      break;
+    }
+    abort.abort();
+    assert.equal(events[0].type, 'ERROR');
+    const status = events[0].object as unknown as { code: number; reason: string; message: string };
+    assert.equal(status.code, 410);
+    assert.equal(status.reason, 'Expired');
+    assert.match(status.message, /^too old resource version: \d+ \(\d+\)$/);
+  } finally {
+    await f.close();
+  }
+});
+
+test('watch with resourceVersion "0" starts with the current objects as ADDED, then live events', async () => {
+  const f = fixture();
+  try {
+    await f.store.create('default', cm('x'), ctx());
+    const abort = new AbortController();
+    const seen: string[] = [];
+    const done = (async () => {
+      for await (const ev of f.store.watch('default', { resourceVersion: '0', signal: abort.signal })) {
+        seen.push(`${ev.type} ${ev.object.metadata?.name}`);
+        if (seen.length === 3) break;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 50));
+    await f.store.create('default', cm('y'), ctx());
+    await f.store.delete('default', 'x', {}, ctx());
+    await done;
+    abort.abort();
+    assert.deepEqual(seen, ['ADDED x', 'ADDED y', 'DELETED x']);
+  } finally {
+    await f.close();
+  }
+});
+
+test('an update with no change keeps the resourceVersion', async () => {
+  const f = fixture();
+  try {
+    const created = await f.store.create('default', cm('same'), ctx());
+    const { object } = await f.store.guaranteedUpdate('default', 'same', (cur) => cur!, ctx());
+    assert.equal(object.metadata!.resourceVersion, created.metadata!.resourceVersion);
+  } finally {
+    await f.close();
+  }
+});
