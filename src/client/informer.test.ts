@@ -198,3 +198,23 @@ test('resync replays every cached object as an update on the clock', async () =>
     await done();
   }
 });
+
+test('a watch connection cut mid-stream backs off and resumes without losing events', async () => {
+  const { srv, client, ac, done } = await setup();
+  try {
+    const inf = new Informer({ client, ref: pods, initialBackoffMs: 1 });
+    const seen = recorder(inf);
+    void inf.run(ac.signal);
+    await inf.synced;
+    await until(() => srv.watchCount() === 1, 'watch');
+    srv.put('/pods', pod('a'));
+    await until(() => seen.length === 1, 'add a');
+    srv.breakWatches();
+    srv.put('/pods', pod('b'));
+    srv.remove('/pods', 'ns', 'a');
+    await until(() => seen.length === 3, 'replayed after the break');
+    assert.deepEqual(seen, ['add a', 'add b', 'delete a']);
+  } finally {
+    await done();
+  }
+});

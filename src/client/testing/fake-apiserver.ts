@@ -118,6 +118,12 @@ export class FakeApiServer {
     this.watchers.clear();
   }
 
+  /** Cuts every open watch connection mid-stream, as a crashed server or broken network would. */
+  breakWatches(): void {
+    for (const w of this.watchers) w.res.destroy();
+    this.watchers.clear();
+  }
+
   watchCount(): number {
     return this.watchers.size;
   }
