@@ -77,16 +77,22 @@ test('after the window, or when the Event is gone, a new Event is created', asyn
   }
 });
 
-test('an event storm about one object is cut off by the spam filter', async () => {
+test('similar events are combined and an event storm about one object is cut off by the spam filter', async () => {
   const { srv, client, rec } = await setup();
   try {
     for (let i = 0; i < 40; i++) rec.event(pod, 'Normal', 'Spam', `message ${i}`);
     rec.event(node, 'Normal', 'Other', 'a different object is not affected');
     await rec.flush();
     const events = srv.listObjects<Event>('/events');
-    assert.equal(events.filter((e) => e.reason === 'Spam').length, 25);
+    const spam = events.filter((e) => e.reason === 'Spam');
+    // 25 pass the filter: 9 distinct Events, then the 10th onwards combined into one (count 16)
+    assert.equal(spam.reduce((n, e) => n + (e.count ?? 0), 0), 25);
+    assert.equal(spam.length, 10);
+    const combined = spam.find((e) => e.message?.startsWith('(combined from similar events): '));
+    assert.equal(combined?.count, 16);
+    assert.equal(combined?.message, '(combined from similar events): message 24');
     assert.equal(events.filter((e) => e.reason === 'Other').length, 1);
-    assert.equal(new Set(events.map((e) => e.metadata.name)).size, 26, 'names are unique even within one millisecond');
+    assert.equal(new Set(events.map((e) => e.metadata.name)).size, 11, 'names are unique even within one millisecond');
   } finally {
     client.close();
     await srv.stop();

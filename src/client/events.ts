@@ -1,7 +1,8 @@
 // EventRecorder writes core/v1 Events the way client-go's recorder and EventCorrelator do: an event identical to
 // one recorded within the window (same source, involved object, type, reason and message) is not created again;
-// the existing Event's count and lastTimestamp are bumped with a PATCH. A per-object token bucket (burst 25, one
-// more every 5 minutes) drops event storms. Writes happen in the background, in order; flush() waits for them.
+// the existing Event's count and lastTimestamp are bumped with a PATCH. Ten or more events differing only in message
+// are combined into one "(combined from similar events)" Event. A per-object token bucket (burst 25, one more
+// every 5 minutes) drops event storms. Writes happen in the background, in order; flush() waits for them.
 import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
 import { type Clock, realClock } from './clock.ts';
 import { isNotFound } from './errors.ts';
@@ -52,6 +53,7 @@ export function objectReference(obj: ApiObject): ObjectReference {
 
 /** Bounds the correlation caches like upstream's 4096-entry LRUs (Maps iterate oldest first). */
 const cacheSize = 4096;
+const aggregateMaxEvents = 10;
 function evictOldest<K, V>(m: Map<K, V>): void {
   while (m.size > cacheSize) m.delete(m.keys().next().value as K);
 }
@@ -60,6 +62,7 @@ export class EventRecorder {
   private readonly clock: Clock;
   private readonly seen = new Map<string, Seen>();
   private readonly spam = new Map<string, TokenBucket>();
+  private readonly similar = new Map<string, { messages: Set<string>; lastSeen: number }>();
   private chain: Promise<void> = Promise.resolve();
   private lastNanos = 0n;
 
@@ -74,16 +77,33 @@ export class EventRecorder {
     if (!this.allow(objKey)) return;
     const now = this.clock.now();
     const stamp = formatTime(now);
-    const key = [this.o.component, this.o.host ?? '', objKey, involved.fieldPath ?? '', type, reason, message].join('\u0000');
-    const prior = this.seen.get(key);
     const windowMs = this.o.windowMs ?? 600_000;
+    const source = [this.o.component, this.o.host ?? '', objKey, involved.fieldPath ?? '', type, reason].join('\u0000');
+    // Upstream's EventAggregator: from the 10th distinct message with the same source/object/type/reason within the
+    // window on, they collapse into one "(combined from similar events)" Event keyed without the message.
+    let similar = this.similar.get(source);
+    if (!similar || now - similar.lastSeen > windowMs) {
+      similar = { messages: new Set(), lastSeen: now };
+      this.similar.set(source, similar);
+      evictOldest(this.similar);
+    }
+    similar.messages.add(message);
+    similar.lastSeen = now;
+    let key = `${source}\u0000${message}`;
+    if (similar.messages.size >= aggregateMaxEvents) {
+      similar.messages.delete(similar.messages.values().next().value as string);
+      key = source;
+      message = `(combined from similar events): ${message}`;
+    }
+    const prior = this.seen.get(key);
     if (prior && now - prior.lastSeen <= windowMs) {
       prior.count++;
       prior.lastSeen = now;
       const count = prior.count;
+      const patch: Partial<Event> = key === source ? { count, lastTimestamp: stamp, message } : { count, lastTimestamp: stamp };
       this.enqueue(async () => {
         try {
-          await this.o.client.patch(eventsRef, prior.name, { count, lastTimestamp: stamp }, 'strategic', { namespace: prior.namespace });
+          await this.o.client.patch(eventsRef, prior.name, patch, 'strategic', { namespace: prior.namespace });
         } catch (err) {
           if (!isNotFound(err)) throw err;
           // the Event expired or was deleted; write it afresh, keeping the count (as upstream does)
