@@ -1,0 +1,72 @@
+// What every controller in the controller-manager receives. A controller is `start<Name>Controller(ctx)`: it asks
+// ctx.informers for the informers it needs (shared with every other controller in the process, so one watch per
+// resource), registers handlers, and resolves once its workers have stopped after ctx.signal aborted. It must not
+// call ctx.informers.start() itself; the manager starts the factory after every controller has registered.
+import type { Clock } from '../../client/clock.ts';
+import type { EventRecorder } from '../../client/events.ts';
+import type { InformerFactory } from '../../client/informer.ts';
+import type { RestClient } from '../../client/rest.ts';
+
+/** Tunables, named after kube-controller-manager's flags; every field has a default (see defaultControllerOptions). */
+export interface ControllerOptions {
+  /** --concurrent-replicaset-syncs (5). */
+  concurrentReplicaSetSyncs: number;
+  /** --concurrent-deployment-syncs (5). */
+  concurrentDeploymentSyncs: number;
+  /** --concurrent-endpoint-syncs (5). */
+  concurrentEndpointSyncs: number;
+  /** --concurrent-service-endpoint-syncs, for EndpointSlices (5). */
+  concurrentEndpointSliceSyncs: number;
+  /** --concurrent-namespace-syncs (10). */
+  concurrentNamespaceSyncs: number;
+  /** --concurrent-gc-syncs (20). */
+  concurrentGcSyncs: number;
+  /** --concurrent-serviceaccount-token-syncs (5). */
+  concurrentServiceAccountSyncs: number;
+  /** --node-monitor-period in ms (5 s). */
+  nodeMonitorPeriodMs: number;
+  /** --node-monitor-grace-period in ms (40 s upstream default until 1.32; 50 s since). */
+  nodeMonitorGracePeriodMs: number;
+  /** --node-startup-grace-period in ms (60 s). */
+  nodeStartupGracePeriodMs: number;
+  /** --cluster-cidr for node-ipam ('' = allocation off), and --node-cidr-mask-size (24). */
+  clusterCidr: string;
+  nodeCidrMaskSize: number;
+  /** --service-cluster-ip-range (informational for controllers that need it). */
+  serviceCidr: string;
+  /** Burst of pod creations per ReplicaSet sync (upstream burstReplicas, 500). */
+  burstReplicas: number;
+}
+
+export const defaultControllerOptions: ControllerOptions = {
+  concurrentReplicaSetSyncs: 5,
+  concurrentDeploymentSyncs: 5,
+  concurrentEndpointSyncs: 5,
+  concurrentEndpointSliceSyncs: 5,
+  concurrentNamespaceSyncs: 10,
+  concurrentGcSyncs: 20,
+  concurrentServiceAccountSyncs: 5,
+  nodeMonitorPeriodMs: 5_000,
+  nodeMonitorGracePeriodMs: 50_000,
+  nodeStartupGracePeriodMs: 60_000,
+  clusterCidr: '10.42.0.0/16',
+  nodeCidrMaskSize: 24,
+  serviceCidr: '10.43.0.0/16',
+  burstReplicas: 500,
+};
+
+export interface ControllerContext {
+  client: RestClient;
+  /** Shared by every controller in this manager; started by the manager after all controllers registered. */
+  informers: InformerFactory;
+  /** An EventRecorder whose source.component is `component` (e.g. "replicaset-controller"); one per component. */
+  recorder(component: string): EventRecorder;
+  /** Aborts when the manager stops or loses leadership; controllers finish their current work and resolve. */
+  signal: AbortSignal;
+  /** Injected time for tests; realClock when absent. */
+  clock?: Clock;
+  options: ControllerOptions;
+}
+
+/** A registered controller: resolves when it has stopped (after ctx.signal aborted). */
+export type StartController = (ctx: ControllerContext) => Promise<void>;

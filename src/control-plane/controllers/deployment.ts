@@ -1,0 +1,6 @@
+// Deployment controller (in progress).
+import type { ControllerContext } from './context.ts';
+
+export async function startDeploymentController(ctx: ControllerContext): Promise<void> {
+  await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+}
