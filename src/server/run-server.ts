@@ -49,6 +49,7 @@ export async function runServer(cfg: ServerConfig): Promise<RunningServer> {
     tokens: TokenFile.load(creds.tokenFile),
     bindAddress: cfg.bindAddress,
     port: cfg.httpsListenPort,
+    serviceCidr: cfg.serviceCidr,
   });
   // A port of 0 (tests) is only known after listening, so the kubeconfig is written now.
   const port = await server.start();

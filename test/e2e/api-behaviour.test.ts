@@ -197,6 +197,35 @@ describe('API behaviour', () => {
     assert.equal((await c.send('GET', '/api/v1/namespaces/default/configmaps/fin')).status, 404);
   });
 
+  test('service IPs and node ports: unique under concurrent creates, validated, freed on delete', async () => {
+    await c.send('POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'svcs' } }));
+    const make = (i: number, type = 'NodePort') => c.send('POST', '/api/v1/namespaces/svcs/services', JSON.stringify({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}` }, spec: { type, selector: { app: 'x' }, ports: [{ port: 80 }] },
+    }));
+    const created = await Promise.all(Array.from({ length: 40 }, (_, i) => make(i)));
+    assert.ok(created.every((r) => r.status === 201), created.map((r) => r.status).join(','));
+    const specs = created.map((r) => r.json<{ spec: { clusterIP: string; clusterIPs: string[]; ports: { nodePort: number }[] } }>().spec);
+    assert.equal(new Set(specs.map((sp) => sp.clusterIP)).size, 40);
+    assert.equal(new Set(specs.map((sp) => sp.ports[0].nodePort)).size, 40);
+    for (const sp of specs) {
+      assert.match(sp.clusterIP, /^10\.43\.\d+\.\d+$/);
+      assert.deepEqual(sp.clusterIPs, [sp.clusterIP]);
+      assert.ok(sp.ports[0].nodePort >= 30000 && sp.ports[0].nodePort <= 32767);
+    }
+    const taken = specs[0].clusterIP;
+    const dup = await c.send('POST', '/api/v1/namespaces/svcs/services', JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'dup' }, spec: { clusterIP: taken, ports: [{ port: 80 }] } }));
+    assert.equal(dup.status, 422);
+    assert.match(dup.json<{ message: string }>().message, /provided IP is already allocated/);
+    const outside = await c.send('POST', '/api/v1/namespaces/svcs/services', JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'out' }, spec: { clusterIP: '192.0.2.1', ports: [{ port: 80 }] } }));
+    assert.equal(outside.status, 422);
+    assert.match(outside.json<{ message: string }>().message, /is not in the valid range/);
+    assert.equal((await c.send('DELETE', '/api/v1/namespaces/svcs/services/s0')).status, 200);
+    const reuse = await c.send('POST', '/api/v1/namespaces/svcs/services', JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'reuse' }, spec: { clusterIP: taken, ports: [{ port: 80 }] } }));
+    assert.equal(reuse.status, 201, reuse.body.toString());
+    const headless = (await c.send('POST', '/api/v1/namespaces/svcs/services', JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'hl' }, spec: { clusterIP: 'None', ports: [{ port: 80 }] } }))).json<{ spec: { clusterIP: string } }>();
+    assert.equal(headless.spec.clusterIP, 'None');
+  });
+
   test('metrics use upstream names', async () => {
     const text = (await c.send('GET', '/metrics')).body.toString();
     assert.match(text, /^apiserver_request_total\{/m);

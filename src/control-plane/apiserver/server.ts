@@ -17,6 +17,7 @@ import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import { ResourceHandler } from './resource-handler.ts';
 import { GenericStore } from './registry/generic-store.ts';
 import { namespaceChecker, strategyFor } from './strategies.ts';
+import { ServiceAllocator } from './registry/service-allocator.ts';
 import { serveOpenApi } from './openapi-routes.ts';
 import { OpenApi } from '../../api/openapi/index.ts';
 import { loadSchemas } from '../../api/openapi/load.ts';
@@ -32,6 +33,8 @@ export interface ApiServerOptions {
   /** 0 picks a free port (tests). */
   port: number;
   authorizer?: Authorizer;
+  serviceCidr?: string;
+  nodePortRange?: { min: number; max: number };
 }
 
 const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz']);
@@ -51,10 +54,15 @@ export class ApiServer {
 
   constructor(private readonly opts: ApiServerOptions) {
     const namespaces = namespaceChecker(opts.store);
+    const services = new ServiceAllocator(opts.store, {
+      serviceCidr: opts.serviceCidr ?? '10.43.0.0/16',
+      nodePortRange: opts.nodePortRange ?? { min: 30000, max: 32767 },
+    });
     for (const r of resources) {
       if (r.virtual) continue;
       const key = kindKey(r.group, r.version, r.kind);
-      this.stores.set(`${r.group}/${r.version}/${r.resource}`, new GenericStore(r, opts.store, strategyFor(key), r.namespaced ? namespaces : undefined));
+      const allocator = key === 'v1/Service' ? services : undefined;
+      this.stores.set(`${r.group}/${r.version}/${r.resource}`, new GenericStore(r, opts.store, strategyFor(key), r.namespaced ? namespaces : undefined, allocator));
     }
     this.handler = new ResourceHandler({
       storeFor: (group, ver, resource) => {

@@ -64,6 +64,12 @@ export interface Strategy {
   validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[];
 }
 
+/** Resources the server hands out with an object (a Service's cluster IP and node ports). */
+export interface Allocator {
+  allocate(obj: KubeObject, old: KubeObject | undefined, dryRun: boolean): Promise<{ rollback(): Promise<void>; commit(): Promise<void> }>;
+  release(obj: KubeObject): Promise<void>;
+}
+
 export interface NamespaceChecker {
   /** Throws 404 when the namespace does not exist and 403 when it is terminating. */
   assertWritable(namespace: string): Promise<void>;
@@ -88,6 +94,7 @@ export class GenericStore {
     private readonly store: Store,
     private readonly strategy: Strategy,
     private readonly namespaces?: NamespaceChecker,
+    private readonly allocator?: Allocator,
   ) {
     this.gr = { group: info.group, resource: info.resource };
     this.kindKey = kindKey(info.group, info.version, info.kind);
@@ -206,18 +213,23 @@ export class GenericStore {
     if (this.behaviour.generation) meta.generation = 1;
     else delete meta.generation;
     if (this.behaviour.initialStatus && this.info.subresources.status) obj.status = this.behaviour.initialStatus(obj);
-    const errors = this.strategy.validateCreate(obj);
-    if (errors.length) throw ApiError.invalid(this.info.kind, this.info.group, meta.name ?? '', errors);
-    ctx.track?.(undefined, obj);
-    if (ctx.dryRun) {
-      if (await this.store.get(this.key(namespace, meta.name!))) throw ApiError.alreadyExists(this.gr, meta.name!);
-      return obj;
+    if (!meta.name) {
+      throw ApiError.invalid(this.info.kind, this.info.group, '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
     }
+    const key = this.key(namespace, meta.name);
+    if (ctx.dryRun && (await this.store.get(key))) throw ApiError.alreadyExists(this.gr, meta.name);
+    // Allocation comes before validation, as upstream's BeginCreate: a valid Service needs its cluster IP.
+    const allocation = await this.allocator?.allocate(obj, undefined, ctx.dryRun);
     try {
-      const kv = await this.store.create(this.key(namespace, meta.name!), encodeForStore(obj));
+      const errors = this.strategy.validateCreate(obj);
+      if (errors.length) throw ApiError.invalid(this.info.kind, this.info.group, meta.name, errors);
+      ctx.track?.(undefined, obj);
+      if (ctx.dryRun) return obj;
+      const kv = await this.store.create(key, encodeForStore(obj));
       return this.decode(kv);
     } catch (e) {
-      if (e instanceof KeyExistsError) throw ApiError.alreadyExists(this.gr, meta.name!);
+      await allocation?.rollback();
+      if (e instanceof KeyExistsError) throw ApiError.alreadyExists(this.gr, meta.name);
       throw e;
     }
   }
@@ -248,10 +260,11 @@ export class GenericStore {
         throw ApiError.conflict(this.gr, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
       const updated = this.prepareUpdate(desired, current, opts.subresource, ctx);
-      if (ctx.dryRun) return { object: updated, created: false };
       if (this.finalizedAway(updated)) {
+        if (ctx.dryRun) return { object: updated, created: false };
         try {
           await this.store.delete(key, kv!.modRevision);
+          await this.allocator?.release(current);
           return { object: updated, created: false };
         } catch (e) {
           if (e instanceof RevisionConflictError && !pinned && attempt < 10) continue;
@@ -262,10 +275,14 @@ export class GenericStore {
         // No change: upstream skips the write, so the resourceVersion stays and no watch event fires.
         return { object: current, created: false };
       }
+      const allocation = opts.subresource ? undefined : await this.allocator?.allocate(updated, current, ctx.dryRun);
+      if (ctx.dryRun) return { object: updated, created: false };
       try {
         const written = await this.store.update(key, encodeForStore(updated), kv!.modRevision);
+        await allocation?.commit();
         return { object: this.decode(written), created: false };
       } catch (e) {
+        await allocation?.rollback();
         if (e instanceof RevisionConflictError && !pinned && attempt < 10) continue;
         throw this.translate(e, name);
       }
@@ -394,6 +411,7 @@ export class GenericStore {
       if (ctx.dryRun) return { object: current, deleted: true };
       try {
         const gone = await this.store.delete(key, kv.modRevision);
+        await this.allocator?.release(current);
         return { object: this.decode(gone), deleted: true };
       } catch (e) {
         if (e instanceof RevisionConflictError && attempt < 10) continue;
