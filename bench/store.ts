@@ -4,6 +4,7 @@
 // `node --import tsx bench/store.ts` runs them all (starting a throwaway etcd) and prints the figures.
 import Database from 'better-sqlite3';
 import { Etcd3 } from 'etcd3';
+import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { openEtcdStore } from '../src/store/etcd.ts';
 import type { Store } from '../src/store/interface.ts';
 import { SCHEMA } from '../src/store/sqlite-schema.ts';
 import { openSqliteStore } from '../src/store/sqlite.ts';
+import { withWatchCache } from '../src/store/watch-cache.ts';
 
 export interface BenchResult {
   opsPerSec: number;
@@ -131,12 +133,47 @@ export async function benchEtcdStoreCreates(endpoint: string, n: number, concurr
   }
 }
 
+/**
+ * The watch cache's fan-out: n creates through a cached SQLite store while `watchers` API watches follow the
+ * resource. opsPerSec counts events delivered to watchers per second; latencies run from a create's call to each
+ * watcher's receipt of its event.
+ */
+export async function benchWatchCacheFanout(n: number, watchers: number): Promise<BenchResult> {
+  const store = withWatchCache(openSqliteStore(':memory:', { compactIntervalMs: 0 }));
+  const ac = new AbortController();
+  setMaxListeners(0, ac.signal);
+  try {
+    const rev = await store.currentRevision();
+    const startedAt = new Map<number, number>();
+    const latencies: number[] = [];
+    const followers = Array.from({ length: watchers }, async () => {
+      let seen = 0;
+      for await (const e of store.watch('/registry/pods/', { afterRevision: rev, signal: ac.signal })) {
+        latencies.push(performance.now() - (startedAt.get(e.revision) ?? 0));
+        if (++seen === n) return;
+      }
+    });
+    const start = performance.now();
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      const kv = await store.create(`/registry/pods/default/p${i}`, VALUE);
+      startedAt.set(kv.modRevision, t);
+    }
+    await Promise.all(followers);
+    return summarize(latencies, performance.now() - start);
+  } finally {
+    ac.abort();
+    await store.close();
+  }
+}
+
 async function main(): Promise<void> {
   const show = (name: string, r: BenchResult): void =>
     console.log(`${name.padEnd(34)} ${String(r.opsPerSec).padStart(7)} ops/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms`);
   show('sqlite raw inserts', await benchSqliteRawInserts(50_000));
   show('sqlite store creates (c=1)', await benchSqliteStoreCreates(50_000, 1));
   show('sqlite store creates (c=64)', await benchSqliteStoreCreates(50_000, 64));
+  show('watch cache fan-out (100 watchers)', await benchWatchCacheFanout(5_000, 100));
   const { startEtcd } = await import('../test/support/etcd.ts');
   const etcd = await startEtcd();
   try {
