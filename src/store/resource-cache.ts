@@ -90,16 +90,17 @@ export class ResourceCache {
   }
 
   private async run(startRevision: number | undefined, ready: () => void): Promise<void> {
-    let resumeFrom: number | undefined;
+    let needList = true;
     let backoff = 50;
     while (!this.stop.signal.aborted) {
       try {
-        if (resumeFrom === undefined) {
+        if (needList) {
           await this.relist(startRevision);
           startRevision = undefined;
+          needList = false;
+          backoff = 50;
           ready();
         }
-        resumeFrom = this.rev;
         await this.follow();
         // The backend ended the stream without an error: it is closing. So do our watchers.
         this.dead = true;
@@ -107,8 +108,11 @@ export class ResourceCache {
         return;
       } catch (err) {
         if (this.stop.signal.aborted) return;
-        if (err instanceof CompactedError || resumeFrom === undefined) resumeFrom = undefined;
-        if (!(err instanceof CompactedError)) {
+        // A compacted position cannot be resumed: relist at once. Anything else (a dropped connection): resume the
+        // watch from `rev` after a backoff, which watchers never notice.
+        if (err instanceof CompactedError) {
+          needList = true;
+        } else {
           await sleep(backoff, undefined, { signal: this.stop.signal }).catch(() => undefined);
           backoff = Math.min(backoff * 2, 5000);
         }
