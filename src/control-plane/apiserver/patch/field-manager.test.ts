@@ -326,3 +326,34 @@ describe('updateManagedFields on content the schema cannot key', () => {
     assert.equal(obj.metadata?.managedFields, undefined);
   });
 });
+
+describe('client-side to server-side apply migration (manager "kubectl")', () => {
+  const lastApplied = (replicas: number): string =>
+    JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx', annotations: {} }, spec: { replicas } });
+  function clientSideApplied(): KubeObject {
+    const obj = createdDeployment();
+    obj.metadata!.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied(1) };
+    updateManagedFields({ old: undefined, updated: obj, manager: 'kubectl-client-side-apply', operation: 'Update', now: t0 });
+    return obj;
+  }
+
+  it('fields still as last applied client-side are taken over without a conflict, and the annotation follows', () => {
+    const out = ssa(clientSideApplied(), applied({ replicas: 2 }));
+    assert.equal(spec(out).replicas, 2);
+    assert.deepEqual(entry(out, 'kubectl').fieldsV1, { 'f:spec': { 'f:replicas': {} } });
+    assert.equal(out.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration'],
+      '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"nginx"},"spec":{"replicas":2}}\n');
+  });
+
+  it('fields changed since the last client-side apply still conflict', () => {
+    const live = clientSideApplied();
+    const scaled = structuredClone(live);
+    spec(scaled).replicas = 5;
+    updateManagedFields({ old: live, updated: scaled, manager: 'kubectl', operation: 'Update', subresource: 'scale', now: t1 });
+    assert.throws(() => ssa(scaled, applied({ replicas: 2 })), (e: unknown) => e instanceof ApiError && e.code === 409);
+  });
+
+  it('other managers get no such leniency', () => {
+    assert.throws(() => ssa(clientSideApplied(), applied({ replicas: 2 }), 'helm'), (e: unknown) => e instanceof ApiError && e.code === 409);
+  });
+});

@@ -19,6 +19,7 @@ import {
   compare, deepEqual, ensureNamedFieldsAreMembers, isObject, merge, removeItems, SchemaError, toFieldSet,
   type Json, type JsonObject, type Ref,
 } from './typed.ts';
+import { allowedConflicts, syncLastApplied } from './last-applied.ts';
 import { zeroObject } from './zero.ts';
 
 function withoutManagedFields(obj: KubeObject): JsonObject {
@@ -161,7 +162,14 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
     const c = intersection(entry.set, changed);
     if (!isEmpty(c)) conflicts.push({ entry, set: c });
   }
-  if (conflicts.length > 0 && !force) throw conflictError(conflicts);
+  if (conflicts.length > 0 && !force) {
+    const allowed = live ? allowedConflicts(manager, liveJson, ref) : undefined;
+    const remaining = allowed
+      ? conflicts.map((c) => ({ entry: c.entry, set: difference(c.set, allowed) })).filter((c) => !isEmpty(c.set))
+      : conflicts;
+    // Conflicts only on fields the client-side apply annotation explains are resolved as a forced apply.
+    if (remaining.length > 0) throw conflictError(remaining);
+  }
   for (const [key, entry] of managers) {
     if (key === id) continue;
     entry.set = difference(difference(entry.set, changed), removed);
@@ -174,6 +182,7 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
   result.metadata ??= {};
   const encoded = encodeManagedFields(managers);
   if (encoded.length > 0) result.metadata.managedFields = encoded;
+  syncLastApplied(manager, result, applied);
   return result;
 }
 
