@@ -1,7 +1,6 @@
 // A watch response: HTTP 200, chunked, one JSON watch event per line, until the client goes away, the
 // timeout passes or the server shuts down. Events are objects, or one-row Tables when kubectl asks for them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KubeObject } from '../../api/object.ts';
 import { responseShape } from './content.ts';
 import { intParam } from './query.ts';
 import { isTrue } from './request-info.ts';
@@ -10,7 +9,8 @@ import { buildFilter } from './selectors.ts';
 import { toPartialMetadata, toTable } from './table.ts';
 import { watchMetrics } from './metrics.ts';
 
-const bookmarkIntervalMs = 60_000;
+// Bookmarks while a watch is idle: often enough that a reconnecting client rarely needs a relist.
+const bookmarkIntervalMs = 10_000;
 
 export async function streamWatch(
   req: IncomingMessage,
@@ -35,7 +35,6 @@ export async function streamWatch(
   shutdown.addEventListener('abort', stop, { once: true });
   const timer = setTimeout(stop, Math.max(0, timeoutSeconds) * 1000);
 
-  let lastRV = query.get('resourceVersion') ?? '';
   let sentColumns = false;
   const encode = (ev: ApiWatchEvent): string => {
     let object: unknown = ev.object;
@@ -49,26 +48,20 @@ export async function streamWatch(
     }
     return JSON.stringify({ type: ev.type, object }) + '\n';
   };
-  const bookmark = (): KubeObject => ({
-    kind: store.info.kind,
-    apiVersion: store.info.group ? `${store.info.group}/${store.info.version}` : store.info.version,
-    metadata: { resourceVersion: lastRV },
-  });
 
   const iterator = store.watch(namespace, {
     filter,
     resourceVersion: query.get('resourceVersion') ?? undefined,
     sendInitialEvents,
+    bookmarkIntervalMs: bookmarks ? bookmarkIntervalMs : undefined,
     signal: abort.signal,
   });
   const gauge = watchMetrics.open(store.info.group, store.info.version, store.info.kind);
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
-  const ticker = bookmarks ? setInterval(() => { if (lastRV) res.write(encode({ type: 'BOOKMARK', object: bookmark() })); }, bookmarkIntervalMs) : undefined;
   try {
     for await (const ev of iterator) {
       if (ev.type === 'BOOKMARK' && !bookmarks) continue;
-      if (ev.object.metadata?.resourceVersion && ev.type !== 'ERROR') lastRV = ev.object.metadata.resourceVersion;
       if (!res.write(encode(ev))) await waitDrain(res, abort.signal);
       if (abort.signal.aborted) break;
     }
@@ -77,7 +70,6 @@ export async function streamWatch(
   } finally {
     gauge.close();
     clearTimeout(timer);
-    if (ticker) clearInterval(ticker);
     shutdown.removeEventListener('abort', stop);
     abort.abort();
     if (!res.writableEnded && !res.destroyed) res.end();

@@ -177,7 +177,8 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
   mine.set = stripMeta(mine.set);
   const objectChanged = !deepEqual(liveJson, merged);
   if (objectChanged || !last || !deepEqual(paths(last.set), paths(mine.set))) mine.time = rfc3339(now);
-  const result = dropNulls(objectChanged ? merged : liveJson) as KubeObject;
+  // Nulls only mean "unset" (and the zero object carries some); a no-op apply hands back the live object as it was.
+  const result = (objectChanged ? dropNulls(merged) : liveJson) as KubeObject;
   capUpdateManagers(managers);
   result.metadata ??= {};
   const encoded = encodeManagedFields(managers);

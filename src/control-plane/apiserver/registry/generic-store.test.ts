@@ -82,3 +82,26 @@ test('an update with no change keeps the resourceVersion', async () => {
     await f.close();
   }
 });
+
+test('an idle watch asked for bookmarks gets BOOKMARK events carrying the latest revision', async () => {
+  const f = fixture();
+  try {
+    const a = await f.store.create('default', cm('bm'), ctx());
+    // A write elsewhere moves the store's revision past the last event this watch will see.
+    const other = new GenericStore(findResource('', 'v1', 'secrets')!, f.backend, strategyFor('v1/Secret'));
+    const s = await other.create('default', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }, ctx());
+    const abort = new AbortController();
+    let bookmark: ApiWatchEvent | undefined;
+    for await (const ev of f.store.watch('default', { resourceVersion: a.metadata!.resourceVersion, bookmarkIntervalMs: 50, signal: abort.signal })) {
+      if (ev.type === 'BOOKMARK') {
+        bookmark = ev;
+        break;
+      }
+    }
+    abort.abort();
+    assert.equal(bookmark?.object.kind, 'ConfigMap');
+    assert.ok(Number(bookmark!.object.metadata!.resourceVersion) >= Number(s.metadata!.resourceVersion));
+  } finally {
+    await f.close();
+  }
+});

@@ -13,6 +13,7 @@ import {
 import { kindBehaviours, type KindBehaviour } from './kind-behaviour.ts';
 import { decodeFromStore, encodeForStore, keyFor, prefixFor } from './object-codec.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
+import { watchWithProgress } from '../../../store/progress.ts';
 
 export type ObjectFilter = (obj: KubeObject) => boolean;
 
@@ -44,6 +45,8 @@ export interface WatchRequest {
   resourceVersion?: string;
   /** Send the current objects as ADDED first (RV "" or "0", or sendInitialEvents=true). */
   sendInitialEvents?: boolean;
+  /** Interleave BOOKMARK events (at most one per this many ms while idle) carrying the store's progress. */
+  bookmarkIntervalMs?: number;
   signal: AbortSignal;
 }
 
@@ -217,7 +220,8 @@ export class GenericStore {
       throw ApiError.invalid(this.info.kind, this.info.group, '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
     }
     const key = this.key(namespace, meta.name);
-    if (ctx.dryRun && (await this.store.get(key))) throw ApiError.alreadyExists(this.gr, meta.name);
+    // A duplicate must be a 409 even when it would also collide on what it allocates (a Service's clusterIP).
+    if ((ctx.dryRun || this.allocator) && (await this.store.get(key))) throw ApiError.alreadyExists(this.gr, meta.name);
     // Allocation comes before validation, as upstream's BeginCreate: a valid Service needs its cluster IP.
     const allocation = await this.allocator?.allocate(obj, undefined, ctx.dryRun);
     try {
@@ -444,7 +448,15 @@ export class GenericStore {
       after = parseResourceVersion(req.resourceVersion);
     }
     try {
-      for await (const ev of this.store.watch(prefix, { afterRevision: after, signal: req.signal })) {
+      const events = req.bookmarkIntervalMs
+        ? watchWithProgress(this.store, prefix, { afterRevision: after, signal: req.signal, progressIntervalMs: req.bookmarkIntervalMs })
+        : this.store.watch(prefix, { afterRevision: after, signal: req.signal });
+      for await (const ev of events) {
+        if (ev.type === 'progress') {
+          // Every event up to this revision has been yielded, so a client may resume from it.
+          yield { type: 'BOOKMARK', object: { apiVersion: apiVersionOf(this.info.group, this.info.version), kind: this.info.kind, metadata: { resourceVersion: String(ev.revision) } } };
+          continue;
+        }
         const out = this.toApiEvent(ev, filter);
         if (out) yield out;
       }

@@ -1,0 +1,194 @@
+// Garbage collector (upstream garbage-collector-controller), level-triggered over shared informers of every served
+// resource. For one object it decides, from the caches (and a live GET before believing an owner is gone):
+//  - orphan finalizer on a deleting owner: strip the owner's references from its dependents, then drop the finalizer;
+//  - foregroundDeletion finalizer: delete every dependent (in foreground where it blocks its owner), and drop the
+//    finalizer once no dependent with blockOwnerDeletion remains;
+//  - a dependent whose owners are all gone (or deleting in foreground): delete it (Background, or Foreground when
+//    it blocks a foreground owner); with some owners still alive: remove only the references to the others.
+// Events are not watched (they carry no ownerReferences worth collecting, and they are the most numerous kind).
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import {
+  type Informer, type RestClient, WorkQueue, byOwner, isNotFound, isConflict, objectKey, refKey, runController, splitKey,
+} from '../../client/index.ts';
+import type { ResourceInfo } from '../../api/resource-info.ts';
+import { apiVersionOf, type KubeObject } from '../../api/object.ts';
+import { resources } from '../../api/resources.ts';
+import type { ControllerContext } from './context.ts';
+
+export const orphanFinalizer = 'orphan';
+export const foregroundFinalizer = 'foregroundDeletion';
+const byUid = 'gc-uid';
+
+interface Watched {
+  info: ResourceInfo;
+  informer: Informer<KubeObject>;
+}
+
+/** Resources the collector tracks: everything listable and deletable except Events. */
+export function collectedResources(all: ResourceInfo[] = resources): ResourceInfo[] {
+  return all.filter((r) => !r.virtual && r.kind !== 'Event' && ['list', 'watch', 'delete'].every((v) => r.verbs.includes(v)));
+}
+
+export type OwnerState = 'solid' | 'absent' | 'waiting';
+
+/** How the collector treats a dependent given its owners' states (upstream attemptToDeleteItem's decision). */
+export function decide(refs: OwnerReference[], states: OwnerState[]):
+  | { action: 'none' }
+  | { action: 'removeRefs'; uids: string[] }
+  | { action: 'delete'; policy: 'Background' | 'Foreground' } {
+  const solid = states.filter((s) => s === 'solid').length;
+  const gone = refs.filter((_, i) => states[i] !== 'solid').map((r) => r.uid);
+  if (solid > 0) return gone.length ? { action: 'removeRefs', uids: gone } : { action: 'none' };
+  const blocksWaiting = refs.some((r, i) => states[i] === 'waiting' && r.blockOwnerDeletion === true);
+  return { action: 'delete', policy: blocksWaiting ? 'Foreground' : 'Background' };
+}
+
+function hasFinalizer(obj: KubeObject, f: string): boolean {
+  return (obj.metadata?.finalizers ?? []).includes(f);
+}
+
+export async function startGarbageCollectorController(ctx: ControllerContext): Promise<void> {
+  const client: RestClient = ctx.client;
+  const watched = new Map<string, Watched>();
+  for (const info of collectedResources()) {
+    const informer = ctx.informers.informerFor<KubeObject>(info);
+    informer.addIndexer(byUid, (o) => (o.metadata?.uid ? [o.metadata.uid] : []));
+    watched.set(refKey(info), { info, informer });
+  }
+  const queue = new WorkQueue<string>();
+  const keyOf = (w: Watched, obj: KubeObject): string => `${refKey(w.info)}|${objectKey(obj)}`;
+
+  const findByUid = (uid: string): { w: Watched; obj: KubeObject } | undefined => {
+    for (const w of watched.values()) {
+      const hit = w.informer.lister.byIndex(byUid, uid)[0];
+      if (hit) return { w, obj: hit };
+    }
+    return undefined;
+  };
+  const dependentsOf = (uid: string): { w: Watched; obj: KubeObject }[] => {
+    const out: { w: Watched; obj: KubeObject }[] = [];
+    for (const w of watched.values()) for (const obj of w.informer.lister.byIndex(byOwner, uid)) out.push({ w, obj });
+    return out;
+  };
+  const resourceFor = (ref: OwnerReference): Watched | undefined => {
+    for (const w of watched.values()) if (apiVersionOf(w.info.group, w.info.version) === ref.apiVersion && w.info.kind === ref.kind) return w;
+    const group = ref.apiVersion.includes('/') ? ref.apiVersion.split('/')[0] : '';
+    for (const w of watched.values()) if (w.info.group === group && w.info.kind === ref.kind) return w;
+    return undefined;
+  };
+
+  const touched = (w: Watched, obj: KubeObject): void => {
+    const meta = obj.metadata ?? {};
+    if (meta.ownerReferences?.length) queue.add(keyOf(w, obj));
+    if (meta.deletionTimestamp) {
+      if (hasFinalizer(obj, orphanFinalizer) || hasFinalizer(obj, foregroundFinalizer)) queue.add(keyOf(w, obj));
+      for (const d of dependentsOf(meta.uid ?? '')) queue.add(keyOf(d.w, d.obj));
+    }
+    // a dependent changed: an owner waiting in foreground may now be free
+    for (const r of meta.ownerReferences ?? []) {
+      const owner = findByUid(r.uid);
+      if (owner?.obj.metadata?.deletionTimestamp) queue.add(keyOf(owner.w, owner.obj));
+    }
+  };
+  for (const w of watched.values()) {
+    w.informer.addEventHandler({
+      onAdd: (obj) => touched(w, obj),
+      onUpdate: (_, obj) => touched(w, obj),
+      onDelete: (obj) => {
+        for (const d of dependentsOf(obj.metadata?.uid ?? '')) queue.add(keyOf(d.w, d.obj));
+        touched(w, obj);
+      },
+    });
+  }
+
+  /** An owner's state, checked against the API when the cache does not have it (it may just lag). */
+  const ownerState = async (ref: OwnerReference, dependent: KubeObject, signal: AbortSignal): Promise<OwnerState> => {
+    const w = resourceFor(ref);
+    if (!w) return 'solid'; // a kind we do not serve: never collect on a guess
+    const stateOf = (o: KubeObject): OwnerState =>
+      o.metadata?.deletionTimestamp && hasFinalizer(o, foregroundFinalizer) ? 'waiting' : 'solid';
+    const cached = w.informer.lister.byIndex(byUid, ref.uid)[0];
+    if (cached) return stateOf(cached);
+    if (w.info.namespaced && !dependent.metadata?.namespace) return 'absent'; // cluster-scoped objects cannot have namespaced owners
+    try {
+      const live = await client.get<KubeObject>(w.info, ref.name, { namespace: w.info.namespaced ? dependent.metadata?.namespace : undefined, signal });
+      return live.metadata?.uid === ref.uid ? stateOf(live) : 'absent';
+    } catch (err) {
+      if (isNotFound(err)) return 'absent';
+      throw err;
+    }
+  };
+
+  const removeFinalizer = async (w: Watched, obj: KubeObject, f: string, signal: AbortSignal): Promise<void> => {
+    const i = (obj.metadata?.finalizers ?? []).indexOf(f);
+    if (i < 0) return;
+    const ops = [{ op: 'test', path: `/metadata/finalizers/${i}`, value: f }, { op: 'remove', path: `/metadata/finalizers/${i}` }];
+    await patchOrGone(w, obj, ops, signal);
+  };
+  const removeOwnerRefs = async (w: Watched, obj: KubeObject, uids: string[], signal: AbortSignal): Promise<void> => {
+    const refs = obj.metadata?.ownerReferences ?? [];
+    const ops: unknown[] = [];
+    for (let i = refs.length - 1; i >= 0; i--) {
+      if (!uids.includes(refs[i].uid)) continue;
+      ops.push({ op: 'test', path: `/metadata/ownerReferences/${i}/uid`, value: refs[i].uid }, { op: 'remove', path: `/metadata/ownerReferences/${i}` });
+    }
+    if (ops.length) await patchOrGone(w, obj, ops, signal);
+  };
+  const patchOrGone = async (w: Watched, obj: KubeObject, ops: unknown[], signal: AbortSignal): Promise<void> => {
+    try {
+      await client.patch(w.info, obj.metadata!.name!, ops, 'json', { namespace: obj.metadata?.namespace, signal });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  };
+  const remove = async (w: Watched, obj: KubeObject, policy: 'Background' | 'Foreground', signal: AbortSignal): Promise<void> => {
+    try {
+      await client.delete(w.info, obj.metadata!.name!, {
+        namespace: obj.metadata?.namespace, propagationPolicy: policy, preconditions: { uid: obj.metadata?.uid }, signal,
+      });
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+  };
+
+  const reconcile = async (key: string, signal: AbortSignal): Promise<{ requeueAfter?: number } | void> => {
+    const bar = key.indexOf('|');
+    const w = watched.get(key.slice(0, bar));
+    const { namespace, name } = splitKey(key.slice(bar + 1));
+    const obj = w?.informer.lister.get(namespace, name);
+    if (!w || !obj) return;
+    const meta = obj.metadata ?? {};
+    if (meta.deletionTimestamp && hasFinalizer(obj, orphanFinalizer)) {
+      for (const d of dependentsOf(meta.uid ?? '')) await removeOwnerRefs(d.w, d.obj, [meta.uid!], signal);
+      await removeFinalizer(w, obj, orphanFinalizer, signal);
+      return;
+    }
+    if (meta.deletionTimestamp && hasFinalizer(obj, foregroundFinalizer)) {
+      const deps = dependentsOf(meta.uid ?? '');
+      for (const d of deps) queue.add(keyOf(d.w, d.obj));
+      const blocking = deps.filter((d) => d.obj.metadata?.ownerReferences?.some((r) => r.uid === meta.uid && r.blockOwnerDeletion === true));
+      if (blocking.length === 0) {
+        await removeFinalizer(w, obj, foregroundFinalizer, signal);
+        return;
+      }
+      // each dependent's deletion enqueues us; the timer only guards against a missed event
+      return { requeueAfter: 10_000 };
+    }
+    if (meta.deletionTimestamp || !meta.ownerReferences?.length) return;
+    const refs = meta.ownerReferences;
+    const states: OwnerState[] = [];
+    for (const r of refs) states.push(await ownerState(r, obj, signal));
+    const d = decide(refs, states);
+    if (d.action === 'removeRefs') await removeOwnerRefs(w, obj, d.uids, signal);
+    else if (d.action === 'delete') await remove(w, obj, d.policy, signal);
+  };
+
+  await runController({
+    name: 'garbage-collector',
+    queue,
+    signal: ctx.signal,
+    workers: ctx.options.concurrentGcSyncs,
+    synced: [...watched.values()].map((w) => w.informer.synced),
+    reconcile,
+  });
+}

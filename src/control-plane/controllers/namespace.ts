@@ -1,0 +1,135 @@
+// Namespace controller (upstream namespace-controller's deleter): a namespace with a deletionTimestamp has every
+// namespaced object in it deleted, resource by resource from the served-resource table; while anything remains
+// the namespace's status conditions say why (as upstream's five Namespace*Deletion* conditions) and the key is
+// requeued; once empty, the `kubernetes` finalizer is removed through PUT …/namespaces/<ns>/finalize and the
+// apiserver deletes the namespace. Objects held by their own finalizers are waited for, never forced.
+import type { Namespace, NamespaceCondition } from 'kubernetes-types/core/v1.js';
+import type { Status } from 'kubernetes-types/meta/v1.js';
+import {
+  type KubeList, type RestClient, WorkQueue, formatTime, isNotFound, isConflict, resourcePath, runController, queryString,
+} from '../../client/index.ts';
+import type { ResourceInfo } from '../../api/resource-info.ts';
+import { findResource, resources } from '../../api/resources.ts';
+import type { KubeObject } from '../../api/object.ts';
+import type { ControllerContext } from './context.ts';
+
+const namespacesRef = findResource('', 'v1', 'namespaces')!;
+export const namespaceFinalizer = 'kubernetes';
+
+/** Namespaced resources that can be listed and deleted, i.e. what a namespace can hold. */
+export function deletableResources(all: ResourceInfo[] = resources): ResourceInfo[] {
+  return all.filter((r) => r.namespaced && !r.virtual && r.verbs.includes('list') && r.verbs.includes('delete'));
+}
+
+export interface ContentSummary {
+  /** "<resource>.<group> has N resource instances" per resource with leftovers. */
+  remaining: string[];
+  /** Finalizers still on leftover objects, with how many objects carry each. */
+  finalizers: Map<string, number>;
+  /** Errors met while deleting (one line per resource). */
+  errors: string[];
+}
+
+/** Deletes what is left in a namespace; reports what remains after this pass. */
+export async function deleteContent(client: RestClient, namespace: string, signal: AbortSignal): Promise<ContentSummary> {
+  const out: ContentSummary = { remaining: [], finalizers: new Map(), errors: [] };
+  // Events are deleted last-ish upstream too (they are cheap and other deletions emit them); order is not semantic.
+  await Promise.all(deletableResources().map(async (r) => {
+    const gr = r.group ? `${r.resource}.${r.group}` : r.resource;
+    try {
+      if (r.verbs.includes('deletecollection')) {
+        await client.request<Status>({ method: 'DELETE', path: resourcePath(r, { namespace }), body: { apiVersion: 'v1', kind: 'DeleteOptions' }, signal });
+      }
+      const left = await client.listAll<KubeObject>(r, { namespace, signal });
+      for (const obj of left.items) {
+        if (!obj.metadata?.deletionTimestamp) {
+          try {
+            await client.delete(r, obj.metadata!.name!, { namespace, signal, preconditions: { uid: obj.metadata!.uid } });
+          } catch (err) {
+            if (!isNotFound(err) && !isConflict(err)) throw err;
+          }
+        }
+      }
+      const after: KubeList<KubeObject> = left.items.length ? await client.listAll<KubeObject>(r, { namespace, signal }) : left;
+      if (after.items.length) out.remaining.push(`${gr} has ${after.items.length} resource instances`);
+      for (const obj of after.items) {
+        for (const f of obj.metadata?.finalizers ?? []) out.finalizers.set(f, (out.finalizers.get(f) ?? 0) + 1);
+      }
+    } catch (err) {
+      if (signal.aborted) throw err;
+      out.errors.push(`${gr}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }));
+  out.remaining.sort();
+  out.errors.sort();
+  return out;
+}
+
+/** Upstream's five deletion conditions, True where something is wrong or left. */
+export function deletionConditions(s: ContentSummary, now: string, old: NamespaceCondition[] = []): NamespaceCondition[] {
+  const cond = (type: string, bad: boolean, badReason: string, goodReason: string, message: string): NamespaceCondition => {
+    const prev = old.find((c) => c.type === type);
+    const status = bad ? 'True' : 'False';
+    const c: NamespaceCondition = { type, status, reason: bad ? badReason : goodReason, message: bad ? message : '' };
+    c.lastTransitionTime = prev && prev.status === status ? prev.lastTransitionTime : now;
+    if (!c.message) delete c.message;
+    return c;
+  };
+  const fins = [...s.finalizers].sort(([a], [b]) => a.localeCompare(b)).map(([f, n]) => `${f} in ${n} resource instances`);
+  return [
+    cond('NamespaceDeletionDiscoveryFailure', false, 'DiscoveryFailed', 'ResourcesDiscovered', ''),
+    cond('NamespaceDeletionGroupVersionParsingFailure', false, 'GroupVersionParsingFailed', 'ParsedGroupVersions', ''),
+    cond('NamespaceDeletionContentFailure', s.errors.length > 0, 'ContentDeletionFailed', 'ContentDeleted',
+      `Failed to delete all resource types, ${s.errors.length} remaining: ${s.errors.join(', ')}`),
+    cond('NamespaceContentRemaining', s.remaining.length > 0, 'SomeResourcesRemain', 'ContentRemoved',
+      `Some resources are remaining: ${s.remaining.join(', ')}`),
+    cond('NamespaceFinalizersRemaining', fins.length > 0, 'SomeFinalizersRemain', 'ContentHasNoFinalizers',
+      `Some content in the namespace has finalizers remaining: ${fins.join(', ')}`),
+  ];
+}
+
+export async function startNamespaceController(ctx: ControllerContext): Promise<void> {
+  const namespaces = ctx.informers.informerFor<Namespace>(namespacesRef);
+  const queue = new WorkQueue<string>();
+  const enqueue = (ns: Namespace): void => {
+    if (ns.metadata?.deletionTimestamp) queue.add(ns.metadata.name!);
+  };
+  namespaces.addEventHandler({ onAdd: enqueue, onUpdate: (_, ns) => enqueue(ns) });
+  const now = (): string => formatTime(ctx.clock?.now() ?? Date.now());
+  await runController({
+    name: 'namespace',
+    queue,
+    signal: ctx.signal,
+    workers: ctx.options.concurrentNamespaceSyncs,
+    synced: [namespaces.synced],
+    reconcile: async (name, signal) => {
+      const cached = namespaces.lister.get('', name);
+      if (!cached?.metadata?.deletionTimestamp) return;
+      if (!(cached.spec?.finalizers ?? []).includes(namespaceFinalizer)) return;
+      const summary = await deleteContent(ctx.client, name, signal);
+      const conditions = deletionConditions(summary, now(), cached.status?.conditions);
+      if (JSON.stringify(conditions) !== JSON.stringify(cached.status?.conditions ?? [])) {
+        const next: Namespace = { ...structuredClone(cached), status: { ...cached.status, conditions } };
+        try {
+          await ctx.client.updateStatus(namespacesRef, next, { signal });
+        } catch (err) {
+          if (isNotFound(err)) return;
+          if (!isConflict(err)) throw err;
+        }
+      }
+      // Pods finish their graceful termination and finalizers are removed by others: look again soon.
+      if (summary.remaining.length || summary.errors.length) return { requeueAfter: summary.errors.length ? 5000 : 1000 };
+      const finalizers = (cached.spec?.finalizers ?? []).filter((f) => f !== namespaceFinalizer);
+      try {
+        await ctx.client.request<Namespace>({
+          method: 'PUT',
+          path: resourcePath(namespacesRef, { name, subresource: 'finalize' }) + queryString({}),
+          body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers } },
+          signal,
+        });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    },
+  });
+}
