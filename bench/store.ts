@@ -42,7 +42,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-function summarize(latencies: number[], elapsedMs: number): BenchResult {
+export function summarize(latencies: number[], elapsedMs: number): BenchResult {
   latencies.sort((a, b) => a - b);
   const round = (x: number): number => Math.round(x * 1000) / 1000;
   return {
@@ -53,7 +53,7 @@ function summarize(latencies: number[], elapsedMs: number): BenchResult {
 }
 
 /** Runs op(0..n-1) from `concurrency` loops, timing each call. */
-async function drive(n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<BenchResult> {
+export async function drive(n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<BenchResult> {
   const latencies: number[] = [];
   let next = 0;
   const start = performance.now();

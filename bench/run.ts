@@ -1,0 +1,53 @@
+// `npm run bench`: every figure beside the baseline it should be read against, measured in the same run.
+import { benchEtcdRawPuts, benchSqliteRawInserts, type BenchResult } from './store.ts';
+import { benchListPods, benchPacedCreates, benchPodCreates, benchWatchFanout, startBenchServer } from './apiserver.ts';
+import { startEtcd } from '../test/support/etcd.ts';
+
+interface Row {
+  figure: string;
+  value: string;
+  baseline: string;
+}
+
+const rows: Row[] = [];
+const fmt = (r: BenchResult) => `${r.opsPerSec}/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms)`;
+
+function print(): void {
+  const w = [Math.max(...rows.map((r) => r.figure.length), 6), Math.max(...rows.map((r) => r.value.length), 5)];
+  console.log(`\n${'FIGURE'.padEnd(w[0])}  ${'VALUE'.padEnd(w[1])}  BASELINE (same run)`);
+  for (const r of rows) console.log(`${r.figure.padEnd(w[0])}  ${r.value.padEnd(w[1])}  ${r.baseline}`);
+}
+
+async function main(): Promise<void> {
+  const rawSqlite = await benchSqliteRawInserts(30_000);
+  const sqlite = await startBenchServer();
+  try {
+    const creates = await benchPodCreates(sqlite, 5_000, 50);
+    rows.push({ figure: 'pod creates, SQLite, 50 clients', value: fmt(creates), baseline: `raw SQLite inserts ${fmt(rawSqlite)}` });
+    const paced = await benchPacedCreates(sqlite, 500, 6);
+    rows.push({ figure: 'pod creates paced at 500/s, SQLite', value: fmt(paced), baseline: 'target p99 <= 50 ms (upstream SLO 1 s)' });
+    const list = await benchListPods(sqlite, 10_000);
+    rows.push({ figure: 'list 10k pods (one response)', value: `${list.fullMs} ms (${(list.bytes / 1e6).toFixed(1)} MB)`, baseline: `paged at limit=500: ${list.pagedMs} ms` });
+    const fan = await benchWatchFanout(sqlite, 100, 1_000);
+    rows.push({ figure: 'watch fan-out, 100 watchers x 1k events', value: `${fan.deliveredPerSec} events/s delivered`, baseline: `all delivered ${fan.lastDeliveryMs} ms after the first create` });
+  } finally {
+    await sqlite.stop();
+  }
+  const etcd = await startEtcd();
+  try {
+    const rawEtcd = await benchEtcdRawPuts(etcd.endpoint, 5_000, 50);
+    const server = await startBenchServer(etcd.endpoint);
+    try {
+      const creates = await benchPodCreates(server, 5_000, 50);
+      const ratio = (creates.opsPerSec / rawEtcd.opsPerSec).toFixed(2);
+      rows.push({ figure: 'pod creates, etcd, 50 clients', value: `${fmt(creates)} = ${ratio}x raw`, baseline: `raw etcd3 puts ${fmt(rawEtcd)}` });
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await etcd.stop();
+  }
+  print();
+}
+
+await main();
