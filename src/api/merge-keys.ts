@@ -206,6 +206,44 @@ export const types: Record<string, TypeSchema> = {
   EndpointSlice: { fields: { metadata: ref('ObjectMeta'), endpoints: ref('Endpoint'), ports: ref('EndpointPort') } },
   Endpoint: { fields: { addresses: { listType: 'set' }, targetRef: ref('ObjectReference') } },
   EventsEvent: { fields: { metadata: ref('ObjectMeta'), regarding: ref('ObjectReference'), related: ref('ObjectReference') } },
+
+  // Kinds Skiff does not serve yet, described so that adding them is a registry row only.
+  StatefulSet: { fields: { metadata: ref('ObjectMeta'), spec: ref('StatefulSetSpec'), status: ref('ConditionsStatus') } },
+  StatefulSetSpec: {
+    fields: { selector: ref('LabelSelector'), template: ref('PodTemplateSpec'), volumeClaimTemplates: ref('PersistentVolumeClaim') },
+  },
+  DaemonSet: { fields: { metadata: ref('ObjectMeta'), spec: ref('ReplicaSetSpec'), status: ref('ConditionsStatus') } },
+  ReplicationController: {
+    fields: { metadata: ref('ObjectMeta'), spec: ref('ReplicationControllerSpec'), status: ref('ConditionsStatus') },
+  },
+  ReplicationControllerSpec: { fields: { selector: { atomic: true }, template: ref('PodTemplateSpec') } },
+  PodTemplate: { fields: { metadata: ref('ObjectMeta'), template: ref('PodTemplateSpec') } },
+  PersistentVolumeClaim: { fields: { metadata: ref('ObjectMeta'), spec: ref('PersistentVolumeClaimSpec'), status: ref('ConditionsStatus') } },
+  /** Any status whose only special field is `conditions` merged by type. */
+  ConditionsStatus: { fields: { conditions } },
+  Job: { fields: { metadata: ref('ObjectMeta'), spec: ref('JobSpec'), status: ref('JobStatus') } },
+  JobSpec: {
+    fields: { selector: ref('LabelSelector'), template: ref('PodTemplateSpec'), podFailurePolicy: ref('PodFailurePolicy') },
+  },
+  PodFailurePolicy: { fields: { rules: ref('PodFailurePolicyRule') } },
+  PodFailurePolicyRule: { fields: { onExitCodes: ref('ContainerRestartRuleOnExitCodes') } },
+  // Job conditions carry the SMP tags but are atomic for SSA.
+  JobStatus: {
+    fields: {
+      conditions: { patchStrategy: 'merge', patchMergeKey: 'type' },
+      uncountedTerminatedPods: ref('UncountedTerminatedPods'),
+    },
+  },
+  UncountedTerminatedPods: { fields: { failed: { listType: 'set' }, succeeded: { listType: 'set' } } },
+  CronJob: { fields: { metadata: ref('ObjectMeta'), spec: ref('CronJobSpec'), status: ref('CronJobStatus') } },
+  CronJobSpec: { fields: { jobTemplate: ref('JobTemplateSpec') } },
+  JobTemplateSpec: { fields: { metadata: ref('ObjectMeta'), spec: ref('JobSpec') } },
+  CronJobStatus: { fields: { active: ref('ObjectReference') } },
+  RoleBinding: { fields: { metadata: ref('ObjectMeta'), roleRef: ref('RoleRef'), subjects: ref('Subject') } },
+  RoleRef: atomicType,
+  Subject: atomicType,
+  ClusterRole: { fields: { metadata: ref('ObjectMeta'), aggregationRule: ref('AggregationRule') } },
+  AggregationRule: { fields: { clusterRoleSelectors: ref('LabelSelector') } },
 };
 
 /** The root type of each served kind. */
@@ -225,6 +263,18 @@ export const kindRoots: Record<KindKey, string> = {
   'discovery.k8s.io/v1/EndpointSlice': 'EndpointSlice',
   'events.k8s.io/v1/Event': 'EventsEvent',
   'autoscaling/v1/Scale': 'MetaOnly',
+  'apps/v1/StatefulSet': 'StatefulSet',
+  'apps/v1/DaemonSet': 'DaemonSet',
+  'v1/ReplicationController': 'ReplicationController',
+  'v1/PodTemplate': 'PodTemplate',
+  'v1/PersistentVolumeClaim': 'PersistentVolumeClaim',
+  'v1/LimitRange': 'MetaOnly',
+  'batch/v1/Job': 'Job',
+  'batch/v1/CronJob': 'CronJob',
+  'rbac.authorization.k8s.io/v1/Role': 'MetaOnly',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'ClusterRole',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'RoleBinding',
 };
 
 /** Root type name for a kind, or undefined for kinds without a schema (everything plain). */

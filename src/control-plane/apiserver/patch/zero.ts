@@ -23,6 +23,19 @@ const zeroObjects: Record<KindKey, () => JsonObject> = {
   }),
   'apps/v1/ReplicaSet': () => ({ metadata: {}, spec: { selector: null, template: podTemplate() }, status: {} }),
   'coordination.k8s.io/v1/Lease': () => ({ metadata: {}, spec: {} }),
+  'apps/v1/StatefulSet': () => ({
+    metadata: {}, spec: { selector: null, template: podTemplate(), updateStrategy: {} }, status: { replicas: 0, availableReplicas: 0 },
+  }),
+  'apps/v1/DaemonSet': () => ({
+    metadata: {}, spec: { selector: null, template: podTemplate(), updateStrategy: {} },
+    status: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 },
+  }),
+  'v1/ReplicationController': () => ({ metadata: {}, spec: {}, status: { replicas: 0 } }),
+  'v1/PodTemplate': () => ({ metadata: {}, template: podTemplate() }),
+  'batch/v1/Job': () => ({ metadata: {}, spec: { template: podTemplate() }, status: {} }),
+  'batch/v1/CronJob': () => ({
+    metadata: {}, spec: { schedule: '', jobTemplate: { metadata: {}, spec: { template: podTemplate() } } }, status: {},
+  }),
   'discovery.k8s.io/v1/EndpointSlice': () => ({ metadata: {}, addressType: '', endpoints: null }),
   'events.k8s.io/v1/Event': () => ({
     metadata: {}, eventTime: null, regarding: {}, deprecatedSource: {}, deprecatedFirstTimestamp: null,
