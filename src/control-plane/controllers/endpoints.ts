@@ -1,0 +1,131 @@
+// Endpoints controller (upstream endpoint-controller): for every Service with a selector, one Endpoints object of
+// the same name listing the selected pods' IPs — ready ones in `addresses`, the others in `notReadyAddresses`
+// (all ready with publishNotReadyAddresses) — grouped into subsets of identical resolved port sets as upstream's
+// RepackSubsets does. Services without a selector are someone else's (the apiserver's `kubernetes`, or user-managed)
+// and are never touched; Endpoints of a deleted Service are deleted.
+import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
+import { WorkQueue, isConflict, isNotFound, objectKey, runController, splitKey } from '../../client/index.ts';
+import { findResource } from '../../api/resources.ts';
+import type { ControllerContext } from './context.ts';
+import {
+  derivedLabels, formatTriggerTime, podHostname, podInEndpoints, podReady, resolveTargetPort, selects, triggerTimeAnnotation,
+} from './endpoints-pods.ts';
+
+export const servicesRef = findResource('', 'v1', 'services')!;
+export const podsRef = findResource('', 'v1', 'pods')!;
+export const endpointsRef = findResource('', 'v1', 'endpoints')!;
+
+/** The subsets upstream would compute for svc over pods (already filtered to the service's namespace). */
+export function desiredSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {
+  const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
+  const groups = new Map<string, { ports: EndpointPort[]; ready: EndpointAddress[]; notReady: EndpointAddress[] }>();
+  for (const pod of pods) {
+    if (!selects(svc, pod) || !podInEndpoints(pod, publishNotReady)) continue;
+    const ports: EndpointPort[] = [];
+    for (const sp of svc.spec?.ports ?? []) {
+      const port = resolveTargetPort(sp, pod);
+      if (port === undefined) continue;
+      const p: EndpointPort = { port, protocol: sp.protocol ?? 'TCP' };
+      if (sp.name) p.name = sp.name;
+      if (sp.appProtocol) p.appProtocol = sp.appProtocol;
+      ports.push(p);
+    }
+    // a pod none of whose named ports resolve serves nothing (unless the service has no ports at all: headless)
+    if ((svc.spec?.ports?.length ?? 0) > 0 && ports.length === 0) continue;
+    ports.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port || (a.protocol ?? '').localeCompare(b.protocol ?? ''));
+    const addr: EndpointAddress = { ip: pod.status!.podIP ?? pod.status!.podIPs![0].ip! };
+    const hostname = podHostname(pod, svc);
+    if (hostname) addr.hostname = hostname;
+    if (pod.spec?.nodeName) addr.nodeName = pod.spec.nodeName;
+    addr.targetRef = { kind: 'Pod', namespace: pod.metadata!.namespace, name: pod.metadata!.name, uid: pod.metadata!.uid };
+    const key = JSON.stringify(ports);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { ports, ready: [], notReady: [] }));
+    (publishNotReady || podReady(pod) ? g.ready : g.notReady).push(addr);
+  }
+  const byIp = (a: EndpointAddress, b: EndpointAddress): number => ipOrder(a.ip, b.ip) || (a.targetRef?.uid ?? '').localeCompare(b.targetRef?.uid ?? '');
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, g]) => {
+    const s: EndpointSubset = {};
+    if (g.ready.length) s.addresses = g.ready.sort(byIp);
+    if (g.notReady.length) s.notReadyAddresses = g.notReady.sort(byIp);
+    if (g.ports.length) s.ports = g.ports;
+    return s;
+  });
+}
+
+function ipOrder(a: string, b: string): number {
+  const n = (ip: string): number[] => ip.split(/[.:]/).map((x) => parseInt(x || '0', ip.includes(':') ? 16 : 10));
+  const x = n(a);
+  const y = n(b);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
+}
+
+function sameLabels(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
+  const ka = Object.keys(a ?? {});
+  return ka.length === Object.keys(b).length && ka.every((k) => a![k] === b[k]);
+}
+
+/** Service keys a pod change concerns: services in its namespace that select the old or the new pod. */
+export function servicesForPod(services: Service[], ...pods: Pod[]): string[] {
+  const keys = new Set<string>();
+  for (const svc of services) if (pods.some((p) => selects(svc, p))) keys.add(objectKey(svc));
+  return [...keys];
+}
+
+export async function startEndpointsController(ctx: ControllerContext): Promise<void> {
+  const services = ctx.informers.informerFor<Service>(servicesRef);
+  const pods = ctx.informers.informerFor<Pod>(podsRef);
+  const endpoints = ctx.informers.informerFor<Endpoints>(endpointsRef);
+  const queue = new WorkQueue<string>();
+  const svcKey = (svc: Service): void => queue.add(objectKey(svc));
+  services.addEventHandler({ onAdd: svcKey, onUpdate: (_, s) => svcKey(s), onDelete: svcKey });
+  const podChanged = (...ps: Pod[]): void => {
+    for (const k of servicesForPod(services.lister.list(ps[0].metadata?.namespace), ...ps)) queue.add(k);
+  };
+  pods.addEventHandler({ onAdd: (p) => podChanged(p), onUpdate: (o, p) => podChanged(o, p), onDelete: (p) => podChanged(p) });
+  endpoints.addEventHandler({ onDelete: (ep) => queue.add(objectKey(ep)), onUpdate: (_, ep) => queue.add(objectKey(ep)) });
+  const now = (): number => ctx.clock?.now() ?? Date.now();
+
+  await runController({
+    name: 'endpoints',
+    queue,
+    signal: ctx.signal,
+    workers: ctx.options.concurrentEndpointSyncs,
+    synced: [services.synced, pods.synced, endpoints.synced],
+    reconcile: async (key, signal) => {
+      const { namespace, name } = splitKey(key);
+      if (namespace === 'default' && name === 'kubernetes') return; // the apiserver's own
+      const svc = services.lister.get(namespace, name);
+      const current = endpoints.lister.get(namespace, name);
+      if (!svc) {
+        if (!current) return;
+        try {
+          await ctx.client.delete(endpointsRef, name, { namespace, signal, preconditions: { uid: current.metadata?.uid } });
+        } catch (err) {
+          if (!isNotFound(err) && !isConflict(err)) throw err;
+        }
+        return;
+      }
+      if (!svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) return;
+      const subsets = desiredSubsets(svc, pods.lister.list(namespace));
+      const labels = derivedLabels(svc);
+      if (current && JSON.stringify(current.subsets ?? []) === JSON.stringify(subsets) && sameLabels(current.metadata?.labels, labels)) return;
+      const annotations = { ...(current?.metadata?.annotations ?? {}), [triggerTimeAnnotation]: formatTriggerTime(now()) };
+      const next: Endpoints = {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { ...(current?.metadata ?? {}), name, namespace, labels, annotations },
+        subsets,
+      };
+      try {
+        if (current) await ctx.client.update(endpointsRef, next, { namespace, signal });
+        else await ctx.client.create(endpointsRef, next, { namespace, signal });
+      } catch (err) {
+        // gone meanwhile: its delete event requeues the key. Conflicts and AlreadyExists (a cache behind the
+        // server) are retried with backoff by the runner.
+        if (!isNotFound(err)) throw err;
+      }
+    },
+  });
+}
