@@ -357,3 +357,65 @@ describe('client-side to server-side apply migration (manager "kubectl")', () =>
     assert.throws(() => ssa(clientSideApplied(), applied({ replicas: 2 }), 'helm'), (e: unknown) => e instanceof ApiError && e.code === 409);
   });
 });
+
+// Sequences from upstream's integration tests (test/integration/apiserver/apply/apply_test.go).
+describe('upstream apply integration scenarios', () => {
+  const cmApply = (): KubeObject => ({
+    apiVersion: 'v1', kind: 'ConfigMap',
+    metadata: { name: 'test-cm', namespace: 'default', labels: { 'test-label': 'test' } }, data: { key: 'value' },
+  });
+  const applyCm = (live: KubeObject | undefined, config: KubeObject, now: Date): KubeObject =>
+    serverSideApply({ live, applied: config, manager: 'apply_test', force: false, kindKey: 'v1/ConfigMap', now });
+  const mergeUpdate = (old: KubeObject, change: (o: KubeObject) => void, manager: string, now: Date): KubeObject => {
+    const next = structuredClone(old);
+    change(next);
+    updateManagedFields({ old, updated: next, manager, operation: 'Update', now });
+    return next;
+  };
+
+  it('TestApplyManagedFields: an updater takes over the data keys it writes', () => {
+    let cm = applyCm(undefined, cmApply(), t0);
+    cm = mergeUpdate(cm, (o) => { (o.data as Record<string, string>)['new-key'] = 'value'; }, 'updater', t1);
+    cm = mergeUpdate(cm, (o) => { (o.data as Record<string, string>).key = 'new value'; }, 'updater', t2);
+    assert.deepEqual(cm.metadata?.managedFields, [
+      { manager: 'apply_test', operation: 'Apply', apiVersion: 'v1', time: '2026-01-02T03:04:05Z', fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:metadata': { 'f:labels': { 'f:test-label': {} } } } },
+      { manager: 'updater', operation: 'Update', apiVersion: 'v1', time: '2026-01-02T03:06:00Z', fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:data': { 'f:key': {}, 'f:new-key': {} } } },
+    ]);
+    assert.deepEqual(cm.data, { key: 'new value', 'new-key': 'value' });
+  });
+
+  it('TestApplyRemovesEmptyManagedFields: applying only identity leaves no managedFields', () => {
+    const bare: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'test-cm', namespace: 'default' } };
+    const once = applyCm(undefined, bare, t0);
+    const twice = applyCm(once, bare, t1);
+    assert.equal(twice.metadata?.managedFields, undefined);
+  });
+
+  it('TestClearManagedFieldsWith*: writing managedFields [{}] clears them', () => {
+    const cm = applyCm(undefined, cmApply(), t0);
+    const cleared = mergeUpdate(cm, (o) => { o.metadata!.managedFields = [{}]; }, 'kubectl-patch', t1);
+    assert.equal(cleared.metadata?.managedFields, undefined);
+    assert.deepEqual(cleared.metadata?.labels, { 'test-label': 'test' });
+  });
+
+  it('TestApplyRemoveContainerPort: re-applying without a port removes it', () => {
+    const withPort = applied({
+      replicas: 3, selector: { matchLabels: { app: 'nginx' } },
+      template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:latest', ports: [{ containerPort: 80, protocol: 'TCP' }] }] } },
+    }, { labels: { app: 'nginx' } });
+    const first = ssa(undefined, withPort, 'apply_test');
+    const withoutPort = structuredClone(withPort);
+    delete (spec(withoutPort).template as { spec: { containers: Record<string, unknown>[] } }).spec.containers[0].ports;
+    const second = ssa(first, withoutPort, 'apply_test');
+    assert.deepEqual((spec(second).template as { spec: { containers: unknown[] } }).spec.containers, [{ name: 'nginx', image: 'nginx:latest' }]);
+  });
+
+  it('TestApplyConvertsManagedFieldsVersion: an applied container item is owned with "." and its fields', () => {
+    const out = ssa(created(), applied({ template: { spec: { containers: [{ name: 'sidecar', image: 'sidecar:latest' }] } } },
+      { labels: { sidecar_version: 'release' } }), 'sidecar_controller');
+    assert.equal(JSON.stringify(entry(out, 'sidecar_controller').fieldsV1),
+      '{"f:metadata":{"f:labels":{"f:sidecar_version":{}}},"f:spec":{"f:template":{"f:spec":{"f:containers":{"k:{\\"name\\":\\"sidecar\\"}":{".":{},"f:image":{},"f:name":{}}}}}}}');
+  });
+});
