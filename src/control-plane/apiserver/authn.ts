@@ -38,19 +38,29 @@ export class TokenFile {
 }
 
 export class RequestAuthenticator implements Authenticator {
+  // A connection's client certificate never changes, and decoding it is costly: remember it per socket.
+  private readonly certUsers = new WeakMap<TLSSocket, UserInfo | null>();
+
   constructor(private readonly tokens: TokenFile) {}
 
-  authenticate(req: IncomingMessage): UserInfo | undefined {
-    const socket = req.socket as TLSSocket;
+  private certUser(socket: TLSSocket): UserInfo | undefined {
+    const known = this.certUsers.get(socket);
+    if (known !== undefined) return known ?? undefined;
+    let user: UserInfo | null = null;
     if (socket.authorized) {
       const cert = socket.getPeerCertificate();
-      if (cert && cert.subject) {
-        const cn = cert.subject.CN;
-        const o = cert.subject.O;
-        const name = Array.isArray(cn) ? cn[0] : cn;
-        if (name) return { name, groups: [...(Array.isArray(o) ? o : o ? [o] : []), 'system:authenticated'] };
-      }
+      const cn = cert?.subject?.CN;
+      const o = cert?.subject?.O;
+      const name = Array.isArray(cn) ? cn[0] : cn;
+      if (name) user = { name, groups: [...(Array.isArray(o) ? o : o ? [o] : []), 'system:authenticated'] };
     }
+    this.certUsers.set(socket, user);
+    return user ?? undefined;
+  }
+
+  authenticate(req: IncomingMessage): UserInfo | undefined {
+    const fromCert = this.certUser(req.socket as TLSSocket);
+    if (fromCert) return fromCert;
     const auth = req.headers.authorization;
     if (auth && /^bearer /i.test(auth)) {
       const user = this.tokens.lookup(auth.slice(7).trim());

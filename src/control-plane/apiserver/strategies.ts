@@ -26,7 +26,11 @@ export function strategyFor(kindKey: string): Strategy {
 export function namespaceChecker(store: Store): NamespaceChecker {
   return {
     async assertWritable(namespace: string): Promise<void> {
-      const kv = await store.get(keyFor('namespaces', '', namespace));
+      const key = keyFor('namespaces', '', namespace);
+      // Every namespaced create asks this: the watch cache answers from memory, and only a miss (perhaps a
+      // namespace created a moment ago) costs a read of the store itself.
+      const cached = await store.list(key, { allowCache: true, limit: 1 });
+      const kv = cached.items.find((i) => i.key === key) ?? (await store.get(key));
       if (!kv) throw ApiError.notFound({ group: '', resource: 'namespaces' }, namespace);
       const ns = JSON.parse(kv.value) as KubeObject;
       if (ns.metadata?.deletionTimestamp) {

@@ -1,6 +1,326 @@
-// ReplicaSet controller (in progress).
+// ReplicaSet controller (upstream pkg/controller/replicaset): keeps spec.replicas active pods matching the
+// selector. Level-triggered on "ns/name" keys; each sync re-reads the caches, claims pods (adopt matching orphans,
+// release pods that stopped matching), and only when the expectations of its previous sync have been observed in
+// the cache creates (slow-start batches 1, 2, 4, …) or deletes (least valuable first) the difference. Then it
+// writes status (replicas, fullyLabeled, ready, available after minReadySeconds, observedGeneration).
+import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from 'kubernetes-types/apps/v1.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { type Clock, realClock } from '../../client/clock.ts';
+import { byOwner, objectKey } from '../../client/cache.ts';
+import { runController } from '../../client/controller.ts';
+import { isConflict, isNotFound } from '../../client/errors.ts';
+import type { EventRecorder } from '../../client/events.ts';
+import type { Informer } from '../../client/informer.ts';
+import { resourceRef } from '../../client/resource-ref.ts';
+import type { RestClient } from '../../client/rest.ts';
+import { labelSelectorMatcher } from '../../client/selector.ts';
+import { WorkQueue } from '../../client/workqueue.ts';
 import type { ControllerContext } from './context.ts';
+import { claimObjects, ownerReferenceTo } from './replicaset-claim.ts';
+import { Expectations } from './replicaset-expectations.ts';
+import { controllerRefOf, isPodActive, isPodAvailable, isPodReady, rankPodsForDeletion } from './replicaset-pods.ts';
+
+export const replicaSetsRef = resourceRef('apps/v1', 'replicasets', true);
+export const podsRef = resourceRef('v1', 'pods', true);
+export const replicaSetComponent = 'replicaset-controller';
+
+/** Upstream's SlowStartInitialBatchSize. */
+const slowStartInitialBatch = 1;
+
+/**
+ * Runs fn `count` times in batches of 1, 2, 4, …; stops after the first batch with a failure, so a quota or
+ * admission error costs one request, not hundreds. Returns the successes and the first error.
+ */
+export async function slowStartBatch(count: number, initial: number, fn: () => Promise<void>): Promise<{ successes: number; error?: unknown }> {
+  let remaining = count;
+  let successes = 0;
+  for (let batch = Math.min(remaining, initial); batch > 0; batch = Math.min(2 * batch, remaining)) {
+    const results = await Promise.allSettled(Array.from({ length: batch }, fn));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    successes += results.filter((r) => r.status === 'fulfilled').length;
+    if (failed) return { successes, error: failed.reason };
+    remaining -= batch;
+  }
+  return { successes };
+}
+
+function errMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class ReplicaSetController {
+  readonly rsInformer: Informer<ReplicaSet>;
+  readonly podInformer: Informer<Pod>;
+  readonly queue: WorkQueue<string>;
+  readonly expectations: Expectations;
+  private readonly client: RestClient;
+  private readonly recorder: EventRecorder;
+  private readonly clock: Clock;
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.client = ctx.client;
+    this.clock = ctx.clock ?? realClock;
+    this.recorder = ctx.recorder(replicaSetComponent);
+    this.queue = new WorkQueue<string>({ clock: this.clock });
+    this.expectations = new Expectations(this.clock);
+    this.rsInformer = ctx.informers.informerFor<ReplicaSet>(replicaSetsRef);
+    this.podInformer = ctx.informers.informerFor<Pod>(podsRef);
+    this.rsInformer.addEventHandler({
+      onAdd: (rs) => this.queue.add(objectKey(rs)),
+      onUpdate: (_old, rs) => this.queue.add(objectKey(rs)),
+      onDelete: (rs) => {
+        this.expectations.delete(objectKey(rs));
+        this.queue.add(objectKey(rs));
+      },
+    });
+    this.podInformer.addEventHandler({
+      onAdd: (pod) => this.podAdded(pod),
+      onUpdate: (old, pod) => this.podUpdated(old, pod),
+      onDelete: (pod) => this.podDeleted(pod),
+    });
+  }
+
+  run(): Promise<void> {
+    return runController({
+      name: replicaSetComponent,
+      queue: this.queue,
+      workers: this.ctx.options.concurrentReplicaSetSyncs,
+      signal: this.ctx.signal,
+      synced: [this.rsInformer.synced, this.podInformer.synced],
+      reconcile: (key, signal) => this.sync(key, signal),
+    });
+  }
+
+  /** The ReplicaSet a pod's controllerRef names, if it still exists with that uid. */
+  private ownerOf(pod: Pod): ReplicaSet | undefined {
+    const ref = controllerRefOf(pod);
+    if (!ref || ref.kind !== 'ReplicaSet') return undefined;
+    const rs = this.rsInformer.lister.get(pod.metadata?.namespace, ref.name);
+    return rs?.metadata?.uid === ref.uid ? rs : undefined;
+  }
+
+  /** ReplicaSets whose selector matches an orphan pod (the candidates to adopt it). */
+  private matchingReplicaSets(pod: Pod): ReplicaSet[] {
+    return this.rsInformer.lister.list(pod.metadata?.namespace).filter((rs) => {
+      const sel = rs.spec?.selector;
+      if (!sel || (!sel.matchLabels && !sel.matchExpressions?.length)) return false;
+      return labelSelectorMatcher(sel)(pod.metadata?.labels);
+    });
+  }
+
+  private podAdded(pod: Pod): void {
+    if (pod.metadata?.deletionTimestamp) {
+      this.podDeleted(pod); // a restarted controller can see a pod already being deleted as an add
+      return;
+    }
+    if (controllerRefOf(pod)) {
+      const rs = this.ownerOf(pod);
+      if (!rs) return;
+      const key = objectKey(rs);
+      this.expectations.creationObserved(key);
+      this.queue.add(key);
+      return;
+    }
+    for (const rs of this.matchingReplicaSets(pod)) this.queue.add(objectKey(rs));
+  }
+
+  private podUpdated(old: Pod, pod: Pod): void {
+    if (old.metadata?.resourceVersion === pod.metadata?.resourceVersion) return;
+    const labelsChanged = JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(pod.metadata?.labels ?? {});
+    if (pod.metadata?.deletionTimestamp) {
+      // graceful deletion: the pod stops counting now, so observe the delete instead of waiting for removal
+      this.podDeleted(pod);
+      if (labelsChanged) this.podDeleted(old);
+      return;
+    }
+    const oldRef = controllerRefOf(old);
+    const ref = controllerRefOf(pod);
+    if (oldRef && oldRef.uid !== ref?.uid) {
+      const prev = this.ownerOf(old);
+      if (prev) this.queue.add(objectKey(prev));
+    }
+    if (ref) {
+      const rs = this.ownerOf(pod);
+      if (!rs) return;
+      const key = objectKey(rs);
+      this.queue.add(key);
+      const minReady = rs.spec?.minReadySeconds ?? 0;
+      if (minReady > 0 && !isPodReady(old) && isPodReady(pod)) this.queue.addAfter(key, minReady * 1000);
+      return;
+    }
+    if (labelsChanged || oldRef) for (const rs of this.matchingReplicaSets(pod)) this.queue.add(objectKey(rs));
+  }
+
+  private podDeleted(pod: Pod): void {
+    const rs = this.ownerOf(pod);
+    if (!rs) return;
+    const key = objectKey(rs);
+    this.expectations.deletionObserved(key, objectKey(pod));
+    this.queue.add(key);
+  }
+
+  async sync(key: string, signal: AbortSignal): Promise<{ requeueAfter?: number } | void> {
+    const [namespace, name] = splitNsName(key);
+    const rs = this.rsInformer.lister.get(namespace, name);
+    if (!rs) {
+      this.expectations.delete(key);
+      return;
+    }
+    const needsSync = this.expectations.satisfied(key);
+    const selector = rs.spec?.selector;
+    if (!selector || (!selector.matchLabels && !selector.matchExpressions?.length)) return; // validation forbids it
+    const active = this.podInformer.lister.list(namespace).filter(isPodActive);
+    const pods = await claimObjects<Pod>({
+      client: this.client,
+      owner: { ...rs, metadata: rs.metadata ?? {} },
+      ownerRef: ownerReferenceTo({ ...rs, metadata: rs.metadata ?? {} }, 'apps/v1', 'ReplicaSet'),
+      ownerResource: replicaSetsRef,
+      resource: podsRef,
+      match: labelSelectorMatcher(selector),
+      candidates: active,
+      signal,
+    });
+    let failure: { reason: string; error: unknown } | undefined;
+    if (needsSync && !rs.metadata?.deletionTimestamp) failure = await this.manageReplicas(pods, rs, key, signal);
+    const status = this.calculateStatus(rs, pods, failure);
+    const updated = await this.updateStatus(rs, status, signal);
+    if (failure) throw failure.error;
+    const minReady = rs.spec?.minReadySeconds ?? 0;
+    const st = updated.status;
+    if (minReady > 0 && st && (st.readyReplicas ?? 0) === (rs.spec?.replicas ?? 1) && (st.availableReplicas ?? 0) !== (rs.spec?.replicas ?? 1)) {
+      return { requeueAfter: minReady * 1000 };
+    }
+  }
+
+  private async manageReplicas(pods: Pod[], rs: ReplicaSet, key: string, signal: AbortSignal): Promise<{ reason: string; error: unknown } | undefined> {
+    const want = rs.spec?.replicas ?? 1;
+    const diff = pods.length - want;
+    const burst = this.ctx.options.burstReplicas;
+    if (diff < 0) {
+      const n = Math.min(-diff, burst);
+      // expectations first: the informer may report our pods before the create calls return
+      this.expectations.expectCreations(key, n);
+      const { successes, error } = await slowStartBatch(n, slowStartInitialBatch, () => this.createPod(rs, signal));
+      for (let i = successes; i < n; i++) this.expectations.creationObserved(key);
+      return error === undefined ? undefined : { reason: 'FailedCreate', error };
+    }
+    if (diff > 0) {
+      const n = Math.min(diff, burst);
+      const victims = this.podsToDelete(rs, pods, n);
+      this.expectations.expectDeletions(key, victims.map(objectKey));
+      const errors: unknown[] = [];
+      await Promise.all(victims.map(async (pod) => {
+        try {
+          await this.client.delete(podsRef, pod.metadata?.name ?? '', { namespace: pod.metadata?.namespace, signal });
+          this.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata?.name}`);
+        } catch (err) {
+          this.expectations.deletionObserved(key, objectKey(pod)); // the delete will never be seen
+          if (isNotFound(err)) return;
+          this.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errMessage(err)}`);
+          errors.push(err);
+        }
+      }));
+      return errors.length ? { reason: 'FailedDelete', error: errors[0] } : undefined;
+    }
+    return undefined;
+  }
+
+  private async createPod(rs: ReplicaSet, signal: AbortSignal): Promise<void> {
+    const m = rs.metadata ?? {};
+    const tmpl = rs.spec?.template ?? {};
+    const pod: Pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        generateName: `${m.name}-`,
+        namespace: m.namespace,
+        labels: { ...(tmpl.metadata?.labels ?? {}) },
+        annotations: { ...(tmpl.metadata?.annotations ?? {}) },
+        ownerReferences: [ownerReferenceTo({ ...rs, metadata: m }, 'apps/v1', 'ReplicaSet')],
+      },
+      spec: structuredClone(tmpl.spec ?? { containers: [] }),
+    };
+    if (tmpl.metadata?.finalizers?.length) pod.metadata!.finalizers = [...tmpl.metadata.finalizers];
+    try {
+      const created = await this.client.create<Pod>(podsRef, pod, { namespace: m.namespace, signal });
+      this.recorder.event({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name}`);
+    } catch (err) {
+      this.recorder.event({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Warning', 'FailedCreate', `Error creating: ${errMessage(err)}`);
+      throw err;
+    }
+  }
+
+  /** The n least valuable pods; ties are broken by how crowded a pod's node is with its owner family's pods. */
+  private podsToDelete(rs: ReplicaSet, pods: Pod[], n: number): Pod[] {
+    if (n >= pods.length) return pods;
+    const perNode = new Map<string, number>();
+    for (const pod of this.relatedPods(rs)) {
+      if (!isPodActive(pod)) continue;
+      const node = pod.spec?.nodeName ?? '';
+      perNode.set(node, (perNode.get(node) ?? 0) + 1);
+    }
+    return rankPodsForDeletion(pods, (p) => perNode.get(p.spec?.nodeName ?? '') ?? 0, this.clock.now()).slice(0, n);
+  }
+
+  /** Pods of this ReplicaSet and of its siblings under the same controller (a Deployment's other ReplicaSets). */
+  private relatedPods(rs: ReplicaSet): Pod[] {
+    const owner = controllerRefOf(rs);
+    const family = owner
+      ? this.rsInformer.lister.list(rs.metadata?.namespace).filter((r) => controllerRefOf(r)?.uid === owner.uid)
+      : [rs];
+    return family.flatMap((r) => this.podInformer.lister.byIndex(byOwner, r.metadata?.uid ?? ''));
+  }
+
+  private calculateStatus(rs: ReplicaSet, pods: Pod[], failure?: { reason: string; error: unknown }): ReplicaSetStatus {
+    const now = this.clock.now();
+    const minReady = rs.spec?.minReadySeconds ?? 0;
+    const templateLabels = rs.spec?.template?.metadata?.labels ?? {};
+    const fully = pods.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata?.labels?.[k] === v)).length;
+    const status: ReplicaSetStatus = {
+      replicas: pods.length,
+      fullyLabeledReplicas: fully,
+      readyReplicas: pods.filter(isPodReady).length,
+      availableReplicas: pods.filter((p) => isPodAvailable(p, minReady, now)).length,
+      observedGeneration: rs.metadata?.generation,
+    };
+    const conditions: ReplicaSetCondition[] = (rs.status?.conditions ?? []).filter((c) => c.type !== 'ReplicaFailure');
+    const prior = rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure');
+    if (failure) {
+      conditions.push(prior ?? {
+        type: 'ReplicaFailure', status: 'True', reason: failure.reason, message: errMessage(failure.error),
+        lastTransitionTime: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      });
+    }
+    if (conditions.length) status.conditions = conditions;
+    return status;
+  }
+
+  private async updateStatus(rs: ReplicaSet, status: ReplicaSetStatus, signal: AbortSignal): Promise<ReplicaSet> {
+    const cur: ReplicaSetStatus = rs.status ?? { replicas: 0 };
+    const same = (cur.replicas ?? 0) === status.replicas && (cur.fullyLabeledReplicas ?? 0) === status.fullyLabeledReplicas &&
+      (cur.readyReplicas ?? 0) === status.readyReplicas && (cur.availableReplicas ?? 0) === status.availableReplicas &&
+      cur.observedGeneration === status.observedGeneration &&
+      JSON.stringify(cur.conditions ?? []) === JSON.stringify(status.conditions ?? []);
+    if (same) return rs;
+    let target = rs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.client.updateStatus<ReplicaSet>(replicaSetsRef, { ...target, apiVersion: 'apps/v1', kind: 'ReplicaSet', status }, { signal });
+      } catch (err) {
+        if (!isConflict(err) || attempt >= 1) throw err;
+        // someone (scale, the deployment controller) wrote meanwhile; our figures still hold for the fresh object
+        target = await this.client.get<ReplicaSet>(replicaSetsRef, rs.metadata?.name ?? '', { namespace: rs.metadata?.namespace, signal });
+        if (target.metadata?.uid !== rs.metadata?.uid) return target;
+      }
+    }
+  }
+}
+
+function splitNsName(key: string): [string, string] {
+  const i = key.indexOf('/');
+  return i < 0 ? ['', key] : [key.slice(0, i), key.slice(i + 1)];
+}
 
 export async function startReplicaSetController(ctx: ControllerContext): Promise<void> {
-  await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+  await new ReplicaSetController(ctx).run();
 }
