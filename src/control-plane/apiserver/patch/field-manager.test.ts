@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
 import { ApiError } from '../../../api/errors.ts';
 import type { KubeObject } from '../../../api/object.ts';
-import { serverSideApply, updateManagedFields } from './index.ts';
+import { serverSideApply, updateManagedFields, type FieldsV1 } from './index.ts';
 
 const t0 = new Date('2026-01-02T03:04:05.678Z');
 const t1 = new Date('2026-01-02T03:05:00.000Z');
@@ -97,7 +97,7 @@ describe('updateManagedFields', () => {
     });
     const create = entry(next, 'kubectl-create');
     assert.equal(create.time, '2026-01-02T03:04:05Z');
-    const containers = (create.fieldsV1 as Record<string, any>)['f:spec']['f:template']['f:spec']['f:containers'];
+    const containers = (create.fieldsV1 as FieldsV1)['f:spec']['f:template']['f:spec']['f:containers'];
     assert.equal(containers['k:{"name":"nginx"}']['f:image'], undefined);
     assert.deepEqual(containers['k:{"name":"nginx"}']['f:name'], {});
     assert.deepEqual(next.metadata?.managedFields?.map((e) => e.manager), ['kubectl-create', 'kubectl-edit']);
@@ -120,7 +120,7 @@ describe('updateManagedFields', () => {
       manager: 'kubectl', operation: 'Update', apiVersion: 'apps/v1', time: '2026-01-02T03:05:00Z', fieldsType: 'FieldsV1',
       fieldsV1: { 'f:spec': { 'f:replicas': {} } }, subresource: 'scale',
     });
-    assert.equal((entry(next, 'kubectl-create').fieldsV1 as Record<string, any>)['f:spec']['f:replicas'], undefined);
+    assert.equal((entry(next, 'kubectl-create').fieldsV1 as FieldsV1)['f:spec']['f:replicas'], undefined);
   });
 
   it('a status write owns status only; main-resource writers never own status', () => {
@@ -209,14 +209,14 @@ describe('serverSideApply', () => {
     const forced = ssa(live, applied({ replicas: 3 }), 'kubectl', true);
     assert.equal(spec(forced).replicas, 3);
     assert.deepEqual(entry(forced, 'kubectl').fieldsV1, { 'f:spec': { 'f:replicas': {} } });
-    assert.equal((entry(forced, 'kubectl-client-side-apply').fieldsV1 as Record<string, any>)['f:spec']['f:replicas'], undefined);
+    assert.equal((entry(forced, 'kubectl-client-side-apply').fieldsV1 as FieldsV1)['f:spec']['f:replicas'], undefined);
     assert.deepEqual(forced.metadata?.managedFields?.map((e) => e.operation), ['Apply', 'Update']);
   });
 
   it('applying the value another manager already set shares ownership without conflict', () => {
     const out = ssa(created(), applied({ replicas: 1 }));
     assert.deepEqual(entry(out, 'kubectl').fieldsV1, { 'f:spec': { 'f:replicas': {} } });
-    assert.deepEqual((entry(out, 'kubectl-create').fieldsV1 as Record<string, any>)['f:spec']['f:replicas'], {});
+    assert.deepEqual((entry(out, 'kubectl-create').fieldsV1 as FieldsV1)['f:spec']['f:replicas'], {});
   });
 
   it('two appliers: conflicts list each field, grouped by manager', () => {
@@ -233,7 +233,7 @@ describe('serverSideApply', () => {
     const b = ssa(a, applied({ template: { spec: { containers: [{ name: 'b', image: 'b' }] } } }), 'bob');
     const containers = (spec(b).template as { spec: { containers: { name: string }[] } }).spec.containers;
     assert.deepEqual(containers.map((c) => c.name), ['a', 'b']);
-    const bob = (entry(b, 'bob').fieldsV1 as Record<string, any>)['f:spec']['f:template']['f:spec']['f:containers'];
+    const bob = (entry(b, 'bob').fieldsV1 as FieldsV1)['f:spec']['f:template']['f:spec']['f:containers'];
     assert.deepEqual(Object.keys(bob), ['k:{"name":"b"}']);
   });
 
@@ -283,7 +283,7 @@ describe('serverSideApply', () => {
 
   it('ports without protocol key on the TCP default', () => {
     const out = ssa(undefined, applied({ template: { spec: { containers: [{ name: 'a', ports: [{ containerPort: 80 }] }] } } }));
-    const c = (entry(out, 'kubectl').fieldsV1 as Record<string, any>)['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"a"}'];
+    const c = (entry(out, 'kubectl').fieldsV1 as FieldsV1)['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"a"}'];
     assert.deepEqual(Object.keys(c['f:ports']), ['k:{"containerPort":80,"protocol":"TCP"}']);
   });
 
