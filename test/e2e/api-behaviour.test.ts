@@ -226,6 +226,59 @@ describe('API behaviour', () => {
     assert.equal(headless.spec.clusterIP, 'None');
   });
 
+  test('fieldValidation: Strict rejects unknown fields, Warn drops them with a warning', async () => {
+    const body = JSON.stringify({ ...deployment('fv'), spec: { ...deployment('fv').spec, bogus: 1 } });
+    const strict = await c.send('POST', '/apis/apps/v1/namespaces/default/deployments?fieldValidation=Strict', body);
+    assert.equal(strict.status, 400);
+    assert.equal(strict.json<{ message: string }>().message, 'strict decoding error: unknown field "spec.bogus"');
+    const warn = await c.send('POST', '/apis/apps/v1/namespaces/default/deployments?fieldValidation=Warn', body);
+    assert.equal(warn.status, 201);
+    assert.equal(warn.headers.warning, '299 - "unknown field \\"spec.bogus\\""');
+    assert.equal((warn.json<{ spec: Record<string, unknown> }>().spec.bogus), undefined);
+  });
+
+  test('server-side apply: a second manager conflicts, force takes ownership', async () => {
+    const applied = (replicas: number) => JSON.stringify({ ...deployment('ssa2'), spec: { ...deployment('ssa2').spec, replicas } });
+    const path = '/apis/apps/v1/namespaces/default/deployments/ssa2';
+    const first = await c.send('PATCH', `${path}?fieldManager=alice`, applied(2), { 'Content-Type': 'application/apply-patch+yaml' });
+    assert.equal(first.status, 201, first.body.toString());
+    const clash = await c.send('PATCH', `${path}?fieldManager=bob`, applied(3), { 'Content-Type': 'application/apply-patch+yaml' });
+    assert.equal(clash.status, 409);
+    assert.match(clash.json<{ message: string }>().message, /^Apply failed with \d+ conflicts?: conflict with "alice"/);
+    const forced = await c.send('PATCH', `${path}?fieldManager=bob&force=true`, applied(3), { 'Content-Type': 'application/apply-patch+yaml' });
+    assert.equal(forced.status, 200);
+    assert.equal(forced.json<{ spec: { replicas: number } }>().spec.replicas, 3);
+  });
+
+  test('deletecollection with a label selector deletes only the matches', async () => {
+    await c.send('POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dc' } }));
+    for (const [name, tier] of [['a', 'x'], ['b', 'x'], ['c', 'y']]) {
+      await c.send('POST', '/api/v1/namespaces/dc/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { tier } } }));
+    }
+    const r = await c.send('DELETE', '/api/v1/namespaces/dc/configmaps?labelSelector=tier%3Dx');
+    assert.equal(r.status, 200);
+    const left = (await c.send('GET', '/api/v1/namespaces/dc/configmaps')).json<{ items: { metadata: { name: string } }[] }>();
+    assert.deepEqual(left.items.map((i) => i.metadata.name), ['c']);
+  });
+
+  test('list at an exact resourceVersion sees the past', async () => {
+    await c.send('POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'past' } }));
+    const one = (await c.send('POST', '/api/v1/namespaces/past/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'one' } }))).json<{ metadata: { resourceVersion: string } }>();
+    await c.send('POST', '/api/v1/namespaces/past/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'two' } }));
+    const then = (await c.send('GET', `/api/v1/namespaces/past/configmaps?resourceVersion=${one.metadata.resourceVersion}&resourceVersionMatch=Exact`)).json<{ items: unknown[]; metadata: { resourceVersion: string } }>();
+    assert.equal(then.items.length, 1);
+    assert.equal(then.metadata.resourceVersion, one.metadata.resourceVersion);
+    const now = (await c.send('GET', '/api/v1/namespaces/past/configmaps')).json<{ items: unknown[] }>();
+    assert.equal(now.items.length, 2);
+  });
+
+  test('pods/eviction deletes the pod', async () => {
+    await c.send('POST', '/api/v1/namespaces/default/pods', JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'evictme' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } }));
+    const r = await c.send('POST', '/api/v1/namespaces/default/pods/evictme/eviction', JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'evictme' } }));
+    assert.equal(r.status, 201, r.body.toString());
+    assert.equal((await c.send('GET', '/api/v1/namespaces/default/pods/evictme')).status, 404);
+  });
+
   test('metrics use upstream names', async () => {
     const text = (await c.send('GET', '/metrics')).body.toString();
     assert.match(text, /^apiserver_request_total\{/m);
