@@ -13,6 +13,14 @@ import { RestClient } from '../../client/rest.ts';
 import { type ControllerContext, type ControllerOptions, type StartController, defaultControllerOptions } from './context.ts';
 import { startDeploymentController } from './deployment.ts';
 import { startReplicaSetController } from './replicaset.ts';
+import { startEndpointsController } from './endpoints.ts';
+import { startEndpointSliceController } from './endpointslice.ts';
+import { startGarbageCollectorController } from './garbage-collector.ts';
+import { startNamespaceController } from './namespace.ts';
+import { startNodeIpamController } from './node-ipam.ts';
+import { startNodeLifecycleController } from './node-lifecycle.ts';
+import { startTaintEvictionController } from './node-lifecycle-eviction.ts';
+import { startServiceAccountController } from './serviceaccount.ts';
 
 /**
  * The registry: upstream's controller names (kube-controller-manager --controllers) → start functions.
@@ -21,6 +29,14 @@ import { startReplicaSetController } from './replicaset.ts';
 export const controllerRegistry: Record<string, StartController> = {
   'replicaset-controller': startReplicaSetController,
   'deployment-controller': startDeploymentController,
+  'endpoints-controller': startEndpointsController,
+  'endpointslice-controller': startEndpointSliceController,
+  'garbage-collector-controller': startGarbageCollectorController,
+  'namespace-controller': startNamespaceController,
+  'node-ipam-controller': startNodeIpamController,
+  'node-lifecycle-controller': startNodeLifecycleController,
+  'taint-eviction-controller': startTaintEvictionController,
+  'serviceaccount-controller': startServiceAccountController,
 };
 
 export const controllerManagerLease = { namespace: 'kube-system', name: 'kube-controller-manager' };
