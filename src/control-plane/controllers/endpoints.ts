@@ -4,7 +4,7 @@
 // RepackSubsets does. Services without a selector are someone else's (the apiserver's `kubernetes`, or user-managed)
 // and are never touched; Endpoints of a deleted Service are deleted.
 import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
-import { WorkQueue, isConflict, isNotFound, objectKey, runController, splitKey } from '../../client/index.ts';
+import { WorkQueue, isAlreadyExists, isConflict, isNotFound, objectKey, runController, splitKey } from '../../client/index.ts';
 import { findResource } from '../../api/resources.ts';
 import type { ControllerContext } from './context.ts';
 import {
@@ -122,8 +122,9 @@ export async function startEndpointsController(ctx: ControllerContext): Promise<
         if (current) await ctx.client.update(endpointsRef, next, { namespace, signal });
         else await ctx.client.create(endpointsRef, next, { namespace, signal });
       } catch (err) {
-        // gone meanwhile: its delete event requeues the key. Conflicts and AlreadyExists (a cache behind the
-        // server) are retried with backoff by the runner.
+        // NotFound: deleted meanwhile, its delete event requeues the key. Conflict / AlreadyExists: our cache is
+        // behind our own last write; look again once it has caught up rather than logging a failure.
+        if (isConflict(err) || isAlreadyExists(err)) return { requeueAfter: 200 };
         if (!isNotFound(err)) throw err;
       }
     },

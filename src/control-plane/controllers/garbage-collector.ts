@@ -120,19 +120,22 @@ export async function startGarbageCollectorController(ctx: ControllerContext): P
   };
 
   const removeFinalizer = async (w: Watched, obj: KubeObject, f: string, signal: AbortSignal): Promise<void> => {
-    const i = (obj.metadata?.finalizers ?? []).indexOf(f);
+    const list = obj.metadata?.finalizers ?? [];
+    const i = list.indexOf(f);
     if (i < 0) return;
-    const ops = [{ op: 'test', path: `/metadata/finalizers/${i}`, value: f }, { op: 'remove', path: `/metadata/finalizers/${i}` }];
+    // the last one takes the field with it, as upstream's omitempty encoding would
+    const ops = [{ op: 'test', path: `/metadata/finalizers/${i}`, value: f },
+      list.length === 1 ? { op: 'remove', path: '/metadata/finalizers' } : { op: 'remove', path: `/metadata/finalizers/${i}` }];
     await patchOrGone(w, obj, ops, signal);
   };
   const removeOwnerRefs = async (w: Watched, obj: KubeObject, uids: string[], signal: AbortSignal): Promise<void> => {
     const refs = obj.metadata?.ownerReferences ?? [];
-    const ops: unknown[] = [];
-    for (let i = refs.length - 1; i >= 0; i--) {
-      if (!uids.includes(refs[i].uid)) continue;
-      ops.push({ op: 'test', path: `/metadata/ownerReferences/${i}/uid`, value: refs[i].uid }, { op: 'remove', path: `/metadata/ownerReferences/${i}` });
-    }
-    if (ops.length) await patchOrGone(w, obj, ops, signal);
+    const drop = refs.map((r, i) => (uids.includes(r.uid) ? i : -1)).filter((i) => i >= 0);
+    if (drop.length === 0) return;
+    const ops: unknown[] = drop.map((i) => ({ op: 'test', path: `/metadata/ownerReferences/${i}/uid`, value: refs[i].uid }));
+    if (drop.length === refs.length) ops.push({ op: 'remove', path: '/metadata/ownerReferences' });
+    else for (const i of drop.reverse()) ops.push({ op: 'remove', path: `/metadata/ownerReferences/${i}` });
+    await patchOrGone(w, obj, ops, signal);
   };
   const patchOrGone = async (w: Watched, obj: KubeObject, ops: unknown[], signal: AbortSignal): Promise<void> => {
     try {
