@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Pod, Service } from 'kubernetes-types/core/v1.js';
+import { desiredSubsets } from './endpoints.ts';
+import { desiredSlices } from './endpointslice.ts';
+import { formatTriggerTime, podInEndpoints } from './endpoints-pods.ts';
+
+const svc = (extra: Partial<Service['spec']> = {}): Service => ({
+  metadata: { name: 's', namespace: 'ns' },
+  spec: { selector: { app: 'a' }, ports: [{ name: 'http', port: 80, targetPort: 'web' }], ...extra },
+});
+const pod = (name: string, ip: string, ready: boolean, port?: number, extra: Partial<Pod['metadata']> = {}): Pod => ({
+  metadata: { name, namespace: 'ns', uid: `uid-${name}`, labels: { app: 'a' }, ...extra },
+  spec: { nodeName: 'n1', containers: [{ name: 'c', ports: port ? [{ name: 'web', containerPort: port }] : [] }] },
+  status: { phase: 'Running', podIP: ip, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+});
+
+test('subsets group addresses by resolved ports; unready pods go to notReadyAddresses; unresolved ports skip the pod', () => {
+  const subsets = desiredSubsets(svc(), [
+    pod('a', '10.0.0.2', true, 8080), pod('b', '10.0.0.10', true, 8080), pod('c', '10.0.0.3', false, 9090),
+    pod('d', '10.0.0.4', true), { ...pod('e', '10.0.0.5', true, 8080), metadata: { name: 'e', namespace: 'ns', labels: { app: 'b' } } },
+  ]);
+  assert.deepEqual(subsets.map((s) => ({ a: s.addresses?.map((x) => x.ip), n: s.notReadyAddresses?.map((x) => x.ip), p: s.ports })), [
+    { a: ['10.0.0.2', '10.0.0.10'], n: undefined, p: [{ name: 'http', port: 8080, protocol: 'TCP' }] },
+    { a: undefined, n: ['10.0.0.3'], p: [{ name: 'http', port: 9090, protocol: 'TCP' }] },
+  ]);
+  assert.deepEqual(subsets[0].addresses![0].targetRef, { kind: 'Pod', namespace: 'ns', name: 'a', uid: 'uid-a' });
+  const published = desiredSubsets(svc({ publishNotReadyAddresses: true }), [pod('c', '10.0.0.3', false, 9090)]);
+  assert.deepEqual(published[0].addresses?.map((x) => x.ip), ['10.0.0.3']);
+});
+
+test('terminating pods leave Endpoints but stay in slices as not ready, serving as before', () => {
+  const dying = pod('t', '10.0.0.9', true, 8080, { deletionTimestamp: '2020-01-01T00:00:00Z' });
+  assert.equal(podInEndpoints(dying, false), false);
+  assert.deepEqual(desiredSubsets(svc(), [dying]), []);
+  const [slice] = desiredSlices(svc(), [dying]);
+  assert.deepEqual(slice.endpoints[0].conditions, { ready: false, serving: true, terminating: true });
+});
+
+test('slices hold at most 100 endpoints; no endpoints leaves one empty placeholder', () => {
+  const many = Array.from({ length: 250 }, (_, i) => pod(`p${String(i).padStart(3, '0')}`, `10.1.${i >> 8}.${i & 255}`, true, 8080));
+  const slices = desiredSlices(svc(), many);
+  assert.deepEqual(slices.map((s) => s.endpoints.length), [100, 100, 50]);
+  assert.deepEqual(slices[0].ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
+  assert.deepEqual(desiredSlices(svc(), []), [{ ports: [], endpoints: [] }]);
+});
+
+test('trigger time is Go RFC3339Nano', () => {
+  assert.equal(formatTriggerTime(Date.UTC(2024, 0, 2, 3, 4, 5, 120)), '2024-01-02T03:04:05.12Z');
+  assert.equal(formatTriggerTime(Date.UTC(2024, 0, 2, 3, 4, 5, 0)), '2024-01-02T03:04:05Z');
+});
