@@ -43,6 +43,12 @@ export function decide(refs: OwnerReference[], states: OwnerState[]):
   return { action: 'delete', policy: blocksWaiting ? 'Foreground' : 'Background' };
 }
 
+/** The metadata the collector's decisions depend on. */
+function gcView(obj: KubeObject): string {
+  const m = obj.metadata ?? {};
+  return JSON.stringify([m.uid, m.ownerReferences, m.finalizers, m.deletionTimestamp ?? null]);
+}
+
 function hasFinalizer(obj: KubeObject, f: string): boolean {
   return (obj.metadata?.finalizers ?? []).includes(f);
 }
@@ -93,7 +99,11 @@ export async function startGarbageCollectorController(ctx: ControllerContext): P
   for (const w of watched.values()) {
     w.informer.addEventHandler({
       onAdd: (obj) => touched(w, obj),
-      onUpdate: (_, obj) => touched(w, obj),
+      // only what the collector reads matters: status churn (pod phases, lease renewals) is skipped
+      onUpdate: (old, obj) => {
+        if (old !== obj && gcView(old) === gcView(obj)) return;
+        touched(w, obj);
+      },
       onDelete: (obj) => {
         for (const d of dependentsOf(obj.metadata?.uid ?? '')) queue.add(keyOf(d.w, d.obj));
         touched(w, obj);
