@@ -30,14 +30,29 @@ export const reasons = {
 
 // ---- hashing ------------------------------------------------------------------------------------------------
 
-/** JSON with object keys sorted, so equal templates hash and compare equal whatever their key order. */
+/**
+ * JSON with object keys sorted and null, empty-list and empty-object members dropped, so templates that are equal
+ * as the API means it (upstream's semantic equality, where nil and empty are the same) hash and compare equal.
+ * kubectl rollout undo, for one, sends `creationTimestamp: null` in the template it restores.
+ */
 export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  return JSON.stringify(normalize(v)) ?? 'null';
+}
+
+function normalize(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(normalize);
   if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) {
+      const x = normalize((v as Record<string, unknown>)[k]);
+      if (x === undefined || x === null) continue;
+      if (Array.isArray(x) && x.length === 0) continue;
+      if (typeof x === 'object' && !Array.isArray(x) && Object.keys(x).length === 0) continue;
+      out[k] = x;
+    }
+    return out;
   }
-  return JSON.stringify(v) ?? 'null';
+  return v;
 }
 
 function fnv32a(bytes: Uint8Array, h = 0x811c9dc5): number {

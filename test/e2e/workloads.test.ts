@@ -1,0 +1,284 @@
+// Workload controllers end to end: a real API server, simulated nodes, a test binder standing in for the
+// scheduler, and the ReplicaSet and Deployment controllers; driven by real kubectl. Waits on conditions only.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import type { Event, Pod } from 'kubernetes-types/core/v1.js';
+import {
+  InformerFactory, RestClient, WorkQueue, enqueueOnChange, isConflict, isNotFound, realClock, runController, sleep,
+} from '../../src/client/index.ts';
+import { startSimNodes } from '../../src/sim/index.ts';
+import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
+import { deploymentsRef } from '../../src/control-plane/controllers/deployment.ts';
+import { podsRef, replicaSetsRef } from '../../src/control-plane/controllers/replicaset.ts';
+import { podTemplateHashLabel, revisionAnnotation } from '../../src/control-plane/controllers/deployment-util.ts';
+import { controllerRefOf, isPodReady } from '../../src/control-plane/controllers/replicaset-pods.ts';
+import { type TestServer, startTestServer } from '../support/server.ts';
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(realClock, 100);
+  }
+}
+
+/** Stands in for the scheduler: binds every unbound pod to the nodes in turn. */
+function startBinder(client: RestClient, nodes: readonly string[], signal: AbortSignal): void {
+  const factory = new InformerFactory(client);
+  const inf = factory.informerFor<Pod>(podsRef, { fieldSelector: 'spec.nodeName=' });
+  const queue = new WorkQueue<string>();
+  enqueueOnChange(inf, queue);
+  factory.start(signal);
+  let next = 0;
+  void runController({
+    name: 'test-binder', queue, workers: 4, signal, synced: [inf.synced],
+    reconcile: async (key) => {
+      const [namespace, name] = key.split('/');
+      const pod = inf.lister.get(namespace, name);
+      if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp) return;
+      const target = nodes[next++ % nodes.length];
+      try {
+        await client.createSubresource(podsRef, name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace }, target: { apiVersion: 'v1', kind: 'Node', name: target } }, { namespace });
+      } catch (err) {
+        if (!isConflict(err) && !isNotFound(err)) throw err;
+      }
+    },
+  });
+}
+
+let s: TestServer;
+let client: RestClient;
+const ctl = new AbortController();
+let cmDone: Promise<void>;
+
+before(async () => {
+  s = await startTestServer();
+  client = RestClient.fromKubeconfig(s.kubeconfig, { qps: 0 });
+  const sim = await startSimNodes({ client, count: 3, signal: ctl.signal, heartbeatIntervalMs: 1000 });
+  startBinder(client, sim.names, ctl.signal);
+  const cm = await startControllerManager({ client, signal: ctl.signal, controllers: ['replicaset', 'deployment'], leaderElection: false });
+  cmDone = cm.done;
+});
+
+after(async () => {
+  ctl.abort();
+  await cmDone;
+  client.close();
+  await s.stop();
+});
+
+async function kubectl(args: string[]): Promise<string> {
+  const r = await s.kubectl(args);
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const getDeployment = (name: string): Promise<Deployment> => client.get<Deployment>(deploymentsRef, name, { namespace: 'default' });
+
+async function ownedReplicaSets(d: Deployment): Promise<ReplicaSet[]> {
+  const list = await client.list<ReplicaSet>(replicaSetsRef, { namespace: 'default' });
+  return list.items.filter((rs) => controllerRefOf(rs)?.uid === d.metadata?.uid);
+}
+
+async function activePods(selector: string): Promise<Pod[]> {
+  const list = await client.list<Pod>(podsRef, { namespace: 'default', labelSelector: selector });
+  return list.items.filter((p) => !p.metadata?.deletionTimestamp);
+}
+
+async function rolledOut(name: string, replicas: number): Promise<Deployment | undefined> {
+  const d = await getDeployment(name);
+  const st = d.status ?? {};
+  const done = (st.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) && st.updatedReplicas === replicas &&
+    st.replicas === replicas && st.availableReplicas === replicas;
+  return done ? d : undefined;
+}
+
+test('deployment of 4 replicas: hash-named ReplicaSet, labelled pods, events, rollout status', async () => {
+  await kubectl(['create', 'deployment', 'web', '--image=img:a', '--replicas=4']);
+  const d = await until('web rolled out', () => rolledOut('web', 4));
+  const [rs] = await ownedReplicaSets(d);
+  const hash = rs.metadata?.labels?.[podTemplateHashLabel];
+  assert.ok(hash, 'ReplicaSet labelled with pod-template-hash');
+  assert.equal(rs.metadata?.name, `web-${hash}`);
+  assert.equal(rs.metadata?.annotations?.[revisionAnnotation], '1');
+  assert.equal(d.metadata?.annotations?.[revisionAnnotation], '1');
+  const ref = controllerRefOf(rs)!;
+  assert.equal(ref.kind, 'Deployment');
+  assert.equal(ref.blockOwnerDeletion, true);
+  const pods = await activePods('app=web');
+  assert.equal(pods.length, 4);
+  for (const p of pods) {
+    assert.equal(p.metadata?.labels?.[podTemplateHashLabel], hash);
+    assert.match(p.metadata?.name ?? '', new RegExp(`^web-${hash}-[a-z0-9]{5}$`));
+    assert.equal(controllerRefOf(p)?.uid, rs.metadata?.uid);
+  }
+  assert.equal(new Set(pods.map((p) => p.spec?.nodeName)).size, 3, 'spread over the 3 nodes');
+  const conds = Object.fromEntries((d.status?.conditions ?? []).map((c) => [c.type, c.reason]));
+  assert.deepEqual(conds, { Available: 'MinimumReplicasAvailable', Progressing: 'NewReplicaSetAvailable' });
+
+  const status = await kubectl(['rollout', 'status', 'deployment/web', '--timeout=30s']);
+  assert.match(status, /deployment "web" successfully rolled out/);
+  const events = await until('events', async () => {
+    const list = await client.list<Event>({ group: '', version: 'v1', resource: 'events', namespaced: true } as never, { namespace: 'default' });
+    const msgs = list.items.map((e) => `${e.reason}: ${e.message}`);
+    return msgs.some((m) => m.startsWith('SuccessfulCreate: Created pod: web-')) && msgs.includes(`ScalingReplicaSet: Scaled up replica set ${rs.metadata?.name} from 0 to 4`) ? msgs : undefined;
+  });
+  assert.ok(events.length >= 5);
+});
+
+test('kubectl scale deployment up and down', async () => {
+  await kubectl(['scale', 'deployment', 'web', '--replicas=6']);
+  await until('6 pods', async () => (await rolledOut('web', 6)) && (await activePods('app=web')).length === 6);
+  await kubectl(['scale', 'deployment', 'web', '--replicas=2']);
+  await until('2 pods', async () => (await rolledOut('web', 2)) && (await activePods('app=web')).length === 2);
+  await kubectl(['scale', 'deployment', 'web', '--replicas=4']);
+  await until('4 pods', async () => (await rolledOut('web', 4)) && (await activePods('app=web')).length === 4);
+});
+
+/** Watches the deployment's ReplicaSets and pods and records every violation of the rolling-update bounds. */
+async function watchBounds(name: string, replicas: number, surge: number, unavailable: number, signal: AbortSignal): Promise<{ violations: string[]; steps: number }> {
+  const factory = new InformerFactory(client, { namespace: 'default' });
+  const rsInf = factory.informerFor<ReplicaSet>(replicaSetsRef);
+  const podInf = factory.informerFor<Pod>(podsRef, { labelSelector: `app=${name}` });
+  const out = { violations: [] as string[], steps: 0 };
+  const check = (): void => {
+    if (!rsInf.hasSynced() || !podInf.hasSynced()) return;
+    out.steps++;
+    const rss = rsInf.lister.list('default').filter((rs) => rs.metadata?.name?.startsWith(`${name}-`));
+    const specSum = rss.reduce((n, rs) => n + (rs.spec?.replicas ?? 0), 0);
+    const pods = podInf.lister.list('default').filter((p) => !p.metadata?.deletionTimestamp);
+    const ready = pods.filter(isPodReady).length;
+    if (specSum > replicas + surge) out.violations.push(`ReplicaSets want ${specSum} pods > ${replicas}+${surge}`);
+    if (ready < replicas - unavailable) out.violations.push(`only ${ready} ready pods < ${replicas}-${unavailable}`);
+  };
+  for (const inf of [rsInf, podInf]) inf.addEventHandler({ onAdd: check, onUpdate: check, onDelete: check });
+  factory.start(signal);
+  await Promise.all([rsInf.synced, podInf.synced]);
+  check();
+  return out;
+}
+
+test('rolling update from image a to b stays within maxSurge/maxUnavailable at every observed step', async () => {
+  await kubectl(['patch', 'deployment', 'web', '-p', '{"spec":{"strategy":{"rollingUpdate":{"maxSurge":1,"maxUnavailable":1}}}}']);
+  await until('web settled', () => rolledOut('web', 4));
+  const watch = new AbortController();
+  try {
+    const bounds = await watchBounds('web', 4, 1, 1, watch.signal);
+    await kubectl(['set', 'image', 'deployment/web', 'img=img:b']);
+    await kubectl(['rollout', 'status', 'deployment/web', '--timeout=60s']);
+    const d = await until('web on image b', () => rolledOut('web', 4));
+    assert.deepEqual(bounds.violations, []);
+    assert.ok(bounds.steps > 4, `observed ${bounds.steps} steps`);
+    const rss = await ownedReplicaSets(d);
+    assert.equal(rss.length, 2);
+    const current = rss.find((rs) => rs.spec?.template?.spec?.containers[0].image === 'img:b')!;
+    const old = rss.find((rs) => rs.spec?.template?.spec?.containers[0].image === 'img:a')!;
+    assert.equal(current.spec?.replicas, 4);
+    assert.equal(old.spec?.replicas, 0);
+    assert.equal(current.metadata?.annotations?.[revisionAnnotation], '2');
+    assert.equal(d.metadata?.annotations?.[revisionAnnotation], '2');
+    const pods = await until('old pods gone', async () => {
+      const p = await activePods('app=web');
+      return p.length === 4 && p.every((x) => x.spec?.containers[0].image === 'img:b') ? p : undefined;
+    });
+    assert.equal(pods.length, 4);
+  } finally {
+    watch.abort();
+  }
+});
+
+test('kubectl rollout history, undo restores the old template, pause/resume, restart', async () => {
+  const history = await kubectl(['rollout', 'history', 'deployment/web']);
+  assert.match(history, /REVISION\s+CHANGE-CAUSE\s*\n1\s+<none>\s*\n2\s+<none>/);
+  const rev1 = await kubectl(['rollout', 'history', 'deployment/web', '--revision=1']);
+  assert.match(rev1, /Image:\s+img:a/);
+
+  await kubectl(['rollout', 'undo', 'deployment/web']);
+  await kubectl(['rollout', 'status', 'deployment/web', '--timeout=60s']);
+  let d = await until('back on image a', async () => {
+    const x = await rolledOut('web', 4);
+    return x?.spec?.template?.spec?.containers[0].image === 'img:a' ? x : undefined;
+  });
+  let rss = await ownedReplicaSets(d);
+  assert.equal(rss.length, 2, 'the old ReplicaSet was reused, not a new one made');
+  const restored = rss.find((rs) => rs.spec?.template?.spec?.containers[0].image === 'img:a')!;
+  assert.equal(restored.spec?.replicas, 4);
+  assert.equal(restored.metadata?.annotations?.[revisionAnnotation], '3');
+  assert.equal(restored.metadata?.annotations?.['deployment.kubernetes.io/revision-history'], '1');
+  await until('pods back on a', async () => {
+    const p = await activePods('app=web');
+    return p.length === 4 && p.every((x) => x.spec?.containers[0].image === 'img:a');
+  });
+
+  // paused: a template change makes no new ReplicaSet until resume
+  await kubectl(['rollout', 'pause', 'deployment/web']);
+  await until('paused condition', async () => (await getDeployment('web')).status?.conditions?.some((c) => c.reason === 'DeploymentPaused'));
+  await kubectl(['set', 'image', 'deployment/web', 'img=img:c']);
+  await until('observed while paused', async () => {
+    const x = await getDeployment('web');
+    return (x.status?.observedGeneration ?? 0) >= (x.metadata?.generation ?? 0);
+  });
+  d = await getDeployment('web');
+  assert.equal((await ownedReplicaSets(d)).length, 2);
+  await kubectl(['rollout', 'resume', 'deployment/web']);
+  await kubectl(['rollout', 'status', 'deployment/web', '--timeout=60s']);
+  d = await until('on image c', async () => {
+    const x = await rolledOut('web', 4);
+    return x?.spec?.template?.spec?.containers[0].image === 'img:c' ? x : undefined;
+  });
+  rss = await ownedReplicaSets(d);
+  assert.equal(rss.length, 3);
+
+  await kubectl(['rollout', 'restart', 'deployment/web']);
+  await kubectl(['rollout', 'status', 'deployment/web', '--timeout=60s']);
+  d = await until('restarted', () => rolledOut('web', 4));
+  assert.ok(d.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']);
+  assert.equal((await ownedReplicaSets(d)).length, 4);
+  assert.equal(d.metadata?.annotations?.[revisionAnnotation], '5');
+});
+
+test('revisionHistoryLimit deletes the oldest scaled-down ReplicaSets', async () => {
+  await kubectl(['patch', 'deployment', 'web', '-p', '{"spec":{"revisionHistoryLimit":1}}']);
+  const d = await getDeployment('web');
+  await until('one old ReplicaSet kept', async () => (await ownedReplicaSets(d)).length === 2);
+  const revs = (await ownedReplicaSets(d)).map((rs) => rs.metadata?.annotations?.[revisionAnnotation]).sort();
+  assert.deepEqual(revs, ['4', '5']);
+});
+
+test('kubectl scale --replicas=6 replicaset x, adoption of orphans and release of relabelled pods', async () => {
+  const manifest = JSON.stringify({
+    apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'myapp-replicaset', namespace: 'default' },
+    spec: { replicas: 3, selector: { matchLabels: { app: 'myapp' } }, template: { metadata: { labels: { app: 'myapp' } }, spec: { containers: [{ name: 'c', image: 'img:a' }] } } },
+  });
+  const r = await s.kubectl(['apply', '-f', '-'], { stdin: manifest });
+  assert.equal(r.code, 0, r.stderr);
+  const readyRS = async (n: number) => {
+    const rs = await client.get<ReplicaSet>(replicaSetsRef, 'myapp-replicaset', { namespace: 'default' });
+    return rs.status?.readyReplicas === n && rs.status.replicas === n && rs.status.availableReplicas === n &&
+      rs.status.fullyLabeledReplicas === n && rs.status.observedGeneration === rs.metadata?.generation ? rs : undefined;
+  };
+  await until('3 ready', () => readyRS(3));
+  await kubectl(['scale', '--replicas=6', 'replicaset', 'myapp-replicaset']);
+  const rs = await until('6 ready', () => readyRS(6));
+  assert.equal((await activePods('app=myapp')).length, 6);
+
+  // a pod relabelled out of the selector is released and replaced
+  const victim = (await activePods('app=myapp'))[0].metadata!.name!;
+  await kubectl(['label', 'pod', victim, 'app=other', '--overwrite']);
+  await until('released', async () => {
+    const p = await client.get<Pod>(podsRef, victim, { namespace: 'default' });
+    return !controllerRefOf(p);
+  });
+  await until('replaced', async () => (await activePods('app=myapp')).length === 6 && (await readyRS(6)));
+  // relabelled back, it is adopted; the set is one too many and scales down to 6
+  await kubectl(['label', 'pod', victim, 'app=myapp', '--overwrite']);
+  await until('back to 6 owned', async () => {
+    const pods = await activePods('app=myapp');
+    return pods.length === 6 && pods.every((p) => controllerRefOf(p)?.uid === rs.metadata?.uid);
+  });
+  await kubectl(['scale', '--replicas=1', 'replicaset', 'myapp-replicaset']);
+  await until('1 ready', () => readyRS(1));
+});
