@@ -21,13 +21,16 @@ export function podInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
   return true;
 }
 
-/** The port number svcPort reaches on pod, or undefined when a named targetPort is not declared there. */
+/**
+ * The port number svcPort reaches on pod (upstream FindPort): a number as is; a name looked up among the ports of
+ * the pod's containers and sidecars (restartable init containers) with the same protocol; undefined when absent.
+ */
 export function resolveTargetPort(svcPort: ServicePort, pod: Pod): number | undefined {
   const target = svcPort.targetPort ?? svcPort.port;
   if (typeof target === 'number') return target;
-  if (/^\d+$/.test(target)) return Number(target);
   const protocol = svcPort.protocol ?? 'TCP';
-  for (const c of pod.spec?.containers ?? []) {
+  const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+  for (const c of [...(pod.spec?.containers ?? []), ...sidecars]) {
     for (const p of c.ports ?? []) {
       if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
     }
@@ -45,7 +48,8 @@ export function podHostname(pod: Pod, svc: Service): string | undefined {
 export function derivedLabels(svc: Service): Record<string, string> {
   const labels: Record<string, string> = { ...(svc.metadata?.labels ?? {}) };
   delete labels[headlessLabel];
-  if (svc.spec?.clusterIP === 'None') labels[headlessLabel] = '';
+  // upstream !IsServiceIPSet: no cluster IP at all counts as headless too
+  if (!svc.spec?.clusterIP || svc.spec.clusterIP === 'None') labels[headlessLabel] = '';
   return labels;
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
-import { desiredSubsets } from './endpoints.ts';
+import { desiredSubsets, truncateSubsets } from './endpoints.ts';
 import { desiredSlices } from './endpointslice.ts';
 import { formatTriggerTime, podInEndpoints } from './endpoints-pods.ts';
 
@@ -21,10 +21,10 @@ test('subsets group addresses by resolved ports; unready pods go to notReadyAddr
     pod('d', '10.0.0.4', true), { ...pod('e', '10.0.0.5', true, 8080), metadata: { name: 'e', namespace: 'ns', labels: { app: 'b' } } },
   ]);
   assert.deepEqual(subsets.map((s) => ({ a: s.addresses?.map((x) => x.ip), n: s.notReadyAddresses?.map((x) => x.ip), p: s.ports })), [
-    { a: ['10.0.0.2', '10.0.0.10'], n: undefined, p: [{ name: 'http', port: 8080, protocol: 'TCP' }] },
+    { a: ['10.0.0.10', '10.0.0.2'], n: undefined, p: [{ name: 'http', port: 8080, protocol: 'TCP' }] },
     { a: undefined, n: ['10.0.0.3'], p: [{ name: 'http', port: 9090, protocol: 'TCP' }] },
   ]);
-  assert.deepEqual(subsets[0].addresses![0].targetRef, { kind: 'Pod', namespace: 'ns', name: 'a', uid: 'uid-a' });
+  assert.deepEqual(subsets[0].addresses![1].targetRef, { kind: 'Pod', namespace: 'ns', name: 'a', uid: 'uid-a' });
   const published = desiredSubsets(svc({ publishNotReadyAddresses: true }), [pod('c', '10.0.0.3', false, 9090)]);
   assert.deepEqual(published[0].addresses?.map((x) => x.ip), ['10.0.0.3']);
 });
@@ -48,4 +48,21 @@ test('slices hold at most 100 endpoints; no endpoints leaves one empty placehold
 test('trigger time is Go RFC3339Nano', () => {
   assert.equal(formatTriggerTime(Date.UTC(2024, 0, 2, 3, 4, 5, 120)), '2024-01-02T03:04:05.12Z');
   assert.equal(formatTriggerTime(Date.UTC(2024, 0, 2, 3, 4, 5, 0)), '2024-01-02T03:04:05Z');
+});
+
+test('over 1000 addresses are truncated, ready ones kept first', () => {
+  const subsets = [
+    { addresses: Array.from({ length: 900 }, (_, i) => ({ ip: `r${i}` })), notReadyAddresses: Array.from({ length: 300 }, (_, i) => ({ ip: `n${i}` })) },
+  ];
+  assert.equal(truncateSubsets(subsets), true);
+  assert.equal(subsets[0].addresses.length, 900);
+  assert.equal(subsets[0].notReadyAddresses.length, 100);
+  assert.equal(truncateSubsets([{ addresses: [{ ip: 'x' }] }]), false);
+});
+
+test('a service without ports lists pods only when headless', () => {
+  const p = pod('a', '10.0.0.2', true, 8080);
+  assert.deepEqual(desiredSubsets(svc({ ports: [] }), [p]), []);
+  const headless = desiredSubsets(svc({ ports: [], clusterIP: 'None' }), [p]);
+  assert.deepEqual(headless.map((s) => [s.addresses?.map((a) => a.ip), s.ports]), [[['10.0.0.2'], undefined]]);
 });

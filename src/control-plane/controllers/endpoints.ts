@@ -4,7 +4,7 @@
 // RepackSubsets does. Services without a selector are someone else's (the apiserver's `kubernetes`, or user-managed)
 // and are never touched; Endpoints of a deleted Service are deleted.
 import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
-import { WorkQueue, isAlreadyExists, isConflict, isNotFound, objectKey, runController, splitKey } from '../../client/index.ts';
+import { StatusError, WorkQueue, isAlreadyExists, isConflict, isForbidden, isNotFound, objectKey, runController, splitKey } from '../../client/index.ts';
 import { findResource } from '../../api/resources.ts';
 import type { ControllerContext } from './context.ts';
 import {
@@ -14,6 +14,7 @@ import {
 export const servicesRef = findResource('', 'v1', 'services')!;
 export const podsRef = findResource('', 'v1', 'pods')!;
 export const endpointsRef = findResource('', 'v1', 'endpoints')!;
+const leaderAnnotation = 'control-plane.alpha.kubernetes.io/leader';
 
 /** The subsets upstream would compute for svc over pods (already filtered to the service's namespace). */
 export function desiredSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {
@@ -30,8 +31,8 @@ export function desiredSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {
       if (sp.appProtocol) p.appProtocol = sp.appProtocol;
       ports.push(p);
     }
-    // a pod none of whose named ports resolve serves nothing (unless the service has no ports at all: headless)
-    if ((svc.spec?.ports?.length ?? 0) > 0 && ports.length === 0) continue;
+    // a pod none of whose named ports resolve serves nothing; a service without ports only lists pods when headless
+    if (ports.length === 0 && ((svc.spec?.ports?.length ?? 0) > 0 || svc.spec?.clusterIP !== 'None')) continue;
     ports.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port || (a.protocol ?? '').localeCompare(b.protocol ?? ''));
     const addr: EndpointAddress = { ip: pod.status!.podIP ?? pod.status!.podIPs![0].ip! };
     const hostname = podHostname(pod, svc);
@@ -43,7 +44,9 @@ export function desiredSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {
     if (!g) groups.set(key, (g = { ports, ready: [], notReady: [] }));
     (publishNotReady || podReady(pod) ? g.ready : g.notReady).push(addr);
   }
-  const byIp = (a: EndpointAddress, b: EndpointAddress): number => ipOrder(a.ip, b.ip) || (a.targetRef?.uid ?? '').localeCompare(b.targetRef?.uid ?? '');
+  // upstream LessEndpointAddress: the IPs' bytes compared as strings, then the target's uid
+  const byIp = (a: EndpointAddress, b: EndpointAddress): number =>
+    cmp(a.ip, b.ip) || cmp(a.targetRef?.uid ?? '', b.targetRef?.uid ?? '');
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, g]) => {
     const s: EndpointSubset = {};
     if (g.ready.length) s.addresses = g.ready.sort(byIp);
@@ -53,12 +56,41 @@ export function desiredSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {
   });
 }
 
-function ipOrder(a: string, b: string): number {
-  const n = (ip: string): number[] => ip.split(/[.:]/).map((x) => parseInt(x || '0', ip.includes(':') ? 16 : 10));
-  const x = n(a);
-  const y = n(b);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
-  return 0;
+/** A Forbidden whose Status names the NamespaceTerminating cause. */
+export function namespaceTerminating(err: unknown): boolean {
+  return isForbidden(err) && err instanceof StatusError &&
+    (err.status.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Upstream caps an Endpoints object at 1000 addresses, keeping ready ones first, proportionally per subset. */
+export const maxEndpointsCapacity = 1000;
+export const overCapacityAnnotation = 'endpoints.kubernetes.io/over-capacity';
+
+export function truncateSubsets(subsets: EndpointSubset[], max = maxEndpointsCapacity): boolean {
+  const ready = subsets.reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
+  const notReady = subsets.reduce((n, s) => n + (s.notReadyAddresses?.length ?? 0), 0);
+  if (ready + notReady <= max) return false;
+  const truncReady = ready > max;
+  const budget = truncReady ? max : max - ready;
+  const total = truncReady ? ready : notReady;
+  let left = budget;
+  for (const s of subsets) {
+    const inSubset = (truncReady ? s.addresses : s.notReadyAddresses)?.length ?? 0;
+    const take = Math.min(Math.ceil((inSubset / total) * budget), left);
+    if (truncReady) {
+      s.addresses = s.addresses?.slice(0, take);
+      s.notReadyAddresses = [];
+      left -= s.addresses?.length ?? 0;
+    } else {
+      s.notReadyAddresses = s.notReadyAddresses?.slice(0, take);
+      left -= s.notReadyAddresses?.length ?? 0;
+    }
+  }
+  return true;
 }
 
 function sameLabels(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
@@ -84,7 +116,16 @@ export async function startEndpointsController(ctx: ControllerContext): Promise<
     for (const k of servicesForPod(services.lister.list(ps[0].metadata?.namespace), ...ps)) queue.add(k);
   };
   pods.addEventHandler({ onAdd: (p) => podChanged(p), onUpdate: (o, p) => podChanged(o, p), onDelete: (p) => podChanged(p) });
-  endpoints.addEventHandler({ onDelete: (ep) => queue.add(objectKey(ep)), onUpdate: (_, ep) => queue.add(objectKey(ep)) });
+  // initial adds: Endpoints left behind by a Service deleted while we were down get collected (upstream's
+  // checkLeftoverEndpoints), except leader-election records, which have no Service by design
+  endpoints.addEventHandler({
+    onAdd: (ep, initial) => {
+      if (initial && !ep.metadata?.annotations?.[leaderAnnotation]) queue.add(objectKey(ep));
+    },
+    onDelete: (ep) => queue.add(objectKey(ep)),
+    onUpdate: (_, ep) => queue.add(objectKey(ep)),
+  });
+  const recorder = ctx.recorder('endpoint-controller');
   const now = (): number => ctx.clock?.now() ?? Date.now();
 
   await runController({
@@ -107,11 +148,16 @@ export async function startEndpointsController(ctx: ControllerContext): Promise<
         }
         return;
       }
+      if (svc.spec?.type === 'ExternalName') return;
       if (!svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) return;
       const subsets = desiredSubsets(svc, pods.lister.list(namespace));
       const labels = derivedLabels(svc);
-      if (current && JSON.stringify(current.subsets ?? []) === JSON.stringify(subsets) && sameLabels(current.metadata?.labels, labels)) return;
-      const annotations = { ...(current?.metadata?.annotations ?? {}), [triggerTimeAnnotation]: formatTriggerTime(now()) };
+      const truncated = truncateSubsets(subsets);
+      if (current && !truncated && !current.metadata?.annotations?.[overCapacityAnnotation] &&
+        JSON.stringify(current.subsets ?? []) === JSON.stringify(subsets) && sameLabels(current.metadata?.labels, labels)) return;
+      const annotations: Record<string, string> = { ...(current?.metadata?.annotations ?? {}), [triggerTimeAnnotation]: formatTriggerTime(now()) };
+      if (truncated) annotations[overCapacityAnnotation] = 'truncated';
+      else delete annotations[overCapacityAnnotation];
       const next: Endpoints = {
         apiVersion: 'v1',
         kind: 'Endpoints',
@@ -125,7 +171,13 @@ export async function startEndpointsController(ctx: ControllerContext): Promise<
         // NotFound: deleted meanwhile, its delete event requeues the key. Conflict / AlreadyExists: our cache is
         // behind our own last write; look again once it has caught up rather than logging a failure.
         if (isConflict(err) || isAlreadyExists(err)) return { requeueAfter: 200 };
-        if (!isNotFound(err)) throw err;
+        if (isNotFound(err)) return;
+        // a terminating namespace refuses creates for good: drop the key (upstream does the same)
+        if (!current && namespaceTerminating(err)) return;
+        recorder.event(next, 'Warning', current ? 'FailedToUpdateEndpoint' : 'FailedToCreateEndpoint', current
+          ? `Failed to update endpoint ${namespace}/${name}: ${(err as Error).message}`
+          : `Failed to create endpoint for service ${namespace}/${name}: ${(err as Error).message}`);
+        throw err;
       }
     },
   });

@@ -4,7 +4,7 @@
 // into slices of at most maxEndpointsPerSlice; each endpoint carries upstream's ready/serving/terminating conditions
 // (terminating pods stay, not ready). A Service with no endpoints keeps one empty placeholder slice, as upstream.
 // Slices are matched to existing ones of the same port set in name order, so a steady state writes nothing.
-import type { Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { WorkQueue, isNotFound, objectKey, runController, splitKey } from '../../client/index.ts';
 import { findResource } from '../../api/resources.ts';
@@ -15,6 +15,8 @@ import {
 } from './endpoints-pods.ts';
 
 export const endpointSlicesRef = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
+const nodesRef = findResource('', 'v1', 'nodes')!;
+const zoneLabel = 'topology.kubernetes.io/zone';
 export const serviceNameLabel = 'kubernetes.io/service-name';
 export const managedByLabel = 'endpointslice.kubernetes.io/managed-by';
 export const controllerName = 'endpointslice-controller.k8s.io';
@@ -27,7 +29,7 @@ export interface SliceContent {
 }
 
 /** Endpoints grouped by port set, each group cut into chunks of at most max; one empty placeholder when none. */
-export function desiredSlices(svc: Service, pods: Pod[], max = maxEndpointsPerSlice): SliceContent[] {
+export function desiredSlices(svc: Service, pods: Pod[], max = maxEndpointsPerSlice, zoneOf: (node: string) => string | undefined = () => undefined): SliceContent[] {
   const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
   const groups = new Map<string, SliceContent>();
   const sorted = pods.filter((p) => selects(svc, p) && podInEndpoints(p, true))
@@ -43,7 +45,6 @@ export function desiredSlices(svc: Service, pods: Pod[], max = maxEndpointsPerSl
       if (sp.appProtocol) p.appProtocol = sp.appProtocol;
       ports.push(p);
     }
-    if ((svc.spec?.ports?.length ?? 0) > 0 && ports.length === 0) continue;
     const serving = publishNotReady || podReady(pod);
     const terminating = pod.metadata?.deletionTimestamp !== undefined && pod.metadata?.deletionTimestamp !== null;
     const ep: Endpoint = {
@@ -53,7 +54,11 @@ export function desiredSlices(svc: Service, pods: Pod[], max = maxEndpointsPerSl
     };
     const hostname = podHostname(pod, svc);
     if (hostname) ep.hostname = hostname;
-    if (pod.spec?.nodeName) ep.nodeName = pod.spec.nodeName;
+    if (pod.spec?.nodeName) {
+      ep.nodeName = pod.spec.nodeName;
+      const zone = zoneOf(pod.spec.nodeName);
+      if (zone) ep.zone = zone;
+    }
     const key = JSON.stringify(ports);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { ports, endpoints: [] }));
@@ -81,6 +86,8 @@ export async function startEndpointSliceController(ctx: ControllerContext): Prom
   const services = ctx.informers.informerFor<Service>(servicesRef);
   const pods = ctx.informers.informerFor<Pod>(podsRef);
   const slices = ctx.informers.informerFor<EndpointSlice>(endpointSlicesRef);
+  const nodes = ctx.informers.informerFor<Node>(nodesRef);
+  const zoneOf = (name: string): string | undefined => nodes.lister.get('', name)?.metadata?.labels?.[zoneLabel] || undefined;
   slices.addIndexer(byService, (s) => {
     const svc = s.metadata?.labels?.[serviceNameLabel];
     return svc && s.metadata?.labels?.[managedByLabel] === controllerName ? [`${s.metadata!.namespace}/${svc}`] : [];
@@ -121,7 +128,7 @@ export async function startEndpointSliceController(ctx: ControllerContext): Prom
     queue,
     signal: ctx.signal,
     workers: ctx.options.concurrentEndpointSliceSyncs,
-    synced: [services.synced, pods.synced, slices.synced],
+    synced: [services.synced, pods.synced, slices.synced, nodes.synced],
     reconcile: async (key, signal) => {
       const { namespace, name } = splitKey(key);
       if (!caughtUp(key, namespace)) return { requeueAfter: 200 };
@@ -129,7 +136,8 @@ export async function startEndpointSliceController(ctx: ControllerContext): Prom
       // a deleted Service's slices go with it through their ownerReference (garbage collector)
       if (!svc || !svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) return;
       const labels = sliceLabels(svc);
-      const want = desiredSlices(svc, pods.lister.list(namespace));
+      if (svc.spec.type === 'ExternalName') return;
+      const want = desiredSlices(svc, pods.lister.list(namespace), maxEndpointsPerSlice, zoneOf);
       const existing = slices.lister.byIndex(byService, key)
         .filter((s) => s.metadata?.ownerReferences?.some((r) => r.uid === svc.metadata?.uid) ?? false)
         .sort((a, b) => (a.metadata!.name ?? '').localeCompare(b.metadata!.name ?? ''));
