@@ -51,9 +51,10 @@ async function reconcileOldReplicaSets(
     const size = rs.spec?.replicas ?? 0;
     const avail = rs.status?.availableReplicas ?? 0;
     if (size === 0 || size === avail) continue;
+    // more available than wanted: the status predates the last resize (upstream fails the sync here). Scale
+    // nothing more this round; the ReplicaSet's next status write re-queues this deployment.
+    if (size < avail) return { scaled: false, updated };
     const n = Math.min(maxScaledDown - cleaned, size - avail);
-    // more available than wanted means the ReplicaSet's status predates its last resize: wait for it (upstream errs)
-    if (n < 0) throw new Error(`when cleaning up unhealthy replicas, got invalid request to scale down ${rs.metadata?.namespace}/${rs.metadata?.name} ${size} -> ${size - n}`);
     const r = await s.scaleAndRecord(rs, size - n);
     olds[i] = r.rs;
     updated.set(r.rs.metadata?.uid ?? '', r.rs);

@@ -17,7 +17,7 @@ import { DeploymentSync, deploymentsRef } from './deployment-sync.ts';
 import * as u from './deployment-util.ts';
 import { claimObjects, ownerReferenceTo } from './replicaset-claim.ts';
 import { controllerRefOf } from './replicaset-pods.ts';
-import { podsRef, replicaSetsRef } from './replicaset.ts';
+import { podsRef, quietConflicts, replicaSetsRef } from './replicaset.ts';
 
 export { deploymentsRef };
 export const deploymentComponent = 'deployment-controller';
@@ -68,6 +68,7 @@ export class DeploymentController {
       signal: this.ctx.signal,
       synced: [this.dInformer.synced, this.rsInformer.synced, this.podInformer.synced],
       reconcile: (key, signal) => this.sync(key, signal),
+      onError: quietConflicts(deploymentComponent),
     });
   }
 

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../../client/clock.ts';
 import { EventRecorder } from '../../client/events.ts';
 import { InformerFactory } from '../../client/informer.ts';
@@ -90,6 +91,8 @@ export function enabledControllers(registry: Record<string, StartController>, li
 /** Runs the enabled controllers with one shared informer factory until signal aborts. */
 async function runControllers(o: ControllerManagerOptions, names: string[], signal: AbortSignal): Promise<void> {
   const registry = o.registry ?? controllerRegistry;
+  // every in-flight request of every controller listens on this signal; hundreds at once are normal here
+  setMaxListeners(0, signal);
   const informers = new InformerFactory(o.client, { clock: o.clock });
   const recorders = new Map<string, EventRecorder>();
   const ctx: ControllerContext = {

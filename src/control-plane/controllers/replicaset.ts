@@ -44,6 +44,14 @@ export async function slowStartBatch(count: number, initial: number, fn: () => P
   return { successes };
 }
 
+/** Conflicts mean our cache was behind a write; the retry re-reads it, so they are not worth a log line. */
+export function quietConflicts(name: string): (key: string, err: unknown) => void {
+  return (key, err) => {
+    if (isConflict(err)) return;
+    console.error(`controller ${name}: reconciling ${key} failed:`, errMessage(err));
+  };
+}
+
 function errMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -88,6 +96,7 @@ export class ReplicaSetController {
       signal: this.ctx.signal,
       synced: [this.rsInformer.synced, this.podInformer.synced],
       reconcile: (key, signal) => this.sync(key, signal),
+      onError: quietConflicts(replicaSetComponent),
     });
   }
 
