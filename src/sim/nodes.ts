@@ -7,6 +7,7 @@
 // fixes, no pod handling, until resumeHeartbeat. Scale: one shared pod informer (spec.nodeName != "") and one node
 // informer for all simulated nodes, lease renewals in rounds with bounded concurrency. The client's rate limit
 // must allow about count/10 lease writes per second plus pod status writes (simNodesCommand uses an unlimited one).
+import { setMaxListeners } from 'node:events';
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import {
@@ -73,6 +74,7 @@ export async function startSimNodes(o: SimNodesOptions): Promise<SimNodes> {
   const interval = o.heartbeatIntervalMs ?? 10_000;
   const stopCtl = new AbortController();
   const signal = AbortSignal.any([o.signal, stopCtl.signal]);
+  setMaxListeners(0, signal); // every in-flight request listens on it
 
   const states = new Map<string, NodeState>();
   for (let i = 0; i < o.count; i++) {

@@ -3,6 +3,7 @@
 // (POST pods/<name>/binding) without waiting for it, so the next cycle overlaps the write. A failed bind forgets
 // the assumption and retries after backoff. No fit: PodScheduled=False/Unschedulable on the pod's status, a
 // FailedScheduling Warning event with upstream's message, and the pod parks until a cluster event may help it.
+import { setMaxListeners } from 'node:events';
 import type { Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import {
   type Clock, EventRecorder, type Informer, InformerFactory, type RestClient, isConflict, isNotFound, realClock, resourceRef,
@@ -36,6 +37,9 @@ export interface SchedulerStats {
   scheduled: number;
   failed: number;
   bindErrors: number;
+  /** performance.now() when the caches had synced, and of the last successful bind (for throughput figures). */
+  syncedAt?: number;
+  lastBindAt?: number;
 }
 
 function isAssigned(pod: Pod): boolean {
@@ -124,6 +128,7 @@ export class Scheduler {
 
   /** Runs until signal aborts; resolves once in-flight binds have settled. */
   async run(signal: AbortSignal): Promise<void> {
+    setMaxListeners(0, signal); // every in-flight request listens on it
     this.factory.start(signal);
     const flush = setInterval(() => this.queue.flushUnschedulable(), 30_000);
     const stop = (): void => this.queue.close();
@@ -134,6 +139,7 @@ export class Scheduler {
         new Promise<false>((r) => (signal.aborted ? r(false) : signal.addEventListener('abort', () => r(false), { once: true }))),
       ]);
       if (!synced) return;
+      this.stats.syncedAt = performance.now();
       const limit = this.o.bindConcurrency ?? 64;
       let sinceYield = 0;
       for (;;) {
@@ -194,6 +200,7 @@ export class Scheduler {
         target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
       }, { namespace, signal });
       this.stats.scheduled++;
+      this.stats.lastBindAt = performance.now();
       if (this.o.scheduledEvents ?? true) this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
     } catch (err) {
       this.cache.forget(uid);
