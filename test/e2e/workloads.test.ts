@@ -25,7 +25,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false> |
   }
 }
 
-/** Stands in for the scheduler: binds every unbound pod to the nodes in turn. */
+/** Stands in for the scheduler: binds every unbound pod to the nodes in turn (pods labelled hold=true: never). */
 function startBinder(client: RestClient, nodes: readonly string[], signal: AbortSignal): void {
   const factory = new InformerFactory(client);
   const inf = factory.informerFor<Pod>(podsRef, { fieldSelector: 'spec.nodeName=' });
@@ -38,7 +38,7 @@ function startBinder(client: RestClient, nodes: readonly string[], signal: Abort
     reconcile: async (key) => {
       const [namespace, name] = key.split('/');
       const pod = inf.lister.get(namespace, name);
-      if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp) return;
+      if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp || pod.metadata?.labels?.hold === 'true') return;
       const target = nodes[next++ % nodes.length];
       try {
         await client.createSubresource(podsRef, name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace }, target: { apiVersion: 'v1', kind: 'Node', name: target } }, { namespace });
@@ -281,4 +281,65 @@ test('kubectl scale --replicas=6 replicaset x, adoption of orphans and release o
   });
   await kubectl(['scale', '--replicas=1', 'replicaset', 'myapp-replicaset']);
   await until('1 ready', () => readyRS(1));
+});
+
+test('Recreate: old pods are all gone before any new pod exists', async () => {
+  const apply = (image: string) => s.kubectl(['apply', '-f', '-'], {
+    stdin: JSON.stringify({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'rec', namespace: 'default' },
+      spec: {
+        replicas: 3, strategy: { type: 'Recreate' }, selector: { matchLabels: { app: 'rec' } },
+        template: { metadata: { labels: { app: 'rec' } }, spec: { containers: [{ name: 'c', image }] } },
+      },
+    }),
+  });
+  assert.equal((await apply('img:a')).code, 0);
+  await until('rec rolled out', () => rolledOut('rec', 3));
+  const watch = new AbortController();
+  const factory = new InformerFactory(client, { namespace: 'default' });
+  const pods = factory.informerFor<Pod>(podsRef, { labelSelector: 'app=rec' });
+  const overlaps: string[] = [];
+  const check = (): void => {
+    const images = new Set(pods.lister.list('default').map((p) => p.spec?.containers[0].image));
+    if (images.size > 1) overlaps.push([...images].join(' + '));
+  };
+  pods.addEventHandler({ onAdd: check, onUpdate: check, onDelete: check });
+  factory.start(watch.signal);
+  try {
+    await pods.synced;
+    assert.equal((await apply('img:b')).code, 0);
+    await kubectl(['rollout', 'status', 'deployment/rec', '--timeout=60s']);
+    await until('rec on b', async () => {
+      const d = await rolledOut('rec', 3);
+      const p = await activePods('app=rec');
+      return d && p.length === 3 && p.every((x) => x.spec?.containers[0].image === 'img:b');
+    });
+    assert.deepEqual(overlaps, []);
+  } finally {
+    watch.abort();
+  }
+});
+
+test('progressDeadlineSeconds: a rollout that cannot progress is ProgressDeadlineExceeded and rollout status fails', async () => {
+  const r = await s.kubectl(['apply', '-f', '-'], {
+    stdin: JSON.stringify({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'stuck', namespace: 'default' },
+      spec: {
+        replicas: 2, progressDeadlineSeconds: 2, selector: { matchLabels: { app: 'stuck' } },
+        template: { metadata: { labels: { app: 'stuck', hold: 'true' } }, spec: { containers: [{ name: 'c', image: 'img:a' }] } },
+      },
+    }),
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const d = await until('deadline exceeded', async () => {
+    const x = await getDeployment('stuck');
+    return x.status?.conditions?.find((c) => c.type === 'Progressing')?.reason === 'ProgressDeadlineExceeded' ? x : undefined;
+  });
+  const progressing = d.status?.conditions?.find((c) => c.type === 'Progressing');
+  assert.equal(progressing?.status, 'False');
+  assert.match(progressing?.message ?? '', /^ReplicaSet "stuck-[a-z0-9]+" has timed out progressing\.$/);
+  assert.equal(d.status?.conditions?.find((c) => c.type === 'Available')?.reason, 'MinimumReplicasUnavailable');
+  const st = await s.kubectl(['rollout', 'status', 'deployment/stuck', '--timeout=20s']);
+  assert.notEqual(st.code, 0);
+  assert.match(st.stderr, /deployment "stuck" exceeded its progress deadline/);
 });
