@@ -154,4 +154,27 @@ describe('node lifecycle with simulated nodes', () => {
       return got.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && !(got.spec?.taints ?? []).length;
     });
   });
+
+  test('when every node goes silent (a partition of the control plane), nothing is tainted NoExecute', async () => {
+    for (const n of sim.names) sim.stopHeartbeat(n);
+    await waitFor('all Unknown and unschedulable', async () => {
+      const l = await client.list<Node>(nodes);
+      return l.items.every((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'Unknown' &&
+        n.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoSchedule'));
+    });
+    // nodes that went silent a monitor pass before the others may have been tainted meanwhile: once the whole
+    // cluster is judged down those taints are lifted, and none comes back
+    await waitFor('no NoExecute taints', async () =>
+      (await client.list<Node>(nodes)).items.every((n) => !n.spec?.taints?.some((t) => t.effect === 'NoExecute')));
+    for (let i = 0; i < 5; i++) {
+      const l = await client.list<Node>(nodes);
+      for (const n of l.items) assert.ok(!n.spec?.taints?.some((t) => t.effect === 'NoExecute'), `${n.metadata?.name} tainted NoExecute`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    for (const n of sim.names) sim.resumeHeartbeat(n);
+    await waitFor('all Ready and untainted', async () => {
+      const l = await client.list<Node>(nodes);
+      return l.items.every((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && !(n.spec?.taints ?? []).length);
+    });
+  });
 });

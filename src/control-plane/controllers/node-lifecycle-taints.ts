@@ -37,13 +37,27 @@ export function wantedTaints(node: Node): string[] {
   return out;
 }
 
+const healthNoExecute = new Set([`${taintNotReady}:NoExecute`, `${taintUnreachable}:NoExecute`]);
+
+/** True when the node carries a not-ready or unreachable NoExecute taint (a swap between them is not a new one). */
+export function hasHealthNoExecute(node: Node): boolean {
+  return (node.spec?.taints ?? []).some((t) => healthNoExecute.has(`${t.key}:${t.effect}`));
+}
+
 /**
  * The node's taints with the managed ones made to match wantedTaints: unmanaged taints untouched, kept taints keep
  * their timeAdded, new NoExecute taints get timeAdded = now. Returns undefined when nothing changes.
+ * noExecute (zone disruption, node-lifecycle-zones.ts): 'hold' adds no new not-ready/unreachable NoExecute taint,
+ * 'remove' also lifts existing ones.
  */
-export function reconcileTaints(node: Node, now: string): Taint[] | undefined {
+export function reconcileTaints(node: Node, now: string, noExecute: 'allow' | 'hold' | 'remove' = 'allow'): Taint[] | undefined {
   const current = node.spec?.taints ?? [];
   const want = new Set(wantedTaints(node));
+  if (noExecute === 'remove') for (const id of healthNoExecute) want.delete(id);
+  if (noExecute === 'hold') {
+    const present = new Set(current.map((t) => `${t.key}:${t.effect}`));
+    for (const id of healthNoExecute) if (!present.has(id)) want.delete(id);
+  }
   const next: Taint[] = [];
   let changed = false;
   for (const t of current) {

@@ -5,14 +5,16 @@
 //    upstream's NodeStatusUnknown / "Kubelet stopped posting node status.", and its pods are marked not ready.
 //  - taints: on every node change, the managed taints (not-ready/unreachable NoExecute and NoSchedule, and the
 //    TaintNodesByCondition ones, including unschedulable for cordoned nodes) are made to match its conditions.
-// Evicting pods from NoExecute-tainted nodes is node-lifecycle-eviction.ts (upstream's taint-eviction-controller).
+// New not-ready/unreachable NoExecute taints are paced per zone and withheld when every zone looks down
+// (node-lifecycle-zones.ts). Evicting pods from NoExecute-tainted nodes is node-lifecycle-eviction.ts.
 import type { Node, NodeCondition, Pod } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { WorkQueue, byNodeName, formatTime, isConflict, isNotFound, leasesRef, runController, sleep, waitForSync } from '../../client/index.ts';
 import { realClock } from '../../client/clock.ts';
 import { findResource } from '../../api/resources.ts';
 import type { ControllerContext } from './context.ts';
-import { reconcileTaints } from './node-lifecycle-taints.ts';
+import { hasHealthNoExecute, reconcileTaints } from './node-lifecycle-taints.ts';
+import { ZoneTracker, zoneOf } from './node-lifecycle-zones.ts';
 
 export const nodesRef = findResource('', 'v1', 'nodes')!;
 export const podsRef = findResource('', 'v1', 'pods')!;
@@ -56,6 +58,8 @@ export async function startNodeLifecycleController(ctx: ControllerContext): Prom
   const pods = ctx.informers.informerFor<Pod>(podsRef);
   const recorder = ctx.recorder('node-controller');
   const health = new Map<string, Health>();
+  const zones = new ZoneTracker(clock);
+  const pendingZoneEval = new Set<string>();
   const taintQueue = new WorkQueue<string>();
   const nowStr = (): string => formatTime(clock.now());
 
@@ -104,7 +108,23 @@ export async function startNodeLifecycleController(ctx: ControllerContext): Prom
   };
 
   const monitorOnce = async (signal: AbortSignal): Promise<void> => {
-    for (const node of nodes.lister.list()) {
+    const all = nodes.lister.list();
+    /** nodes as we just wrote them: the zone states must see this pass's verdicts, not the cache's lag */
+    const written = new Map<string, Node>();
+    try {
+      await markSilentNodes(all, written, signal);
+    } finally {
+      const wasAllDown = zones.allFullyDisrupted();
+      zones.update(all.map((n) => written.get(n.metadata!.name!) ?? n));
+      pendingZoneEval.clear();
+      // entering or leaving "every zone down" changes every node's NoExecute taints at once
+      const changed = wasAllDown !== zones.allFullyDisrupted() ? all : all.filter((n) => written.has(n.metadata!.name!));
+      for (const n of changed) taintQueue.add(n.metadata!.name!);
+    }
+  };
+
+  const markSilentNodes = async (all: Node[], written: Map<string, Node>, signal: AbortSignal): Promise<void> => {
+    for (const node of all) {
       if (signal.aborted) return;
       const h = observe(node);
       const hasReady = node.status?.conditions?.some((c) => c.type === 'Ready') ?? false;
@@ -115,7 +135,8 @@ export async function startNodeLifecycleController(ctx: ControllerContext): Prom
       if (!conditions) continue;
       try {
         const next: Node = { ...structuredClone(node), status: { ...structuredClone(node.status), conditions } };
-        await ctx.client.updateStatus(nodesRef, next, { signal });
+        pendingZoneEval.add(node.metadata!.name!);
+        written.set(node.metadata!.name!, await ctx.client.updateStatus(nodesRef, next, { signal }));
         recorder.event(node, 'Normal', 'NodeNotReady', `Node ${node.metadata!.name} status is now: NodeNotReady`);
       } catch (err) {
         // a conflict means the kubelet (or someone) wrote meanwhile: look again next period
@@ -149,13 +170,28 @@ export async function startNodeLifecycleController(ctx: ControllerContext): Prom
       reconcile: async (name, signal) => {
         const node = nodes.lister.get('', name);
         if (!node) return;
-        const taints = reconcileTaints(node, nowStr());
-        if (!taints) return;
+        let taints = reconcileTaints(node, nowStr());
+        let retry: number | undefined;
+        const addsNoExecute = taints !== undefined && !hasHealthNoExecute(node) && hasHealthNoExecute({ spec: { taints } });
+        if (zones.allFullyDisrupted()) {
+          taints = reconcileTaints(node, nowStr(), 'remove');
+        } else if (addsNoExecute && pendingZoneEval.has(name)) {
+          // marked Unknown in the monitor pass still running: it requeues the node once zones are re-judged
+          taints = reconcileTaints(node, nowStr(), 'hold');
+        } else if (addsNoExecute) {
+          const admitted = zones.admit(zoneOf(node));
+          if (admitted.policy !== 'allow') {
+            taints = reconcileTaints(node, nowStr(), admitted.policy);
+            retry = admitted.retryMs;
+          }
+        }
+        if (!taints) return retry === undefined ? undefined : { requeueAfter: retry };
         try {
           await ctx.client.patch(nodesRef, name, { metadata: { resourceVersion: node.metadata!.resourceVersion }, spec: { taints } }, 'merge', { signal });
         } catch (err) {
           if (!isNotFound(err)) throw err;
         }
+        return retry === undefined ? undefined : { requeueAfter: retry };
       },
     }),
   ]);
