@@ -52,7 +52,7 @@ describe('node lifecycle with simulated nodes', () => {
     sim = await startSimNodes({ client, count: 3, signal: ac.signal, heartbeatIntervalMs: 500 });
     const cm = await startControllerManager({
       client, signal: ac.signal, leaderElection: false,
-      controllers: ['node-lifecycle', 'taint-eviction', 'node-ipam'],
+      controllers: ['node-lifecycle', 'taint-eviction', 'node-ipam', 'namespace'],
       options: { nodeMonitorPeriodMs: 300, nodeMonitorGracePeriodMs: 3000, nodeStartupGracePeriodMs: 3000 },
     });
     done = cm.done;
@@ -94,6 +94,17 @@ describe('node lifecycle with simulated nodes', () => {
     assert.equal(l.items.length, 0);
     assert.ok((await client.get<Node>(nodes, node)).spec?.unschedulable);
     assert.equal((await s.kubectl(['uncordon', node])).code, 0);
+  });
+
+  test('kubectl delete namespace waits for its pods to finish graceful termination on their node', async () => {
+    assert.equal((await s.kubectl(['create', 'namespace', 'bye'])).code, 0);
+    await client.create(pods, { ...boundPod('graceful', sim.names[1]), metadata: { name: 'graceful', namespace: 'bye' } }, { namespace: 'bye' });
+    await waitFor('pod running', async () => (await client.get<Pod>(pods, 'graceful', { namespace: 'bye' })).status?.phase === 'Running');
+    const r = await s.kubectl(['delete', 'namespace', 'bye', '--timeout=30s']);
+    assert.equal(r.code, 0, r.stderr);
+    const left = await s.kubectl(['get', 'namespace', 'bye']);
+    assert.notEqual(left.code, 0);
+    assert.match(left.stderr, /NotFound/);
   });
 
   test('an untolerated NoExecute taint evicts at once; a tolerated one with seconds after them', async () => {

@@ -189,6 +189,8 @@ export async function startNodeLifecycleController(ctx: ControllerContext): Prom
         try {
           await ctx.client.patch(nodesRef, name, { metadata: { resourceVersion: node.metadata!.resourceVersion }, spec: { taints } }, 'merge', { signal });
         } catch (err) {
+          // a conflict: our cache is behind; the node's next watch event requeues it
+          if (isConflict(err)) return { requeueAfter: 500 };
           if (!isNotFound(err)) throw err;
         }
         return retry === undefined ? undefined : { requeueAfter: retry };
