@@ -16,6 +16,7 @@ const endpoints = resourceRef('v1', 'endpoints');
 const slices = resourceRef('discovery.k8s.io/v1', 'endpointslices');
 const serviceAccounts = resourceRef('v1', 'serviceaccounts');
 const namespaces = resourceRef('v1', 'namespaces', false);
+const nodes = resourceRef('v1', 'nodes', false);
 const configmaps = resourceRef('v1', 'configmaps');
 const deployments = resourceRef('apps/v1', 'deployments');
 const replicasets = resourceRef('apps/v1', 'replicasets');
@@ -213,5 +214,30 @@ describe('controllers (part 2) against a real server', () => {
     await waitFor('endpoints gone', () => gone(client, endpoints, 'web', ns));
     await waitFor('slices gone', async () =>
       (await client.list(slices, { namespace: ns, labelSelector: 'kubernetes.io/service-name=web' })).items.length === 0);
+  });
+
+  // runs last: it restarts the controller-manager
+  test('node-ipam: distinct podCIDRs, and a restarted allocator rebuilds its set from the nodes', async () => {
+    const node = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: {} });
+    const cidrOf = async (name: string): Promise<string | undefined> =>
+      ((await client.get<KubeObject>(nodes, name)).spec as { podCIDR?: string } | undefined)?.podCIDR;
+    await client.create(nodes, node('ipam-1'));
+    await client.create(nodes, node('ipam-2'));
+    const c1 = await waitFor('ipam-1 cidr', () => cidrOf('ipam-1'));
+    const c2 = await waitFor('ipam-2 cidr', () => cidrOf('ipam-2'));
+    assert.notEqual(c1, c2);
+
+    ac.abort();
+    await done;
+    const ac2 = new AbortController();
+    const cm2 = await startControllerManager({ client, signal: ac2.signal, leaderElection: false, controllers: ['node-ipam'] });
+    try {
+      await client.create(nodes, node('ipam-3'));
+      const c3 = await waitFor('ipam-3 cidr', () => cidrOf('ipam-3'));
+      assert.ok(![c1, c2].includes(c3), `${c3} handed out twice`);
+    } finally {
+      ac2.abort();
+      await cm2.done;
+    }
   });
 });
