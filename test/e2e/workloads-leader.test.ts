@@ -1,6 +1,8 @@
 // Two controller-managers against one API server: only the holder of kube-system/kube-controller-manager runs
 // controllers, so pods are never created twice; when the leader stops, the other takes over and carries on.
 import { test } from 'node:test';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -81,6 +83,84 @@ test('two controller-managers: one leader acts, no pod is created twice, the oth
     stopB.abort();
     watchStop.abort();
     await Promise.all(managers.map((m) => m.done));
+    client.close();
+    await s.stop();
+  }
+});
+
+const managerModule = fileURLToPath(new URL('../../src/control-plane/controllers/manager.ts', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url)); // where --import tsx resolves
+
+/** `controllerManagerCommand` in its own process, as `skiff controller-manager` would run it. */
+function spawnManager(args: string[]): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+  const script = `import { controllerManagerCommand } from ${JSON.stringify(managerModule)}; process.exitCode = await controllerManagerCommand(process.argv.slice(1));`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, '--', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => out };
+}
+
+test('a controller-manager process killed with SIGKILL is replaced after its lease expires; SIGTERM exits 0', async () => {
+  const s = await startTestServer();
+  const client = RestClient.fromKubeconfig(s.kubeconfig, { qps: 0 });
+  const stop = new AbortController();
+  const children: ChildProcess[] = [];
+  let inProcess: ControllerManager | undefined;
+  const lease = { leaseDurationSeconds: 3, renewDeadlineSeconds: 2, retryPeriodSeconds: 0.5 };
+  const flags = ['--kubeconfig', s.kubeconfig, '--controllers', 'replicaset', '--leader-elect-lease-duration', '3s', '--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '500ms'];
+  try {
+    const a = spawnManager([...flags, '--leader-elect-identity', 'proc-a']);
+    children.push(a.child);
+    const holder = async () => (await client.get<Lease>(leasesRef, 'kube-controller-manager', { namespace: 'kube-system' }).catch(() => undefined))?.spec?.holderIdentity;
+    await until('proc-a leads', async () => (await holder()) === 'proc-a').catch((err: Error) => {
+      throw new Error(`${err.message}; its output: ${a.output()}`);
+    });
+    inProcess = await startControllerManager({ client, signal: stop.signal, identity: 'in-proc', controllers: ['replicaset'], ...lease });
+
+    const created = new Set<string>();
+    const watchStop = new AbortController();
+    const watching = (async () => {
+      try {
+        for await (const ev of client.watch<Pod>(podsRef, { namespace: 'default', labelSelector: 'app=crash', signal: watchStop.signal })) {
+          if (ev.type === 'ADDED') created.add(ev.object.metadata?.name ?? '');
+        }
+      } catch { /* stopped */ }
+    })();
+    const apply = await s.kubectl(['apply', '-f', '-'], {
+      stdin: JSON.stringify({
+        apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'crash', namespace: 'default' },
+        spec: { replicas: 4, selector: { matchLabels: { app: 'crash' } }, template: { metadata: { labels: { app: 'crash' } }, spec: { containers: [{ name: 'c', image: 'img:a' }] } } },
+      }),
+    });
+    assert.equal(apply.code, 0, apply.stderr);
+    const replicas = async (n: number) => (await client.get<ReplicaSet>(replicaSetsRef, 'crash', { namespace: 'default' })).status?.replicas === n;
+    await until('4 pods from proc-a', () => replicas(4));
+    assert.equal(inProcess.isLeading(), false);
+
+    a.child.kill('SIGKILL'); // no release: the lease must run out
+    await a.exited;
+    await until('in-process manager takes over', () => inProcess!.isLeading());
+    assert.equal(await holder(), 'in-proc');
+    const r = await s.kubectl(['scale', '--replicas=6', 'replicaset', 'crash']);
+    assert.equal(r.code, 0, r.stderr);
+    await until('6 pods', () => replicas(6));
+    await sleep(realClock, 500);
+    assert.equal(created.size, 6, 'no pod created twice');
+    watchStop.abort();
+    await watching;
+
+    // a follower process stops cleanly on SIGTERM
+    const b = spawnManager([...flags, '--leader-elect-identity', 'proc-b']);
+    children.push(b.child);
+    await until('proc-b running', () => b.output().includes('running as proc-b'));
+    b.child.kill('SIGTERM');
+    assert.equal(await b.exited, 0, b.output());
+  } finally {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    stop.abort();
+    await inProcess?.done;
     client.close();
     await s.stop();
   }

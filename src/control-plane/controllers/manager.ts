@@ -154,6 +154,9 @@ const help = `Usage: skiff controller-manager [flags]
   --controllers LIST                comma list: '*' all, 'name' enable, '-name' disable (default '*')
   --leader-elect BOOL               run under the kube-system/kube-controller-manager lease (default true)
   --leader-elect-identity ID        lease holder identity (default <hostname>_<uuid>)
+  --leader-elect-lease-duration DUR (default 15s)
+  --leader-elect-renew-deadline DUR (default 10s)
+  --leader-elect-retry-period DUR   (default 2s)
   --concurrent-replicaset-syncs N   (default 5)
   --concurrent-deployment-syncs N   (default 5)
   --node-monitor-grace-period DUR   e.g. 40s (default 50s)
@@ -168,6 +171,8 @@ function durationMs(s: string): number {
   const mult = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000;
   return Number(m[1]) * mult;
 }
+
+const seconds = (s: string | undefined): number | undefined => (s === undefined ? undefined : durationMs(s) / 1000);
 
 function positiveInt(name: string, s: string | undefined): number | undefined {
   if (s === undefined) return undefined;
@@ -184,6 +189,9 @@ export async function controllerManagerCommand(argv: string[]): Promise<number> 
       controllers: { type: 'string' },
       'leader-elect': { type: 'string' },
       'leader-elect-identity': { type: 'string' },
+      'leader-elect-lease-duration': { type: 'string' },
+      'leader-elect-renew-deadline': { type: 'string' },
+      'leader-elect-retry-period': { type: 'string' },
       'concurrent-replicaset-syncs': { type: 'string' },
       'concurrent-deployment-syncs': { type: 'string' },
       'node-monitor-grace-period': { type: 'string' },
@@ -225,6 +233,9 @@ export async function controllerManagerCommand(argv: string[]): Promise<number> 
       controllers: values.controllers?.split(','),
       leaderElection: values['leader-elect'] === undefined ? true : values['leader-elect'] !== 'false',
       identity: values['leader-elect-identity'],
+      leaseDurationSeconds: seconds(values['leader-elect-lease-duration']),
+      renewDeadlineSeconds: seconds(values['leader-elect-renew-deadline']),
+      retryPeriodSeconds: seconds(values['leader-elect-retry-period']),
       options,
     });
     console.log(`controller-manager: running as ${cm.identity}`);
