@@ -7,7 +7,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { RestClient, realClock, sleep } from '../../src/client/index.ts';
 import { startSimNodes, podsRef, type SimNodes } from '../../src/sim/index.ts';
-import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
+import { startScheduler, type RunningScheduler } from '../../src/control-plane/scheduler/index.ts';
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -34,6 +34,8 @@ describe('kube-scheduler with simulated nodes', () => {
   let sim: SimNodes;
   const ctl = new AbortController();
   let scheduler: Promise<void>;
+  let running: RunningScheduler;
+  const leaderCtl = new AbortController();
 
   before(async () => {
     s = await startTestServer();
@@ -43,7 +45,9 @@ describe('kube-scheduler with simulated nodes', () => {
       labels: (_n, i) => ({ disk: i === 1 ? 'ssd' : 'hdd' }),
       taints: (_n, i) => (i === 2 ? [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] : []),
     });
-    ({ done: scheduler } = await startScheduler({ client, signal: ctl.signal, retryPeriodSeconds: 1, renewDeadlineSeconds: 5, leaseDurationSeconds: 8 }));
+    running = await startScheduler({ client, signal: AbortSignal.any([ctl.signal, leaderCtl.signal]), identity: 'first', retryPeriodSeconds: 1, renewDeadlineSeconds: 5, leaseDurationSeconds: 8 });
+    scheduler = running.done;
+    await until('first scheduler leading', async () => running.current() !== undefined);
   });
 
   after(async () => {
@@ -132,5 +136,33 @@ describe('kube-scheduler with simulated nodes', () => {
     } finally {
       await more.stop();
     }
+  });
+
+  test('scheduling gates hold a pod back until removed', async () => {
+    const r = await s.kubectl(['apply', '-f', '-'], { stdin: podYaml('gated', { schedulingGates: [{ name: 'example.com/wait' }] }) });
+    assert.equal(r.code, 0, r.stderr);
+    const pod = await until('SchedulingGated', async () => {
+      const p = await client.get<Pod>(podsRef, 'gated', { namespace: 'default' });
+      return p.status?.conditions?.some((c) => c.reason === 'SchedulingGated') ? p : undefined;
+    });
+    assert.equal(pod.spec?.nodeName, undefined);
+    const p = await s.kubectl(['patch', 'pod', 'gated', '--type=json', '-p', '[{"op":"remove","path":"/spec/schedulingGates"}]']);
+    assert.equal(p.code, 0, p.stderr);
+    assert.match(await nodeOf('gated'), /^kwok-[01]$/);
+  });
+
+  test('a second scheduler waits for the lease and takes over when the leader stops', async () => {
+    const second = await startScheduler({ client, signal: ctl.signal, identity: 'second', retryPeriodSeconds: 1, renewDeadlineSeconds: 5, leaseDurationSeconds: 8 });
+    await sleep(realClock, 1500);
+    assert.equal(second.current(), undefined, 'the standby must not schedule');
+    const lease = await s.kubectl(['get', 'lease', '-n', 'kube-system', 'kube-scheduler', '-o', 'jsonpath={.spec.holderIdentity}']);
+    assert.equal(lease.stdout, 'first');
+    leaderCtl.abort(); // the first scheduler stops and releases the lease
+    await scheduler;
+    await until('second leading', async () => second.current() !== undefined);
+    const r = await s.kubectl(['apply', '-f', '-'], { stdin: podYaml('after-failover') });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(await nodeOf('after-failover'), /^kwok-[01]$/);
+    scheduler = second.done;
   });
 });

@@ -46,6 +46,12 @@ function isAssigned(pod: Pod): boolean {
   return Boolean(pod.spec?.nodeName);
 }
 
+/** Whether two versions of a pod differ only in status and bookkeeping (upstream's isPodUpdated, negated). */
+function sameExceptStatus(a: Pod, b: Pod): boolean {
+  const strip = (p: Pod) => JSON.stringify({ ...p, status: undefined, metadata: { ...p.metadata, resourceVersion: undefined, managedFields: undefined, generation: undefined } });
+  return strip(a) === strip(b);
+}
+
 const keyOf = (pod: Pod): string => `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}`;
 
 export class Scheduler {
@@ -96,7 +102,7 @@ export class Scheduler {
       onAdd: (pod) => this.podSeen(pod),
       onUpdate: (old, pod) => {
         if (!isAssigned(pod) && isAssigned(old)) this.cache.removePod(old);
-        this.podSeen(pod);
+        this.podSeen(pod, old);
       },
       onDelete: (pod) => {
         this.queue.delete(keyOf(pod));
@@ -108,7 +114,8 @@ export class Scheduler {
     });
   }
 
-  private podSeen(pod: Pod): void {
+  /** old is the previous version on an update: a pending pod whose change is only its status stays where it is. */
+  private podSeen(pod: Pod, old?: Pod): void {
     if (isAssigned(pod)) {
       this.queue.delete(keyOf(pod));
       const fresh = this.cache.nodeOf(pod.metadata?.uid ?? '') === undefined;
@@ -121,9 +128,15 @@ export class Scheduler {
       return;
     }
     if (this.cache.isAssumed(pod.metadata?.uid ?? '')) return; // bind in flight
+    if (pod.spec?.schedulingGates?.length) {
+      // upstream's SchedulingGates PreEnqueue: not queued until every gate is removed
+      this.queue.delete(keyOf(pod));
+      if (!old || !old.spec?.schedulingGates?.length) this.setPodScheduledFalse(pod, 'SchedulingGated', 'Scheduling is blocked due to non-empty scheduling gates');
+      return;
+    }
     const info = newPodInfo(pod);
-    if (this.queue.has(info.key)) this.queue.update(info);
-    else this.queue.add(info);
+    if (!this.queue.has(info.key)) this.queue.add(info);
+    else if (!old || !sameExceptStatus(old, pod)) this.queue.update(info);
   }
 
   /** Runs until signal aborts; resolves once in-flight binds have settled. */
@@ -224,12 +237,17 @@ export class Scheduler {
 
   private reportUnschedulable(pod: Pod, message: string, signal: AbortSignal): void {
     this.recorder.event(pod, 'Warning', 'FailedScheduling', message);
+    this.setPodScheduledFalse(pod, 'Unschedulable', message, signal);
+  }
+
+  /** Writes PodScheduled=False through pods/status unless the pod already says exactly that. */
+  private setPodScheduledFalse(pod: Pod, reason: string, message: string, signal?: AbortSignal): void {
     const old = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    if (old && old.status === 'False' && old.reason === 'Unschedulable' && old.message === message) return;
+    if (old && old.status === 'False' && old.reason === reason && old.message === message) return;
     const cond: PodCondition = {
       type: 'PodScheduled',
       status: 'False',
-      reason: 'Unschedulable',
+      reason,
       message,
       lastTransitionTime: new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     };
@@ -238,7 +256,7 @@ export class Scheduler {
     const ns = pod.metadata?.namespace;
     const task = this.o.client.patch(podsRef, pod.metadata!.name!, patch, 'strategic', { namespace: ns, subresource: 'status', signal })
       .then(() => undefined, (err: unknown) => {
-        if (!signal.aborted && !isNotFound(err)) console.error(`scheduler: updating PodScheduled of ${ns}/${pod.metadata?.name} failed:`, err instanceof Error ? err.message : err);
+        if (!signal?.aborted && !isNotFound(err)) console.error(`scheduler: updating PodScheduled of ${ns}/${pod.metadata?.name} failed:`, err instanceof Error ? err.message : err);
       });
     this.binds.add(task);
     void task.finally(() => this.binds.delete(task));
