@@ -184,7 +184,12 @@ export class Scheduler {
     try {
       nodeName = this.algorithm.schedule(qp.info, this.cache).node.name;
     } catch (err) {
-      if (!(err instanceof FitError)) throw err;
+      if (!(err instanceof FitError)) {
+        // a plugin bug must not stop the scheduler: report it and retry the pod after backoff
+        console.error(`scheduler: scheduling ${qp.info.key} failed:`, err);
+        this.queue.addBackoff(qp);
+        return;
+      }
       this.stats.failed++;
       this.queue.addUnschedulable(qp, err.unschedulablePlugins);
       this.reportUnschedulable(cur, err.message, signal);

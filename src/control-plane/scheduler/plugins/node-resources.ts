@@ -35,7 +35,14 @@ const statusCache = new Map<string, Status>();
 export const nodeResourcesFit: FilterPlugin = {
   name: 'NodeResourcesFit',
   prepare(pod) {
+    const r = pod.requests;
+    const scalars = r.scalar.size > 0;
     return (node) => {
+      // the common case allocates nothing: every quantity fits
+      const a = node.allocatable;
+      const u = node.requested;
+      if (node.pods.size + 1 <= node.allowedPods && r.milliCPU <= a.milliCPU - u.milliCPU && r.memory <= a.memory - u.memory &&
+        r.ephemeralStorage <= a.ephemeralStorage - u.ephemeralStorage && !scalars) return null;
       const missing = insufficientResources(pod, node);
       if (!missing.length) return null;
       const code = missing.some((m) => m.unresolvable) ? 'UnschedulableAndUnresolvable' : 'Unschedulable';
