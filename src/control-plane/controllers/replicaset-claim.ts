@@ -37,36 +37,39 @@ export interface ClaimOptions<T extends ApiObject> {
 export async function claimObjects<T extends ApiObject>(o: ClaimOptions<T>): Promise<T[]> {
   const uid = o.owner.metadata.uid;
   const ownerDeleting = !!o.owner.metadata.deletionTimestamp;
-  let adoptable: Promise<void> | undefined;
   const claimed: T[] = [];
-  const errors: unknown[] = [];
-  await Promise.all(o.candidates.map(async (obj) => {
+  const release: T[] = [];
+  const adopt: T[] = [];
+  // decided synchronously: a sync over thousands of owned pods must not cost thousands of promises
+  for (const obj of o.candidates) {
     const ref = controllerRefOf(obj);
     const m = obj.metadata ?? {};
     if (ref) {
-      if (ref.uid !== uid) return;
-      if (o.match(m.labels)) {
-        claimed.push(obj);
-        return;
-      }
-      if (ownerDeleting) return;
+      if (ref.uid !== uid) continue;
+      if (o.match(m.labels)) claimed.push(obj);
+      else if (!ownerDeleting) release.push(obj);
+      continue;
+    }
+    if (!ownerDeleting && o.match(m.labels) && !m.deletionTimestamp) adopt.push(obj);
+  }
+  if (!release.length && !adopt.length) return claimed;
+  const errors: unknown[] = [];
+  const tolerate = (err: unknown): void => {
+    if (!isNotFound(err)) errors.push(err);
+  };
+  let adoptable: Promise<void> | undefined;
+  if (adopt.length) adoptable = recheckOwner(o);
+  await Promise.all([
+    ...release.map((obj) => patchRefs(o, obj, [{ $patch: 'delete', uid }]).then(() => undefined, tolerate)),
+    ...adopt.map(async (obj) => {
       try {
-        await patchRefs(o, obj, [{ $patch: 'delete', uid }]);
+        await adoptable;
+        claimed.push(await patchRefs(o, obj, [o.ownerRef]));
       } catch (err) {
-        if (!isNotFound(err)) errors.push(err);
+        tolerate(err);
       }
-      return;
-    }
-    if (ownerDeleting || !o.match(m.labels) || m.deletionTimestamp) return;
-    adoptable ??= recheckOwner(o);
-    try {
-      await adoptable;
-      const adopted = await patchRefs(o, obj, [o.ownerRef]);
-      claimed.push(adopted);
-    } catch (err) {
-      if (!isNotFound(err)) errors.push(err);
-    }
-  }));
+    }),
+  ]);
   if (errors.length) throw errors[0];
   return claimed;
 }

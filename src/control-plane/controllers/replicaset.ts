@@ -8,7 +8,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { type Clock, realClock } from '../../client/clock.ts';
 import { byOwner, objectKey } from '../../client/cache.ts';
 import { runController } from '../../client/controller.ts';
-import { isConflict, isNotFound } from '../../client/errors.ts';
+import { isAlreadyExists, isConflict, isNotFound } from '../../client/errors.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
 import { resourceRef } from '../../client/resource-ref.ts';
@@ -251,11 +251,22 @@ export class ReplicaSetController {
     };
     if (tmpl.metadata?.finalizers?.length) pod.metadata!.finalizers = [...tmpl.metadata.finalizers];
     try {
-      const created = await this.client.create<Pod>(podsRef, pod, { namespace: m.namespace, signal });
+      const created = await this.createWithFreshName(pod, signal);
       this.recorder.event({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name}`);
     } catch (err) {
       this.recorder.event({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Warning', 'FailedCreate', `Error creating: ${errMessage(err)}`);
       throw err;
+    }
+  }
+
+  /** generateName draws 5 characters: at thousands of pods a clash is likely, and only means "draw again". */
+  private async createWithFreshName(pod: Pod, signal: AbortSignal): Promise<Pod> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.client.create<Pod>(podsRef, pod, { namespace: pod.metadata?.namespace, signal });
+      } catch (err) {
+        if (!isAlreadyExists(err) || attempt >= 2) throw err;
+      }
     }
   }
 

@@ -4,7 +4,7 @@
 // Pods can arrive before their node (the NodeInfo then waits outside the list until the node is added).
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { NodeInfo } from './node-info.ts';
-import { type PodInfo, newPodInfo } from './pod-info.ts';
+import { type PodInfo, hasAffinity, newPodInfo } from './pod-info.ts';
 import type { Snapshot } from './framework.ts';
 
 export class SchedulerCache implements Snapshot {
@@ -16,6 +16,7 @@ export class SchedulerCache implements Snapshot {
   private readonly podNode = new Map<string, string>();
   private readonly assumed = new Set<string>();
   private antiAffinityCount = 0;
+  private affinityCount = 0;
 
   get nodes(): readonly NodeInfo[] {
     return this.list;
@@ -23,6 +24,10 @@ export class SchedulerCache implements Snapshot {
 
   get antiAffinityPods(): number {
     return this.antiAffinityCount;
+  }
+
+  get affinityPods(): number {
+    return this.affinityCount;
   }
 
   get(name: string): NodeInfo | undefined {
@@ -77,6 +82,7 @@ export class SchedulerCache implements Snapshot {
     this.holder(nodeName).addPod(p);
     this.podNode.set(p.uid, nodeName);
     if (p.antiAffinity.length) this.antiAffinityCount++;
+    if (hasAffinity(p)) this.affinityCount++;
   }
 
   private unplace(uid: string): PodInfo | undefined {
@@ -86,6 +92,7 @@ export class SchedulerCache implements Snapshot {
     const ni = this.byName.get(nodeName) ?? this.orphans.get(nodeName);
     const p = ni?.removePod(uid);
     if (p?.antiAffinity.length) this.antiAffinityCount--;
+    if (p && hasAffinity(p)) this.affinityCount--;
     if (ni && !ni.pods.size && this.orphans.get(nodeName) === ni) this.orphans.delete(nodeName);
     return p;
   }

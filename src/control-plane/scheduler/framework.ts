@@ -28,6 +28,8 @@ export interface Snapshot {
   get(name: string): NodeInfo | undefined;
   /** How many pods on nodes carry required pod anti-affinity (0 lets InterPodAffinity skip the walk). */
   readonly antiAffinityPods: number;
+  /** How many pods on nodes carry any inter-pod affinity term (0 lets InterPodAffinity scoring skip the walk). */
+  readonly affinityPods: number;
 }
 
 export interface FilterPlugin {

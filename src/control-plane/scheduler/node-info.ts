@@ -3,7 +3,7 @@
 // owner (for spreading), and which pods carry affinity terms (so InterPodAffinity only walks those).
 import type { Node, Taint } from 'kubernetes-types/core/v1.js';
 import { type Resources, addList, emptyResources, value } from './resources.ts';
-import type { PodInfo } from './pod-info.ts';
+import { type PodInfo, hasAffinity } from './pod-info.ts';
 
 export class NodeInfo {
   node!: Node;
@@ -76,7 +76,7 @@ export class NodeInfo {
       if (n > 0) this.ownerCounts.set(p.ownerUid, n);
       else this.ownerCounts.delete(p.ownerUid);
     }
-    if (p.affinity.length || p.antiAffinity.length) {
+    if (hasAffinity(p)) {
       if (sign === 1) this.podsWithAffinity.add(p);
       else this.podsWithAffinity.delete(p);
     }

@@ -1,6 +1,6 @@
 // PodInfo: a pod with everything the plugins ask about it computed once (requests, host ports, affinity terms with
 // compiled selectors, the controller owner), so filtering thousands of nodes reads fields instead of re-parsing.
-import type { Pod, PodAffinityTerm, Toleration } from 'kubernetes-types/core/v1.js';
+import type { Pod, PodAffinityTerm, Toleration, WeightedPodAffinityTerm } from 'kubernetes-types/core/v1.js';
 import { type LabelMatcher, labelSelectorMatcher } from '../../client/index.ts';
 import { type Resources, podRequests } from './resources.ts';
 
@@ -18,6 +18,10 @@ export interface AffinityTerm {
   topologyKey: string;
 }
 
+export interface WeightedAffinityTerm extends AffinityTerm {
+  weight: number;
+}
+
 export interface PodInfo {
   pod: Pod;
   key: string;
@@ -31,6 +35,8 @@ export interface PodInfo {
   tolerations: Toleration[];
   affinity: AffinityTerm[];
   antiAffinity: AffinityTerm[];
+  preferredAffinity: WeightedAffinityTerm[];
+  preferredAntiAffinity: WeightedAffinityTerm[];
   /** uid of the controller owner (ReplicaSet, StatefulSet…), '' when none: drives default spreading. */
   ownerUid: string;
   priority: number;
@@ -57,6 +63,17 @@ function terms(pod: Pod, list: PodAffinityTerm[] | undefined): AffinityTerm[] {
       topologyKey: t.topologyKey,
     };
   });
+}
+
+function weighted(pod: Pod, list: WeightedPodAffinityTerm[] | undefined): WeightedAffinityTerm[] {
+  if (!list?.length) return [];
+  const ts = terms(pod, list.map((w) => w.podAffinityTerm));
+  return ts.map((t, i) => ({ ...t, weight: list[i].weight }));
+}
+
+/** Whether the pod carries any inter-pod affinity term, required or preferred. */
+export function hasAffinity(p: PodInfo): boolean {
+  return p.affinity.length + p.antiAffinity.length + p.preferredAffinity.length + p.preferredAntiAffinity.length > 0;
 }
 
 export function termMatches(t: AffinityTerm, p: PodInfo): boolean {
@@ -87,6 +104,8 @@ export function newPodInfo(pod: Pod): PodInfo {
     tolerations: pod.spec?.tolerations ?? [],
     affinity: terms(pod, aff?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
     antiAffinity: terms(pod, aff?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
+    preferredAffinity: weighted(pod, aff?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
+    preferredAntiAffinity: weighted(pod, aff?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
     ownerUid: pod.metadata?.ownerReferences?.find((r) => r.controller)?.uid ?? '',
     priority: pod.spec?.priority ?? 0,
     terminating: Boolean(pod.metadata?.deletionTimestamp),

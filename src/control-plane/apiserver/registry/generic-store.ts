@@ -120,6 +120,14 @@ export class GenericStore {
     return obj;
   }
 
+  /** The object just stored, as a read would return it (saves parsing back what was just serialized). */
+  private written(obj: KubeObject, revision: number): KubeObject {
+    obj.metadata = { ...obj.metadata, resourceVersion: String(revision) };
+    obj.apiVersion = apiVersionOf(this.info.group, this.info.version);
+    obj.kind = this.info.kind;
+    return obj;
+  }
+
   async get(namespace: string, name: string): Promise<KubeObject> {
     const kv = await this.store.get(this.key(namespace, name));
     if (!kv) throw ApiError.notFound(this.gr, name);
@@ -230,7 +238,7 @@ export class GenericStore {
       ctx.track?.(undefined, obj);
       if (ctx.dryRun) return obj;
       const kv = await this.store.create(key, encodeForStore(obj));
-      return this.decode(kv);
+      return this.written(obj, kv.modRevision);
     } catch (e) {
       await allocation?.rollback();
       if (e instanceof KeyExistsError) throw ApiError.alreadyExists(this.gr, meta.name);
@@ -284,7 +292,7 @@ export class GenericStore {
       try {
         const written = await this.store.update(key, encodeForStore(updated), kv!.modRevision);
         await allocation?.commit();
-        return { object: this.decode(written), created: false };
+        return { object: this.written(updated, written.modRevision), created: false };
       } catch (e) {
         await allocation?.rollback();
         if (e instanceof RevisionConflictError && !pinned && attempt < 10) continue;
@@ -406,7 +414,7 @@ export class GenericStore {
         if (JSON.stringify(stripRV(next)) === JSON.stringify(stripRV(current))) return { object: current, deleted: false };
         try {
           const written = await this.store.update(key, encodeForStore(next), kv.modRevision);
-          return { object: this.decode(written), deleted: false };
+          return { object: this.written(next, written.modRevision), deleted: false };
         } catch (e) {
           if (e instanceof RevisionConflictError && attempt < 10) continue;
           throw this.translate(e, name);
