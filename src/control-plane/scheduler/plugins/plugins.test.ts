@@ -9,7 +9,7 @@ import { nodeAffinityFilter, nodeAffinityScore } from './node-affinity.ts';
 import { nodeResourcesBalancedAllocation, nodeResourcesFit, nodeResourcesLeastAllocated } from './node-resources.ts';
 import { taintTolerationFilter, taintTolerationScore, tolerates } from './taint-toleration.ts';
 import { podTopologySpreadFilter, podTopologySpreadScore } from './pod-topology-spread.ts';
-import { interPodAffinityFilter } from './inter-pod-affinity.ts';
+import { interPodAffinityFilter, interPodAffinityScore } from './inter-pod-affinity.ts';
 import type { SchedulerCache } from '../cache.ts';
 
 /** node name -> status (null = passes) */
@@ -156,4 +156,21 @@ test('InterPodAffinity: affinity, anti-affinity and existing pods anti-affinity'
   // the first pod of a group that selects itself may go anywhere
   const first = makePod('f', { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'zone', labelSelector: { matchLabels: { app: 'new' } } }] } } }, { labels: { app: 'new' } });
   assert.deepEqual(reasons(filterAll(interPodAffinityFilter, first, snap)), { a: 'ok', b: 'ok', c: 'ok' });
+});
+
+test('InterPodAffinity scoring: preferred terms both ways', () => {
+  const nodes = [makeNode('a', { labels: { zone: 'z1' } }), makeNode('b', { labels: { zone: 'z2' } }), makeNode('c', { labels: { zone: 'z3' } })];
+  const cache = makePod('cache', { nodeName: 'a' }, { labels: { app: 'cache' } });
+  const noisy = makePod('noisy', { nodeName: 'b' }, { labels: { app: 'noisy' } });
+  const snap = snapshotOf(nodes, [cache, noisy]);
+  const pod = makePod('p', { affinity: {
+    podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: { topologyKey: 'zone', labelSelector: { matchLabels: { app: 'cache' } } } }] },
+    podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: { topologyKey: 'zone', labelSelector: { matchLabels: { app: 'noisy' } } } }] },
+  } });
+  assert.deepEqual(scoreAll(interPodAffinityScore, pod, snap), { a: 100, b: 0, c: 50 });
+  assert.deepEqual(scoreAll(interPodAffinityScore, makePod('q'), snap), {}, 'nothing to score');
+  // an existing pod that prefers pods like the incoming one pulls it to its zone
+  const friendly = makePod('f', { nodeName: 'c', affinity: { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 5, podAffinityTerm: { topologyKey: 'zone', labelSelector: { matchLabels: { app: 'web' } } } }] } } });
+  const snap2 = snapshotOf(nodes, [friendly]);
+  assert.deepEqual(scoreAll(interPodAffinityScore, makePod('w', {}, { labels: { app: 'web' } }), snap2), { a: 0, b: 0, c: 100 });
 });
