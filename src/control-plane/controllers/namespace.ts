@@ -6,7 +6,7 @@
 import type { Namespace, NamespaceCondition } from 'kubernetes-types/core/v1.js';
 import type { Status } from 'kubernetes-types/meta/v1.js';
 import {
-  type KubeList, type RestClient, WorkQueue, formatTime, isNotFound, isConflict, resourcePath, runController, queryString,
+  type KubeList, type RestClient, WorkQueue, formatTime, isNotFound, isConflict, resourcePath, runController,
 } from '../../client/index.ts';
 import type { ResourceInfo } from '../../api/resource-info.ts';
 import { findResource, resources } from '../../api/resources.ts';
@@ -30,21 +30,20 @@ export interface ContentSummary {
   errors: string[];
 }
 
-/** Deletes what is left in a namespace; reports what remains after this pass. */
+/** Deletes what is left in a namespace (Background propagation, as upstream's deleter); reports what remains. */
 export async function deleteContent(client: RestClient, namespace: string, signal: AbortSignal): Promise<ContentSummary> {
   const out: ContentSummary = { remaining: [], finalizers: new Map(), errors: [] };
-  // Events are deleted last-ish upstream too (they are cheap and other deletions emit them); order is not semantic.
   await Promise.all(deletableResources().map(async (r) => {
     const gr = r.group ? `${r.resource}.${r.group}` : r.resource;
     try {
       if (r.verbs.includes('deletecollection')) {
-        await client.request<Status>({ method: 'DELETE', path: resourcePath(r, { namespace }), body: { apiVersion: 'v1', kind: 'DeleteOptions' }, signal });
+        await client.request<Status>({ method: 'DELETE', path: resourcePath(r, { namespace }), body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' }, signal });
       }
       const left = await client.listAll<KubeObject>(r, { namespace, signal });
       for (const obj of left.items) {
         if (!obj.metadata?.deletionTimestamp) {
           try {
-            await client.delete(r, obj.metadata!.name!, { namespace, signal, preconditions: { uid: obj.metadata!.uid } });
+            await client.delete(r, obj.metadata!.name!, { namespace, signal, propagationPolicy: 'Background', preconditions: { uid: obj.metadata!.uid } });
           } catch (err) {
             if (!isNotFound(err) && !isConflict(err)) throw err;
           }
@@ -123,7 +122,7 @@ export async function startNamespaceController(ctx: ControllerContext): Promise<
       try {
         await ctx.client.request<Namespace>({
           method: 'PUT',
-          path: resourcePath(namespacesRef, { name, subresource: 'finalize' }) + queryString({}),
+          path: resourcePath(namespacesRef, { name, subresource: 'finalize' }),
           body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers } },
           signal,
         });
