@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { startTestServer } from '../../../test/support/server.ts';
+import { RestClient, realClock, sleep } from '../../client/index.ts';
+import { startSimNodes } from '../../sim/index.ts';
+import { schedulerCommand } from './index.ts';
+import { podsRef } from './scheduler.ts';
+
+test('skiff scheduler binds a pod and stops on SIGTERM', async () => {
+  const s = await startTestServer();
+  const client = RestClient.fromKubeconfig(s.kubeconfig, { qps: 0 });
+  const ctl = new AbortController();
+  try {
+    await startSimNodes({ client, count: 1, prefix: 'cmd', signal: ctl.signal });
+    const run = schedulerCommand(['--kubeconfig', s.kubeconfig, '--leader-elect', 'false']);
+    await client.create<Pod>(podsRef, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    let nodeName: string | undefined;
+    const deadline = Date.now() + 20_000;
+    while (!nodeName && Date.now() < deadline) {
+      nodeName = (await client.get<Pod>(podsRef, 'p', { namespace: 'default' })).spec?.nodeName;
+      if (!nodeName) await sleep(realClock, 100);
+    }
+    assert.equal(nodeName, 'cmd-0');
+    process.emit('SIGTERM');
+    assert.equal(await run, 0);
+  } finally {
+    ctl.abort();
+    client.close();
+    await s.stop();
+  }
+});
