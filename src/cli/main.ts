@@ -1,6 +1,9 @@
 // The `skiff` command: a table of subcommands, each handed its own arguments (thin, like k3s's main).
 import { parseServerFlags, serverHelp } from './server-flags.ts';
 import { runServer } from '../server/run-server.ts';
+import { schedulerCommand } from '../control-plane/scheduler/index.ts';
+import { controllerManagerCommand } from '../control-plane/controllers/manager.ts';
+import { simNodesCommand } from '../sim/command.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -27,7 +30,10 @@ async function serverCommand(argv: string[]): Promise<number> {
 }
 
 const commands: Record<string, { run: Command; summary: string }> = {
-  server: { run: serverCommand, summary: 'Run the control plane (API server and its store)' },
+  server: { run: serverCommand, summary: 'Run the control plane (API server, store, scheduler, controllers)' },
+  scheduler: { run: schedulerCommand, summary: 'Run kube-scheduler against a cluster (--kubeconfig)' },
+  'controller-manager': { run: controllerManagerCommand, summary: 'Run kube-controller-manager against a cluster (--kubeconfig)' },
+  'sim-nodes': { run: simNodesCommand, summary: 'Run simulated (kwok-style) nodes against a cluster (--kubeconfig --count N)' },
 };
 
 function usage(): string {

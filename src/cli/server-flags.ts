@@ -16,6 +16,8 @@ export interface ServerConfig {
   clusterDns: string;
   nodeName?: string;
   disableAgent: boolean;
+  disableScheduler: boolean;
+  disableControllerManager: boolean;
 }
 
 export const serverHelp = `Usage: skiff server [flags]
@@ -37,6 +39,9 @@ Runs the control plane (kube-apiserver with its store) on this host.
   --cluster-cidr CIDR          pod network (default 10.42.0.0/16)
   --service-cidr CIDR          service network (default 10.43.0.0/16)
   --cluster-dns IP             cluster DNS address (default 10.43.0.10)
+(components)
+  --disable-scheduler          do not run kube-scheduler in this process
+  --disable-controller-manager do not run kube-controller-manager in this process
 (agent)
   --node-name NAME             this host's node name
   --disable-agent              control plane only (no kubelet/proxy on this host)
@@ -60,6 +65,8 @@ export function parseServerFlags(argv: string[]): ServerConfig {
       'cluster-dns': { type: 'string' },
       'node-name': { type: 'string' },
       'disable-agent': { type: 'boolean' },
+      'disable-scheduler': { type: 'boolean' },
+      'disable-controller-manager': { type: 'boolean' },
       'no-install': { type: 'boolean' },
     },
   });
@@ -82,5 +89,7 @@ export function parseServerFlags(argv: string[]): ServerConfig {
     clusterDns: values['cluster-dns'] ?? '10.43.0.10',
     nodeName: values['node-name'],
     disableAgent: values['disable-agent'] ?? false,
+    disableScheduler: values['disable-scheduler'] ?? false,
+    disableControllerManager: values['disable-controller-manager'] ?? false,
   };
 }

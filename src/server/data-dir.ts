@@ -11,10 +11,18 @@ export function defaultDataDir(): string {
   return process.getuid?.() === 0 ? '/var/lib/skiff' : join(homedir(), '.skiff');
 }
 
+/** Control-plane components get identities of their own (upstream's user names), ready for RBAC. */
+export const componentUsers = {
+  scheduler: 'system:kube-scheduler',
+  'controller-manager': 'system:kube-controller-manager',
+} as const;
+export type Component = keyof typeof componentUsers;
+
 export interface ServerCredentials {
   ca: KeyAndCert;
   serving: KeyAndCert;
   admin: KeyAndCert;
+  components: Record<Component, KeyAndCert>;
   /** Shared secret for joining agents and for bearer-token access as admin. */
   token: string;
   tokenFile: string;
@@ -63,18 +71,31 @@ export async function ensureCredentials(opts: CredentialOptions): Promise<Server
   });
   writePair(tls, 'serving-kube-apiserver', serving);
   const admin = await pair(tls, 'client-admin', () => signLeaf(ca, { commonName: 'system:admin', organizations: ['system:masters'], usage: 'client' }));
+  const components = {} as Record<Component, KeyAndCert>;
+  for (const [name, user] of Object.entries(componentUsers) as [Component, string][]) {
+    components[name] = await pair(tls, `client-${name}`, () => signLeaf(ca, { commonName: user, usage: 'client' }));
+  }
   const tokenPath = join(opts.dataDir, 'server', 'token');
   let token = opts.token ?? (existsSync(tokenPath) ? readFileSync(tokenPath, 'utf8').trim() : '');
   if (!token) token = randomBytes(24).toString('hex');
   writeFileSync(tokenPath, token + '\n', { mode: 0o600 });
   const tokenFile = join(cred, 'tokens.csv');
   writeFileSync(tokenFile, `${token},system:admin,admin,"system:masters"\n`, { mode: 0o600 });
-  return { ca, serving, admin, token, tokenFile, adminKubeconfig: join(cred, 'admin.kubeconfig') };
+  return { ca, serving, admin, components, token, tokenFile, adminKubeconfig: join(cred, 'admin.kubeconfig') };
+}
+
+/** Where a component's kubeconfig lives (written by writeAdminKubeconfig along with the admin's). */
+export function componentKubeconfig(creds: ServerCredentials, component: Component): string {
+  return join(dirname(creds.adminKubeconfig), `${component}.kubeconfig`);
 }
 
 /** Written once the server listens, so the URL carries the real port. */
 export function writeAdminKubeconfig(creds: ServerCredentials, serverUrl: string): void {
   writeFileSync(creds.adminKubeconfig, kubeconfigYaml({ server: serverUrl, ca: creds.ca.certPem, client: creds.admin }), { mode: 0o600 });
+  for (const component of Object.keys(componentUsers) as Component[]) {
+    const text = kubeconfigYaml({ server: serverUrl, ca: creds.ca.certPem, client: creds.components[component] });
+    writeFileSync(componentKubeconfig(creds, component), text, { mode: 0o600 });
+  }
 }
 
 export function writeKubeconfigCopy(from: string, to: string, mode: number): void {

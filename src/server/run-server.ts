@@ -10,7 +10,10 @@ import { openSqliteStore } from '../store/sqlite.ts';
 import { openEtcdStore } from '../store/etcd.ts';
 import { withWatchCache } from '../store/watch-cache.ts';
 import type { Store } from '../store/interface.ts';
-import { ensureCredentials, writeAdminKubeconfig, writeKubeconfigCopy } from './data-dir.ts';
+import { componentKubeconfig, ensureCredentials, writeAdminKubeconfig, writeKubeconfigCopy } from './data-dir.ts';
+import { RestClient } from '../client/rest.ts';
+import { startScheduler } from '../control-plane/scheduler/index.ts';
+import { startControllerManager } from '../control-plane/controllers/manager.ts';
 import { firstAddress } from './cidr.ts';
 
 export interface RunningServer {
@@ -56,11 +59,27 @@ export async function runServer(cfg: ServerConfig): Promise<RunningServer> {
   writeAdminKubeconfig(creds, `https://${host}:${port}`);
   await bootstrap(server, { kubernetesServiceIP: firstAddress(cfg.serviceCidr), advertiseAddress: host, securePort: port });
   if (cfg.writeKubeconfig) writeKubeconfigCopy(creds.adminKubeconfig, cfg.writeKubeconfig, cfg.writeKubeconfigMode);
+  // Like k3s, the server hosts the scheduler and the controller-manager: API clients over loopback HTTPS with
+  // their own identities, exactly as they would run in processes of their own.
+  const components = new AbortController();
+  const running: Promise<unknown>[] = [];
+  if (!cfg.disableScheduler) {
+    const client = RestClient.fromKubeconfig(componentKubeconfig(creds, 'scheduler'), { userAgent: 'skiff-scheduler' });
+    running.push(startScheduler({ client, signal: components.signal }).then((s) => s.done));
+  }
+  if (!cfg.disableControllerManager) {
+    const client = RestClient.fromKubeconfig(componentKubeconfig(creds, 'controller-manager'), { userAgent: 'skiff-controller-manager' });
+    running.push(startControllerManager({ client, signal: components.signal, options: { clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr } }).then((m) => m.done));
+  }
   return {
     port,
     url: `https://${host}:${port}`,
     kubeconfig: creds.adminKubeconfig,
     token: creds.token,
-    stop: () => server.stop(),
+    async stop() {
+      components.abort();
+      await Promise.allSettled(running);
+      await server.stop();
+    },
   };
 }

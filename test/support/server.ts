@@ -33,9 +33,18 @@ export function kubectlBinary(version?: string): string {
   return version ? `/usr/lib/google-cloud-sdk/bin/kubectl.${version}` : '/usr/bin/kubectl';
 }
 
-export async function startTestServer(opts: { datastoreEndpoint?: string } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  datastoreEndpoint?: string;
+  /** Also host the scheduler and controller-manager, as `skiff server` does (default: API server only, so a
+   *  test can start exactly the components it is about). */
+  components?: boolean;
+}
+
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-test-'));
-  const cfg = parseServerFlags(['--data-dir', dataDir, '--https-listen-port', '0']);
+  const flags = ['--data-dir', dataDir, '--https-listen-port', '0'];
+  if (!opts.components) flags.push('--disable-scheduler', '--disable-controller-manager');
+  const cfg = parseServerFlags(flags);
   cfg.datastoreEndpoint = opts.datastoreEndpoint ?? '';
   const running = await runServer(cfg);
   const cacheDir = join(dataDir, 'kubectl-cache');
