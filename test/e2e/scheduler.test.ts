@@ -138,6 +138,23 @@ describe('kube-scheduler with simulated nodes', () => {
     }
   });
 
+  test('a pod parked for lack of cpu is scheduled when a pod on its node is deleted', async () => {
+    const pinned = (name: string, cpu: string) => JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name },
+      spec: { nodeSelector: { 'kubernetes.io/hostname': 'kwok-0' }, containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu } } }] },
+    });
+    assert.equal((await s.kubectl(['apply', '-f', '-'], { stdin: pinned('hog', '3500m') })).code, 0);
+    assert.equal(await nodeOf('hog'), 'kwok-0');
+    assert.equal((await s.kubectl(['apply', '-f', '-'], { stdin: pinned('waiter', '1') })).code, 0);
+    await until('waiter parked', async () => {
+      const p = await client.get<Pod>(podsRef, 'waiter', { namespace: 'default' });
+      return p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False' && c.message?.includes('Insufficient cpu'));
+    });
+    const del = await s.kubectl(['delete', 'pod', 'hog', '--wait=true', '--timeout=20s']);
+    assert.equal(del.code, 0, del.stderr);
+    assert.equal(await nodeOf('waiter'), 'kwok-0');
+  });
+
   test('scheduling gates hold a pod back', async () => {
     const r = await s.kubectl(['apply', '-f', '-'], { stdin: podYaml('gated', { schedulingGates: [{ name: 'example.com/wait' }] }) });
     assert.equal(r.code, 0, r.stderr);
