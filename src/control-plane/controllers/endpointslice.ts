@@ -6,7 +6,7 @@
 // Slices are matched to existing ones of the same port set in name order, so a steady state writes nothing.
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { WorkQueue, isNotFound, objectKey, runController, splitKey } from '../../client/index.ts';
+import { WorkQueue, isAlreadyExists, isConflict, isNotFound, objectKey, runController, splitKey } from '../../client/index.ts';
 import { findResource } from '../../api/resources.ts';
 import type { ControllerContext } from './context.ts';
 import { servicesForPod, servicesRef, podsRef } from './endpoints.ts';
@@ -205,8 +205,11 @@ export async function startEndpointSliceController(ctx: ControllerContext): Prom
           }));
       }
       const results = await Promise.allSettled(writes);
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+      const real = failed.find((e) => !isConflict(e) && !isAlreadyExists(e));
+      if (real) throw real;
+      // conflicts only mean our cache is behind our own writes: look again once it has caught up
+      if (failed.length) return { requeueAfter: 200 };
     },
   });
 }
