@@ -8,7 +8,7 @@
 // Events are not watched (they carry no ownerReferences worth collecting, and they are the most numerous kind).
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import {
-  type Informer, type RestClient, WorkQueue, byOwner, isNotFound, isConflict, objectKey, refKey, runController, splitKey,
+  type Informer, type RestClient, WorkQueue, byOwner, isInvalid, isNotFound, isConflict, objectKey, refKey, runController, splitKey,
 } from '../../client/index.ts';
 import type { ResourceInfo } from '../../api/resource-info.ts';
 import { apiVersionOf, type KubeObject } from '../../api/object.ts';
@@ -42,6 +42,8 @@ export function decide(refs: OwnerReference[], states: OwnerState[]):
   const blocksWaiting = refs.some((r, i) => states[i] === 'waiting' && r.blockOwnerDeletion === true);
   return { action: 'delete', policy: blocksWaiting ? 'Foreground' : 'Background' };
 }
+
+class StaleCache extends Error {}
 
 /** The metadata the collector's decisions depend on. */
 function gcView(obj: KubeObject): string {
@@ -147,11 +149,14 @@ export async function startGarbageCollectorController(ctx: ControllerContext): P
     else for (const i of drop.reverse()) ops.push({ op: 'remove', path: `/metadata/ownerReferences/${i}` });
     await patchOrGone(w, obj, ops, signal);
   };
+  /** A JSON patch guarded by `test` ops on what the cache showed; a failed test (422) means the cache was stale. */
   const patchOrGone = async (w: Watched, obj: KubeObject, ops: unknown[], signal: AbortSignal): Promise<void> => {
     try {
       await client.patch(w.info, obj.metadata!.name!, ops, 'json', { namespace: obj.metadata?.namespace, signal });
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      if (isNotFound(err)) return;
+      if (isInvalid(err)) throw new StaleCache();
+      throw err;
     }
   };
   const remove = async (w: Watched, obj: KubeObject, policy: 'Background' | 'Foreground', signal: AbortSignal): Promise<void> => {
@@ -202,6 +207,14 @@ export async function startGarbageCollectorController(ctx: ControllerContext): P
     signal: ctx.signal,
     workers: ctx.options.concurrentGcSyncs,
     synced: [...watched.values()].map((w) => w.informer.synced),
-    reconcile,
+    reconcile: async (key, signal) => {
+      try {
+        return await reconcile(key, signal);
+      } catch (err) {
+        // the watch event that brings the cache up to date requeues the key too; this is only a safety net
+        if (err instanceof StaleCache) return { requeueAfter: 500 };
+        throw err;
+      }
+    },
   });
 }
