@@ -1,12 +1,11 @@
-// Workload controllers end to end: a real API server, simulated nodes, a test binder standing in for the
-// scheduler, and the ReplicaSet and Deployment controllers; driven by real kubectl. Waits on conditions only.
+// Workload controllers end to end: a real API server, simulated nodes, the scheduler, and the ReplicaSet and
+// Deployment controllers; driven by real kubectl. Waits on conditions only.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
-import {
-  InformerFactory, RestClient, WorkQueue, enqueueOnChange, isConflict, isNotFound, realClock, runController, sleep,
-} from '../../src/client/index.ts';
+import { InformerFactory, RestClient, realClock, sleep } from '../../src/client/index.ts';
+import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { startSimNodes } from '../../src/sim/index.ts';
 import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
 import { deploymentsRef } from '../../src/control-plane/controllers/deployment.ts';
@@ -25,47 +24,25 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false> |
   }
 }
 
-/** Stands in for the scheduler: binds every unbound pod to the nodes in turn (pods labelled hold=true: never). */
-function startBinder(client: RestClient, nodes: readonly string[], signal: AbortSignal): void {
-  const factory = new InformerFactory(client);
-  const inf = factory.informerFor<Pod>(podsRef, { fieldSelector: 'spec.nodeName=' });
-  const queue = new WorkQueue<string>();
-  enqueueOnChange(inf, queue);
-  factory.start(signal);
-  let next = 0;
-  void runController({
-    name: 'test-binder', queue, workers: 4, signal, synced: [inf.synced],
-    reconcile: async (key) => {
-      const [namespace, name] = key.split('/');
-      const pod = inf.lister.get(namespace, name);
-      if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp || pod.metadata?.labels?.hold === 'true') return;
-      const target = nodes[next++ % nodes.length];
-      try {
-        await client.createSubresource(podsRef, name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace }, target: { apiVersion: 'v1', kind: 'Node', name: target } }, { namespace });
-      } catch (err) {
-        if (!isConflict(err) && !isNotFound(err)) throw err;
-      }
-    },
-  });
-}
-
 let s: TestServer;
 let client: RestClient;
 const ctl = new AbortController();
 let cmDone: Promise<void>;
+let schedDone: Promise<void>;
 
 before(async () => {
   s = await startTestServer();
   client = RestClient.fromKubeconfig(s.kubeconfig, { qps: 0 });
   const sim = await startSimNodes({ client, count: 3, signal: ctl.signal, heartbeatIntervalMs: 1000 });
-  startBinder(client, sim.names, ctl.signal);
+  assert.equal(sim.names.length, 3);
+  schedDone = (await startScheduler({ client, signal: ctl.signal, leaderElect: false })).done;
   const cm = await startControllerManager({ client, signal: ctl.signal, controllers: ['replicaset', 'deployment'], leaderElection: false });
   cmDone = cm.done;
 });
 
 after(async () => {
   ctl.abort();
-  await cmDone;
+  await Promise.all([cmDone, schedDone]);
   client.close();
   await s.stop();
 });
@@ -326,7 +303,8 @@ test('progressDeadlineSeconds: a rollout that cannot progress is ProgressDeadlin
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'stuck', namespace: 'default' },
       spec: {
         replicas: 2, progressDeadlineSeconds: 2, selector: { matchLabels: { app: 'stuck' } },
-        template: { metadata: { labels: { app: 'stuck', hold: 'true' } }, spec: { containers: [{ name: 'c', image: 'img:a' }] } },
+        // no node carries this label: the pods stay Pending and never become ready
+        template: { metadata: { labels: { app: 'stuck' } }, spec: { nodeSelector: { nowhere: 'true' }, containers: [{ name: 'c', image: 'img:a' }] } },
       },
     }),
   });
@@ -342,4 +320,20 @@ test('progressDeadlineSeconds: a rollout that cannot progress is ProgressDeadlin
   const st = await s.kubectl(['rollout', 'status', 'deployment/stuck', '--timeout=20s']);
   assert.notEqual(st.code, 0);
   assert.match(st.stderr, /deployment "stuck" exceeded its progress deadline/);
+});
+
+test('minReadySeconds: pods count as available only after being ready that long', async () => {
+  const r = await s.kubectl(['apply', '-f', '-'], {
+    stdin: JSON.stringify({
+      apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'slow', namespace: 'default' },
+      spec: { replicas: 2, minReadySeconds: 2, selector: { matchLabels: { app: 'slow' } }, template: { metadata: { labels: { app: 'slow' } }, spec: { containers: [{ name: 'c', image: 'img:a' }] } } },
+    }),
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const get = () => client.get<ReplicaSet>(replicaSetsRef, 'slow', { namespace: 'default' });
+  const early = await until('2 ready', async () => ((await get()).status?.readyReplicas === 2 ? get() : undefined));
+  const readySince = Math.max(...(await activePods('app=slow')).map((p) => Date.parse(p.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '')));
+  if (Date.now() < readySince + 2000) assert.ok((early.status?.availableReplicas ?? 0) < 2, 'not yet available while ready for less than minReadySeconds');
+  const later = await until('2 available', async () => ((await get()).status?.availableReplicas === 2 ? get() : undefined));
+  assert.equal(later.status?.readyReplicas, 2);
 });
