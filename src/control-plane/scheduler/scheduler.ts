@@ -171,7 +171,10 @@ export class Scheduler {
       signal.removeEventListener('abort', stop);
       stop();
       await Promise.allSettled([...this.binds]);
-      await this.recorder.flush();
+      // events still queued get a short grace period; a backlog after a burst must not hold shutdown up
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.recorder.flush(), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
     }
   }
 
