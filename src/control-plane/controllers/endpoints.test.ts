@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import { desiredSubsets, truncateSubsets } from './endpoints.ts';
-import { desiredSlices } from './endpointslice.ts';
 import { formatTriggerTime, podInEndpoints } from './endpoints-pods.ts';
 
 const svc = (extra: Partial<Service['spec']> = {}): Service => ({
@@ -27,22 +26,6 @@ test('subsets group addresses by resolved ports; unready pods go to notReadyAddr
   assert.deepEqual(subsets[0].addresses![1].targetRef, { kind: 'Pod', namespace: 'ns', name: 'a', uid: 'uid-a' });
   const published = desiredSubsets(svc({ publishNotReadyAddresses: true }), [pod('c', '10.0.0.3', false, 9090)]);
   assert.deepEqual(published[0].addresses?.map((x) => x.ip), ['10.0.0.3']);
-});
-
-test('terminating pods leave Endpoints but stay in slices as not ready, serving as before', () => {
-  const dying = pod('t', '10.0.0.9', true, 8080, { deletionTimestamp: '2020-01-01T00:00:00Z' });
-  assert.equal(podInEndpoints(dying, false), false);
-  assert.deepEqual(desiredSubsets(svc(), [dying]), []);
-  const [slice] = desiredSlices(svc(), [dying]);
-  assert.deepEqual(slice.endpoints[0].conditions, { ready: false, serving: true, terminating: true });
-});
-
-test('slices hold at most 100 endpoints; no endpoints leaves one empty placeholder', () => {
-  const many = Array.from({ length: 250 }, (_, i) => pod(`p${String(i).padStart(3, '0')}`, `10.1.${i >> 8}.${i & 255}`, true, 8080));
-  const slices = desiredSlices(svc(), many);
-  assert.deepEqual(slices.map((s) => s.endpoints.length), [100, 100, 50]);
-  assert.deepEqual(slices[0].ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
-  assert.deepEqual(desiredSlices(svc(), []), [{ ports: [], endpoints: [] }]);
 });
 
 test('trigger time is Go RFC3339Nano', () => {

@@ -1,18 +1,16 @@
 // EndpointSlice controller (upstream endpointslice-controller): for every Service with a selector, IPv4
 // EndpointSlices labelled kubernetes.io/service-name=<svc> and managed-by endpointslice-controller.k8s.io, owned by
-// the Service (the garbage collector removes them with it). Endpoints are grouped by their resolved port set and cut
-// into slices of at most maxEndpointsPerSlice; each endpoint carries upstream's ready/serving/terminating conditions
-// (terminating pods stay, not ready). A Service with no endpoints keeps one empty placeholder slice, as upstream.
-// Slices are matched to existing ones of the same port set in name order, so a steady state writes nothing.
+// the Service (the garbage collector removes them with it). What goes in which slice is endpointslice-plan.ts;
+// here: informers to keys, writes only for slices whose content or labels changed, and a tracker of our own
+// creates/deletes so a cache that has not seen them yet never makes us create a slice twice.
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
-import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { WorkQueue, isAlreadyExists, isConflict, isNotFound, objectKey, runController, splitKey } from '../../client/index.ts';
 import { findResource } from '../../api/resources.ts';
 import type { ControllerContext } from './context.ts';
 import { servicesForPod, servicesRef, podsRef } from './endpoints.ts';
-import {
-  derivedLabels, formatTriggerTime, podHostname, podInEndpoints, podReady, resolveTargetPort, selects, triggerTimeAnnotation,
-} from './endpoints-pods.ts';
+import { derivedLabels, formatTriggerTime, triggerTimeAnnotation } from './endpoints-pods.ts';
+import { type SliceContent, desiredGroups, planSlices } from './endpointslice-plan.ts';
 
 export const endpointSlicesRef = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 const nodesRef = findResource('', 'v1', 'nodes')!;
@@ -20,57 +18,7 @@ const zoneLabel = 'topology.kubernetes.io/zone';
 export const serviceNameLabel = 'kubernetes.io/service-name';
 export const managedByLabel = 'endpointslice.kubernetes.io/managed-by';
 export const controllerName = 'endpointslice-controller.k8s.io';
-export const maxEndpointsPerSlice = 100;
 const byService = 'endpointslice-service';
-
-export interface SliceContent {
-  ports: EndpointPort[];
-  endpoints: Endpoint[];
-}
-
-/** Endpoints grouped by port set, each group cut into chunks of at most max; one empty placeholder when none. */
-export function desiredSlices(svc: Service, pods: Pod[], max = maxEndpointsPerSlice, zoneOf: (node: string) => string | undefined = () => undefined): SliceContent[] {
-  const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
-  const groups = new Map<string, SliceContent>();
-  const sorted = pods.filter((p) => selects(svc, p) && podInEndpoints(p, true))
-    .sort((a, b) => (a.metadata!.name ?? '').localeCompare(b.metadata!.name ?? ''));
-  for (const pod of sorted) {
-    const ip = pod.status?.podIP ?? pod.status?.podIPs?.[0]?.ip ?? '';
-    if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) continue; // IPv4 slices only
-    const ports: EndpointPort[] = [];
-    for (const sp of svc.spec?.ports ?? []) {
-      const port = resolveTargetPort(sp, pod);
-      if (port === undefined) continue;
-      const p: EndpointPort = { name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP' };
-      if (sp.appProtocol) p.appProtocol = sp.appProtocol;
-      ports.push(p);
-    }
-    const serving = publishNotReady || podReady(pod);
-    const terminating = pod.metadata?.deletionTimestamp !== undefined && pod.metadata?.deletionTimestamp !== null;
-    const ep: Endpoint = {
-      addresses: [ip],
-      conditions: { ready: publishNotReady || (serving && !terminating), serving, terminating },
-      targetRef: { kind: 'Pod', namespace: pod.metadata!.namespace, name: pod.metadata!.name, uid: pod.metadata!.uid },
-    };
-    const hostname = podHostname(pod, svc);
-    if (hostname) ep.hostname = hostname;
-    if (pod.spec?.nodeName) {
-      ep.nodeName = pod.spec.nodeName;
-      const zone = zoneOf(pod.spec.nodeName);
-      if (zone) ep.zone = zone;
-    }
-    const key = JSON.stringify(ports);
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { ports, endpoints: [] }));
-    g.endpoints.push(ep);
-  }
-  const out: SliceContent[] = [];
-  for (const [, g] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    for (let i = 0; i < g.endpoints.length; i += max) out.push({ ports: g.ports, endpoints: g.endpoints.slice(i, i + max) });
-  }
-  if (out.length === 0) out.push({ ports: [], endpoints: [] });
-  return out;
-}
 
 function sliceLabels(svc: Service): Record<string, string> {
   return { ...derivedLabels(svc), [serviceNameLabel]: svc.metadata!.name!, [managedByLabel]: controllerName };
@@ -137,48 +85,24 @@ export async function startEndpointSliceController(ctx: ControllerContext): Prom
       if (!svc || !svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) return;
       const labels = sliceLabels(svc);
       if (svc.spec.type === 'ExternalName') return;
-      const want = desiredSlices(svc, pods.lister.list(namespace), maxEndpointsPerSlice, zoneOf);
-      const existing = slices.lister.byIndex(byService, key)
-        .filter((s) => s.metadata?.ownerReferences?.some((r) => r.uid === svc.metadata?.uid) ?? false)
-        .sort((a, b) => (a.metadata!.name ?? '').localeCompare(b.metadata!.name ?? ''));
-      const stale = slices.lister.byIndex(byService, key).filter((s) => !existing.includes(s));
-      const free = new Map<string, EndpointSlice[]>();
-      for (const s of existing) {
-        const k = JSON.stringify(s.ports ?? []);
-        free.set(k, [...(free.get(k) ?? []), s]);
-      }
+      const groups = desiredGroups(svc, pods.lister.list(namespace), zoneOf);
+      const all = slices.lister.byIndex(byService, key);
+      // slices labelled for this Service name but owned by an earlier Service of that name are not ours to reuse
+      const owned = all.filter((s) => s.metadata?.ownerReferences?.some((r) => r.uid === svc.metadata?.uid) ?? false);
+      const plan = planSlices(owned, groups);
       const writes: Promise<unknown>[] = [];
       const annotations = { [triggerTimeAnnotation]: formatTriggerTime(now()) };
-      const toCreate: SliceContent[] = [];
-      for (const content of want) {
-        const reuse = free.get(JSON.stringify(content.ports))?.shift();
-        if (!reuse) {
-          toCreate.push(content);
-          continue;
-        }
-        if (sameContent(reuse, content, labels)) continue;
+      for (const { slice, content } of plan.keep) {
+        if (sameContent(slice, content, labels)) continue;
         const next: EndpointSlice = {
-          ...structuredClone(reuse),
-          metadata: { ...structuredClone(reuse.metadata), labels, annotations: { ...reuse.metadata?.annotations, ...annotations } },
+          ...structuredClone(slice),
+          metadata: { ...structuredClone(slice.metadata), labels, annotations: { ...slice.metadata?.annotations, ...annotations } },
           endpoints: content.endpoints,
           ports: content.ports,
         };
         writes.push(ctx.client.update(endpointSlicesRef, next, { namespace, signal }));
       }
-      // a leftover slice of another port set is rewritten rather than deleting one and creating another
-      const leftovers = [...free.values()].flat();
-      for (const content of toCreate) {
-        const reuse = leftovers.shift();
-        if (reuse) {
-          const next: EndpointSlice = {
-            ...structuredClone(reuse),
-            metadata: { ...structuredClone(reuse.metadata), labels, annotations: { ...reuse.metadata?.annotations, ...annotations } },
-            endpoints: content.endpoints,
-            ports: content.ports,
-          };
-          writes.push(ctx.client.update(endpointSlicesRef, next, { namespace, signal }));
-          continue;
-        }
+      for (const content of plan.create) {
         const slice: EndpointSlice = {
           apiVersion: 'discovery.k8s.io/v1',
           kind: 'EndpointSlice',
@@ -197,7 +121,7 @@ export async function startEndpointSliceController(ctx: ControllerContext): Prom
           track(key).created.add(made.metadata!.name!);
         }));
       }
-      for (const s of [...leftovers, ...stale]) {
+      for (const s of [...plan.remove, ...all.filter((s) => !owned.includes(s))]) {
         track(key).deleted.add(s.metadata!.name!);
         writes.push(ctx.client.delete(endpointSlicesRef, s.metadata!.name!, { namespace, signal, preconditions: { uid: s.metadata?.uid } })
           .catch((err: unknown) => {
