@@ -159,7 +159,9 @@ export async function startGarbageCollectorController(ctx: ControllerContext): P
       throw err;
     }
   };
-  const remove = async (w: Watched, obj: KubeObject, policy: 'Background' | 'Foreground', signal: AbortSignal): Promise<void> => {
+  const remove = async (w: Watched, obj: KubeObject, wanted: 'Background' | 'Foreground', signal: AbortSignal): Promise<void> => {
+    // a propagation finalizer the object already carries wins, as upstream keeps it (a policy would replace it)
+    const policy = hasFinalizer(obj, orphanFinalizer) ? 'Orphan' : hasFinalizer(obj, foregroundFinalizer) ? 'Foreground' : wanted;
     try {
       await client.delete(w.info, obj.metadata!.name!, {
         namespace: obj.metadata?.namespace, propagationPolicy: policy, preconditions: { uid: obj.metadata?.uid }, signal,
