@@ -165,3 +165,33 @@ test('a controller-manager process killed with SIGKILL is replaced after its lea
     await s.stop();
   }
 });
+
+test('a manager whose lease is taken over stops its controllers, then campaigns again', async () => {
+  const s = await startTestServer();
+  const client = RestClient.fromKubeconfig(s.kubeconfig, { qps: 0 });
+  const stop = new AbortController();
+  let starts = 0;
+  let stops = 0;
+  const registry = {
+    'probe-controller': async (ctx: { signal: AbortSignal }) => {
+      starts++;
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      stops++;
+    },
+  };
+  const cm = await startControllerManager({ client, signal: stop.signal, identity: 'victim', registry, leaseDurationSeconds: 3, renewDeadlineSeconds: 2, retryPeriodSeconds: 0.5 });
+  try {
+    await until('leading', () => cm.isLeading());
+    // another holder writes itself into the lease for 2 s: the victim cannot renew and must step down
+    const lease = await client.get<Lease>(leasesRef, 'kube-controller-manager', { namespace: 'kube-system' });
+    await client.update<Lease>(leasesRef, { ...lease, spec: { ...lease.spec, holderIdentity: 'thief', leaseDurationSeconds: 2, renewTime: new Date().toISOString().replace(/Z$/, '000Z') } });
+    await until('stepped down', () => stops === 1);
+    assert.equal(cm.isLeading(), false);
+    await until('leading again', () => cm.isLeading() && starts === 2);
+  } finally {
+    stop.abort();
+    await cm.done;
+    client.close();
+    await s.stop();
+  }
+});

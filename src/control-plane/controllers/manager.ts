@@ -57,6 +57,8 @@ export interface ControllerManagerOptions {
   leaseDurationSeconds?: number;
   renewDeadlineSeconds?: number;
   retryPeriodSeconds?: number;
+  /** Resolve `done` when leadership is lost instead of campaigning again (the command does, as upstream exits). */
+  stopOnLostLease?: boolean;
   /** Override the registry (tests). */
   registry?: Record<string, StartController>;
 }
@@ -132,19 +134,25 @@ export async function startControllerManager(o: ControllerManagerOptions): Promi
       leading = false;
     }
   };
-  const done = o.leaderElection === false
-    ? body(o.signal)
-    : runWithLeaderElection({
-      client: o.client,
-      lease: controllerManagerLease,
-      identity,
-      signal: o.signal,
-      clock: o.clock,
-      leaseDurationSeconds: o.leaseDurationSeconds,
-      renewDeadlineSeconds: o.renewDeadlineSeconds,
-      retryPeriodSeconds: o.retryPeriodSeconds,
-      onStartedLeading: body,
-    });
+  const campaign = async (): Promise<void> => {
+    for (;;) {
+      await runWithLeaderElection({
+        client: o.client,
+        lease: controllerManagerLease,
+        identity,
+        signal: o.signal,
+        clock: o.clock,
+        leaseDurationSeconds: o.leaseDurationSeconds,
+        renewDeadlineSeconds: o.renewDeadlineSeconds,
+        retryPeriodSeconds: o.retryPeriodSeconds,
+        onStartedLeading: body,
+      });
+      if (o.signal.aborted || o.stopOnLostLease) return;
+      // the term's caches and queues are gone with it; campaigning again starts from the API afresh
+      console.error(`controller-manager ${identity}: lost the lease, campaigning again`);
+    }
+  };
+  const done = o.leaderElection === false ? body(o.signal) : campaign();
   return { identity, isLeading: () => leading, done };
 }
 
@@ -233,6 +241,7 @@ export async function controllerManagerCommand(argv: string[]): Promise<number> 
       controllers: values.controllers?.split(','),
       leaderElection: values['leader-elect'] === undefined ? true : values['leader-elect'] !== 'false',
       identity: values['leader-elect-identity'],
+      stopOnLostLease: true,
       leaseDurationSeconds: seconds(values['leader-elect-lease-duration']),
       renewDeadlineSeconds: seconds(values['leader-elect-renew-deadline']),
       retryPeriodSeconds: seconds(values['leader-elect-retry-period']),
