@@ -109,6 +109,23 @@ describe('controllers (part 2) against a real server', () => {
     assert.equal(get.stdout.trim(), '');
   });
 
+  test('a namespace held by a finalized object says so in its conditions, and goes once the finalizer does', async () => {
+    assert.equal((await s.kubectl(['create', 'namespace', 'held'])).code, 0);
+    await client.create(configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sticky', finalizers: ['example.com/hold'] } } as KubeObject, { namespace: 'held' });
+    assert.equal((await s.kubectl(['delete', 'namespace', 'held', '--wait=false'])).code, 0);
+    const ns = await waitFor('conditions', async () => {
+      const n = await client.get<KubeObject>(namespaces, 'held');
+      const conds = (n.status as { conditions?: { type: string; status: string; message?: string }[] } | undefined)?.conditions ?? [];
+      return conds.find((c) => c.type === 'NamespaceFinalizersRemaining' && c.status === 'True') ? conds : undefined;
+    });
+    const byType = Object.fromEntries(ns.map((c) => [c.type, c]));
+    assert.equal(byType.NamespaceFinalizersRemaining.message, 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances');
+    assert.equal(byType.NamespaceContentRemaining.message, 'Some resources are remaining: configmaps has 1 resource instances');
+    assert.equal((await s.kubectl(['get', 'namespace', 'held', '-o', 'jsonpath={.status.phase}'])).stdout, 'Terminating');
+    assert.equal((await s.kubectl(['patch', 'configmap', 'sticky', '-n', 'held', '--type=merge', '-p', '{"metadata":{"finalizers":null}}'])).code, 0);
+    await waitFor('namespace gone', () => gone(client, namespaces, 'held'));
+  });
+
   /** A Deployment -> ReplicaSet -> 2 Pods chain with controller ownerReferences, made by hand. */
   async function chain(ns: string, name: string): Promise<{ rs: string; pods: string[] }> {
     const labels = { app: name };
