@@ -2,6 +2,7 @@
 // Non-resource endpoints (/version, /healthz, /livez, /readyz, /metrics, /openapi) sit beside the API tree.
 // Shutdown stops accepting, ends watches cleanly, lets in-flight requests finish, then closes the store.
 import { createServer, type Server } from 'node:https';
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../../api/errors.ts';
@@ -53,6 +54,8 @@ export class ApiServer {
   private ready = false;
 
   constructor(private readonly opts: ApiServerOptions) {
+    // Every open watch listens for shutdown on this one signal; thousands of watches are normal.
+    setMaxListeners(0, this.shutdown.signal);
     const namespaces = namespaceChecker(opts.store);
     const services = new ServiceAllocator(opts.store, {
       serviceCidr: opts.serviceCidr ?? '10.43.0.0/16',

@@ -10,6 +10,7 @@ import {
 } from '../../client/index.ts';
 import { Algorithm, FitError } from './algorithm.ts';
 import { SchedulerCache } from './cache.ts';
+import { EventSink } from './event-sink.ts';
 import { assignedPodAdded, assignedPodDeleted, nodeAdded, nodeUpdated } from './events.ts';
 import { newPodInfo } from './pod-info.ts';
 import { defaultProfile } from './plugins/index.ts';
@@ -59,7 +60,7 @@ export class Scheduler {
   readonly queue: SchedulingQueue;
   readonly stats: SchedulerStats = { scheduled: 0, failed: 0, bindErrors: 0 };
   private readonly algorithm: Algorithm;
-  private readonly recorder: EventRecorder;
+  private readonly events: EventSink;
   private readonly name: string;
   private readonly clock: Clock;
   private readonly podInformer: Informer<Pod>;
@@ -74,7 +75,7 @@ export class Scheduler {
     this.clock = o.clock ?? realClock;
     this.queue = new SchedulingQueue({ clock: this.clock, initialBackoffMs: o.initialBackoffMs, maxBackoffMs: o.maxBackoffMs });
     this.algorithm = new Algorithm(defaultProfile(o.percentageOfNodesToScore ?? 0));
-    this.recorder = new EventRecorder({ client: o.client, component: this.name, clock: this.clock });
+    this.events = new EventSink(new EventRecorder({ client: o.client, component: this.name, clock: this.clock }));
     this.factory = o.informers ?? new InformerFactory(o.client);
     this.podInformer = this.factory.informerFor<Pod>(podsRef, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
     this.nodeInformer = this.factory.informerFor<Node>(nodesRef);
@@ -171,10 +172,7 @@ export class Scheduler {
       signal.removeEventListener('abort', stop);
       stop();
       await Promise.allSettled([...this.binds]);
-      // events still queued get a short grace period; a backlog after a burst must not hold shutdown up
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.recorder.flush(), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
-      clearTimeout(timer);
+      await this.events.stop();
     }
   }
 
@@ -222,7 +220,7 @@ export class Scheduler {
       }, { namespace, signal });
       this.stats.scheduled++;
       this.stats.lastBindAt = performance.now();
-      if (this.o.scheduledEvents ?? true) this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
+      if (this.o.scheduledEvents ?? true) this.events.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
     } catch (err) {
       this.cache.forget(uid);
       if (signal.aborted) return;
@@ -234,7 +232,7 @@ export class Scheduler {
         if (!cur || isAssigned(cur) || cur.metadata?.uid !== uid) return;
       }
       const msg = `Binding rejected: ${err instanceof Error ? err.message : String(err)}`;
-      this.recorder.event(pod, 'Warning', 'FailedScheduling', msg);
+      this.events.event(pod, 'Warning', 'FailedScheduling', msg);
       const latest = this.podInformer.lister.get(namespace, name);
       if (latest && latest.metadata?.uid === uid && !isAssigned(latest)) {
         qp.info = newPodInfo(latest);
@@ -244,7 +242,7 @@ export class Scheduler {
   }
 
   private reportUnschedulable(pod: Pod, message: string, signal: AbortSignal): void {
-    this.recorder.event(pod, 'Warning', 'FailedScheduling', message);
+    this.events.event(pod, 'Warning', 'FailedScheduling', message);
     this.setPodScheduledFalse(pod, 'Unschedulable', message, signal);
   }
 
