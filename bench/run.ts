@@ -2,6 +2,9 @@
 import { benchEtcdRawPuts, benchSqliteRawInserts, type BenchResult } from './store.ts';
 import { benchListPods, benchPacedCreates, benchPodCreates, benchWatchFanout, startBenchServer } from './apiserver.ts';
 import { startEtcd } from '../test/support/etcd.ts';
+import { benchSchedulingBasic } from './scheduler.ts';
+import { benchDeploymentPipeline } from './controllers.ts';
+import { startScheduler } from '../src/control-plane/scheduler/index.ts';
 
 interface Row {
   figure: string;
@@ -21,8 +24,10 @@ function print(): void {
 async function main(): Promise<void> {
   const rawSqlite = await benchSqliteRawInserts(30_000);
   const sqlite = await startBenchServer();
+  let apiCreates: BenchResult;
   try {
     const creates = await benchPodCreates(sqlite, 5_000, 50);
+    apiCreates = creates;
     rows.push({ figure: 'pod creates, SQLite, 50 clients', value: fmt(creates), baseline: `raw SQLite inserts ${fmt(rawSqlite)}` });
     const paced = await benchPacedCreates(sqlite, 500, 6);
     rows.push({ figure: 'pod creates paced at 500/s, SQLite', value: fmt(paced), baseline: 'target p99 <= 50 ms (upstream SLO 1 s)' });
@@ -47,6 +52,21 @@ async function main(): Promise<void> {
   } finally {
     await etcd.stop();
   }
+  const sched = await benchSchedulingBasic({ nodes: 5_000, existingPods: 1_000, pods: 10_000 });
+  rows.push({
+    figure: 'scheduler SchedulingBasic 5k nodes, 10k pods',
+    value: `${Math.round(sched.podsPerSecond)} pods/s (${sched.scheduled} bound, ${sched.bindErrors} bind errors)`,
+    baseline: `upstream threshold 270 pods/s; API pod creates ${apiCreates.opsPerSec}/s`,
+  });
+  const pipeline = await benchDeploymentPipeline({
+    replicas: 10_000,
+    scheduler: ({ client, signal }) => startScheduler({ client, signal, leaderElect: false }),
+  });
+  rows.push({
+    figure: 'create deployment --replicas=10000 -> all pods',
+    value: `created in ${pipeline.createdSeconds.toFixed(1)} s, bound in ${pipeline.boundSeconds?.toFixed(1)} s`,
+    baseline: `${pipeline.podsCreatedPerSecond.toFixed(0)} pods/s created vs API pod creates ${apiCreates.opsPerSec}/s`,
+  });
   print();
 }
 
