@@ -4,6 +4,7 @@
 // scales every old ReplicaSet to zero, waits until none of their pods is left running, then scales up the new one.
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { syncRolloutStatus } from './deployment-progress.ts';
 import type { DeploymentSync } from './deployment-sync.ts';
 import * as u from './deployment-util.ts';
 
@@ -15,14 +16,14 @@ export async function rolloutRolling(s: DeploymentSync): Promise<number | undefi
 
   const up = await reconcileNewReplicaSet(s, all(), current);
   current = up.rs;
-  if (up.scaled) return s.syncRolloutStatus(all(), current);
+  if (up.scaled) return syncRolloutStatus(s, all(), current);
 
   const down = await reconcileOldReplicaSets(s, all(), u.activeReplicaSets(olds), current);
   olds = olds.map((rs) => down.updated.get(rs.metadata?.uid ?? '') ?? rs);
-  if (down.scaled) return s.syncRolloutStatus(all(), current);
+  if (down.scaled) return syncRolloutStatus(s, all(), current);
 
   if (u.deploymentComplete(s.d, s.d.status ?? {})) await s.cleanup(olds);
-  return s.syncRolloutStatus(all(), current);
+  return syncRolloutStatus(s, all(), current);
 }
 
 async function reconcileNewReplicaSet(s: DeploymentSync, all: ReplicaSet[], newRS: ReplicaSet): Promise<{ scaled: boolean; rs: ReplicaSet }> {
@@ -93,13 +94,13 @@ export async function rolloutRecreate(s: DeploymentSync, podsByRS: Map<string, P
     if (r.scaled) scaledDown = true;
     olds.push(r.rs);
   }
-  if (scaledDown) return s.syncRolloutStatus([...olds, newRS], newRS);
-  if (oldPodsRunning(newRS, olds, podsByRS)) return s.syncRolloutStatus([...olds, newRS], newRS);
+  if (scaledDown) return syncRolloutStatus(s, [...olds, newRS], newRS);
+  if (oldPodsRunning(newRS, olds, podsByRS)) return syncRolloutStatus(s, [...olds, newRS], newRS);
   if (!newRS) ({ newRS, oldRSs } = await s.allReplicaSets(true));
   const up = await s.scaleAndRecord(newRS!, u.specReplicas(s.d));
   newRS = up.rs;
   if (u.deploymentComplete(s.d, s.d.status ?? {})) await s.cleanup(olds);
-  return s.syncRolloutStatus([...olds, newRS], newRS);
+  return syncRolloutStatus(s, [...olds, newRS], newRS);
 }
 
 function oldPodsRunning(newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[], podsByRS: Map<string, Pod[]>): boolean {

@@ -1,7 +1,7 @@
-// One sync of one Deployment (upstream pkg/controller/deployment/sync.go and progress.go): find or create the new
-// ReplicaSet (named `<deployment>-<pod-template-hash>`), scale ReplicaSets with events, clean up old revisions,
-// and compute/write status and the Progressing/Available conditions. A DeploymentSync lives for one reconcile and
-// keeps the latest Deployment and ReplicaSets it wrote, so later steps of the same sync build on earlier writes.
+// One sync of one Deployment (upstream pkg/controller/deployment/sync.go): find or create the new ReplicaSet
+// (named `<deployment>-<pod-template-hash>`), scale ReplicaSets with events (proportionally mid-rollout), clean
+// up old revisions, write status (computed in deployment-progress.ts). A DeploymentSync lives for one reconcile
+// and keeps the latest Deployment and ReplicaSets it wrote, so later steps of the same sync build on them.
 import type { Deployment, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Clock } from '../../client/clock.ts';
 import { isAlreadyExists, isNotFound } from '../../client/errors.ts';
@@ -27,7 +27,7 @@ export interface SyncDeps {
 const errMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export class DeploymentSync {
-  constructor(private readonly deps: SyncDeps, public d: Deployment, public rsList: ReplicaSet[]) {}
+  constructor(readonly deps: SyncDeps, public d: Deployment, public rsList: ReplicaSet[]) {}
 
   now(): string {
     return formatTime(this.deps.clock.now());
@@ -229,92 +229,6 @@ export class DeploymentSync {
       }
     }
   }
-
-  calculateStatus(all: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined): DeploymentStatus {
-    const d = this.d;
-    const available = u.sumAvailable(all);
-    const status: DeploymentStatus = {
-      observedGeneration: d.metadata?.generation,
-      replicas: u.sumStatusReplicas(all),
-      updatedReplicas: u.sumStatusReplicas([newRS]),
-      readyReplicas: u.sumReady(all),
-      availableReplicas: available,
-      unavailableReplicas: Math.max(0, u.sumSpecReplicas(all) - available),
-    };
-    if (d.status?.collisionCount !== undefined) status.collisionCount = d.status.collisionCount;
-    if (d.status?.conditions) status.conditions = d.status.conditions.map((c) => ({ ...c }));
-    if (available >= u.specReplicas(d) - u.maxUnavailable(d)) {
-      u.setCondition(status, u.newCondition('Available', 'True', u.reasons.minimumAvailable, 'Deployment has minimum availability.', this.now()));
-    } else {
-      u.setCondition(status, u.newCondition('Available', 'False', u.reasons.minimumUnavailable, 'Deployment does not have minimum availability.', this.now()));
-    }
-    return status;
-  }
-
-  /** Status for a scaling event, a paused or a deleting deployment: no Progressing bookkeeping. */
-  async syncStatus(all: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined): Promise<void> {
-    const status = this.calculateStatus(all, newRS);
-    if (u.canonicalJson(status) !== u.canonicalJson(this.d.status ?? {})) await this.writeStatus(status);
-  }
-
-  /** Status plus the Progressing condition; returns ms after which to check the progress deadline again. */
-  async syncRolloutStatus(all: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined): Promise<number | undefined> {
-    const d = this.d;
-    const status = this.calculateStatus(all, newRS);
-    if (!u.hasProgressDeadline(d)) u.removeCondition(status, 'Progressing');
-    const current = u.getCondition(d.status, 'Progressing');
-    const complete = status.replicas === status.updatedReplicas && current?.reason === u.reasons.newReplicaSetAvailable;
-    if (u.hasProgressDeadline(d) && !complete) {
-      const now = this.now();
-      const subject = newRS ? `ReplicaSet "${newRS.metadata?.name}"` : `Deployment "${d.metadata?.name}"`;
-      if (u.deploymentComplete(d, status)) {
-        u.setCondition(status, u.newCondition('Progressing', 'True', u.reasons.newReplicaSetAvailable, `${subject} has successfully progressed.`, now));
-      } else if (u.deploymentProgressing(d, status)) {
-        const c = u.newCondition('Progressing', 'True', u.reasons.replicaSetUpdated, `${subject} is progressing.`, now);
-        if (current) {
-          if (current.status === 'True') c.lastTransitionTime = current.lastTransitionTime;
-          u.removeCondition(status, 'Progressing');
-        }
-        u.setCondition(status, c);
-      } else if (u.deploymentTimedOut(d, status, this.deps.clock.now())) {
-        u.setCondition(status, u.newCondition('Progressing', 'False', u.reasons.timedOut, `${subject} has timed out progressing.`, now));
-      }
-    }
-    const failure = replicaFailure(all, newRS);
-    if (failure) u.setCondition(status, failure);
-    else u.removeCondition(status, 'ReplicaFailure');
-    if (u.canonicalJson(status) !== u.canonicalJson(d.status ?? {})) {
-      await this.writeStatus(status);
-      return undefined;
-    }
-    return this.stuckRequeue(status);
-  }
-
-  private stuckRequeue(status: DeploymentStatus): number | undefined {
-    const d = this.d;
-    const current = u.getCondition(d.status, 'Progressing');
-    if (!u.hasProgressDeadline(d) || !current) return undefined;
-    if (u.deploymentComplete(d, status) || current.reason === u.reasons.timedOut) return undefined;
-    const after = Date.parse(current.lastUpdateTime ?? '') + (d.spec?.progressDeadlineSeconds ?? 600) * 1000 - this.deps.clock.now();
-    if (Number.isNaN(after)) return undefined;
-    return after < 1000 ? 1000 : after + 1000;
-  }
-
-  /** Progressing=Unknown DeploymentPaused / DeploymentResumed, as kubectl rollout pause/resume expect. */
-  async checkPausedConditions(): Promise<void> {
-    const d = this.d;
-    if (!u.hasProgressDeadline(d)) return;
-    const cond = u.getCondition(d.status, 'Progressing');
-    if (cond?.reason === u.reasons.timedOut) return;
-    const pausedShown = cond?.reason === u.reasons.paused;
-    const status = structuredClone(d.status ?? {});
-    if (d.spec?.paused && !pausedShown) {
-      u.setCondition(status, u.newCondition('Progressing', 'Unknown', u.reasons.paused, 'Deployment is paused', this.now()));
-    } else if (!d.spec?.paused && pausedShown) {
-      u.setCondition(status, u.newCondition('Progressing', 'Unknown', u.reasons.resumed, 'Deployment is resumed', this.now()));
-    } else return;
-    await this.writeStatus(status);
-  }
 }
 
 /** The one active ReplicaSet, or the newest when none is active; undefined when several are active. */
@@ -343,14 +257,4 @@ function proportion(rs: ReplicaSet, d: Deployment, toAdd: number, added: number)
   }
   const allowed = toAdd - added;
   return toAdd > 0 ? Math.min(fraction, allowed) : Math.max(fraction, allowed);
-}
-
-function replicaFailure(all: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined) {
-  for (const set of [[newRS], all]) {
-    for (const rs of set) {
-      const c = rs?.status?.conditions?.find((x) => x.type === 'ReplicaFailure');
-      if (c) return { type: c.type, status: c.status, lastTransitionTime: c.lastTransitionTime, lastUpdateTime: c.lastTransitionTime, reason: c.reason, message: c.message };
-    }
-  }
-  return undefined;
 }

@@ -12,6 +12,7 @@ import type { Informer } from '../../client/informer.ts';
 import { labelSelectorMatcher } from '../../client/selector.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { ControllerContext } from './context.ts';
+import { checkPausedConditions, syncStatus } from './deployment-progress.ts';
 import { rolloutRecreate, rolloutRolling } from './deployment-rollout.ts';
 import { DeploymentSync, deploymentsRef } from './deployment-sync.ts';
 import * as u from './deployment-util.ts';
@@ -118,16 +119,16 @@ export class DeploymentController {
 
     if (d.metadata?.deletionTimestamp) {
       const { newRS, oldRSs } = await s.allReplicaSets(false);
-      await s.syncStatus([...oldRSs, newRS], newRS);
+      await syncStatus(s, [...oldRSs, newRS], newRS);
       return;
     }
-    await s.checkPausedConditions();
+    await checkPausedConditions(s);
     if (s.d.spec?.paused || (await this.isScalingEvent(s))) {
       const { newRS, oldRSs } = await s.allReplicaSets(false);
       await s.scale(newRS, oldRSs);
       const after = await s.allReplicaSets(false);
       if (s.d.spec?.paused) await s.cleanup(after.oldRSs);
-      await s.syncStatus([...after.oldRSs, after.newRS], after.newRS);
+      await syncStatus(s, [...after.oldRSs, after.newRS], after.newRS);
       return;
     }
     const requeue = s.d.spec?.strategy?.type === 'Recreate'

@@ -3,12 +3,12 @@
 // release pods that stopped matching), and only when the expectations of its previous sync have been observed in
 // the cache creates (slow-start batches 1, 2, 4, …) or deletes (least valuable first) the difference. Then it
 // writes status (replicas, fullyLabeled, ready, available after minReadySeconds, observedGeneration).
-import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from 'kubernetes-types/apps/v1.js';
+import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { type Clock, realClock } from '../../client/clock.ts';
-import { byOwner, objectKey } from '../../client/cache.ts';
+import { byOwner, objectKey, splitKey } from '../../client/cache.ts';
 import { runController } from '../../client/controller.ts';
-import { isAlreadyExists, isConflict, isNotFound } from '../../client/errors.ts';
+import { isAlreadyExists, isNotFound } from '../../client/errors.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
 import { resourceRef } from '../../client/resource-ref.ts';
@@ -18,43 +18,15 @@ import { WorkQueue } from '../../client/workqueue.ts';
 import type { ControllerContext } from './context.ts';
 import { claimObjects, ownerReferenceTo } from './replicaset-claim.ts';
 import { Expectations } from './replicaset-expectations.ts';
-import { controllerRefOf, isPodActive, isPodAvailable, isPodReady, rankPodsForDeletion } from './replicaset-pods.ts';
+import { controllerRefOf, isPodActive, isPodReady, rankPodsForDeletion } from './replicaset-pods.ts';
+import {
+  calculateReplicaSetStatus, errMessage, quietConflicts, replicaSetsRef, slowStartBatch, slowStartInitialBatch, updateReplicaSetStatus,
+} from './replicaset-status.ts';
 
-export const replicaSetsRef = resourceRef('apps/v1', 'replicasets', true);
+export { quietConflicts, replicaSetsRef, slowStartBatch };
+
 export const podsRef = resourceRef('v1', 'pods', true);
 export const replicaSetComponent = 'replicaset-controller';
-
-/** Upstream's SlowStartInitialBatchSize. */
-const slowStartInitialBatch = 1;
-
-/**
- * Runs fn `count` times in batches of 1, 2, 4, …; stops after the first batch with a failure, so a quota or
- * admission error costs one request, not hundreds. Returns the successes and the first error.
- */
-export async function slowStartBatch(count: number, initial: number, fn: () => Promise<void>): Promise<{ successes: number; error?: unknown }> {
-  let remaining = count;
-  let successes = 0;
-  for (let batch = Math.min(remaining, initial); batch > 0; batch = Math.min(2 * batch, remaining)) {
-    const results = await Promise.allSettled(Array.from({ length: batch }, fn));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    successes += results.filter((r) => r.status === 'fulfilled').length;
-    if (failed) return { successes, error: failed.reason };
-    remaining -= batch;
-  }
-  return { successes };
-}
-
-/** Conflicts mean our cache was behind a write; the retry re-reads it, so they are not worth a log line. */
-export function quietConflicts(name: string): (key: string, err: unknown) => void {
-  return (key, err) => {
-    if (isConflict(err)) return;
-    console.error(`controller ${name}: reconciling ${key} failed:`, errMessage(err));
-  };
-}
-
-function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 export class ReplicaSetController {
   readonly rsInformer: Informer<ReplicaSet>;
@@ -169,7 +141,7 @@ export class ReplicaSetController {
   }
 
   async sync(key: string, signal: AbortSignal): Promise<{ requeueAfter?: number } | void> {
-    const [namespace, name] = splitNsName(key);
+    const { namespace, name } = splitKey(key);
     const rs = this.rsInformer.lister.get(namespace, name);
     if (!rs) {
       this.expectations.delete(key);
@@ -191,8 +163,8 @@ export class ReplicaSetController {
     });
     let failure: { reason: string; error: unknown } | undefined;
     if (needsSync && !rs.metadata?.deletionTimestamp) failure = await this.manageReplicas(pods, rs, key, signal);
-    const status = this.calculateStatus(rs, pods, failure);
-    const updated = await this.updateStatus(rs, status, signal);
+    const status = calculateReplicaSetStatus(rs, pods, this.clock.now(), failure);
+    const updated = await updateReplicaSetStatus(this.client, rs, status, signal);
     if (failure) throw failure.error;
     const minReady = rs.spec?.minReadySeconds ?? 0;
     const st = updated.status;
@@ -290,55 +262,6 @@ export class ReplicaSetController {
       : [rs];
     return family.flatMap((r) => this.podInformer.lister.byIndex(byOwner, r.metadata?.uid ?? ''));
   }
-
-  private calculateStatus(rs: ReplicaSet, pods: Pod[], failure?: { reason: string; error: unknown }): ReplicaSetStatus {
-    const now = this.clock.now();
-    const minReady = rs.spec?.minReadySeconds ?? 0;
-    const templateLabels = rs.spec?.template?.metadata?.labels ?? {};
-    const fully = pods.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata?.labels?.[k] === v)).length;
-    const status: ReplicaSetStatus = {
-      replicas: pods.length,
-      fullyLabeledReplicas: fully,
-      readyReplicas: pods.filter(isPodReady).length,
-      availableReplicas: pods.filter((p) => isPodAvailable(p, minReady, now)).length,
-      observedGeneration: rs.metadata?.generation,
-    };
-    const conditions: ReplicaSetCondition[] = (rs.status?.conditions ?? []).filter((c) => c.type !== 'ReplicaFailure');
-    const prior = rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure');
-    if (failure) {
-      conditions.push(prior ?? {
-        type: 'ReplicaFailure', status: 'True', reason: failure.reason, message: errMessage(failure.error),
-        lastTransitionTime: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      });
-    }
-    if (conditions.length) status.conditions = conditions;
-    return status;
-  }
-
-  private async updateStatus(rs: ReplicaSet, status: ReplicaSetStatus, signal: AbortSignal): Promise<ReplicaSet> {
-    const cur: ReplicaSetStatus = rs.status ?? { replicas: 0 };
-    const same = (cur.replicas ?? 0) === status.replicas && (cur.fullyLabeledReplicas ?? 0) === status.fullyLabeledReplicas &&
-      (cur.readyReplicas ?? 0) === status.readyReplicas && (cur.availableReplicas ?? 0) === status.availableReplicas &&
-      cur.observedGeneration === status.observedGeneration &&
-      JSON.stringify(cur.conditions ?? []) === JSON.stringify(status.conditions ?? []);
-    if (same) return rs;
-    let target = rs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.client.updateStatus<ReplicaSet>(replicaSetsRef, { ...target, apiVersion: 'apps/v1', kind: 'ReplicaSet', status }, { signal });
-      } catch (err) {
-        if (!isConflict(err) || attempt >= 1) throw err;
-        // someone (scale, the deployment controller) wrote meanwhile; our figures still hold for the fresh object
-        target = await this.client.get<ReplicaSet>(replicaSetsRef, rs.metadata?.name ?? '', { namespace: rs.metadata?.namespace, signal });
-        if (target.metadata?.uid !== rs.metadata?.uid) return target;
-      }
-    }
-  }
-}
-
-function splitNsName(key: string): [string, string] {
-  const i = key.indexOf('/');
-  return i < 0 ? ['', key] : [key.slice(0, i), key.slice(i + 1)];
 }
 
 export async function startReplicaSetController(ctx: ControllerContext): Promise<void> {
