@@ -26,7 +26,7 @@ export interface DeploymentPipelineOptions {
 
 export interface DeploymentPipelineResult {
   replicas: number;
-  /** Seconds from the Deployment's create call to the last of its pods created. */
+  /** Seconds from the Deployment's create call until all its pods existed (seen by a watch or in its status). */
   createdSeconds: number;
   podsCreatedPerSecond: number;
   /** Seconds to the last pod bound (only with a scheduler). */
@@ -94,16 +94,22 @@ export async function benchDeploymentPipeline(o: DeploymentPipelineOptions): Pro
         await new Promise((r) => setTimeout(r, 20));
       }
     };
-    await wait(() => created >= o.replicas, 'pods created');
+    // all pods exist once either our watch or the Deployment's status (the controllers' own caches) says so:
+    // in a busy process the watch consumer can fall behind what the server already holds
     let statusAt = 0;
+    let createdAt = 0;
     await wait(async () => {
-      const d = await client.get<Deployment>(deploymentsRef, name, { namespace: 'default' });
-      statusAt = performance.now();
-      return d.status?.replicas === o.replicas && d.status.updatedReplicas === o.replicas;
-    }, 'deployment status');
+      if (created >= o.replicas) createdAt ||= lastCreated;
+      if (!statusAt) {
+        const d = await client.get<Deployment>(deploymentsRef, name, { namespace: 'default' });
+        if (d.status?.replicas === o.replicas && d.status.updatedReplicas === o.replicas) statusAt = performance.now();
+      }
+      createdAt ||= statusAt;
+      return createdAt > 0 && statusAt > 0;
+    }, 'pods created');
     if (o.scheduler) await wait(() => bound >= o.replicas, 'pods bound');
     const cpu = process.cpuUsage(cpu0);
-    const createdSeconds = (lastCreated - started) / 1000;
+    const createdSeconds = (createdAt - started) / 1000;
     const result: DeploymentPipelineResult = {
       replicas: o.replicas,
       createdSeconds,
