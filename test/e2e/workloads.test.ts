@@ -96,6 +96,9 @@ test('deployment of 4 replicas: hash-named ReplicaSet, labelled pods, events, ro
   const conds = Object.fromEntries((d.status?.conditions ?? []).map((c) => [c.type, c.reason]));
   assert.deepEqual(conds, { Available: 'MinimumReplicasAvailable', Progressing: 'NewReplicaSetAvailable' });
 
+  const described = await kubectl(['describe', 'deployment', 'web']);
+  assert.match(described, new RegExp(`NewReplicaSet:\\s+${rs.metadata?.name} \\(4/4 replicas created\\)`));
+  assert.match(described, /Replicas:\s+4 desired \| 4 updated \| 4 total \| 4 available \| 0 unavailable/);
   const status = await kubectl(['rollout', 'status', 'deployment/web', '--timeout=30s']);
   assert.match(status, /deployment "web" successfully rolled out/);
   const events = await until('events', async () => {
@@ -113,6 +116,14 @@ test('kubectl scale deployment up and down', async () => {
   await until('2 pods', async () => (await rolledOut('web', 2)) && (await activePods('app=web')).length === 2);
   await kubectl(['scale', 'deployment', 'web', '--replicas=4']);
   await until('4 pods', async () => (await rolledOut('web', 4)) && (await activePods('app=web')).length === 4);
+  const [rs] = await ownedReplicaSets(await getDeployment('web'));
+  await until('scale events', async () => {
+    const list = await client.list<Event>({ group: '', version: 'v1', resource: 'events', namespaced: true } as never, { namespace: 'default' });
+    const msgs = list.items.map((e) => `${e.reason}: ${e.message}`);
+    return msgs.includes(`ScalingReplicaSet: Scaled up replica set ${rs.metadata?.name} from 4 to 6`) &&
+      msgs.includes(`ScalingReplicaSet: Scaled down replica set ${rs.metadata?.name} from 6 to 2`) &&
+      msgs.some((m) => m.startsWith(`SuccessfulDelete: Deleted pod: ${rs.metadata?.name}-`));
+  });
 });
 
 /** Watches the deployment's ReplicaSets and pods and records every violation of the rolling-update bounds. */
