@@ -3,6 +3,7 @@
 // in-process transport can implement the same interface without a socket.
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 
 export interface TransportRequest {
   method: string;
@@ -47,9 +48,8 @@ export class HttpTransport implements Transport {
     this.agent = agent ?? (this.secure
       ? new https.Agent({
           keepAlive: true,
-          ca: opts.ca,
-          cert: opts.cert,
-          key: opts.key,
+          // One TLS context for every connection: building it (parsing CA, cert and key) per connect is costly.
+          secureContext: tls.createSecureContext({ ca: opts.ca, cert: opts.cert, key: opts.key }),
           rejectUnauthorized: !opts.insecureSkipTLSVerify,
           servername: opts.tlsServerName,
         })

@@ -105,3 +105,21 @@ test('an idle watch asked for bookmarks gets BOOKMARK events carrying the latest
     await f.close();
   }
 });
+
+test('a generateName that collides is retried with a fresh suffix', async () => {
+  const f = fixture();
+  const originalRandom = Math.random;
+  try {
+    await f.store.create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'g-bbbbb' } }, ctx());
+    // The first suffix drawn spells "bbbbb", which is taken; later draws are random again.
+    let draws = 0;
+    Math.random = () => (draws++ < 5 ? 0 : originalRandom());
+    const made = await f.store.create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'g-' } }, ctx());
+    assert.ok(draws > 5, 'a second suffix was drawn');
+    assert.notEqual(made.metadata!.name, 'g-bbbbb');
+    assert.match(made.metadata!.name!, /^g-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+  } finally {
+    Math.random = originalRandom;
+    await f.close();
+  }
+});

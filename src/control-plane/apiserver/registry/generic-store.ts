@@ -212,7 +212,8 @@ export class GenericStore {
     } else {
       delete meta.namespace;
     }
-    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+    const generated = !meta.name && !!meta.generateName;
+    if (generated) meta.name = meta.generateName + randomSuffix();
     this.strategy.defaults(obj);
     this.strategy.admit?.(obj);
     // System-owned metadata: whatever the client sent is replaced (upstream FillObjectMetaSystemFields).
@@ -237,8 +238,18 @@ export class GenericStore {
       if (errors.length) throw ApiError.invalid(this.info.kind, this.info.group, meta.name, errors);
       ctx.track?.(undefined, obj);
       if (ctx.dryRun) return obj;
-      const kv = await this.store.create(key, encodeForStore(obj));
-      return this.written(obj, kv.modRevision);
+      let target = key;
+      // A generated name that happens to be taken is retried with a fresh suffix, as upstream does since 1.31.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const kv = await this.store.create(target, encodeForStore(obj));
+          return this.written(obj, kv.modRevision);
+        } catch (e) {
+          if (!(e instanceof KeyExistsError) || !generated || attempt >= 7) throw e;
+          meta.name = meta.generateName + randomSuffix();
+          target = this.key(namespace, meta.name);
+        }
+      }
     } catch (e) {
       await allocation?.rollback();
       if (e instanceof KeyExistsError) throw ApiError.alreadyExists(this.gr, meta.name);
