@@ -90,3 +90,20 @@ test('binding: target name required, kind Node or empty', () => {
   assert.deepEqual(b.create({ metadata: { name: 'p' }, target: {} }).map(fieldErrorText), ['target.name: Required value']);
   assert.deepEqual(b.create({ metadata: { name: 'p' }, target: { kind: 'Pod', name: 'x' } }).map(fieldErrorText), ['target.kind: Unsupported value: "Pod": supported values: "Node", "<empty>"']);
 });
+
+test('scheduling gates may be removed on update but not added', async () => {
+  const { podValidator } = await import('./pod.ts');
+  const base = {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: 'g', namespace: 'default', uid: 'u', creationTimestamp: '2024-01-01T00:00:00Z', resourceVersion: '1' },
+    spec: { containers: [{ name: 'c', image: 'nginx', imagePullPolicy: 'Always', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' }], restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', schedulingGates: [{ name: 'a' }, { name: 'b' }] },
+  };
+  const removed = structuredClone(base);
+  removed.spec.schedulingGates = [{ name: 'b' }];
+  assert.deepEqual(podValidator.update(removed, base), []);
+  const addedGate = structuredClone(base);
+  addedGate.spec.schedulingGates = [{ name: 'a' }, { name: 'b' }, { name: 'c' }];
+  const errs = podValidator.update(addedGate, base);
+  assert.equal(errs.length, 1);
+  assert.equal(errs[0].field, 'spec.schedulingGates');
+});

@@ -77,6 +77,11 @@ function validatePodUpdate(obj: KubeObject, oldObj: KubeObject): FieldError[] {
   if (munged.initContainers) munged.initContainers = munged.initContainers.map((c, i) => ({ ...c, image: oldSpec.initContainers?.[i]?.image }));
   munged.activeDeadlineSeconds = oldSpec.activeDeadlineSeconds;
   munged.tolerations = oldSpec.tolerations;
+  // Scheduling gates may only be removed (that is how a gated pod is released to the scheduler).
+  const oldGates = new Set((oldSpec.schedulingGates ?? []).map((g) => g.name));
+  const added = (spec.schedulingGates ?? []).filter((g) => !oldGates.has(g.name));
+  for (const g of added) errs.push(fieldErrors.forbidden('spec.schedulingGates', `only deletion is allowed, but found new scheduling gate '${g.name}'`));
+  munged.schedulingGates = oldSpec.schedulingGates;
   const oldGrace = oldSpec.terminationGracePeriodSeconds;
   if (oldGrace != null && oldGrace < 0 && spec.terminationGracePeriodSeconds === 1) munged.terminationGracePeriodSeconds = oldGrace;
   if (!jsonEqual(munged, oldSpec)) {
