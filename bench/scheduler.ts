@@ -1,4 +1,5 @@
-// scheduler_perf's SchedulingBasic shape against a real `skiff server` process: N nodes created directly through
+// scheduler_perf's SchedulingBasic shape against a real `skiff server` process (started with --disable-scheduler
+// and --disable-controller-manager, so the scheduler measured is the only one): N nodes created directly through
 // the API (no heartbeats), M pods already bound, then P pending pods; the scheduler (in this process, as its own
 // API client) is started once they exist and the figure is pods bound per second from its cache sync to the last
 // successful bind. Run alone with `node --import tsx bench/scheduler.ts [nodes existing pods]`.
@@ -8,7 +9,25 @@ import { buildNode, defaultCapacity } from '../src/sim/objects.ts';
 import { forEachLimit } from '../src/sim/limit.ts';
 import { nodesRef, podsRef } from '../src/sim/nodes.ts';
 import { startScheduler, type Scheduler } from '../src/control-plane/scheduler/index.ts';
-import { startBenchServer } from './apiserver.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startSkiff } from '../test/support/process.ts';
+
+/** A `skiff server` process without its own scheduler and controller-manager: the one measured runs here. */
+async function startControlPlaneOnly(): Promise<{ kubeconfig: string; stop(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-sched-'));
+  const port = await freePort();
+  const proc = await startSkiff(['server', '--data-dir', dataDir, '--https-listen-port', String(port), '--disable-scheduler', '--disable-controller-manager'], /API server listening/);
+  return {
+    kubeconfig: join(dataDir, 'server', 'cred', 'admin.kubeconfig'),
+    async stop() {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
 export interface SchedulingBasicOptions {
   nodes: number;
@@ -54,7 +73,7 @@ async function waitFor(cond: () => boolean, signal: AbortSignal, timeoutMs: numb
 }
 
 export async function benchSchedulingBasic(o: SchedulingBasicOptions): Promise<SchedulingBasicResult> {
-  const server = o.kubeconfig ? undefined : await startBenchServer();
+  const server = o.kubeconfig ? undefined : await startControlPlaneOnly();
   const kubeconfig = o.kubeconfig ?? server!.kubeconfig;
   const client = RestClient.fromKubeconfig(kubeconfig, { qps: 0, userAgent: 'skiff-bench-scheduler' });
   const ctl = new AbortController();
