@@ -119,7 +119,9 @@ export class Scheduler {
   private podSeen(pod: Pod, old?: Pod): void {
     if (isAssigned(pod)) {
       this.queue.delete(keyOf(pod));
-      const fresh = this.cache.nodeOf(pod.metadata?.uid ?? '') === undefined;
+      const uid = pod.metadata?.uid ?? '';
+      // newly seen bound (including our own assumed pods, now confirmed): affinity/spread waiters may fit now
+      const fresh = this.cache.nodeOf(uid) === undefined || this.cache.isAssumed(uid);
       this.cache.addOrUpdatePod(pod);
       if (fresh) this.queue.moveAll(assignedPodAdded);
       return;
