@@ -62,13 +62,15 @@ export async function runServer(cfg: ServerConfig): Promise<RunningServer> {
   // Like k3s, the server hosts the scheduler and the controller-manager: API clients over loopback HTTPS with
   // their own identities, exactly as they would run in processes of their own.
   const components = new AbortController();
+  // Over loopback to their own apiserver, client-side rate limits only slow the cluster down (binds, pod
+  // creates): the hosted components run unthrottled.
   const running: Promise<unknown>[] = [];
   if (!cfg.disableScheduler) {
-    const client = RestClient.fromKubeconfig(componentKubeconfig(creds, 'scheduler'), { userAgent: 'skiff-scheduler' });
+    const client = RestClient.fromKubeconfig(componentKubeconfig(creds, 'scheduler'), { userAgent: 'skiff-scheduler', qps: 0 });
     running.push(startScheduler({ client, signal: components.signal }).then((s) => s.done));
   }
   if (!cfg.disableControllerManager) {
-    const client = RestClient.fromKubeconfig(componentKubeconfig(creds, 'controller-manager'), { userAgent: 'skiff-controller-manager' });
+    const client = RestClient.fromKubeconfig(componentKubeconfig(creds, 'controller-manager'), { userAgent: 'skiff-controller-manager', qps: 0 });
     running.push(startControllerManager({ client, signal: components.signal, options: { clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr } }).then((m) => m.done));
   }
   return {
