@@ -25,7 +25,7 @@ export interface ControllerOptions {
   concurrentServiceAccountSyncs: number;
   /** --node-monitor-period in ms (5 s). */
   nodeMonitorPeriodMs: number;
-  /** --node-monitor-grace-period in ms (40 s upstream default until 1.32; 50 s since). */
+  /** --node-monitor-grace-period in ms: 40 s, the long-standing upstream default (1.32 raised it to 50 s). */
   nodeMonitorGracePeriodMs: number;
   /** --node-startup-grace-period in ms (60 s). */
   nodeStartupGracePeriodMs: number;
@@ -47,7 +47,7 @@ export const defaultControllerOptions: ControllerOptions = {
   concurrentGcSyncs: 20,
   concurrentServiceAccountSyncs: 5,
   nodeMonitorPeriodMs: 5_000,
-  nodeMonitorGracePeriodMs: 50_000,
+  nodeMonitorGracePeriodMs: 40_000,
   nodeStartupGracePeriodMs: 60_000,
   clusterCidr: '10.42.0.0/16',
   nodeCidrMaskSize: 24,

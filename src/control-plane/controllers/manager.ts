@@ -167,7 +167,7 @@ const help = `Usage: skiff controller-manager [flags]
   --leader-elect-retry-period DUR   (default 2s)
   --concurrent-replicaset-syncs N   (default 5)
   --concurrent-deployment-syncs N   (default 5)
-  --node-monitor-grace-period DUR   e.g. 40s (default 50s)
+  --node-monitor-grace-period DUR   (default 40s)
   --cluster-cidr CIDR               node-ipam allocation range (default 10.42.0.0/16)
   --node-cidr-mask-size N           (default 24)
   --service-cluster-ip-range CIDR   (default 10.43.0.0/16)
