@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { RestClient } from '../../src/client/rest.ts';
 import { startSimNodes } from '../../src/sim/index.ts';
+import { waitFor } from '../support/wait.ts';
 
 let s: TestServer;
 const stop = new AbortController();
@@ -18,21 +19,6 @@ after(async () => {
   await s.stop();
 });
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 const k = async (...args: string[]) => {
   const r = await s.kubectl(args);
   assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
@@ -41,7 +27,7 @@ const k = async (...args: string[]) => {
 
 test('create deployment → pods Running on simulated nodes; scale; expose → endpoints', async () => {
   assert.equal(await k('create', 'deployment', 'nginx', '--image=nginx', '--replicas=4'), 'deployment.apps/nginx created\n');
-  await eventually('4 ready replicas', async () => {
+  await waitFor('4 ready replicas', async () => {
     const out = await k('get', 'deploy', 'nginx', '-o', 'jsonpath={.status.readyReplicas}');
     return out === '4' ? out : undefined;
   });
@@ -53,10 +39,10 @@ test('create deployment → pods Running on simulated nodes; scale; expose → e
   assert.ok(nodesUsed.size >= 2, `pods should spread: ${[...nodesUsed]}`);
 
   assert.equal(await k('scale', 'deployment', 'nginx', '--replicas=6'), 'deployment.apps/nginx scaled\n');
-  await eventually('6 ready replicas', async () => ((await k('get', 'deploy', 'nginx', '-o', 'jsonpath={.status.readyReplicas}')) === '6' ? true : undefined));
+  await waitFor('6 ready replicas', async () => ((await k('get', 'deploy', 'nginx', '-o', 'jsonpath={.status.readyReplicas}')) === '6' ? true : undefined));
 
   assert.equal(await k('expose', 'deployment', 'nginx', '--port=80'), 'service/nginx exposed\n');
-  const endpoints = await eventually('6 endpoints', async () => {
+  const endpoints = await waitFor('6 endpoints', async () => {
     const ips = (await k('get', 'endpoints', 'nginx', '-o', 'jsonpath={.subsets[*].addresses[*].ip}')).split(' ').filter(Boolean);
     return ips.length === 6 ? ips : undefined;
   });
@@ -67,13 +53,13 @@ test('create deployment → pods Running on simulated nodes; scale; expose → e
   const rs = await k('get', 'rs');
   assert.match(rs, /^nginx-[a-z0-9]+\s+6\s+6\s+6\s+\d+s$/m);
   await k('delete', 'deployment', 'nginx');
-  await eventually('pods gone', async () => ((await k('get', 'pods', '-o', 'name')) === '' ? true : undefined));
+  await waitFor('pods gone', async () => ((await k('get', 'pods', '-o', 'name')) === '' ? true : undefined));
 });
 
 test('kubectl get pods -n kube-system and nodes show the simulated cluster', async () => {
   const nodes = await k('get', 'nodes');
   assert.match(nodes, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/m);
   assert.equal(nodes.trim().split('\n').filter((l) => /^sim-node-\d\s+Ready\s/.test(l)).length, 3);
-  const sa = await eventually('default service account', async () => ((await s.kubectl(['get', 'sa', 'default'])).code === 0 ? true : undefined));
+  const sa = await waitFor('default service account', async () => ((await s.kubectl(['get', 'sa', 'default'])).code === 0 ? true : undefined));
   assert.ok(sa);
 });

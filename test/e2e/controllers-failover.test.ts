@@ -10,24 +10,10 @@ import { startControllerManager } from '../../src/control-plane/controllers/mana
 import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { type SimNodes, startSimNodes } from '../../src/sim/index.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { waitFor } from '../support/wait.ts';
 
 const pods = resourceRef('v1', 'pods');
 const nodes = resourceRef('v1', 'nodes', false);
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('node failure: pods are recreated elsewhere after their toleration', () => {
   let s: TestServer;

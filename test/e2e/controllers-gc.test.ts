@@ -8,24 +8,10 @@ import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
 import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { waitFor } from '../support/wait.ts';
 
 const pods = resourceRef('v1', 'pods');
 const replicasets = resourceRef('apps/v1', 'replicasets');
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('garbage collection of Deployments made by the real controllers', () => {
   let s: TestServer;

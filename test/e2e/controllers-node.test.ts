@@ -9,25 +9,11 @@ import { RestClient, resourceRef } from '../../src/client/index.ts';
 import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
 import { type SimNodes, startSimNodes } from '../../src/sim/index.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { waitFor } from '../support/wait.ts';
 
 const pods = resourceRef('v1', 'pods');
 const nodes = resourceRef('v1', 'nodes', false);
 const events = resourceRef('v1', 'events');
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 function boundPod(name: string, node: string, tolerations: Toleration[] = []): Pod {
   return {

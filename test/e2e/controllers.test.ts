@@ -9,6 +9,7 @@ import { RestClient, isNotFound, resourceRef } from '../../src/client/index.ts';
 import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import type { KubeObject } from '../../src/api/object.ts';
+import { waitFor } from '../support/wait.ts';
 
 const pods = resourceRef('v1', 'pods');
 const services = resourceRef('v1', 'services');
@@ -20,21 +21,6 @@ const nodes = resourceRef('v1', 'nodes', false);
 const configmaps = resourceRef('v1', 'configmaps');
 const deployments = resourceRef('apps/v1', 'deployments');
 const replicasets = resourceRef('apps/v1', 'replicasets');
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function gone(client: RestClient, ref: ReturnType<typeof resourceRef>, name: string, namespace?: string): Promise<boolean> {
   try {

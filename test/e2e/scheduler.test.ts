@@ -8,16 +8,7 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 import { RestClient, realClock, sleep } from '../../src/client/index.ts';
 import { startSimNodes, podsRef, type SimNodes } from '../../src/sim/index.ts';
 import { startScheduler, type RunningScheduler } from '../../src/control-plane/scheduler/index.ts';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(realClock, 150);
-  }
-}
+import { waitFor } from '../support/wait.ts';
 
 function podYaml(name: string, spec: Record<string, unknown> = {}, labels: Record<string, string> = {}): string {
   return JSON.stringify({
@@ -47,7 +38,7 @@ describe('kube-scheduler with simulated nodes', () => {
     });
     running = await startScheduler({ client, signal: AbortSignal.any([ctl.signal, leaderCtl.signal]), identity: 'first', retryPeriodSeconds: 1, renewDeadlineSeconds: 5, leaseDurationSeconds: 8 });
     scheduler = running.done;
-    await until('first scheduler leading', async () => running.current() !== undefined);
+    await waitFor('first scheduler leading', async () => running.current() !== undefined);
   });
 
   after(async () => {
@@ -58,7 +49,7 @@ describe('kube-scheduler with simulated nodes', () => {
     await s.stop();
   });
 
-  const nodeOf = async (name: string): Promise<string> => until(`${name} bound`, async () => {
+  const nodeOf = async (name: string): Promise<string> => waitFor(`${name} bound`, async () => {
     const p = await client.get<Pod>(podsRef, name, { namespace: 'default' });
     return p.spec?.nodeName;
   });
@@ -78,7 +69,7 @@ describe('kube-scheduler with simulated nodes', () => {
     const nodes = await Promise.all([0, 1, 2, 3].map((i) => nodeOf(`web-${i}`)));
     assert.deepEqual([...new Set(nodes)].sort(), ['kwok-0', 'kwok-1'], `placed on ${nodes.join(',')}`);
     assert.equal(nodes.filter((n) => n === 'kwok-0').length, 2);
-    await until('pods running', async () => {
+    await waitFor('pods running', async () => {
       const out = await s.kubectl(['get', 'pods', '-l', 'app=web', '--no-headers']);
       return out.stdout.trim().split('\n').filter((l) => /\bRunning\b/.test(l)).length === 4;
     });
@@ -105,7 +96,7 @@ describe('kube-scheduler with simulated nodes', () => {
     assert.equal(r.code, 0, r.stderr);
     const want = '0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu. ' +
       'preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.';
-    const pod = await until('PodScheduled=False', async () => {
+    const pod = await waitFor('PodScheduled=False', async () => {
       const p = await client.get<Pod>(podsRef, 'huge', { namespace: 'default' });
       return p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') ? p : undefined;
     });
@@ -113,7 +104,7 @@ describe('kube-scheduler with simulated nodes', () => {
     assert.equal(cond.reason, 'Unschedulable');
     assert.equal(cond.message, want);
     assert.equal(pod.status?.phase, 'Pending');
-    const described = await until('FailedScheduling in describe', async () => {
+    const described = await waitFor('FailedScheduling in describe', async () => {
       const d = await s.kubectl(['describe', 'pod', 'huge']);
       return d.stdout.includes('FailedScheduling') ? d.stdout : undefined;
     });
@@ -125,14 +116,14 @@ describe('kube-scheduler with simulated nodes', () => {
   test('a pending pod is scheduled once a fitting node appears', async () => {
     const r = await s.kubectl(['apply', '-f', '-'], { stdin: podYaml('wants-fast', { nodeSelector: { disk: 'nvme' } }) });
     assert.equal(r.code, 0, r.stderr);
-    await until('wants-fast unschedulable', async () => {
+    await waitFor('wants-fast unschedulable', async () => {
       const p = await client.get<Pod>(podsRef, 'wants-fast', { namespace: 'default' });
       return p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False' && c.message?.includes("didn't match Pod's node affinity/selector"));
     });
     const more = await startSimNodes({ client, count: 1, prefix: 'fast', signal: ctl.signal, labels: { disk: 'nvme' } });
     try {
       assert.equal(await nodeOf('wants-fast'), 'fast-0');
-      await until('wants-fast running', async () => (await client.get<Pod>(podsRef, 'wants-fast', { namespace: 'default' })).status?.phase === 'Running');
+      await waitFor('wants-fast running', async () => (await client.get<Pod>(podsRef, 'wants-fast', { namespace: 'default' })).status?.phase === 'Running');
     } finally {
       await more.stop();
     }
@@ -146,7 +137,7 @@ describe('kube-scheduler with simulated nodes', () => {
     assert.equal((await s.kubectl(['apply', '-f', '-'], { stdin: pinned('hog', '3500m') })).code, 0);
     assert.equal(await nodeOf('hog'), 'kwok-0');
     assert.equal((await s.kubectl(['apply', '-f', '-'], { stdin: pinned('waiter', '1') })).code, 0);
-    await until('waiter parked', async () => {
+    await waitFor('waiter parked', async () => {
       const p = await client.get<Pod>(podsRef, 'waiter', { namespace: 'default' });
       return p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False' && c.message?.includes('Insufficient cpu'));
     });
@@ -158,7 +149,7 @@ describe('kube-scheduler with simulated nodes', () => {
   test('scheduling gates hold a pod back', async () => {
     const r = await s.kubectl(['apply', '-f', '-'], { stdin: podYaml('gated', { schedulingGates: [{ name: 'example.com/wait' }] }) });
     assert.equal(r.code, 0, r.stderr);
-    const pod = await until('SchedulingGated', async () => {
+    const pod = await waitFor('SchedulingGated', async () => {
       const p = await client.get<Pod>(podsRef, 'gated', { namespace: 'default' });
       return p.status?.conditions?.some((c) => c.reason === 'SchedulingGated') ? p : undefined;
     });
@@ -174,7 +165,7 @@ describe('kube-scheduler with simulated nodes', () => {
     assert.equal(lease.stdout, 'first');
     leaderCtl.abort(); // the first scheduler stops and releases the lease
     await scheduler;
-    await until('second leading', async () => second.current() !== undefined);
+    await waitFor('second leading', async () => second.current() !== undefined);
     const r = await s.kubectl(['apply', '-f', '-'], { stdin: podYaml('after-failover') });
     assert.equal(r.code, 0, r.stderr);
     assert.match(await nodeOf('after-failover'), /^(kwok-[01]|fast-0)$/);

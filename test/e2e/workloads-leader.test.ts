@@ -11,16 +11,7 @@ import { RestClient, leasesRef, realClock, sleep } from '../../src/client/index.
 import { type ControllerManager, startControllerManager } from '../../src/control-plane/controllers/manager.ts';
 import { podsRef, replicaSetsRef } from '../../src/control-plane/controllers/replicaset.ts';
 import { startTestServer } from '../support/server.ts';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(realClock, 100);
-  }
-}
+import { waitFor } from '../support/wait.ts';
 
 test('two controller-managers: one leader acts, no pod is created twice, the other takes over', async () => {
   const s = await startTestServer();
@@ -44,7 +35,7 @@ test('two controller-managers: one leader acts, no pod is created twice, the oth
       startControllerManager({ client, signal, identity, controllers: ['replicaset'], ...timings });
     managers.push(await start('cm-a', stopA.signal), await start('cm-b', stopB.signal));
     const [a, b] = managers;
-    const leader = await until('a leader', () => (a.isLeading() ? a : b.isLeading() ? b : undefined));
+    const leader = await waitFor('a leader', () => (a.isLeading() ? a : b.isLeading() ? b : undefined));
     const follower = leader === a ? b : a;
     const lease = await client.get<Lease>(leasesRef, 'kube-controller-manager', { namespace: 'kube-system' });
     assert.equal(lease.spec?.holderIdentity, leader.identity);
@@ -60,7 +51,7 @@ test('two controller-managers: one leader acts, no pod is created twice, the oth
       const rs = await client.get<ReplicaSet>(replicaSetsRef, 'lead', { namespace: 'default' });
       return rs.status?.replicas === n ? rs : undefined;
     };
-    await until('5 pods', () => rsStatus(5));
+    await waitFor('5 pods', () => rsStatus(5));
     await sleep(realClock, 500); // let any second creator (there must be none) show itself
     assert.equal(created.size, 5, `pods created: ${[...created].join(', ')}`);
     assert.equal(follower.isLeading(), false);
@@ -68,10 +59,10 @@ test('two controller-managers: one leader acts, no pod is created twice, the oth
     // the leader stops (releasing the lease); the follower takes over and keeps managing the set
     (leader === a ? stopA : stopB).abort();
     await leader.done;
-    await until('follower leads', () => follower.isLeading());
+    await waitFor('follower leads', () => follower.isLeading());
     const r = await s.kubectl(['scale', '--replicas=8', 'replicaset', 'lead']);
     assert.equal(r.code, 0, r.stderr);
-    await until('8 pods', () => rsStatus(8));
+    await waitFor('8 pods', () => rsStatus(8));
     await sleep(realClock, 500);
     assert.equal(created.size, 8);
     const after = await client.get<Lease>(leasesRef, 'kube-controller-manager', { namespace: 'kube-system' });
@@ -114,7 +105,7 @@ test('a controller-manager process killed with SIGKILL is replaced after its lea
     const a = spawnManager([...flags, '--leader-elect-identity', 'proc-a']);
     children.push(a.child);
     const holder = async () => (await client.get<Lease>(leasesRef, 'kube-controller-manager', { namespace: 'kube-system' }).catch(() => undefined))?.spec?.holderIdentity;
-    await until('proc-a leads', async () => (await holder()) === 'proc-a').catch((err: Error) => {
+    await waitFor('proc-a leads', async () => (await holder()) === 'proc-a').catch((err: Error) => {
       throw new Error(`${err.message}; its output: ${a.output()}`);
     });
     inProcess = await startControllerManager({ client, signal: stop.signal, identity: 'in-proc', controllers: ['replicaset'], ...lease });
@@ -136,16 +127,16 @@ test('a controller-manager process killed with SIGKILL is replaced after its lea
     });
     assert.equal(apply.code, 0, apply.stderr);
     const replicas = async (n: number) => (await client.get<ReplicaSet>(replicaSetsRef, 'crash', { namespace: 'default' })).status?.replicas === n;
-    await until('4 pods from proc-a', () => replicas(4));
+    await waitFor('4 pods from proc-a', () => replicas(4));
     assert.equal(inProcess.isLeading(), false);
 
     a.child.kill('SIGKILL'); // no release: the lease must run out
     await a.exited;
-    await until('in-process manager takes over', () => inProcess!.isLeading());
+    await waitFor('in-process manager takes over', () => inProcess!.isLeading());
     assert.equal(await holder(), 'in-proc');
     const r = await s.kubectl(['scale', '--replicas=6', 'replicaset', 'crash']);
     assert.equal(r.code, 0, r.stderr);
-    await until('6 pods', () => replicas(6));
+    await waitFor('6 pods', () => replicas(6));
     await sleep(realClock, 500);
     assert.equal(created.size, 6, 'no pod created twice');
     watchStop.abort();
@@ -154,7 +145,7 @@ test('a controller-manager process killed with SIGKILL is replaced after its lea
     // a follower process stops cleanly on SIGTERM
     const b = spawnManager([...flags, '--leader-elect-identity', 'proc-b']);
     children.push(b.child);
-    await until('proc-b running', () => b.output().includes('running as proc-b'));
+    await waitFor('proc-b running', () => b.output().includes('running as proc-b'));
     b.child.kill('SIGTERM');
     assert.equal(await b.exited, 0, b.output());
   } finally {
@@ -181,13 +172,13 @@ test('a manager whose lease is taken over stops its controllers, then campaigns 
   };
   const cm = await startControllerManager({ client, signal: stop.signal, identity: 'victim', registry, leaseDurationSeconds: 3, renewDeadlineSeconds: 2, retryPeriodSeconds: 0.5 });
   try {
-    await until('leading', () => cm.isLeading());
+    await waitFor('leading', () => cm.isLeading());
     // another holder writes itself into the lease for 2 s: the victim cannot renew and must step down
     const lease = await client.get<Lease>(leasesRef, 'kube-controller-manager', { namespace: 'kube-system' });
     await client.update<Lease>(leasesRef, { ...lease, spec: { ...lease.spec, holderIdentity: 'thief', leaseDurationSeconds: 2, renewTime: new Date().toISOString().replace(/Z$/, '000Z') } });
-    await until('stepped down', () => stops === 1);
+    await waitFor('stepped down', () => stops === 1);
     assert.equal(cm.isLeading(), false);
-    await until('leading again', () => cm.isLeading() && starts === 2);
+    await waitFor('leading again', () => cm.isLeading() && starts === 2);
   } finally {
     stop.abort();
     await cm.done;

@@ -13,16 +13,7 @@ import { podsRef, replicaSetsRef } from '../../src/control-plane/controllers/rep
 import { podTemplateHashLabel, revisionAnnotation } from '../../src/control-plane/controllers/deployment-util.ts';
 import { controllerRefOf, isPodReady } from '../../src/control-plane/controllers/replicaset-pods.ts';
 import { type TestServer, startTestServer } from '../support/server.ts';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(realClock, 100);
-  }
-}
+import { waitFor } from '../support/wait.ts';
 
 let s: TestServer;
 let client: RestClient;
@@ -75,7 +66,7 @@ async function rolledOut(name: string, replicas: number): Promise<Deployment | u
 
 test('deployment of 4 replicas: hash-named ReplicaSet, labelled pods, events, rollout status', async () => {
   await kubectl(['create', 'deployment', 'web', '--image=img:a', '--replicas=4']);
-  const d = await until('web rolled out', () => rolledOut('web', 4));
+  const d = await waitFor('web rolled out', () => rolledOut('web', 4));
   const [rs] = await ownedReplicaSets(d);
   const hash = rs.metadata?.labels?.[podTemplateHashLabel];
   assert.ok(hash, 'ReplicaSet labelled with pod-template-hash');
@@ -101,7 +92,7 @@ test('deployment of 4 replicas: hash-named ReplicaSet, labelled pods, events, ro
   assert.match(described, /Replicas:\s+4 desired \| 4 updated \| 4 total \| 4 available \| 0 unavailable/);
   const status = await kubectl(['rollout', 'status', 'deployment/web', '--timeout=30s']);
   assert.match(status, /deployment "web" successfully rolled out/);
-  const events = await until('events', async () => {
+  const events = await waitFor('events', async () => {
     const list = await client.list<Event>({ group: '', version: 'v1', resource: 'events', namespaced: true } as never, { namespace: 'default' });
     const msgs = list.items.map((e) => `${e.reason}: ${e.message}`);
     return msgs.some((m) => m.startsWith('SuccessfulCreate: Created pod: web-')) && msgs.includes(`ScalingReplicaSet: Scaled up replica set ${rs.metadata?.name} from 0 to 4`) ? msgs : undefined;
@@ -111,13 +102,13 @@ test('deployment of 4 replicas: hash-named ReplicaSet, labelled pods, events, ro
 
 test('kubectl scale deployment up and down', async () => {
   await kubectl(['scale', 'deployment', 'web', '--replicas=6']);
-  await until('6 pods', async () => (await rolledOut('web', 6)) && (await activePods('app=web')).length === 6);
+  await waitFor('6 pods', async () => (await rolledOut('web', 6)) && (await activePods('app=web')).length === 6);
   await kubectl(['scale', 'deployment', 'web', '--replicas=2']);
-  await until('2 pods', async () => (await rolledOut('web', 2)) && (await activePods('app=web')).length === 2);
+  await waitFor('2 pods', async () => (await rolledOut('web', 2)) && (await activePods('app=web')).length === 2);
   await kubectl(['scale', 'deployment', 'web', '--replicas=4']);
-  await until('4 pods', async () => (await rolledOut('web', 4)) && (await activePods('app=web')).length === 4);
+  await waitFor('4 pods', async () => (await rolledOut('web', 4)) && (await activePods('app=web')).length === 4);
   const [rs] = await ownedReplicaSets(await getDeployment('web'));
-  await until('scale events', async () => {
+  await waitFor('scale events', async () => {
     const list = await client.list<Event>({ group: '', version: 'v1', resource: 'events', namespaced: true } as never, { namespace: 'default' });
     const msgs = list.items.map((e) => `${e.reason}: ${e.message}`);
     return msgs.includes(`ScalingReplicaSet: Scaled up replica set ${rs.metadata?.name} from 4 to 6`) &&
@@ -151,13 +142,13 @@ async function watchBounds(name: string, replicas: number, surge: number, unavai
 
 test('rolling update from image a to b stays within maxSurge/maxUnavailable at every observed step', async () => {
   await kubectl(['patch', 'deployment', 'web', '-p', '{"spec":{"strategy":{"rollingUpdate":{"maxSurge":1,"maxUnavailable":1}}}}']);
-  await until('web settled', () => rolledOut('web', 4));
+  await waitFor('web settled', () => rolledOut('web', 4));
   const watch = new AbortController();
   try {
     const bounds = await watchBounds('web', 4, 1, 1, watch.signal);
     await kubectl(['set', 'image', 'deployment/web', 'img=img:b']);
     await kubectl(['rollout', 'status', 'deployment/web', '--timeout=60s']);
-    const d = await until('web on image b', () => rolledOut('web', 4));
+    const d = await waitFor('web on image b', () => rolledOut('web', 4));
     assert.deepEqual(bounds.violations, []);
     assert.ok(bounds.steps > 4, `observed ${bounds.steps} steps`);
     const rss = await ownedReplicaSets(d);
@@ -168,7 +159,7 @@ test('rolling update from image a to b stays within maxSurge/maxUnavailable at e
     assert.equal(old.spec?.replicas, 0);
     assert.equal(current.metadata?.annotations?.[revisionAnnotation], '2');
     assert.equal(d.metadata?.annotations?.[revisionAnnotation], '2');
-    const pods = await until('old pods gone', async () => {
+    const pods = await waitFor('old pods gone', async () => {
       const p = await activePods('app=web');
       return p.length === 4 && p.every((x) => x.spec?.containers[0].image === 'img:b') ? p : undefined;
     });
@@ -186,7 +177,7 @@ test('kubectl rollout history, undo restores the old template, pause/resume, res
 
   await kubectl(['rollout', 'undo', 'deployment/web']);
   await kubectl(['rollout', 'status', 'deployment/web', '--timeout=60s']);
-  let d = await until('back on image a', async () => {
+  let d = await waitFor('back on image a', async () => {
     const x = await rolledOut('web', 4);
     return x?.spec?.template?.spec?.containers[0].image === 'img:a' ? x : undefined;
   });
@@ -196,16 +187,16 @@ test('kubectl rollout history, undo restores the old template, pause/resume, res
   assert.equal(restored.spec?.replicas, 4);
   assert.equal(restored.metadata?.annotations?.[revisionAnnotation], '3');
   assert.equal(restored.metadata?.annotations?.['deployment.kubernetes.io/revision-history'], '1');
-  await until('pods back on a', async () => {
+  await waitFor('pods back on a', async () => {
     const p = await activePods('app=web');
     return p.length === 4 && p.every((x) => x.spec?.containers[0].image === 'img:a');
   });
 
   // paused: a template change makes no new ReplicaSet until resume
   await kubectl(['rollout', 'pause', 'deployment/web']);
-  await until('paused condition', async () => (await getDeployment('web')).status?.conditions?.some((c) => c.reason === 'DeploymentPaused'));
+  await waitFor('paused condition', async () => (await getDeployment('web')).status?.conditions?.some((c) => c.reason === 'DeploymentPaused'));
   await kubectl(['set', 'image', 'deployment/web', 'img=img:c']);
-  await until('observed while paused', async () => {
+  await waitFor('observed while paused', async () => {
     const x = await getDeployment('web');
     return (x.status?.observedGeneration ?? 0) >= (x.metadata?.generation ?? 0);
   });
@@ -213,7 +204,7 @@ test('kubectl rollout history, undo restores the old template, pause/resume, res
   assert.equal((await ownedReplicaSets(d)).length, 2);
   await kubectl(['rollout', 'resume', 'deployment/web']);
   await kubectl(['rollout', 'status', 'deployment/web', '--timeout=60s']);
-  d = await until('on image c', async () => {
+  d = await waitFor('on image c', async () => {
     const x = await rolledOut('web', 4);
     return x?.spec?.template?.spec?.containers[0].image === 'img:c' ? x : undefined;
   });
@@ -222,7 +213,7 @@ test('kubectl rollout history, undo restores the old template, pause/resume, res
 
   await kubectl(['rollout', 'restart', 'deployment/web']);
   await kubectl(['rollout', 'status', 'deployment/web', '--timeout=60s']);
-  d = await until('restarted', () => rolledOut('web', 4));
+  d = await waitFor('restarted', () => rolledOut('web', 4));
   assert.ok(d.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']);
   assert.equal((await ownedReplicaSets(d)).length, 4);
   assert.equal(d.metadata?.annotations?.[revisionAnnotation], '5');
@@ -231,7 +222,7 @@ test('kubectl rollout history, undo restores the old template, pause/resume, res
 test('revisionHistoryLimit deletes the oldest scaled-down ReplicaSets', async () => {
   await kubectl(['patch', 'deployment', 'web', '-p', '{"spec":{"revisionHistoryLimit":1}}']);
   const d = await getDeployment('web');
-  await until('one old ReplicaSet kept', async () => (await ownedReplicaSets(d)).length === 2);
+  await waitFor('one old ReplicaSet kept', async () => (await ownedReplicaSets(d)).length === 2);
   const revs = (await ownedReplicaSets(d)).map((rs) => rs.metadata?.annotations?.[revisionAnnotation]).sort();
   assert.deepEqual(revs, ['4', '5']);
 });
@@ -248,27 +239,27 @@ test('kubectl scale --replicas=6 replicaset x, adoption of orphans and release o
     return rs.status?.readyReplicas === n && rs.status.replicas === n && rs.status.availableReplicas === n &&
       rs.status.fullyLabeledReplicas === n && rs.status.observedGeneration === rs.metadata?.generation ? rs : undefined;
   };
-  await until('3 ready', () => readyRS(3));
+  await waitFor('3 ready', () => readyRS(3));
   await kubectl(['scale', '--replicas=6', 'replicaset', 'myapp-replicaset']);
-  const rs = await until('6 ready', () => readyRS(6));
+  const rs = await waitFor('6 ready', () => readyRS(6));
   assert.equal((await activePods('app=myapp')).length, 6);
 
   // a pod relabelled out of the selector is released and replaced
   const victim = (await activePods('app=myapp'))[0].metadata!.name!;
   await kubectl(['label', 'pod', victim, 'app=other', '--overwrite']);
-  await until('released', async () => {
+  await waitFor('released', async () => {
     const p = await client.get<Pod>(podsRef, victim, { namespace: 'default' });
     return !controllerRefOf(p);
   });
-  await until('replaced', async () => (await activePods('app=myapp')).length === 6 && (await readyRS(6)));
+  await waitFor('replaced', async () => (await activePods('app=myapp')).length === 6 && (await readyRS(6)));
   // relabelled back, it is adopted; the set is one too many and scales down to 6
   await kubectl(['label', 'pod', victim, 'app=myapp', '--overwrite']);
-  await until('back to 6 owned', async () => {
+  await waitFor('back to 6 owned', async () => {
     const pods = await activePods('app=myapp');
     return pods.length === 6 && pods.every((p) => controllerRefOf(p)?.uid === rs.metadata?.uid);
   });
   await kubectl(['scale', '--replicas=1', 'replicaset', 'myapp-replicaset']);
-  await until('1 ready', () => readyRS(1));
+  await waitFor('1 ready', () => readyRS(1));
 });
 
 test('Recreate: old pods are all gone before any new pod exists', async () => {
@@ -282,7 +273,7 @@ test('Recreate: old pods are all gone before any new pod exists', async () => {
     }),
   });
   assert.equal((await apply('img:a')).code, 0);
-  await until('rec rolled out', () => rolledOut('rec', 3));
+  await waitFor('rec rolled out', () => rolledOut('rec', 3));
   const watch = new AbortController();
   const factory = new InformerFactory(client, { namespace: 'default' });
   const pods = factory.informerFor<Pod>(podsRef, { labelSelector: 'app=rec' });
@@ -297,7 +288,7 @@ test('Recreate: old pods are all gone before any new pod exists', async () => {
     await pods.synced;
     assert.equal((await apply('img:b')).code, 0);
     await kubectl(['rollout', 'status', 'deployment/rec', '--timeout=60s']);
-    await until('rec on b', async () => {
+    await waitFor('rec on b', async () => {
       const d = await rolledOut('rec', 3);
       const p = await activePods('app=rec');
       return d && p.length === 3 && p.every((x) => x.spec?.containers[0].image === 'img:b');
@@ -320,7 +311,7 @@ test('progressDeadlineSeconds: a rollout that cannot progress is ProgressDeadlin
     }),
   });
   assert.equal(r.code, 0, r.stderr);
-  const d = await until('deadline exceeded', async () => {
+  const d = await waitFor('deadline exceeded', async () => {
     const x = await getDeployment('stuck');
     return x.status?.conditions?.find((c) => c.type === 'Progressing')?.reason === 'ProgressDeadlineExceeded' ? x : undefined;
   });
@@ -342,9 +333,9 @@ test('minReadySeconds: pods count as available only after being ready that long'
   });
   assert.equal(r.code, 0, r.stderr);
   const get = () => client.get<ReplicaSet>(replicaSetsRef, 'slow', { namespace: 'default' });
-  const early = await until('2 ready', async () => ((await get()).status?.readyReplicas === 2 ? get() : undefined));
+  const early = await waitFor('2 ready', async () => ((await get()).status?.readyReplicas === 2 ? get() : undefined));
   const readySince = Math.max(...(await activePods('app=slow')).map((p) => Date.parse(p.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '')));
   if (Date.now() < readySince + 2000) assert.ok((early.status?.availableReplicas ?? 0) < 2, 'not yet available while ready for less than minReadySeconds');
-  const later = await until('2 available', async () => ((await get()).status?.availableReplicas === 2 ? get() : undefined));
+  const later = await waitFor('2 available', async () => ((await get()).status?.availableReplicas === 2 ? get() : undefined));
   assert.equal(later.status?.readyReplicas, 2);
 });

@@ -2,9 +2,9 @@
 // dir, resolves once it answers /health, and `stop()` kills exactly that process and removes the dir.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './process.ts';
 
 export interface EtcdHandle {
   /** http://127.0.0.1:<port>, for etcd3 or `--datastore-endpoint`. */
@@ -17,18 +17,6 @@ export interface StartEtcdOptions {
   progressNotifyInterval?: string;
   /** Give up when etcd is not healthy after this long (ms). */
   startTimeoutMs?: number;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function healthy(endpoint: string): Promise<boolean> {
