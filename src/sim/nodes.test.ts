@@ -5,16 +5,7 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { startTestServer } from '../../test/support/server.ts';
 import { RestClient, leasesRef, sleep, realClock } from '../client/index.ts';
 import { startSimNodes, nodesRef, podsRef } from './nodes.ts';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(realClock, 100);
-  }
-}
+import { waitFor } from '../../test/support/wait.ts';
 
 test('sim nodes register, renew leases, run and delete pods', async () => {
   const s = await startTestServer();
@@ -34,7 +25,7 @@ test('sim nodes register, renew leases, run and delete pods', async () => {
     const lease0 = await client.get<Lease>(leasesRef, 'kwok-1', { namespace: 'kube-node-lease' });
     assert.equal(lease0.spec?.holderIdentity, 'kwok-1');
     assert.equal(lease0.spec?.leaseDurationSeconds, 40);
-    await until('lease renewal', async () => (await client.get<Lease>(leasesRef, 'kwok-1', { namespace: 'kube-node-lease' })).spec?.renewTime !== lease0.spec?.renewTime);
+    await waitFor('lease renewal', async () => (await client.get<Lease>(leasesRef, 'kwok-1', { namespace: 'kube-node-lease' })).spec?.renewTime !== lease0.spec?.renewTime);
 
     // kubectl sees the nodes Ready
     const got = await s.kubectl(['get', 'nodes', '--no-headers']);
@@ -43,7 +34,7 @@ test('sim nodes register, renew leases, run and delete pods', async () => {
 
     // a pod bound to a sim node becomes Running and Ready
     await client.create<Pod>(podsRef, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1', namespace: 'default' }, spec: { nodeName: 'kwok-1', containers: [{ name: 'c', image: 'nginx' }] } });
-    const running = await until('pod running', async () => {
+    const running = await waitFor('pod running', async () => {
       const p = await client.get<Pod>(podsRef, 'p1', { namespace: 'default' });
       return p.status?.phase === 'Running' ? p : undefined;
     });
@@ -61,17 +52,17 @@ test('sim nodes register, renew leases, run and delete pods', async () => {
     sim.stopHeartbeat('kwok-0');
     await sleep(realClock, 300); // let an in-flight round finish
     const frozen = await client.get<Lease>(leasesRef, 'kwok-0', { namespace: 'kube-node-lease' });
-    await until('another round for others', async () => (await client.get<Lease>(leasesRef, 'kwok-2', { namespace: 'kube-node-lease' })).spec?.renewTime !== frozen.spec?.renewTime);
+    await waitFor('another round for others', async () => (await client.get<Lease>(leasesRef, 'kwok-2', { namespace: 'kube-node-lease' })).spec?.renewTime !== frozen.spec?.renewTime);
     await sleep(realClock, 500);
     assert.equal((await client.get<Lease>(leasesRef, 'kwok-0', { namespace: 'kube-node-lease' })).spec?.renewTime, frozen.spec?.renewTime);
     sim.resumeHeartbeat('kwok-0');
-    await until('renewal after resume', async () => (await client.get<Lease>(leasesRef, 'kwok-0', { namespace: 'kube-node-lease' })).spec?.renewTime !== frozen.spec?.renewTime);
+    await waitFor('renewal after resume', async () => (await client.get<Lease>(leasesRef, 'kwok-0', { namespace: 'kube-node-lease' })).spec?.renewTime !== frozen.spec?.renewTime);
 
     // a node marked NotReady by someone else is set Ready again while alive
     const n1 = await client.get<Node>(nodesRef, 'kwok-1');
     n1.status!.conditions = n1.status!.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown' } : c));
     await client.updateStatus(nodesRef, n1);
-    await until('ready again', async () => (await client.get<Node>(nodesRef, 'kwok-1')).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    await waitFor('ready again', async () => (await client.get<Node>(nodesRef, 'kwok-1')).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     await sim.stop();
   } finally {
     ctl.abort();
