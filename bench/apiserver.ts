@@ -20,7 +20,8 @@ export interface BenchServer {
 export async function startBenchServer(datastoreEndpoint = ''): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-api-'));
   const port = await freePort();
-  const args = ['server', '--data-dir', dataDir, '--https-listen-port', String(port)];
+  // API server only: each benchmark starts exactly the components it measures.
+  const args = ['server', '--data-dir', dataDir, '--https-listen-port', String(port), '--disable-scheduler', '--disable-controller-manager'];
   if (datastoreEndpoint) args.push('--datastore-endpoint', datastoreEndpoint);
   const proc: SkiffProcess = await startSkiff(args, /API server listening/);
   const kubeconfig = join(dataDir, 'server', 'cred', 'admin.kubeconfig');

@@ -13,6 +13,12 @@ interface Row {
 }
 
 const rows: Row[] = [];
+
+/** Rows print as they are measured too, so a long run shows progress (the aligned table comes at the end). */
+function record(row: Row): void {
+  rows.push(row);
+  console.log(`measured: ${row.figure}: ${row.value} | ${row.baseline}`);
+}
 const fmt = (r: BenchResult) => `${r.opsPerSec}/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms)`;
 
 function print(): void {
@@ -28,13 +34,13 @@ async function main(): Promise<void> {
   try {
     const creates = await benchPodCreates(sqlite, 5_000, 50);
     apiCreates = creates;
-    rows.push({ figure: 'pod creates, SQLite, 50 clients', value: fmt(creates), baseline: `raw SQLite inserts ${fmt(rawSqlite)}` });
+    record({ figure: 'pod creates, SQLite, 50 clients', value: fmt(creates), baseline: `raw SQLite inserts ${fmt(rawSqlite)}` });
     const paced = await benchPacedCreates(sqlite, 500, 6);
-    rows.push({ figure: 'pod creates paced at 500/s, SQLite', value: fmt(paced), baseline: 'target p99 <= 50 ms (upstream SLO 1 s)' });
+    record({ figure: 'pod creates paced at 500/s, SQLite', value: fmt(paced), baseline: 'target p99 <= 50 ms (upstream SLO 1 s)' });
     const list = await benchListPods(sqlite, 10_000);
-    rows.push({ figure: 'list 10k pods (one response)', value: `${list.fullMs} ms (${(list.bytes / 1e6).toFixed(1)} MB)`, baseline: `paged at limit=500: ${list.pagedMs} ms` });
+    record({ figure: 'list 10k pods (one response)', value: `${list.fullMs} ms (${(list.bytes / 1e6).toFixed(1)} MB)`, baseline: `paged at limit=500: ${list.pagedMs} ms` });
     const fan = await benchWatchFanout(sqlite, 100, 1_000);
-    rows.push({ figure: 'watch fan-out, 100 watchers x 1k events', value: `${fan.deliveredPerSec} events/s delivered`, baseline: `all delivered ${fan.lastDeliveryMs} ms after the first create` });
+    record({ figure: 'watch fan-out, 100 watchers x 1k events', value: `${fan.deliveredPerSec} events/s delivered`, baseline: `all delivered ${fan.lastDeliveryMs} ms after the first create` });
   } finally {
     await sqlite.stop();
   }
@@ -45,7 +51,7 @@ async function main(): Promise<void> {
     try {
       const creates = await benchPodCreates(server, 5_000, 50);
       const ratio = (creates.opsPerSec / rawEtcd.opsPerSec).toFixed(2);
-      rows.push({ figure: 'pod creates, etcd, 50 clients', value: `${fmt(creates)} = ${ratio}x raw`, baseline: `raw etcd3 puts ${fmt(rawEtcd)}` });
+      record({ figure: 'pod creates, etcd, 50 clients', value: `${fmt(creates)} = ${ratio}x raw`, baseline: `raw etcd3 puts ${fmt(rawEtcd)}` });
     } finally {
       await server.stop();
     }
@@ -53,7 +59,7 @@ async function main(): Promise<void> {
     await etcd.stop();
   }
   const sched = await benchSchedulingBasic({ nodes: 5_000, existingPods: 1_000, pods: 10_000 });
-  rows.push({
+  record({
     figure: 'scheduler SchedulingBasic 5k nodes, 10k pods',
     value: `${Math.round(sched.podsPerSecond)} pods/s (${sched.scheduled} bound, ${sched.bindErrors} bind errors)`,
     baseline: `upstream threshold 270 pods/s; API pod creates ${apiCreates.opsPerSec}/s`,
@@ -62,7 +68,7 @@ async function main(): Promise<void> {
     replicas: 10_000,
     scheduler: ({ client, signal }) => startScheduler({ client, signal, leaderElect: false }),
   });
-  rows.push({
+  record({
     figure: 'create deployment --replicas=10000 -> all pods',
     value: `created in ${pipeline.createdSeconds.toFixed(1)} s, bound in ${pipeline.boundSeconds?.toFixed(1)} s`,
     baseline: `${pipeline.podsCreatedPerSecond.toFixed(0)} pods/s created vs API pod creates ${apiCreates.opsPerSec}/s`,

@@ -48,12 +48,15 @@ export class HttpTransport implements Transport {
     this.agent = agent ?? (this.secure
       ? new https.Agent({
           keepAlive: true,
+          // Bounded, so a burst of thousands of calls queues here instead of storming the server with
+          // connections (watches hold sockets too, hence the headroom).
+          maxSockets: 256,
           // One TLS context for every connection: building it (parsing CA, cert and key) per connect is costly.
           secureContext: tls.createSecureContext({ ca: opts.ca, cert: opts.cert, key: opts.key }),
           rejectUnauthorized: !opts.insecureSkipTLSVerify,
           servername: opts.tlsServerName,
         })
-      : new http.Agent({ keepAlive: true }));
+      : new http.Agent({ keepAlive: true, maxSockets: 256 }));
   }
 
   send(req: TransportRequest): Promise<TransportResponse> {

@@ -101,7 +101,8 @@ export class ApiServer {
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.opts.port, this.opts.bindAddress ?? '127.0.0.1', () => resolve());
+      // A deep accept queue: clients open connections in bursts (informers starting, controllers scaling up).
+      server.listen({ port: this.opts.port, host: this.opts.bindAddress ?? '127.0.0.1', backlog: 4096 }, () => resolve());
     });
     this.ready = true;
     return (server.address() as AddressInfo).port;
