@@ -217,6 +217,32 @@ export const endpointsValidator: Validator = simple(validateEndpoints);
 // ---- Event (core/v1) -------------------------------------------------------------------------------------------
 
 /** Upstream validates v1 Events only with the legacy rules (namespace agreement, DNS namespace). */
+/**
+ * The reporting fields both Event APIs require of new-style events (core/v1 names them reportingComponent and
+ * message, events.k8s.io/v1 reportingController and note).
+ */
+export function validateEventReporting(ev: {
+  reporter: [string, string | undefined];
+  reportingInstance?: string;
+  action?: string;
+  reason?: string;
+  message: [string, string | undefined];
+}): FieldError[] {
+  const errs: FieldError[] = [];
+  const [reporterField, rc = ''] = ev.reporter;
+  if (!rc) errs.push(fieldErrors.required(reporterField));
+  else for (const m of isQualifiedName(rc)) errs.push(fieldErrors.invalid(reporterField, rc, m));
+  const bounded = (field: string, value: string | undefined, max: number, required: boolean): void => {
+    if (required && !value) errs.push(fieldErrors.required(field));
+    if ((value ?? '').length > max) errs.push(fieldErrors.invalid(field, '', `can have at most ${max} characters`));
+  };
+  bounded('reportingInstance', ev.reportingInstance, 128, true);
+  bounded('action', ev.action, 128, true);
+  bounded('reason', ev.reason, 128, true);
+  bounded(ev.message[0], ev.message[1], 1024, false);
+  return errs;
+}
+
 function validateCoreEvent(obj: KubeObject): FieldError[] {
   const ev = obj as unknown as Event;
   const errs: FieldError[] = [];
@@ -232,16 +258,13 @@ function validateCoreEvent(obj: KubeObject): FieldError[] {
     if (involvedNs === '' && ns !== 'default' && ns !== 'kube-system') {
       errs.push(fieldErrors.invalid('involvedObject.namespace', involvedNs, 'does not match event.namespace'));
     }
-    const rc = ev.reportingComponent ?? '';
-    if (!rc) errs.push(fieldErrors.required('reportingComponent'));
-    else for (const m of isQualifiedName(rc)) errs.push(fieldErrors.invalid('reportingComponent', rc, m));
-    if (!ev.reportingInstance) errs.push(fieldErrors.required('reportingInstance'));
-    if ((ev.reportingInstance ?? '').length > 128) errs.push(fieldErrors.invalid('reportingInstance', '', 'can have at most 128 characters'));
-    if (!ev.action) errs.push(fieldErrors.required('action'));
-    if ((ev.action ?? '').length > 128) errs.push(fieldErrors.invalid('action', '', 'can have at most 128 characters'));
-    if (!ev.reason) errs.push(fieldErrors.required('reason'));
-    if ((ev.reason ?? '').length > 128) errs.push(fieldErrors.invalid('reason', '', 'can have at most 128 characters'));
-    if ((ev.message ?? '').length > 1024) errs.push(fieldErrors.invalid('message', '', 'can have at most 1024 characters'));
+    errs.push(...validateEventReporting({
+      reporter: ['reportingComponent', ev.reportingComponent],
+      reportingInstance: ev.reportingInstance,
+      action: ev.action,
+      reason: ev.reason,
+      message: ['message', ev.message],
+    }));
   }
   for (const m of isDNS1123Subdomain(ns)) errs.push(fieldErrors.invalid('namespace', ns, m));
   return errs;

@@ -6,8 +6,9 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { fieldErrors, type FieldError } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
 import type { Validator } from '../strategy.ts';
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortNum, nameIsDNSSubdomain } from './names.ts';
+import { isDNS1123Label, isDNS1123Subdomain, isValidPortNum, nameIsDNSSubdomain } from './names.ts';
 import { validateImmutable, validateObjectMeta, validateObjectMetaUpdate } from './objectmeta.ts';
+import { validateEventReporting } from './core.ts';
 
 const tooMany = (field: string, max: number): FieldError => ({ type: 'FieldValueTooMany', field, detail: `must have at most ${max} items` });
 
@@ -119,16 +120,13 @@ function validateNewEvent(obj: KubeObject): FieldError[] {
     if ((ev.series.count ?? 0) < 2) errs.push(fieldErrors.invalid('series.count', '', 'should be at least 2'));
     if (!ev.series.lastObservedTime) errs.push(fieldErrors.required('series.lastObservedTime'));
   }
-  const rc = ev.reportingController ?? '';
-  if (!rc) errs.push(fieldErrors.required('reportingController'));
-  else for (const m of isQualifiedName(rc)) errs.push(fieldErrors.invalid('reportingController', rc, m));
-  if (!ev.reportingInstance) errs.push(fieldErrors.required('reportingInstance'));
-  if ((ev.reportingInstance ?? '').length > 128) errs.push(fieldErrors.invalid('reportingInstance', '', 'can have at most 128 characters'));
-  if (!ev.action) errs.push(fieldErrors.required('action'));
-  if ((ev.action ?? '').length > 128) errs.push(fieldErrors.invalid('action', '', 'can have at most 128 characters'));
-  if (!ev.reason) errs.push(fieldErrors.required('reason'));
-  if ((ev.reason ?? '').length > 128) errs.push(fieldErrors.invalid('reason', '', 'can have at most 128 characters'));
-  if ((ev.note ?? '').length > 1024) errs.push(fieldErrors.invalid('note', '', 'can have at most 1024 characters'));
+  errs.push(...validateEventReporting({
+    reporter: ['reportingController', ev.reportingController],
+    reportingInstance: ev.reportingInstance,
+    action: ev.action,
+    reason: ev.reason,
+    message: ['note', ev.note],
+  }));
   return errs;
 }
 
