@@ -4,7 +4,7 @@
 // Storage errors become ApiErrors here and nowhere else.
 import { randomUUID } from 'node:crypto';
 import type { DeleteOptions } from 'kubernetes-types/meta/v1.js';
-import { ApiError, type FieldError } from '../../../api/errors.ts';
+import { ApiError } from '../../../api/errors.ts';
 import { apiVersionOf, kindKey, type KubeObject } from '../../../api/object.ts';
 import type { ResourceInfo } from '../../../api/resource-info.ts';
 import {
@@ -13,78 +13,18 @@ import {
 import { kindBehaviours, type KindBehaviour } from './kind-behaviour.ts';
 import { decodeFromStore, encodeForStore, keyFor, prefixFor } from './object-codec.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
+import { planDeletion } from './deletion.ts';
+import { parseResourceVersion, randomSuffix, rfc3339, withoutBookkeeping, withoutMetaStatus } from './meta-util.ts';
+import type {
+  Allocator, ApiWatchEvent, ListRequest, ListResponse, NamespaceChecker, ObjectFilter, Strategy, WatchRequest, WriteContext,
+} from './types.ts';
+
+export type {
+  Allocator, ApiWatchEvent, ListRequest, ListResponse, NamespaceChecker, ObjectFilter, Strategy, WatchEventType, WatchRequest,
+  WriteContext,
+} from './types.ts';
+export { parseResourceVersion, randomSuffix, rfc3339 } from './meta-util.ts';
 import { watchWithProgress } from '../../../store/progress.ts';
-
-export type ObjectFilter = (obj: KubeObject) => boolean;
-
-export interface WriteContext {
-  dryRun: boolean;
-  now: Date;
-  /** Called with the object about to be written (after defaults), to record managedFields. */
-  track?: (old: KubeObject | undefined, updated: KubeObject) => void;
-}
-
-export interface ListRequest {
-  filter?: ObjectFilter;
-  limit?: number;
-  continueToken?: string;
-  /** resourceVersion as the client gave it ("" = consistent read, "0" = any, N = at least/exactly N). */
-  resourceVersion?: string;
-  resourceVersionMatch?: string;
-}
-
-export interface ListResponse {
-  items: KubeObject[];
-  resourceVersion: string;
-  continueToken?: string;
-  remainingItemCount?: number;
-}
-
-export interface WatchRequest {
-  filter?: ObjectFilter;
-  resourceVersion?: string;
-  /** Send the current objects as ADDED first (RV "" or "0", or sendInitialEvents=true). */
-  sendInitialEvents?: boolean;
-  /** Interleave BOOKMARK events (at most one per this many ms while idle) carrying the store's progress. */
-  bookmarkIntervalMs?: number;
-  signal: AbortSignal;
-}
-
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-export interface ApiWatchEvent {
-  type: WatchEventType;
-  object: KubeObject;
-}
-
-/** Hooks the generic store calls; defaulting/validation/admission are supplied by the apiserver wiring. */
-export interface Strategy {
-  defaults(obj: KubeObject): void;
-  /** Carries over what the server allocated and the client may omit on update (a Service's clusterIP). */
-  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
-  admit?(obj: KubeObject): void;
-  validateCreate(obj: KubeObject): FieldError[];
-  validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
-  validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[];
-}
-
-/** Resources the server hands out with an object (a Service's cluster IP and node ports). */
-export interface Allocator {
-  allocate(obj: KubeObject, old: KubeObject | undefined, dryRun: boolean): Promise<{ rollback(): Promise<void>; commit(): Promise<void> }>;
-  release(obj: KubeObject): Promise<void>;
-}
-
-export interface NamespaceChecker {
-  /** Throws 404 when the namespace does not exist and 403 when it is terminating. */
-  assertWritable(namespace: string): Promise<void>;
-}
-
-const generateNameChars = 'bcdfghjklmnpqrstvwxz2456789';
-
-export function randomSuffix(n = 5): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += generateNameChars[Math.floor(Math.random() * generateNameChars.length)];
-  return s;
-}
 
 export class GenericStore {
   readonly gr: { group: string; resource: string };
@@ -294,7 +234,7 @@ export class GenericStore {
           throw this.translate(e, name);
         }
       }
-      if (JSON.stringify(stripRV(updated)) === JSON.stringify(stripRV(current))) {
+      if (JSON.stringify(withoutBookkeeping(updated)) === JSON.stringify(withoutBookkeeping(current))) {
         // No change: upstream skips the write, so the resourceVersion stays and no watch event fires.
         return { object: current, created: false };
       }
@@ -399,30 +339,10 @@ export class GenericStore {
       if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
         throw ApiError.conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
       }
-      const next = structuredClone(current);
-      const nextMeta = next.metadata!;
-      const finalizers = new Set(nextMeta.finalizers ?? []);
-      const policy = options.propagationPolicy ?? (options.orphanDependents ? 'Orphan' : undefined);
-      if (policy === 'Orphan') finalizers.add('orphan');
-      if (policy === 'Foreground') finalizers.add('foregroundDeletion');
-      if (policy === 'Background' || policy === 'Foreground') finalizers.delete('orphan');
-      if (policy === 'Background' || policy === 'Orphan') finalizers.delete('foregroundDeletion');
-      let grace = this.behaviour.gracePeriod?.(current, options.gracePeriodSeconds ?? undefined) ?? 0;
-      if (meta.deletionTimestamp && meta.deletionGracePeriodSeconds !== undefined) {
-        grace = Math.min(grace, meta.deletionGracePeriodSeconds);
-      }
-      const namespaceFinalizers = this.kindKey === 'v1/Namespace' ? ((next.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
-      const pending = finalizers.size > 0 || grace > 0 || namespaceFinalizers.length > 0;
+      const { pending, next } = planDeletion(current, options, this.behaviour, this.kindKey === 'v1/Namespace', ctx.now);
       if (pending) {
-        if (finalizers.size) nextMeta.finalizers = [...finalizers];
-        else delete nextMeta.finalizers;
-        if (!nextMeta.deletionTimestamp || grace < (meta.deletionGracePeriodSeconds ?? Infinity)) {
-          nextMeta.deletionTimestamp = rfc3339(new Date(ctx.now.getTime() + grace * 1000));
-          nextMeta.deletionGracePeriodSeconds = grace;
-        }
-        if (this.kindKey === 'v1/Namespace') next.status = { ...((next.status as object) ?? {}), phase: 'Terminating' };
         if (ctx.dryRun) return { object: next, deleted: false };
-        if (JSON.stringify(stripRV(next)) === JSON.stringify(stripRV(current))) return { object: current, deleted: false };
+        if (JSON.stringify(withoutBookkeeping(next)) === JSON.stringify(withoutBookkeeping(current))) return { object: current, deleted: false };
         try {
           const written = await this.store.update(key, encodeForStore(next), kv.modRevision);
           return { object: this.written(next, written.modRevision), deleted: false };
@@ -513,23 +433,4 @@ export class GenericStore {
     if (e instanceof KeyExistsError) return ApiError.alreadyExists(this.gr, name);
     return e;
   }
-}
-
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-export function parseResourceVersion(rv: string): number {
-  if (!/^\d+$/.test(rv)) throw ApiError.badRequest(`invalid resource version "${rv}"`);
-  return Number(rv);
-}
-
-function stripRV(obj: KubeObject): KubeObject {
-  const { resourceVersion: _rv, managedFields: _mf, ...meta } = obj.metadata ?? {};
-  return { ...obj, metadata: meta };
-}
-
-function withoutMetaStatus(obj: KubeObject): KubeObject {
-  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
-  return rest;
 }

@@ -1,0 +1,67 @@
+// The contracts around the generic registry store: what a request asks of it (list, watch, write context) and
+// the hooks the apiserver wiring supplies per resource (strategy, allocator, namespace lifecycle).
+import type { FieldError } from '../../../api/errors.ts';
+import type { KubeObject } from '../../../api/object.ts';
+
+export type ObjectFilter = (obj: KubeObject) => boolean;
+
+export interface WriteContext {
+  dryRun: boolean;
+  now: Date;
+  /** Called with the object about to be written (after defaults), to record managedFields. */
+  track?: (old: KubeObject | undefined, updated: KubeObject) => void;
+}
+
+export interface ListRequest {
+  filter?: ObjectFilter;
+  limit?: number;
+  continueToken?: string;
+  /** resourceVersion as the client gave it ("" = consistent read, "0" = any, N = at least/exactly N). */
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface ListResponse {
+  items: KubeObject[];
+  resourceVersion: string;
+  continueToken?: string;
+  remainingItemCount?: number;
+}
+
+export interface WatchRequest {
+  filter?: ObjectFilter;
+  resourceVersion?: string;
+  /** Send the current objects as ADDED first (RV "" or "0", or sendInitialEvents=true). */
+  sendInitialEvents?: boolean;
+  /** Interleave BOOKMARK events (at most one per this many ms while idle) carrying the store's progress. */
+  bookmarkIntervalMs?: number;
+  signal: AbortSignal;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+export interface ApiWatchEvent {
+  type: WatchEventType;
+  object: KubeObject;
+}
+
+/** Hooks the generic store calls; defaulting/validation/admission are supplied by the apiserver wiring. */
+export interface Strategy {
+  defaults(obj: KubeObject): void;
+  /** Carries over what the server allocated and the client may omit on update (a Service's clusterIP). */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  admit?(obj: KubeObject): void;
+  validateCreate(obj: KubeObject): FieldError[];
+  validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+}
+
+/** Resources the server hands out with an object (a Service's cluster IP and node ports). */
+export interface Allocator {
+  allocate(obj: KubeObject, old: KubeObject | undefined, dryRun: boolean): Promise<{ rollback(): Promise<void>; commit(): Promise<void> }>;
+  release(obj: KubeObject): Promise<void>;
+}
+
+export interface NamespaceChecker {
+  /** Throws 404 when the namespace does not exist and 403 when it is terminating. */
+  assertWritable(namespace: string): Promise<void>;
+}
