@@ -218,3 +218,15 @@ export function discoveryPath(group: string, version: string): PathItem {
     }],
   };
 }
+
+/** The `paths` object of a document, in path order; v2 and v3 differ only in how they render operations and parameters. */
+export function renderPaths(items: PathItem[], operation: (o: Operation) => object, param: (p: Param) => object): Record<string, object> {
+  const paths: Record<string, object> = {};
+  for (const item of [...items].sort((a, b) => a.path.localeCompare(b.path))) {
+    const entry: Record<string, unknown> = {};
+    for (const o of item.ops) entry[o.method] = operation(o);
+    if (item.params.length > 0) entry.parameters = item.params.map(param);
+    paths[item.path] = entry;
+  }
+  return paths;
+}

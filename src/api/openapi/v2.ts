@@ -1,6 +1,6 @@
 // Renders the single OpenAPI v2 (Swagger 2.0) document upstream serves at /openapi/v2: every path of every served
 // resource and `definitions` in v2 form (`#/definitions/` references with siblings beside `$ref`, no `oneOf`).
-import type { Operation, Param, PathItem } from './paths.ts';
+import { renderPaths, type Operation, type Param, type PathItem } from './paths.ts';
 import type { Schema, SchemaSet } from './schema.ts';
 import { closure, refName } from './schema.ts';
 import { pathSchemas } from './v3.ts';
@@ -78,13 +78,7 @@ function operation(o: Operation): object {
 }
 
 export function v2Document(items: PathItem[], schemas: SchemaSet): object {
-  const paths: Record<string, object> = {};
-  for (const item of [...items].sort((a, b) => a.path.localeCompare(b.path))) {
-    const entry: Record<string, unknown> = {};
-    for (const o of item.ops) entry[o.method] = operation(o);
-    if (item.params.length > 0) entry.parameters = item.params.map(param);
-    paths[item.path] = entry;
-  }
+  const paths = renderPaths(items, operation, param);
   const definitions: Record<string, Schema> = {};
   for (const [name, s] of Object.entries(closure(schemas, pathSchemas(items)))) definitions[name] = toV2Schema(s);
   return {

@@ -1,6 +1,6 @@
 // Renders OpenAPI v3.0 documents, one per group version, as upstream serves at /openapi/v3/apis/<group>/<version>:
 // the resources' paths plus the component schemas those paths reach.
-import type { Operation, Param, PathItem } from './paths.ts';
+import { renderPaths, type Operation, type Param, type PathItem } from './paths.ts';
 import type { Schema, SchemaSet } from './schema.ts';
 import { closure, v3RefPrefix } from './schema.ts';
 
@@ -57,13 +57,7 @@ export function pathSchemas(items: PathItem[]): Set<string> {
 }
 
 export function v3Document(items: PathItem[], schemas: SchemaSet): object {
-  const paths: Record<string, object> = {};
-  for (const item of [...items].sort((a, b) => a.path.localeCompare(b.path))) {
-    const entry: Record<string, unknown> = {};
-    for (const o of item.ops) entry[o.method] = operation(o);
-    if (item.params.length > 0) entry.parameters = item.params.map(param);
-    paths[item.path] = entry;
-  }
+  const paths = renderPaths(items, operation, param);
   return {
     components: { schemas: closure(schemas, pathSchemas(items)), securitySchemes },
     info: { title: 'Kubernetes', version: 'unversioned' },

@@ -3,14 +3,8 @@
 // parent object, repeated scalars are written unpacked (proto2, as Go writes them), and fields absent from the
 // JSON are not written. Keys the schema does not know are ignored. A value of the wrong JSON type is a WireError.
 import protobuf from 'protobufjs';
-import { WireError, type Json } from './wire.ts';
+import { FIELDS_V1, INT_OR_STRING, MICRO_TIME, QUANTITY, TIME, WireError, type Json } from './wire.ts';
 
-const META = '.k8s.io.apimachinery.pkg.apis.meta.v1.';
-const TIME = `${META}Time`;
-const MICRO_TIME = `${META}MicroTime`;
-const FIELDS_V1 = `${META}FieldsV1`;
-const QUANTITY = '.k8s.io.apimachinery.pkg.api.resource.Quantity';
-const INT_OR_STRING = '.k8s.io.apimachinery.pkg.util.intstr.IntOrString';
 
 const byId = new WeakMap<protobuf.Type, protobuf.Field[]>();
 function fieldsInOrder(type: protobuf.Type): protobuf.Field[] {

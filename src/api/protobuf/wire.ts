@@ -10,12 +10,12 @@ export type Json = Record<string, unknown>;
 
 export class WireError extends Error {}
 
-const META = '.k8s.io.apimachinery.pkg.apis.meta.v1.';
-const TIME = `${META}Time`;
-const MICRO_TIME = `${META}MicroTime`;
-const FIELDS_V1 = `${META}FieldsV1`;
-const QUANTITY = '.k8s.io.apimachinery.pkg.api.resource.Quantity';
-const INT_OR_STRING = '.k8s.io.apimachinery.pkg.util.intstr.IntOrString';
+export const META = '.k8s.io.apimachinery.pkg.apis.meta.v1.';
+export const TIME = `${META}Time`;
+export const MICRO_TIME = `${META}MicroTime`;
+export const FIELDS_V1 = `${META}FieldsV1`;
+export const QUANTITY = '.k8s.io.apimachinery.pkg.api.resource.Quantity';
+export const INT_OR_STRING = '.k8s.io.apimachinery.pkg.util.intstr.IntOrString';
 const MAX_DEPTH = 100;
 
 const isPtr = (f: protobuf.Field): boolean => f.options?.['(ptr)'] === true;

@@ -4,7 +4,7 @@
 // RepackSubsets does. Services without a selector are someone else's (the apiserver's `kubernetes`, or user-managed)
 // and are never touched; Endpoints of a deleted Service are deleted.
 import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
-import { StatusError, WorkQueue, isAlreadyExists, isConflict, isForbidden, isNotFound, objectKey, runController, splitKey } from '../../client/index.ts';
+import { type Informer, StatusError, WorkQueue, isAlreadyExists, isConflict, isForbidden, isNotFound, objectKey, runController, splitKey } from '../../client/index.ts';
 import { findResource } from '../../api/resources.ts';
 import type { ControllerContext } from './context.ts';
 import {
@@ -105,17 +105,22 @@ export function servicesForPod(services: Service[], ...pods: Pod[]): string[] {
   return [...keys];
 }
 
-export async function startEndpointsController(ctx: ControllerContext): Promise<void> {
-  const services = ctx.informers.informerFor<Service>(servicesRef);
-  const pods = ctx.informers.informerFor<Pod>(podsRef);
-  const endpoints = ctx.informers.informerFor<Endpoints>(endpointsRef);
-  const queue = new WorkQueue<string>();
+/** Queues a Service's key when it changes, or when a pod it selects (before or after the change) does. */
+export function queueServicesOnChange(services: Informer<Service>, pods: Informer<Pod>, queue: WorkQueue<string>): void {
   const svcKey = (svc: Service): void => queue.add(objectKey(svc));
   services.addEventHandler({ onAdd: svcKey, onUpdate: (_, s) => svcKey(s), onDelete: svcKey });
   const podChanged = (...ps: Pod[]): void => {
     for (const k of servicesForPod(services.lister.list(ps[0].metadata?.namespace), ...ps)) queue.add(k);
   };
   pods.addEventHandler({ onAdd: (p) => podChanged(p), onUpdate: (o, p) => podChanged(o, p), onDelete: (p) => podChanged(p) });
+}
+
+export async function startEndpointsController(ctx: ControllerContext): Promise<void> {
+  const services = ctx.informers.informerFor<Service>(servicesRef);
+  const pods = ctx.informers.informerFor<Pod>(podsRef);
+  const endpoints = ctx.informers.informerFor<Endpoints>(endpointsRef);
+  const queue = new WorkQueue<string>();
+  queueServicesOnChange(services, pods, queue);
   // initial adds: Endpoints left behind by a Service deleted while we were down get collected (upstream's
   // checkLeftoverEndpoints), except leader-election records, which have no Service by design
   endpoints.addEventHandler({

@@ -5,10 +5,10 @@
 // creates/deletes so a cache that has not seen them yet never makes us create a slice twice.
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { WorkQueue, isAlreadyExists, isConflict, isNotFound, objectKey, runController, splitKey } from '../../client/index.ts';
+import { WorkQueue, isAlreadyExists, isConflict, isNotFound, runController, splitKey } from '../../client/index.ts';
 import { findResource } from '../../api/resources.ts';
 import type { ControllerContext } from './context.ts';
-import { servicesForPod, servicesRef, podsRef } from './endpoints.ts';
+import { queueServicesOnChange, servicesRef, podsRef } from './endpoints.ts';
 import { derivedLabels, formatTriggerTime, triggerTimeAnnotation } from './endpoints-pods.ts';
 import { type SliceContent, desiredGroups, planSlices } from './endpointslice-plan.ts';
 
@@ -41,12 +41,7 @@ export async function startEndpointSliceController(ctx: ControllerContext): Prom
     return svc && s.metadata?.labels?.[managedByLabel] === controllerName ? [`${s.metadata!.namespace}/${svc}`] : [];
   });
   const queue = new WorkQueue<string>();
-  const svcKey = (svc: Service): void => queue.add(objectKey(svc));
-  services.addEventHandler({ onAdd: svcKey, onUpdate: (_, s) => svcKey(s), onDelete: svcKey });
-  const podChanged = (...ps: Pod[]): void => {
-    for (const k of servicesForPod(services.lister.list(ps[0].metadata?.namespace), ...ps)) queue.add(k);
-  };
-  pods.addEventHandler({ onAdd: (p) => podChanged(p), onUpdate: (o, p) => podChanged(o, p), onDelete: (p) => podChanged(p) });
+  queueServicesOnChange(services, pods, queue);
   const sliceChanged = (s: EndpointSlice): void => {
     const svc = s.metadata?.labels?.[serviceNameLabel];
     if (svc && s.metadata?.labels?.[managedByLabel] === controllerName) queue.add(`${s.metadata!.namespace}/${svc}`);
