@@ -13,7 +13,7 @@ export interface BenchServer {
   port: number;
   kubeconfig: string;
   post(path: string, body: unknown): Promise<number>;
-  get(path: string): Promise<{ status: number; bytes: number }>;
+  get(path: string): Promise<{ status: number; bytes: number; body: Buffer }>;
   stop(): Promise<void>;
 }
 
@@ -27,11 +27,14 @@ export async function startBenchServer(datastoreEndpoint = ''): Promise<BenchSer
   const kubeconfig = join(dataDir, 'server', 'cred', 'admin.kubeconfig');
   const c = adminClient(kubeconfig);
   const agent = new Agent({ keepAlive: true, maxSockets: 256, ca: c.ca, cert: c.cert, key: c.key });
-  const call = (method: string, path: string, body?: string) => new Promise<{ status: number; bytes: number }>((resolve, reject) => {
+  const call = (method: string, path: string, body?: string) => new Promise<{ status: number; bytes: number; body: Buffer }>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, agent, headers: body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {} }, (res) => {
-      let bytes = 0;
-      res.on('data', (d: Buffer) => (bytes += d.length));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => {
+        const all = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, bytes: all.length, body: all });
+      });
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -101,16 +104,11 @@ export async function benchListPods(s: BenchServer, count: number): Promise<{ fu
   const t1 = performance.now();
   let token = '';
   do {
-    const r = await getJSON(s, `/api/v1/namespaces/default/pods?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
+    const page = await s.get(`/api/v1/namespaces/default/pods?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
+    const r = JSON.parse(page.body.toString('utf8')) as { metadata?: { continue?: string } };
     token = r.metadata?.continue ?? '';
   } while (token);
   return { fullMs: Math.round(fullMs), pagedMs: Math.round(performance.now() - t1), bytes: full.bytes };
-}
-
-async function getJSON(s: BenchServer, path: string): Promise<{ metadata?: { continue?: string } }> {
-  const c = adminClient(s.kubeconfig);
-  const r = await c.send('GET', path);
-  return r.json();
 }
 
 /** `watchers` watches on one namespace, then `events` creates: events delivered per second across all watchers. */

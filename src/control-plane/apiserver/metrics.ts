@@ -51,16 +51,16 @@ export const watchEventsTotal = new Counter({
 });
 
 export const watchMetrics = {
-  open(group: string, version: string, kind: string): { close(): void } {
+  open(group: string, version: string, kind: string, resource: string): { close(): void } {
     registeredWatchers.inc({ group, version, kind });
-    longRunning.inc({ verb: 'WATCH', group, version, resource: kind.toLowerCase(), scope: 'resource', component: 'apiserver' });
+    longRunning.inc({ verb: 'WATCH', group, version, resource, scope: 'resource', component: 'apiserver' });
     let closed = false;
     return {
       close() {
         if (closed) return;
         closed = true;
         registeredWatchers.dec({ group, version, kind });
-        longRunning.dec({ verb: 'WATCH', group, version, resource: kind.toLowerCase(), scope: 'resource', component: 'apiserver' });
+        longRunning.dec({ verb: 'WATCH', group, version, resource, scope: 'resource', component: 'apiserver' });
       },
     };
   },

@@ -56,7 +56,7 @@ export async function streamWatch(
     bookmarkIntervalMs: bookmarks ? bookmarkIntervalMs : undefined,
     signal: abort.signal,
   });
-  const gauge = watchMetrics.open(store.info.group, store.info.version, store.info.kind);
+  const gauge = watchMetrics.open(store.info.group, store.info.version, store.info.kind, store.info.resource);
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   try {
