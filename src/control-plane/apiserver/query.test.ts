@@ -76,6 +76,10 @@ test('DeleteOptions come from the body, or from the query only when there is no 
   assert.deepEqual(deleteOptionsOf(q('gracePeriodSeconds=0&propagationPolicy=Orphan'), { propagationPolicy: 'Foreground' }),
     { propagationPolicy: 'Foreground' });
   assert.deepEqual(deleteOptionsOf(q('gracePeriodSeconds=-5'), undefined), { gracePeriodSeconds: 1 });
+  assert.deepEqual(deleteOptionsOf(q(''), { apiVersion: 'apps/v1', kind: 'DeleteOptions', dryRun: ['All'] }),
+    { apiVersion: 'apps/v1', kind: 'DeleteOptions', dryRun: ['All'] });
+  rejects(() => deleteOptionsOf(q('dryRun=All'), { apiVersion: 'apps/v1', kind: 'Deployment' }), 400,
+    'no kind "Deployment" is registered for version "apps/v1"');
   rejects(() => deleteOptionsOf(q('gracePeriodSeconds=soon'), undefined), 400, 'strconv.ParseInt: parsing "soon": invalid syntax');
   rejects(() => deleteOptionsOf(q('propagationPolicy=Sideways'), undefined), 422,
     'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"');

@@ -118,6 +118,7 @@ const propagationPolicies = ['Foreground', 'Background', 'Orphan'];
  * never both), then validated as ValidateDeleteOptions does.
  */
 export function deleteOptionsOf(q: URLSearchParams, body: DeleteOptions | undefined): DeleteOptions {
+  if (body) checkDeleteOptionsKind(body);
   const opts: DeleteOptions = body ? { ...body } : queryDeleteOptions(q);
   const errs: OptionError[] = [];
   if (opts.orphanDependents != null && opts.propagationPolicy != null) {
@@ -134,6 +135,16 @@ export function deleteOptionsOf(q: URLSearchParams, body: DeleteOptions | undefi
   // Negative grace periods mean "as soon as possible": upstream treats them as one second on the delete path.
   if (opts.gracePeriodSeconds != null && opts.gracePeriodSeconds < 0) opts.gracePeriodSeconds = 1;
   return opts;
+}
+
+/**
+ * A body is decoded as DeleteOptions (of any group version, for old clients); another kind does not decode.
+ * Upstream lets that decoding error through as a 500; it is the client's mistake, so here it is a 400.
+ */
+function checkDeleteOptionsKind(body: DeleteOptions): void {
+  const { kind, apiVersion } = body as { kind?: unknown; apiVersion?: unknown };
+  if (kind === undefined || kind === '' || kind === 'DeleteOptions') return;
+  throw ApiError.badRequest(`no kind ${goQuote(String(kind))} is registered for version ${goQuote(String(apiVersion ?? ''))}`);
 }
 
 function queryDeleteOptions(q: URLSearchParams): DeleteOptions {
