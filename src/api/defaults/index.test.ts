@@ -122,6 +122,8 @@ test('replicaset replicas default to 1; Recreate gets no rollingUpdate', () => {
   const rs: KubeObject = { spec: { selector: { matchLabels: { a: 'b' } }, template: { spec: { containers: [] } } } };
   defaulters['apps/v1/ReplicaSet'](rs);
   assert.equal(spec(rs).replicas, 1);
+  // The embedded ObjectMeta is served as upstream serializes a Go zero time.
+  assert.deepEqual((spec(rs).template as { metadata: unknown }).metadata, { creationTimestamp: null });
   const d: KubeObject = { spec: { replicas: 0, strategy: { type: 'Recreate' } } };
   defaulters['apps/v1/Deployment'](d);
   assert.equal(spec(d).replicas, 0);

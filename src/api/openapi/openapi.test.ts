@@ -79,6 +79,15 @@ describe('generated schemas', () => {
     assert.ok(sameDescription / fields > 0.85, `${sameDescription}/${fields} descriptions identical`);
   });
 
+  it('declares Time and ObjectMeta.creationTimestamp as upstream does (a date-time string, by reference)', () => {
+    const upstream = upstreamSchemas();
+    const time = 'io.k8s.apimachinery.pkg.apis.meta.v1.Time';
+    assert.deepEqual({ type: schemas[time].type, format: schemas[time].format }, { type: upstream[time].type, format: upstream[time].format });
+    assert.deepEqual(schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'].properties?.creationTimestamp.allOf,
+      [{ $ref: `#/components/schemas/${time}` }]);
+    assert.equal(upstream['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'].properties?.creationTimestamp.type, undefined);
+  });
+
   it('the generator script writes the file the server loads; a missing file is generated in process', () => {
     const dir = mkdtempSync(join(tmpdir(), 'skiff-gen-'));
     try {
