@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../api/errors.ts';
-import { boolParam, deleteOptionsOf, dryRunOf, forceOf, intParam, listOptionsOf, optionalBoolParam } from './query.ts';
+import { boolParam, deleteOptionsOf, dryRunOf, fieldValidationOf, forceOf, intParam, listOptionsOf, optionalBoolParam } from './query.ts';
 
 const q = (s: string) => new URLSearchParams(s);
 
@@ -62,6 +62,14 @@ test('dryRun is a list whose every value must be All', () => {
     'UpdateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"All", "Some"}: supported values: "All"');
   rejects(() => dryRunOf(q('dryRun='), 'CreateOptions'), 422,
     'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{""}: supported values: "All"');
+});
+
+test('fieldValidation: a directive, empty means Warn, anything else a 422', () => {
+  assert.equal(fieldValidationOf(q('')), 'Warn');
+  assert.equal(fieldValidationOf(q('fieldValidation=')), 'Warn');
+  assert.equal(fieldValidationOf(q('fieldValidation=Strict&fieldValidation=Ignore')), 'Strict');
+  rejects(() => fieldValidationOf(q('fieldValidation=strict'), 'PatchOptions'), 422,
+    'PatchOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "strict": supported values: "", "Ignore", "Strict", "Warn"');
 });
 
 test('force only for server-side apply', () => {

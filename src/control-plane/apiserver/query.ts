@@ -95,11 +95,13 @@ function dryRunError(values: string[] | undefined): OptionError | undefined {
   return { field: 'dryRun', reason: 'FieldValueNotSupported', detail: `Unsupported value: ${list}: supported values: "All"` };
 }
 
-export function fieldValidationOf(q: URLSearchParams): FieldValidation {
+/** fieldValidation: one of the directives (absent or empty means Warn); ValidateFieldValidation words the 422. */
+export function fieldValidationOf(q: URLSearchParams, kind: WriteOptionsKind = 'CreateOptions'): FieldValidation {
   const v = q.get('fieldValidation');
   if (v === null || v === '') return 'Warn';
   if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
-  throw ApiError.badRequest(`fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Warn", "Strict"`);
+  throw invalidOptions(kind, [{ field: 'fieldValidation', reason: 'FieldValueNotSupported',
+    detail: `Unsupported value: ${goQuote(v)}: supported values: "", "Ignore", "Strict", "Warn"` }]);
 }
 
 /** PatchOptions.force: a *bool; only server-side apply may set it (ValidatePatchOptions). */

@@ -149,7 +149,7 @@ export class ResourceHandler {
   }
 
   private async create(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, manager: string): Promise<void> {
-    const validation = fieldValidationOf(query);
+    const validation = fieldValidationOf(query, 'CreateOptions');
     const warnings: string[] = [];
     if (info.subresource === 'binding' || info.resource === 'bindings') {
       const binding = await this.readObject(req, store, validation, { apiVersion: 'v1', kind: 'Binding' });
@@ -195,7 +195,7 @@ export class ResourceHandler {
   }
 
   private async update(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, manager: string): Promise<void> {
-    const validation = fieldValidationOf(query);
+    const validation = fieldValidationOf(query, 'UpdateOptions');
     const warnings: string[] = [];
     const ctx = this.writeContext(query, manager, info.subresource, validation, warnings, 'UpdateOptions');
     if (info.subresource === 'scale') {
@@ -226,7 +226,7 @@ export class ResourceHandler {
     const mt = mediaType(req.headers['content-type']);
     const patchType = patchTypes[mt];
     if (!patchType) throw ApiError.unsupportedMediaType(req.headers['content-type'] ?? '');
-    const validation = fieldValidationOf(query);
+    const validation = fieldValidationOf(query, 'PatchOptions');
     const body = await readBody(req);
     const warnings: string[] = [];
     const sub = info.subresource || undefined;
