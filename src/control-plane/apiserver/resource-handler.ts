@@ -7,7 +7,7 @@ import { apiVersionOf, type KubeObject } from '../../api/object.ts';
 import type { ResourceRequest } from './request-info.ts';
 import { readBody, sendJSON } from './http.ts';
 import { bodyFormat, decodeObject, mediaType, responseShape } from './content.ts';
-import { deleteOptionsOf, dryRunOf, fieldValidationOf, intParam, type FieldValidation } from './query.ts';
+import { deleteOptionsOf, dryRunAll, dryRunOf, fieldValidationOf, forceOf, listOptionsOf, type FieldValidation, type WriteOptionsKind } from './query.ts';
 import type { GenericStore, ObjectFilter, WriteContext } from './registry/generic-store.ts';
 import { rfc3339 } from './registry/generic-store.ts';
 import { applyPatch, serverSideApply, updateManagedFields } from './patch/index.ts';
@@ -94,13 +94,14 @@ export class ResourceHandler {
   }
 
   private async list(res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, accept?: string): Promise<void> {
+    const opts = listOptionsOf(query);
     const filter = buildFilter(store, query);
     const result = await store.list(info.namespace, {
       filter,
-      limit: intParam(query, 'limit'),
-      continueToken: query.get('continue') ?? undefined,
-      resourceVersion: query.get('resourceVersion') ?? undefined,
-      resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
+      limit: opts.limit,
+      continueToken: opts.continue,
+      resourceVersion: opts.resourceVersion,
+      resourceVersionMatch: opts.resourceVersionMatch,
     });
     const listMeta = {
       resourceVersion: result.resourceVersion,
@@ -120,10 +121,10 @@ export class ResourceHandler {
     });
   }
 
-  private writeContext(query: URLSearchParams, manager: string, subresource: string | undefined, validation: FieldValidation, warnings: string[]): WriteContext {
+  private writeContext(query: URLSearchParams, manager: string, subresource: string | undefined, validation: FieldValidation, warnings: string[], kind: WriteOptionsKind): WriteContext {
     const now = new Date();
     return {
-      dryRun: dryRunOf(query),
+      dryRun: dryRunOf(query, kind),
       now,
       track: (old, updated) => {
         const unknown = this.deps.pruneUnknown(`${updated.apiVersion}/${updated.kind}`, updated);
@@ -148,7 +149,7 @@ export class ResourceHandler {
   }
 
   private async create(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, manager: string): Promise<void> {
-    const validation = fieldValidationOf(query);
+    const validation = fieldValidationOf(query, 'CreateOptions');
     const warnings: string[] = [];
     if (info.subresource === 'binding' || info.resource === 'bindings') {
       const binding = await this.readObject(req, store, validation, { apiVersion: 'v1', kind: 'Binding' });
@@ -161,7 +162,7 @@ export class ResourceHandler {
     }
     if (info.name) throw ApiError.methodNotAllowed();
     const obj = await this.readObject(req, store, validation);
-    const created = await store.create(info.namespace, obj, this.writeContext(query, manager, undefined, validation, warnings));
+    const created = await store.create(info.namespace, obj, this.writeContext(query, manager, undefined, validation, warnings, 'CreateOptions'));
     sendJSON(res, 201, created, warningHeaders(warnings));
   }
 
@@ -194,9 +195,9 @@ export class ResourceHandler {
   }
 
   private async update(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, manager: string): Promise<void> {
-    const validation = fieldValidationOf(query);
+    const validation = fieldValidationOf(query, 'UpdateOptions');
     const warnings: string[] = [];
-    const ctx = this.writeContext(query, manager, info.subresource, validation, warnings);
+    const ctx = this.writeContext(query, manager, info.subresource, validation, warnings, 'UpdateOptions');
     if (info.subresource === 'scale') {
       const scale = await this.readObject(req, store, validation, { apiVersion: 'autoscaling/v1', kind: 'Scale' });
       const result = await this.writeScale(store, info, scale, ctx);
@@ -225,7 +226,7 @@ export class ResourceHandler {
     const mt = mediaType(req.headers['content-type']);
     const patchType = patchTypes[mt];
     if (!patchType) throw ApiError.unsupportedMediaType(req.headers['content-type'] ?? '');
-    const validation = fieldValidationOf(query);
+    const validation = fieldValidationOf(query, 'PatchOptions');
     const body = await readBody(req);
     const warnings: string[] = [];
     const sub = info.subresource || undefined;
@@ -243,9 +244,9 @@ export class ResourceHandler {
         const unknown = this.deps.unknownFields(kindKeyOfWant(want), applied);
         if (unknown.length) throw ApiError.badRequest(`.${unknown[0]}: field not declared in schema`);
       }
-      const force = query.get('force') === 'true';
+      const force = forceOf(query, true);
       const ctx: WriteContext = {
-        dryRun: dryRunOf(query),
+        dryRun: dryRunOf(query, 'PatchOptions'),
         now,
         track: (_old, updated) => void this.deps.pruneUnknown(`${updated.apiVersion}/${updated.kind}`, updated),
       };
@@ -260,7 +261,8 @@ export class ResourceHandler {
       }, ctx, { subresource: sub, createIfMissing: !sub });
       return sendJSON(res, created ? 201 : 200, object);
     }
-    const ctx = this.writeContext(query, manager, sub, validation, warnings);
+    forceOf(query, false);
+    const ctx = this.writeContext(query, manager, sub, validation, warnings, 'PatchOptions');
     if (sub === 'scale') {
       const current = await store.get(info.namespace, info.name);
       const scale = applyPatch({ obj: scaleOf(current), patchType, patch: body, kindKey: 'autoscaling/v1/Scale' });
@@ -301,7 +303,7 @@ export class ResourceHandler {
 
   private async delete(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams): Promise<void> {
     const options = deleteOptionsOf(query, await readDeleteOptions(req));
-    const dryRun = dryRunOf(query) || (options.dryRun ?? []).includes('All');
+    const dryRun = dryRunAll(options.dryRun, 'DeleteOptions');
     const { object, deleted } = await store.delete(info.namespace, info.name, options, { dryRun, now: new Date() });
     if (!deleted || store.behaviour.returnDeletedObject) return sendJSON(res, 200, object);
     sendJSON(res, 200, {
@@ -312,7 +314,7 @@ export class ResourceHandler {
 
   private async deleteCollection(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams): Promise<void> {
     const options = deleteOptionsOf(query, await readDeleteOptions(req));
-    const dryRun = dryRunOf(query) || (options.dryRun ?? []).includes('All');
+    const dryRun = dryRunAll(options.dryRun, 'DeleteOptions');
     const filter: ObjectFilter = buildFilter(store, query);
     const listed = await store.list(info.namespace, { filter });
     const now = new Date();
