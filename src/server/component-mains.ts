@@ -8,10 +8,14 @@ import type { HostedMain } from './hosted-main.ts';
 
 export interface SchedulerMainOptions {
   kubeconfig: string;
+  /** Leader-election identity, the same for every restart of the component within one server run: a restarted
+   *  instance takes its own Lease back at once instead of waiting for it to expire. */
+  identity: string;
 }
 
 export interface ControllerManagerMainOptions {
   kubeconfig: string;
+  identity: string;
   clusterCidr: string;
   serviceCidr: string;
 }
@@ -22,7 +26,7 @@ export interface ControllerManagerMainOptions {
 export const scheduler: HostedMain<SchedulerMainOptions> = async (o, ctx) => {
   const client = RestClient.fromKubeconfig(o.kubeconfig, { userAgent: 'skiff-scheduler', qps: 0 });
   try {
-    const running = await startScheduler({ client, signal: ctx.signal });
+    const running = await startScheduler({ client, signal: ctx.signal, identity: o.identity });
     ctx.ready();
     await running.done;
   } finally {
@@ -36,6 +40,7 @@ export const controllerManager: HostedMain<ControllerManagerMainOptions> = async
     const manager = await startControllerManager({
       client,
       signal: ctx.signal,
+      identity: o.identity,
       options: { clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr },
     });
     ctx.ready();

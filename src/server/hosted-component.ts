@@ -63,6 +63,8 @@ function spawnWorker(init: WorkerInit): Worker {
   return new Worker(boot, { eval: true, workerData: init });
 }
 
+const duration = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`);
+
 export interface HostedComponentEvents {
   ready: [threadId: number];
   exit: [info: { code: number; error?: string }];
@@ -154,7 +156,7 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     this.nextDelayMs = Math.min(this.backoff.maxMs, delay * 2);
     this.restarts++;
     restartsTotal.inc({ component: this.name });
-    this.log(`skiff: ${this.name} (worker thread ${threadId ?? '?'}) died: ${why}; restart ${this.restarts} in ${(delay / 1000).toFixed(1)}s`);
+    this.log(`skiff: ${this.name} (worker thread ${threadId ?? '?'}) died: ${why}; restart ${this.restarts} in ${duration(delay)}`);
     this.restartTimer = setTimeout(() => this.spawn(), delay);
   }
 
@@ -173,7 +175,7 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     worker.postMessage({ type: 'stop' } satisfies ToWorker);
     const bound = this.spec.stopTimeoutMs ?? 3000;
     const timer = setTimeout(() => {
-      this.log(`skiff: ${this.name} did not stop within ${bound / 1000}s; terminating it`);
+      this.log(`skiff: ${this.name} did not stop within ${duration(bound)}; terminating it`);
       void worker.terminate();
     }, bound);
     await exited;

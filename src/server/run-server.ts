@@ -3,6 +3,8 @@
 // a worker thread, see hosted-component.ts). Returns a handle whose stop() shuts down in reverse order; a start
 // that fails half-way undoes what it did.
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { ServerConfig } from '../cli/server-flags.ts';
 import { ApiServer } from '../control-plane/apiserver/server.ts';
@@ -46,14 +48,18 @@ export async function openStore(cfg: Pick<ServerConfig, 'dataDir' | 'datastoreEn
 /** The components this server hosts, each an API client with its own kubeconfig, in a worker thread of its own. */
 function hostedComponents(cfg: ServerConfig, creds: ServerCredentials): HostedComponent[] {
   const mains = siblingModule(import.meta.url, './component-mains');
+  // one instance of each runs at a time (the supervisor starts the next after the last has exited), so restarts
+  // may share the identity; a new server run gets a new one, as upstream's hostname_uuid
+  const identity = `${hostname()}_${randomUUID()}`;
   const hosted: HostedComponent[] = [];
   if (!cfg.disableScheduler) {
-    const options: SchedulerMainOptions = { kubeconfig: componentKubeconfig(creds, 'scheduler') };
+    const options: SchedulerMainOptions = { kubeconfig: componentKubeconfig(creds, 'scheduler'), identity };
     hosted.push(new HostedComponent({ name: 'scheduler', module: mains, export: 'scheduler', options }));
   }
   if (!cfg.disableControllerManager) {
     const options: ControllerManagerMainOptions = {
       kubeconfig: componentKubeconfig(creds, 'controller-manager'),
+      identity,
       clusterCidr: cfg.clusterCidr,
       serviceCidr: cfg.serviceCidr,
     };
