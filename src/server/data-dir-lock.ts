@@ -108,13 +108,14 @@ export function lockDataDir(dataDir: string): DataDirLock {
   for (let attempt = 0; attempt < 5; attempt++) {
     if (tryCreate(path, content)) {
       heldHere.add(path);
-      return {
-        path,
-        release() {
-          heldHere.delete(path);
-          if (read(path) === content) unlinkSync(path);
-        },
+      const release = (): void => {
+        process.off('exit', release);
+        heldHere.delete(path);
+        if (read(path) === content) unlinkSync(path);
       };
+      // a process ending without stopping its server (an uncaught error, process.exit) still frees the data dir
+      process.on('exit', release);
+      return { path, release };
     }
     const text = read(path);
     if (text === undefined) continue; // released between our create and read: try again
