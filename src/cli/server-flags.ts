@@ -1,6 +1,6 @@
 // `skiff server` flags (k3s's names, so habits carry over), grouped as its help shows them.
 import { parseArgs } from 'node:util';
-import { defaultDataDir } from '../server/data-dir.ts';
+import { defaultDataDir } from '../server/data-dir-lock.ts';
 
 export interface ServerConfig {
   dataDir: string;

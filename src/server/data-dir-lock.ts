@@ -1,9 +1,17 @@
 // One server per data directory. `lockDataDir` creates <data-dir>/server/skiff.lock atomically (link(2) of a
 // complete file) holding the owner's PID, so a second `skiff server` on the same directory is refused at once,
-// naming that PID, instead of failing seconds later on SQLite's busy timeout. A lock whose owner is gone (PID dead, or reused by a
-// process that started at another time) is stale and taken over; release() removes the file only while it is ours.
+// naming that PID, instead of failing seconds later on SQLite's busy timeout. A lock whose owner is gone (PID
+// dead, or reused by a process that started at another time) is stale and taken over. release() removes the file
+// only while it is ours, and runs by itself when the process exits without a clean stop.
 import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+
+/** Where the data dir is unless --data-dir says otherwise (here, not in data-dir.ts, so that the CLI can find and
+ *  lock it without loading the PKI code). */
+export function defaultDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/skiff' : join(homedir(), '.skiff');
+}
 
 export interface DataDirLock {
   readonly path: string;

@@ -32,6 +32,8 @@ export interface HostedComponentSpec {
   stopTimeoutMs?: number;
   /** Where the supervisor's lines go (default stderr). */
   log?: (line: string) => void;
+  /** Stops the component (as stop()) when aborted. */
+  signal?: AbortSignal;
 }
 
 const restartsTotal = new Counter({
@@ -98,6 +100,7 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
 
   /** Starts the first instance; resolves when it is ready, rejects if it dies before. */
   start(): Promise<void> {
+    this.spec.signal?.addEventListener('abort', () => void this.stop(), { once: true });
     return new Promise((resolve, reject) => {
       this.firstStart = { resolve, reject };
       this.spawn();
