@@ -72,3 +72,21 @@ test('a garbled lock file is stale', (t) => {
   writeFileSync(probe.path, 'not a pid');
   lockDataDir(dir).release();
 });
+
+test('a process that dies of an uncaught error frees its lock on the way out', async (t) => {
+  const dir = tempDir(t);
+  const module = new URL('./data-dir-lock.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(module)}).then((m) => {
+    const lock = m.lockDataDir(${JSON.stringify(dir)});
+    console.log(require('node:fs').readFileSync(lock.path, 'utf8').split('\\n')[0] === String(process.pid) ? 'locked' : 'not locked');
+    setTimeout(() => { throw new Error('crash'); });
+  })`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exitCode = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  assert.equal(exitCode, 1, out);
+  assert.match(out, /^locked\n[^]*Error: crash/);
+  assert.equal(existsSync(join(dir, 'server', 'skiff.lock')), false);
+});
