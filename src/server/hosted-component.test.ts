@@ -35,8 +35,10 @@ test('a component runs in a worker thread of its own and reports ready', async (
   assert.notEqual(component.threadId, mainThreadId);
   assert.match(lines.join('\n'), new RegExp(`fixture-steady running in worker thread ${component.threadId} \\(pid ${process.pid}\\)`));
   assert.equal(await metric('skiff_hosted_component_up', 'fixture-steady'), 1);
+  assert.equal(component.up, true);
   await component.stop();
   assert.equal(await metric('skiff_hosted_component_up', 'fixture-steady'), 0);
+  assert.equal(component.up, false);
   assert.equal(component.restarts, 0);
 });
 

@@ -98,6 +98,11 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     restartsTotal.inc({ component: this.name }, 0);
   }
 
+  /** True while an instance runs and has reported ready (for health checks such as /readyz). */
+  get up(): boolean {
+    return this.threadId !== undefined;
+  }
+
   /** Starts the first instance; resolves when it is ready, rejects if it dies before. */
   start(): Promise<void> {
     this.spec.signal?.addEventListener('abort', () => void this.stop(), { once: true });

@@ -122,7 +122,7 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       stop: unwind,
     };
   } catch (err) {
-    await unwind();
+    await unwind().catch(() => undefined); // the start's own error is the one to report
     throw err;
   }
 }
