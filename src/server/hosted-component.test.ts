@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { threadId as mainThreadId } from 'node:worker_threads';
+import { waitFor } from '../../test/support/wait.ts';
 import { registry } from '../control-plane/apiserver/metrics.ts';
-import { HostedComponent, type HostedComponentSpec } from './hosted-component.ts';
+import { HostedComponent, type HostedComponentEvents, type HostedComponentSpec } from './hosted-component.ts';
 import { siblingModule } from './hosted-main.ts';
 import type { FixtureMode } from './hosted-component.fixture.ts';
 
@@ -49,8 +52,8 @@ test('a killed component is restarted, logged and counted', async (t) => {
   const first = component.threadId;
   const restarted = once(component, 'ready');
   await component.kill();
-  const [second] = (await restarted) as [number];
-  assert.notEqual(second, first);
+  const [second] = (await restarted) as HostedComponentEvents['ready'];
+  assert.notEqual(second.threadId, first);
   assert.equal(component.restarts, 1);
   assert.match(lines.join('\n'), new RegExp(`fixture-killed \\(worker thread ${first}\\) died: exit code 1; restart 1 in 20ms`));
   assert.equal(await metric('skiff_hosted_component_restarts_total', 'fixture-killed'), 1);
@@ -86,6 +89,55 @@ test('stop() terminates a component that ignores the stop request after the boun
   const exited = once(component, 'exit');
   await component.stop();
   await exited;
-  assert.match(lines.join('\n'), /fixture-stuck did not stop within 200ms; terminating it/);
+  assert.match(lines.join('\n'), /fixture-stuck did not stop within 200ms; killing it/);
   assert.equal(component.restarts, 0);
+});
+
+test('a component can run in a child process of its own, and is restarted when killed', async (t) => {
+  const { component, lines } = hosted('fixture-process', 'steady', { isolation: 'process' });
+  t.after(() => component.stop());
+  await component.start();
+  const first = component.pid;
+  assert.ok(first && first !== process.pid, `runs in pid ${first}`);
+  assert.equal(component.threadId, 0);
+  assert.match(lines.join('\n'), new RegExp(`fixture-process running in child process ${first}$`, 'm'));
+  const restarted = once(component, 'ready');
+  await component.kill();
+  const [second] = (await restarted) as HostedComponentEvents['ready'];
+  assert.notEqual(second.pid, first);
+  assert.match(lines.join('\n'), new RegExp(`fixture-process \\(child process ${first}\\) died: signal SIGKILL; restart 1 in 20ms`));
+  const exited = once(component, 'exit');
+  await component.stop();
+  const [how] = (await exited) as HostedComponentEvents['exit'];
+  assert.equal(how.how, 'exit code 0');
+});
+
+/** False once the process is gone or a zombie (its parent died and nobody has reaped it yet). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+test('a component process ends when the server process hosting it is killed, though it keeps timers', async (t) => {
+  const supervisor = new URL('./hosted-component.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(supervisor)}).then(async ({ HostedComponent }) => {
+    const c = new HostedComponent({ name: 'orphan', module: ${JSON.stringify(fixture)}, options: { mode: 'ignore-stop' }, isolation: 'process', log: () => {} });
+    await c.start();
+    console.log('component pid ' + c.pid);
+  })`;
+  const server = spawn(process.execPath, ['--import', 'tsx', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => server.kill('SIGKILL'));
+  let out = '';
+  server.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const pid = Number(await waitFor('the component to start', () => /component pid (\d+)/.exec(out)?.[1], 30_000));
+  t.after(() => {
+    if (running(pid)) process.kill(pid, 'SIGKILL');
+  });
+  assert.equal(running(pid), true);
+  server.kill('SIGKILL');
+  await waitFor('the orphaned component to end', () => !running(pid), 10_000);
 });

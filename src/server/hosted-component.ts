@@ -1,14 +1,14 @@
 // Supervisor of one component `skiff server` hosts off the API server's event loop (scheduler, controller-manager,
-// later kubelet, kube-proxy, DNS), each in a worker thread of its own. start() resolves once the component reports
-// ready and rejects if its first instance dies before that (a misconfiguration fails the server at once). After
-// that, an instance that dies is never run without: it is logged, counted in
-// skiff_hosted_component_restarts_total and restarted with exponential backoff (reset after a long healthy run),
-// like the kubelet's CrashLoopBackOff. stop() asks the component to stop and terminates it after a bound.
+// later kubelet, kube-proxy, DNS), each in a worker thread (default) or a child process of its own. start()
+// resolves once the component reports ready and rejects if its first instance dies before that (a
+// misconfiguration fails the server at once). After that, an instance that dies is never run without: it is
+// logged, counted in skiff_hosted_component_restarts_total and restarted with exponential backoff (reset after a
+// long healthy run), like the kubelet's CrashLoopBackOff. stop() asks it to stop and kills it after a bound.
 import { EventEmitter } from 'node:events';
-import { Worker } from 'node:worker_threads';
 import { Counter, Gauge } from 'prom-client';
 import { registry } from '../control-plane/apiserver/metrics.ts';
-import { siblingModule, type ToSupervisor, type ToWorker, type WorkerInit } from './hosted-main.ts';
+import type { ComponentInit, ToSupervisor } from './hosted-main.ts';
+import { startInstance, type ComponentInstance, type Isolation } from './component-instance.ts';
 
 export interface Backoff {
   initialMs: number;
@@ -25,8 +25,10 @@ export interface HostedComponentSpec {
   module: string;
   /** Its exported name (default "main"). */
   export?: string;
-  /** Structured-cloneable options handed to the main. */
+  /** Options handed to the main: structured-cloneable for a thread, JSON for a process. */
   options: unknown;
+  /** A worker thread (default: cheap, shares the process) or a child process (its own heap and crashes). */
+  isolation?: Isolation;
   backoff?: Partial<Backoff>;
   /** How long stop() waits for a clean exit before terminating the thread (default 3 s). */
   stopTimeoutMs?: number;
@@ -50,37 +52,30 @@ const upGauge = new Gauge({
 });
 const infoGauge = new Gauge({
   name: 'skiff_hosted_component_info',
-  help: 'Where a hosted component runs: its worker thread id (the API server runs on thread 0) and process id.',
+  help: 'Where a hosted component runs: thread id (the API server runs on thread 0 of its process) and process id.',
   labelNames: ['component', 'thread_id', 'pid'],
   registers: [registry],
 });
 
-/** A thread for the component worker; sources run through tsx get the loader registered in the thread first. */
-function spawnWorker(init: WorkerInit): Worker {
-  const entry = siblingModule(import.meta.url, './component-worker');
-  if (!entry.endsWith('.ts')) return new Worker(new URL(entry), { workerData: init });
-  // Node 20 does not apply --import loader hooks to worker threads, so the thread registers tsx itself.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true, workerData: init });
-}
-
 const duration = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`);
 
 export interface HostedComponentEvents {
-  ready: [threadId: number];
-  exit: [info: { code: number; error?: string }];
+  ready: [where: { threadId: number; pid: number }];
+  exit: [info: { how: string; error?: string }];
 }
 
 export class HostedComponent extends EventEmitter<HostedComponentEvents> {
   readonly name: string;
   /** Restarts after deaths so far. */
   restarts = 0;
-  /** Thread id of the running instance, while one runs. */
+  /** Thread id and process id of the running instance, while one runs and is ready. */
   threadId: number | undefined;
+  pid: number | undefined;
   private readonly backoff: Backoff;
   private readonly log: (line: string) => void;
-  private worker: Worker | undefined;
+  private instance: ComponentInstance | undefined;
+  /** "worker thread 3" or "child process 43", for log lines. */
+  private where = '';
   private nextDelayMs: number;
   private restartTimer: NodeJS.Timeout | undefined;
   private everReady = false;
@@ -114,47 +109,51 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
 
   private spawn(): void {
     this.restartTimer = undefined;
-    const init: WorkerInit = { name: this.name, module: this.spec.module, export: this.spec.export ?? 'main', options: this.spec.options };
-    const worker = spawnWorker(init);
-    this.worker = worker;
+    const init: ComponentInit = { name: this.name, module: this.spec.module, export: this.spec.export ?? 'main', options: this.spec.options };
+    const instance = startInstance(init, this.spec.isolation ?? 'thread');
+    this.instance = instance;
     const startedAt = Date.now();
     let error: string | undefined;
-    worker.on('message', (m: ToSupervisor) => {
+    instance.on('message', (m: ToSupervisor) => {
       if (m.type === 'failed') error = m.error;
       else if (m.type === 'ready') this.ready(m.threadId, m.pid);
     });
-    worker.on('error', (err) => {
+    instance.on('error', (err) => {
       error = err.stack ?? err.message;
     });
-    worker.on('exit', (code) => this.exited(worker, code, error, Date.now() - startedAt));
+    instance.on('exit', (how) => this.exited(instance, how, error, Date.now() - startedAt));
   }
 
   private ready(threadId: number, pid: number): void {
     this.threadId = threadId;
+    this.pid = pid;
+    const inThread = pid === process.pid;
+    this.where = inThread ? `worker thread ${threadId}` : `child process ${pid}`;
     upGauge.set({ component: this.name }, 1);
     this.infoLabels = { component: this.name, thread_id: String(threadId), pid: String(pid) };
     infoGauge.set(this.infoLabels, 1);
-    this.log(`skiff: ${this.name} running in worker thread ${threadId} (pid ${pid})`);
+    this.log(`skiff: ${this.name} running in ${this.where}${inThread ? ` (pid ${pid})` : ''}`);
     if (!this.everReady) {
       this.everReady = true;
       this.firstStart?.resolve();
     }
-    this.emit('ready', threadId);
+    this.emit('ready', { threadId, pid });
   }
 
-  private exited(worker: Worker, code: number, error: string | undefined, ranMs: number): void {
-    if (this.worker === worker) this.worker = undefined;
+  private exited(instance: ComponentInstance, how: string, error: string | undefined, ranMs: number): void {
+    if (this.instance === instance) this.instance = undefined;
     upGauge.set({ component: this.name }, 0);
     if (this.infoLabels) infoGauge.remove(this.infoLabels);
     this.infoLabels = undefined;
-    const threadId = this.threadId;
-    this.threadId = undefined;
-    this.emit('exit', { code, error });
+    this.threadId = this.pid = undefined;
+    const where = this.where || 'not yet ready';
+    this.where = '';
+    this.emit('exit', { how, error });
     if (this.stopping) {
       if (!this.everReady) this.firstStart?.resolve();
       return;
     }
-    const why = error ?? `exit code ${code}`;
+    const why = error ?? how;
     if (!this.everReady) {
       this.firstStart?.reject(new Error(`${this.name} failed to start: ${why}`));
       return;
@@ -164,27 +163,27 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     this.nextDelayMs = Math.min(this.backoff.maxMs, delay * 2);
     this.restarts++;
     restartsTotal.inc({ component: this.name });
-    this.log(`skiff: ${this.name} (worker thread ${threadId ?? '?'}) died: ${why}; restart ${this.restarts} in ${duration(delay)}`);
+    this.log(`skiff: ${this.name} (${where}) died: ${why}; restart ${this.restarts} in ${duration(delay)}`);
     this.restartTimer = setTimeout(() => this.spawn(), delay);
   }
 
   /** Ends the running instance abruptly, as a crash would (chaos tests); the supervisor restarts it. */
   async kill(): Promise<void> {
-    await this.worker?.terminate();
+    await this.instance?.kill();
   }
 
-  /** Asks the component to stop; terminates its thread if it has not ended within the bound. */
+  /** Asks the component to stop; kills it if it has not ended within the bound. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
-    const worker = this.worker;
-    if (!worker) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.postMessage({ type: 'stop' } satisfies ToWorker);
+    const instance = this.instance;
+    if (!instance) return;
+    const exited = new Promise<void>((resolve) => instance.once('exit', () => resolve()));
+    instance.post({ type: 'stop' });
     const bound = this.spec.stopTimeoutMs ?? 3000;
     const timer = setTimeout(() => {
-      this.log(`skiff: ${this.name} did not stop within ${duration(bound)}; terminating it`);
-      void worker.terminate();
+      this.log(`skiff: ${this.name} did not stop within ${duration(bound)}; killing it`);
+      void instance.kill();
     }, bound);
     await exited;
     clearTimeout(timer);

@@ -1,7 +1,8 @@
 // The contract between `skiff server` and a component it hosts off the API server's event loop. A component is a
 // module exporting a HostedMain: it gets structured-cloneable options (a kubeconfig path, CIDRs…), calls ready()
 // once it is serving, and runs until ctx.signal aborts. Returning while the signal is live, or throwing, means the
-// component died: the supervisor (hosted-component.ts) restarts it. Both sides import only this file in common.
+// component died: the supervisor (hosted-component.ts) restarts it. Both sides share only this file and the
+// runner (component-runner.ts).
 
 export interface HostedContext {
   /** Aborted when the server stops the component; the main then returns promptly. */
@@ -12,8 +13,8 @@ export interface HostedContext {
 
 export type HostedMain<O> = (options: O, ctx: HostedContext) => Promise<void>;
 
-/** What the worker is told at start (workerData). */
-export interface WorkerInit {
+/** What the component's thread or process is told at start. */
+export interface ComponentInit {
   name: string;
   /** file: URL of the module holding the main. */
   module: string;
@@ -22,8 +23,17 @@ export interface WorkerInit {
   options: unknown;
 }
 
-export type ToWorker = { type: 'stop' };
+/** The environment variable carrying a child process's ComponentInit (JSON). */
+export const componentInitVariable = 'SKIFF_HOSTED_COMPONENT';
+
+export type ToComponent = { type: 'stop' };
 export type ToSupervisor = { type: 'ready'; threadId: number; pid: number } | { type: 'failed'; error: string };
+
+/** How a component talks to its supervisor: a worker's parentPort or a child process's IPC channel. */
+export interface SupervisorChannel {
+  post(m: ToSupervisor): void;
+  onMessage(fn: (m: ToComponent) => void): void;
+}
 
 /**
  * The URL of a module beside `base` (an import.meta.url), with base's own extension: `.ts` when the sources run

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestClient } from '../../src/client/rest.ts';
 import { startSimNodes } from '../../src/sim/index.ts';
+import type { HostedComponentEvents } from '../../src/server/hosted-component.ts';
 import { adminClient } from '../support/http.ts';
 import { freePort, startSkiff } from '../support/process.ts';
 import { startTestServer } from '../support/server.ts';
@@ -100,7 +101,7 @@ test('a hosted component that dies is restarted with a log line and a metric, an
     const before = component.threadId;
     const restarted = once(component, 'ready');
     await component.kill();
-    const [after] = (await restarted) as [number];
+    const [{ threadId: after }] = (await restarted) as HostedComponentEvents['ready'];
     assert.notEqual(after, before);
     assert.equal(component.restarts, 1);
     assert.match(logged(), new RegExp(`skiff: ${name} \\(worker thread ${before}\\) died: exit code 1; restart 1 in 1\\.0s`));
