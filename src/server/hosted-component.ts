@@ -30,7 +30,7 @@ export interface HostedComponentSpec {
   /** A worker thread (default: cheap, shares the process) or a child process (its own heap and crashes). */
   isolation?: Isolation;
   backoff?: Partial<Backoff>;
-  /** How long stop() waits for a clean exit before terminating the thread (default 3 s). */
+  /** How long stop() waits for a clean exit before killing the instance (default 3 s). */
   stopTimeoutMs?: number;
   /** Where the supervisor's lines go (default stderr). */
   log?: (line: string) => void;
