@@ -14,7 +14,7 @@ import { componentKubeconfig, ensureCredentials, writeAdminKubeconfig, writeKube
 import { RestClient } from '../client/rest.ts';
 import { startScheduler } from '../control-plane/scheduler/index.ts';
 import { startControllerManager } from '../control-plane/controllers/manager.ts';
-import { firstAddress } from './cidr.ts';
+import { firstAddress } from '../api/net/ipv4.ts';
 
 export interface RunningServer {
   port: number;

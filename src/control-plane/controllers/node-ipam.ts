@@ -5,24 +5,10 @@
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { WorkQueue, isNotFound, runController } from '../../client/index.ts';
 import { findResource } from '../../api/resources.ts';
+import { formatCidr, parseCidr } from '../../api/net/ipv4.ts';
 import type { ControllerContext } from './context.ts';
 
 const nodesRef = findResource('', 'v1', 'nodes')!;
-
-function parseV4(cidr: string): { base: number; bits: number } | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.trim());
-  if (!m) return undefined;
-  const o = m.slice(1, 5).map(Number);
-  const bits = Number(m[5]);
-  if (o.some((x) => x > 255) || bits > 32) return undefined;
-  const ip = ((o[0] << 24) | (o[1] << 16) | (o[2] << 8) | o[3]) >>> 0;
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return { base: (ip & mask) >>> 0, bits };
-}
-
-function formatV4(n: number, bits: number): string {
-  return `${[24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.')}/${bits}`;
-}
 
 /** Blocks of one size carved from a cluster CIDR; allocate() gives the lowest free one. */
 export class CidrSet {
@@ -33,7 +19,7 @@ export class CidrSet {
   private next = 0;
 
   constructor(clusterCidr: string, readonly maskSize: number) {
-    const c = parseV4(clusterCidr);
+    const c = parseCidr(clusterCidr.trim());
     if (!c) throw new Error(`invalid cluster CIDR "${clusterCidr}"`);
     if (maskSize < c.bits || maskSize > 32) throw new Error(`node CIDR mask size ${maskSize} does not fit in ${clusterCidr}`);
     this.base = c.base;
@@ -43,7 +29,7 @@ export class CidrSet {
 
   /** The block index of cidr, or undefined when it is not one of this set's blocks. */
   indexOf(cidr: string): number | undefined {
-    const c = parseV4(cidr);
+    const c = parseCidr(cidr.trim());
     if (!c || c.bits !== this.maskSize) return undefined;
     const i = (c.base - this.base) / this.size;
     return Number.isInteger(i) && i >= 0 && i < this.count ? i : undefined;
@@ -69,7 +55,7 @@ export class CidrSet {
       if (!this.used.has(i)) {
         this.used.add(i);
         this.next = (i + 1) % this.count;
-        return formatV4((this.base + i * this.size) >>> 0, this.maskSize);
+        return formatCidr((this.base + i * this.size) >>> 0, this.maskSize);
       }
     }
     return undefined;
