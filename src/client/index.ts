@@ -35,7 +35,7 @@ export {
 } from './cache.ts';
 export { type Delta, type ListWatchOptions, Reflector, type ReflectorOptions } from './reflector.ts';
 export {
-  type EventHandler, Informer, InformerFactory, type InformerFactoryOptions, type InformerOptions, waitForSync,
+  type EventHandler, Informer, InformerFactory, type InformerFactoryOptions, type InformerOptions, type SharedInformers, scopedInformers, waitForSync,
 } from './informer.ts';
 export {
   BucketRateLimiter, ItemExponentialRateLimiter, ItemFastSlowRateLimiter, type RateLimiter, defaultControllerRateLimiter, maxOf,

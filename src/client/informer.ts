@@ -64,12 +64,17 @@ export class Informer<T extends ApiObject = KubeObject> {
    * Registers handlers; objects already cached are replayed to them as adds (initial = true), so a late
    * registration sees the same world as an early one. Returns a function that unregisters them.
    */
-  addEventHandler(h: EventHandler<T>): () => void {
+  addEventHandler(h: EventHandler<T>, signal?: AbortSignal): () => void {
+    if (signal?.aborted) return () => {};
     this.handlers.add(h);
     for (const obj of this.cache.values()) this.call(() => h.onAdd?.(obj, true));
-    return () => {
+    const remove = (): void => {
       this.handlers.delete(h);
+      signal?.removeEventListener('abort', remove);
     };
+    // a registration tied to a signal ends with it (a restarted controller leaves no handlers of its dead run)
+    signal?.addEventListener('abort', remove, { once: true });
+    return remove;
   }
 
   addIndexer(name: string, fn: IndexFunc<T>): void {
@@ -160,8 +165,32 @@ export interface InformerFactoryOptions {
   watchTimeoutSeconds?: number;
 }
 
+/** What a component sees of a factory: the shared informer for a resource (and selectors). */
+export interface SharedInformers {
+  informerFor<T extends ApiObject = KubeObject>(ref: ResourceRef, sel?: ListWatchOptions): Informer<T>;
+}
+
+/**
+ * The same shared informers, but every event handler registered through this view is removed when signal aborts:
+ * what a supervisor hands a component it may restart, so the dead run's handlers do not pile up.
+ */
+export function scopedInformers(factory: SharedInformers, signal: AbortSignal): SharedInformers {
+  return {
+    informerFor<T extends ApiObject = KubeObject>(ref: ResourceRef, sel?: ListWatchOptions): Informer<T> {
+      const inf = factory.informerFor<T>(ref, sel);
+      return new Proxy(inf, {
+        get(target, prop) {
+          if (prop === 'addEventHandler') return (h: EventHandler<T>) => target.addEventHandler(h, signal);
+          const v: unknown = Reflect.get(target, prop, target);
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      });
+    },
+  };
+}
+
 /** One informer per (resource, namespace, selectors) per process; start() runs them all, including later ones. */
-export class InformerFactory {
+export class InformerFactory implements SharedInformers {
   private readonly informers = new Map<string, Informer>();
   private signal?: AbortSignal;
 

@@ -4,7 +4,7 @@
 // call ctx.informers.start() itself; the manager starts the factory after every controller has registered.
 import type { Clock } from '../../client/clock.ts';
 import type { EventRecorder } from '../../client/events.ts';
-import type { InformerFactory } from '../../client/informer.ts';
+import type { SharedInformers } from '../../client/informer.ts';
 import type { RestClient } from '../../client/rest.ts';
 
 /** Tunables, named after kube-controller-manager's flags; every field has a default (see defaultControllerOptions). */
@@ -57,8 +57,9 @@ export const defaultControllerOptions: ControllerOptions = {
 
 export interface ControllerContext {
   client: RestClient;
-  /** Shared by every controller in this manager; started by the manager after all controllers registered. */
-  informers: InformerFactory;
+  /** Shared by every controller in this manager (a view whose handlers end with this run of the controller);
+   *  started by the manager after all controllers registered. */
+  informers: SharedInformers;
   /** An EventRecorder whose source.component is `component` (e.g. "replicaset-controller"); one per component. */
   recorder(component: string): EventRecorder;
   /** Aborts when the manager stops or loses leadership; controllers finish their current work and resolve. */

@@ -2,6 +2,7 @@
 // (kube-system/kube-controller-manager), so of several managers only the leader's controllers act. Each leadership
 // term gets a fresh InformerFactory and fresh recorders: losing the lease aborts every controller, and a manager
 // that wins it again rebuilds its caches from the API rather than trusting state from a term it did not lead.
+// A controller that fails is restarted with backoff and counted (supervisor.ts), never silently dropped.
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -22,6 +23,7 @@ import { startNodeIpamController } from './node-ipam.ts';
 import { startNodeLifecycleController } from './node-lifecycle.ts';
 import { startTaintEvictionController } from './node-lifecycle-eviction.ts';
 import { startServiceAccountController } from './serviceaccount.ts';
+import { type SuperviseOptions, superviseController } from './supervisor.ts';
 
 /**
  * The registry: upstream's controller names (kube-controller-manager --controllers) → start functions.
@@ -61,6 +63,8 @@ export interface ControllerManagerOptions {
   stopOnLostLease?: boolean;
   /** Override the registry (tests). */
   registry?: Record<string, StartController>;
+  /** Restart backoff of failed controllers (defaults 1 s doubling to 60 s) and a failure hook (tests). */
+  supervision?: Pick<SuperviseOptions, 'initialBackoffMs' | 'maxBackoffMs' | 'onFailure'>;
 }
 
 export interface ControllerManager {
@@ -112,11 +116,8 @@ async function runControllers(o: ControllerManagerOptions, names: string[], sign
     clock: o.clock,
     options: { ...defaultControllerOptions, ...o.options },
   };
-  const running = names.map((name) =>
-    registry[name]!(ctx).catch((err: unknown) => {
-      console.error(`controller-manager: ${name} failed:`, err instanceof Error ? err.message : err);
-    }),
-  );
+  // a controller that fails is restarted (loudly, with backoff and a metric), never silently dropped
+  const running = names.map((name) => superviseController({ name, start: registry[name]!, ctx, ...o.supervision }));
   informers.start(signal); // after every controller asked for its informers, so all share one start
   await Promise.all(running);
   await Promise.all([...recorders.values()].map((r) => r.flush()));

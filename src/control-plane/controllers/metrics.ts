@@ -1,0 +1,21 @@
+// The controller-manager's Prometheus metrics, in a registry of its own (the controller-manager is an API client
+// and may run in a process of its own; whoever serves /metrics for it exposes `controllerManagerRegistry`).
+// running_managed_controllers is upstream's (k8s.io/controller-manager); the restart counter is Skiff's, since
+// upstream exits instead of restarting a failed controller.
+import { Counter, Gauge, Registry } from 'prom-client';
+
+export const controllerManagerRegistry = new Registry();
+
+export const runningManagedControllers = new Gauge({
+  name: 'running_managed_controllers',
+  help: 'Indicates where instances of a controller are currently running',
+  labelNames: ['manager', 'name'],
+  registers: [controllerManagerRegistry],
+});
+
+export const controllerRestarts = new Counter({
+  name: 'skiff_controller_restarts_total',
+  help: 'Times a controller stopped on its own (threw, or returned while the manager ran) and was restarted.',
+  labelNames: ['controller'],
+  registers: [controllerManagerRegistry],
+});
