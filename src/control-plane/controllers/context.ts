@@ -36,6 +36,12 @@ export interface ControllerOptions {
   serviceCidr: string;
   /** Burst of pod creations per ReplicaSet sync (upstream burstReplicas, 500). */
   burstReplicas: number;
+  /** --terminated-pod-gc-threshold: terminated pods kept before the oldest are collected (12500; 0 = never). */
+  terminatedPodGcThreshold: number;
+  /** Pod GC pass period (upstream gcCheckPeriod, 20 s) and how long a node must be missing before its pods are
+   *  orphans (upstream quarantineTime, 40 s); not flags upstream either. */
+  podGcPeriodMs: number;
+  podGcQuarantineMs: number;
 }
 
 export const defaultControllerOptions: ControllerOptions = {
@@ -53,6 +59,9 @@ export const defaultControllerOptions: ControllerOptions = {
   nodeCidrMaskSize: 24,
   serviceCidr: '10.43.0.0/16',
   burstReplicas: 500,
+  terminatedPodGcThreshold: 12_500,
+  podGcPeriodMs: 20_000,
+  podGcQuarantineMs: 40_000,
 };
 
 export interface ControllerContext {

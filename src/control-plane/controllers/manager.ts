@@ -22,6 +22,7 @@ import { startNamespaceController } from './namespace.ts';
 import { startNodeIpamController } from './node-ipam.ts';
 import { startNodeLifecycleController } from './node-lifecycle.ts';
 import { startTaintEvictionController } from './node-lifecycle-eviction.ts';
+import { startPodGcController } from './podgc.ts';
 import { startServiceAccountController } from './serviceaccount.ts';
 import { type SuperviseOptions, superviseController } from './supervisor.ts';
 
@@ -39,6 +40,7 @@ export const controllerRegistry: Record<string, StartController> = {
   'node-ipam-controller': startNodeIpamController,
   'node-lifecycle-controller': startNodeLifecycleController,
   'taint-eviction-controller': startTaintEvictionController,
+  'pod-garbage-collector-controller': startPodGcController,
   'serviceaccount-controller': startServiceAccountController,
 };
 
@@ -169,6 +171,7 @@ const help = `Usage: skiff controller-manager [flags]
   --concurrent-replicaset-syncs N   (default 5)
   --concurrent-deployment-syncs N   (default 5)
   --node-monitor-grace-period DUR   (default 40s)
+  --terminated-pod-gc-threshold N   terminated pods kept before the oldest are deleted; 0 never (default 12500)
   --cluster-cidr CIDR               node-ipam allocation range (default 10.42.0.0/16)
   --node-cidr-mask-size N           (default 24)
   --service-cluster-ip-range CIDR   (default 10.43.0.0/16)
@@ -204,6 +207,7 @@ export async function controllerManagerCommand(argv: string[]): Promise<number> 
       'concurrent-replicaset-syncs': { type: 'string' },
       'concurrent-deployment-syncs': { type: 'string' },
       'node-monitor-grace-period': { type: 'string' },
+      'terminated-pod-gc-threshold': { type: 'string' },
       'cluster-cidr': { type: 'string' },
       'node-cidr-mask-size': { type: 'string' },
       'service-cluster-ip-range': { type: 'string' },
@@ -220,6 +224,11 @@ export async function controllerManagerCommand(argv: string[]): Promise<number> 
   const dep = positiveInt('concurrent-deployment-syncs', values['concurrent-deployment-syncs']);
   if (dep) options.concurrentDeploymentSyncs = dep;
   if (values['node-monitor-grace-period']) options.nodeMonitorGracePeriodMs = durationMs(values['node-monitor-grace-period']);
+  const gcThreshold = values['terminated-pod-gc-threshold'];
+  if (gcThreshold !== undefined) {
+    if (!/^-?\d+$/.test(gcThreshold)) throw new Error(`--terminated-pod-gc-threshold: want an integer, got "${gcThreshold}"`);
+    options.terminatedPodGcThreshold = Number(gcThreshold);
+  }
   if (values['cluster-cidr'] !== undefined) options.clusterCidr = values['cluster-cidr'];
   const mask = positiveInt('node-cidr-mask-size', values['node-cidr-mask-size']);
   if (mask) options.nodeCidrMaskSize = mask;

@@ -19,3 +19,18 @@ export const controllerRestarts = new Counter({
   labelNames: ['controller'],
   registers: [controllerManagerRegistry],
 });
+
+/** upstream pod_gc_collector metrics (pkg/controller/podgc/metrics): force deletions by namespace and reason. */
+export const podGcDeletes = new Counter({
+  name: 'pod_gc_collector_force_delete_pods_total',
+  help: 'Number of pods that are being forcefully deleted since the Pod GC Controller started.',
+  labelNames: ['namespace', 'reason'],
+  registers: [controllerManagerRegistry],
+});
+
+export const podGcDeleteErrors = new Counter({
+  name: 'pod_gc_collector_force_delete_pod_errors_total',
+  help: 'Number of errors encountered when forcefully deleting the pods since the Pod GC Controller started.',
+  labelNames: ['namespace', 'reason'],
+  registers: [controllerManagerRegistry],
+});
