@@ -51,6 +51,17 @@ export function unknownConditions(node: Node, now: string): NodeCondition[] | un
   return changed ? conds : undefined;
 }
 
+/**
+ * When a node was last heard from, on first sight. Upstream counts a node that never posted Ready from its
+ * creationTimestamp (so one created long before this controller started is judged at once, not a grace period
+ * later); a creation time ahead of our clock (skew) counts as now. A node that did post is heard from now.
+ */
+export function firstProbeMs(node: Node, nowMs: number): number {
+  const posted = node.status?.conditions?.some((c) => c.type === 'Ready') ?? false;
+  const created = Date.parse(node.metadata?.creationTimestamp ?? '');
+  return posted || Number.isNaN(created) ? nowMs : Math.min(created, nowMs);
+}
+
 export async function startNodeLifecycleController(ctx: ControllerContext): Promise<void> {
   const clock = ctx.clock ?? realClock;
   const nodes = ctx.informers.informerFor<Node>(nodesRef);
@@ -78,7 +89,7 @@ export async function startNodeLifecycleController(ctx: ControllerContext): Prom
     const readyHeartbeat = node.status?.conditions?.find((c) => c.type === 'Ready')?.lastHeartbeatTime ?? undefined;
     const h = health.get(name);
     if (!h) {
-      const fresh = { probeMs: clock.now(), renewTime, readyHeartbeat };
+      const fresh = { probeMs: firstProbeMs(node, clock.now()), renewTime, readyHeartbeat };
       health.set(name, fresh);
       return fresh;
     }
