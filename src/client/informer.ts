@@ -103,6 +103,7 @@ export class Informer<T extends ApiObject = KubeObject> {
       namespace: this.o.namespace,
       labelSelector: this.o.labelSelector,
       fieldSelector: this.o.fieldSelector,
+      metadataOnly: this.o.metadataOnly,
       cache: this.cache,
       clock: this.clock,
       initialBackoffMs: this.o.initialBackoffMs,
@@ -189,7 +190,7 @@ export function scopedInformers(factory: SharedInformers, signal: AbortSignal): 
   };
 }
 
-/** One informer per (resource, namespace, selectors) per process; start() runs them all, including later ones. */
+/** One informer per (resource, namespace, selectors, metadata-only or whole) per process; start() runs them all, including later ones. */
 export class InformerFactory implements SharedInformers {
   private readonly informers = new Map<string, Informer>();
   private signal?: AbortSignal;
@@ -198,7 +199,7 @@ export class InformerFactory implements SharedInformers {
 
   informerFor<T extends ApiObject = KubeObject>(ref: ResourceRef, sel: ListWatchOptions = {}): Informer<T> {
     const namespace = sel.namespace ?? this.o.namespace;
-    const key = [refKey(ref), namespace ?? '', sel.labelSelector ?? '', sel.fieldSelector ?? ''].join('|');
+    const key = [refKey(ref), namespace ?? '', sel.labelSelector ?? '', sel.fieldSelector ?? '', sel.metadataOnly ? 'metadata' : ''].join('|');
     let inf = this.informers.get(key);
     if (!inf) {
       inf = new Informer({ ...this.o, ...sel, namespace, client: this.client, ref });

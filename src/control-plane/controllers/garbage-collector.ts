@@ -6,9 +6,10 @@
 //  - a dependent whose owners are all gone (or deleting in foreground): delete it (Background, or Foreground when
 //    it blocks a foreground owner); with some owners still alive: remove only the references to the others.
 // Events are not watched (they carry no ownerReferences worth collecting, and they are the most numerous kind).
+// Every informer is metadata-only (PartialObjectMetadata lists and watches), as upstream's.
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import {
-  type Informer, type RestClient, WorkQueue, byOwner, isInvalid, isNotFound, isConflict, objectKey, refKey, runController, splitKey,
+  type Informer, type RestClient, WorkQueue, metadataObjectAccept, byOwner, isInvalid, isNotFound, isConflict, objectKey, refKey, runController, splitKey,
 } from '../../client/index.ts';
 import type { ResourceInfo } from '../../api/resource-info.ts';
 import { apiVersionOf, type KubeObject } from '../../api/object.ts';
@@ -59,7 +60,8 @@ export async function startGarbageCollectorController(ctx: ControllerContext): P
   const client: RestClient = ctx.client;
   const watched = new Map<string, Watched>();
   for (const info of collectedResources()) {
-    const informer = ctx.informers.informerFor<KubeObject>(info);
+    // metadata is all the collector reads: it never holds Secrets' data or pods' specs (as upstream)
+    const informer = ctx.informers.informerFor<KubeObject>(info, { metadataOnly: true });
     informer.addIndexer(byUid, (o) => (o.metadata?.uid ? [o.metadata.uid] : []));
     watched.set(refKey(info), { info, informer });
   }
@@ -123,7 +125,9 @@ export async function startGarbageCollectorController(ctx: ControllerContext): P
     if (cached) return stateOf(cached);
     if (w.info.namespaced && !dependent.metadata?.namespace) return 'absent'; // cluster-scoped objects cannot have namespaced owners
     try {
-      const live = await client.get<KubeObject>(w.info, ref.name, { namespace: w.info.namespaced ? dependent.metadata?.namespace : undefined, signal });
+      const live = await client.get<KubeObject>(w.info, ref.name, {
+        namespace: w.info.namespaced ? dependent.metadata?.namespace : undefined, accept: metadataObjectAccept, signal,
+      });
       return live.metadata?.uid === ref.uid ? stateOf(live) : 'absent';
     } catch (err) {
       if (isNotFound(err)) return 'absent';
