@@ -7,14 +7,11 @@ import type { Clock } from '../../client/clock.ts';
 import { isAlreadyExists, isNotFound } from '../../client/errors.ts';
 import { type EventRecorder, formatTime } from '../../client/events.ts';
 import type { Lister } from '../../client/cache.ts';
-import { resourceRef } from '../../client/resource-ref.ts';
 import type { RestClient } from '../../client/rest.ts';
-import { ownerReferenceTo } from './replicaset-claim.ts';
-import { controllerRefOf } from './replicaset-pods.ts';
-import { replicaSetsRef } from './replicaset.ts';
+import { errMessage } from './base.ts';
+import { controllerRefOf, ownerReferenceTo } from './controller-ref.ts';
+import { deploymentsRef, replicaSetsRef } from './refs.ts';
 import * as u from './deployment-util.ts';
-
-export const deploymentsRef = resourceRef('apps/v1', 'deployments', true);
 
 export interface SyncDeps {
   client: RestClient;
@@ -23,8 +20,6 @@ export interface SyncDeps {
   rsLister: Lister<ReplicaSet>;
   signal: AbortSignal;
 }
-
-const errMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export class DeploymentSync {
   constructor(readonly deps: SyncDeps, public d: Deployment, public rsList: ReplicaSet[]) {}
