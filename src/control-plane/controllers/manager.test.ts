@@ -5,6 +5,7 @@ import type { ControllerContext, StartController } from './context.ts';
 import { FakeClock } from '../../client/clock.ts';
 import { resourceRef } from '../../client/resource-ref.ts';
 import { enabledControllers, startControllerManager } from './manager.ts';
+import { parseControllerManagerFlags } from './manager-flags.ts';
 import { controllerManagerRegistry } from './metrics.ts';
 
 const podsRef = resourceRef('v1', 'pods');
@@ -111,4 +112,16 @@ test('a controller that returns while the manager runs is a failure too', async 
   await cm.done;
   assert.equal(runs, 1, 'aborting during the backoff starts no new run');
   client.close();
+});
+
+test('flags: kube-controller-manager names map onto the manager options; malformed values name their flag', () => {
+  const f = parseControllerManagerFlags(['--controllers=*,-namespace', '--leader-elect=false', '--terminated-pod-gc-threshold', '0',
+    '--node-monitor-grace-period=50s', '--concurrent-replicaset-syncs=7']);
+  assert.equal(f.help, false);
+  assert.deepEqual(f.manager.controllers, ['*', '-namespace']);
+  assert.equal(f.manager.leaderElection, false);
+  assert.deepEqual(f.manager.options, { terminatedPodGcThreshold: 0, nodeMonitorGracePeriodMs: 50_000, concurrentReplicaSetSyncs: 7 });
+  assert.throws(() => parseControllerManagerFlags(['--terminated-pod-gc-threshold=lots']), /--terminated-pod-gc-threshold: want an integer, got "lots"/);
+  assert.throws(() => parseControllerManagerFlags(['--concurrent-replicaset-syncs=0']), /--concurrent-replicaset-syncs: want a positive integer/);
+  assert.equal(parseControllerManagerFlags(['-h']).help, true);
 });

@@ -5,7 +5,6 @@
 // A controller that fails is restarted with backoff and counted (supervisor.ts), never silently dropped.
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { setMaxListeners } from 'node:events';
 import type { Clock } from '../../client/clock.ts';
 import { EventRecorder } from '../../client/events.ts';
@@ -13,6 +12,7 @@ import { InformerFactory } from '../../client/informer.ts';
 import { runWithLeaderElection } from '../../client/leader-election.ts';
 import { RestClient } from '../../client/rest.ts';
 import { type ControllerContext, type ControllerOptions, type StartController, defaultControllerOptions } from './context.ts';
+import { controllerManagerHelp, parseControllerManagerFlags } from './manager-flags.ts';
 import { startDeploymentController } from './deployment.ts';
 import { startReplicaSetController } from './replicaset.ts';
 import { startEndpointsController } from './endpoints.ts';
@@ -159,82 +159,13 @@ export async function startControllerManager(o: ControllerManagerOptions): Promi
   return { identity, isLeading: () => leading, done };
 }
 
-const help = `Usage: skiff controller-manager [flags]
-
-  --kubeconfig PATH                 kubeconfig of the API server (default $KUBECONFIG or ~/.kube/config)
-  --controllers LIST                comma list: '*' all, 'name' enable, '-name' disable (default '*')
-  --leader-elect BOOL               run under the kube-system/kube-controller-manager lease (default true)
-  --leader-elect-identity ID        lease holder identity (default <hostname>_<uuid>)
-  --leader-elect-lease-duration DUR (default 15s)
-  --leader-elect-renew-deadline DUR (default 10s)
-  --leader-elect-retry-period DUR   (default 2s)
-  --concurrent-replicaset-syncs N   (default 5)
-  --concurrent-deployment-syncs N   (default 5)
-  --node-monitor-grace-period DUR   (default 40s)
-  --terminated-pod-gc-threshold N   terminated pods kept before the oldest are deleted; 0 never (default 12500)
-  --cluster-cidr CIDR               node-ipam allocation range (default 10.42.0.0/16)
-  --node-cidr-mask-size N           (default 24)
-  --service-cluster-ip-range CIDR   (default 10.43.0.0/16)
-`;
-
-function durationMs(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s);
-  if (!m) throw new Error(`invalid duration "${s}"`);
-  const mult = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000;
-  return Number(m[1]) * mult;
-}
-
-const seconds = (s: string | undefined): number | undefined => (s === undefined ? undefined : durationMs(s) / 1000);
-
-function positiveInt(name: string, s: string | undefined): number | undefined {
-  if (s === undefined) return undefined;
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: want a positive integer, got "${s}"`);
-  return n;
-}
-
 export async function controllerManagerCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      kubeconfig: { type: 'string' },
-      controllers: { type: 'string' },
-      'leader-elect': { type: 'string' },
-      'leader-elect-identity': { type: 'string' },
-      'leader-elect-lease-duration': { type: 'string' },
-      'leader-elect-renew-deadline': { type: 'string' },
-      'leader-elect-retry-period': { type: 'string' },
-      'concurrent-replicaset-syncs': { type: 'string' },
-      'concurrent-deployment-syncs': { type: 'string' },
-      'node-monitor-grace-period': { type: 'string' },
-      'terminated-pod-gc-threshold': { type: 'string' },
-      'cluster-cidr': { type: 'string' },
-      'node-cidr-mask-size': { type: 'string' },
-      'service-cluster-ip-range': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(help);
+  const flags = parseControllerManagerFlags(argv);
+  if (flags.help) {
+    process.stdout.write(controllerManagerHelp);
     return 0;
   }
-  const options: Partial<ControllerOptions> = {};
-  const rs = positiveInt('concurrent-replicaset-syncs', values['concurrent-replicaset-syncs']);
-  if (rs) options.concurrentReplicaSetSyncs = rs;
-  const dep = positiveInt('concurrent-deployment-syncs', values['concurrent-deployment-syncs']);
-  if (dep) options.concurrentDeploymentSyncs = dep;
-  if (values['node-monitor-grace-period']) options.nodeMonitorGracePeriodMs = durationMs(values['node-monitor-grace-period']);
-  const gcThreshold = values['terminated-pod-gc-threshold'];
-  if (gcThreshold !== undefined) {
-    if (!/^-?\d+$/.test(gcThreshold)) throw new Error(`--terminated-pod-gc-threshold: want an integer, got "${gcThreshold}"`);
-    options.terminatedPodGcThreshold = Number(gcThreshold);
-  }
-  if (values['cluster-cidr'] !== undefined) options.clusterCidr = values['cluster-cidr'];
-  const mask = positiveInt('node-cidr-mask-size', values['node-cidr-mask-size']);
-  if (mask) options.nodeCidrMaskSize = mask;
-  if (values['service-cluster-ip-range']) options.serviceCidr = values['service-cluster-ip-range'];
-
-  const client = RestClient.fromKubeconfig(values.kubeconfig, { userAgent: 'skiff-controller-manager' });
+  const client = RestClient.fromKubeconfig(flags.kubeconfig, { userAgent: 'skiff-controller-manager' });
   const ac = new AbortController();
   const stop = (sig: string): void => {
     console.log(`controller-manager: ${sig} received, shutting down`);
@@ -245,18 +176,7 @@ export async function controllerManagerCommand(argv: string[]): Promise<number> 
   process.once('SIGTERM', onTerm);
   process.once('SIGINT', onInt);
   try {
-    const cm = await startControllerManager({
-      client,
-      signal: ac.signal,
-      controllers: values.controllers?.split(','),
-      leaderElection: values['leader-elect'] === undefined ? true : values['leader-elect'] !== 'false',
-      identity: values['leader-elect-identity'],
-      stopOnLostLease: true,
-      leaseDurationSeconds: seconds(values['leader-elect-lease-duration']),
-      renewDeadlineSeconds: seconds(values['leader-elect-renew-deadline']),
-      retryPeriodSeconds: seconds(values['leader-elect-retry-period']),
-      options,
-    });
+    const cm = await startControllerManager({ ...flags.manager, client, signal: ac.signal });
     console.log(`controller-manager: running as ${cm.identity}`);
     await cm.done;
     // leadership lost without a signal: exit non-zero, as upstream does, so a supervisor restarts us

@@ -5,20 +5,17 @@
 // that a live GET confirms gone. A pod not yet terminal is first patched to phase Failed (orphans also get the
 // DisruptionTarget condition, reason DeletionByPodGC), so nothing stays Running with no kubelet to say otherwise.
 import type { Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
-import { type Clock, realClock } from '../../client/clock.ts';
 import { objectKey } from '../../client/cache.ts';
-import { type Action, runController } from '../../client/controller.ts';
+import type { Action } from '../../client/controller.ts';
 import { isConflict, isNotFound } from '../../client/errors.ts';
 import { formatTime } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
-import { resourceRef } from '../../client/resource-ref.ts';
-import { WorkQueue } from '../../client/workqueue.ts';
+import { Controller, errMessage } from './base.ts';
 import type { ControllerContext } from './context.ts';
 import { podGcDeletes, podGcDeleteErrors } from './metrics.ts';
 import { type PodGcReason, failedStatus, planPodGc } from './podgc-plan.ts';
+import { nodesRef, podsRef } from './refs.ts';
 
-const podsRef = resourceRef('v1', 'pods');
-const nodesRef = resourceRef('v1', 'nodes', false);
 const sweepKey = 'sweep';
 /** Deletions in flight at once; upstream starts them all, but thousands of concurrent calls only queue up here. */
 const parallelDeletes = 50;
@@ -27,34 +24,21 @@ export const orphanCondition: Omit<PodCondition, 'lastTransitionTime'> = {
   type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists',
 };
 
-export class PodGcController {
+export class PodGcController extends Controller {
   readonly pods: Informer<Pod>;
   readonly nodes: Informer<Node>;
-  readonly queue: WorkQueue<string>;
-  private readonly clock: Clock;
   /** node name -> when the sweep first found pods bound to it while the node cache lacked it */
   private readonly missingSince = new Map<string, number>();
 
-  constructor(private readonly ctx: ControllerContext) {
-    this.clock = ctx.clock ?? realClock;
-    this.pods = ctx.informers.informerFor<Pod>(podsRef);
-    this.nodes = ctx.informers.informerFor<Node>(nodesRef);
-    this.queue = new WorkQueue<string>({ clock: this.clock });
+  constructor(ctx: ControllerContext) {
+    super(ctx, { name: 'pod-garbage-collector' });
+    this.pods = this.informer<Pod>(podsRef);
+    this.nodes = this.informer<Node>(nodesRef);
     this.queue.add(sweepKey);
   }
 
-  run(): Promise<void> {
-    return runController({
-      name: 'pod-garbage-collector',
-      queue: this.queue,
-      signal: this.ctx.signal,
-      synced: [this.pods.synced, this.nodes.synced],
-      reconcile: (_key, signal) => this.reconcile(signal),
-    });
-  }
-
   /** One gc pass over the caches; always comes back after the check period. */
-  async reconcile(signal: AbortSignal): Promise<Action> {
+  async reconcile(_key: string, signal: AbortSignal): Promise<Action> {
     const o = this.ctx.options;
     const plan = planPodGc(this.pods.lister.list(), this.nodes.lister.list(), o.terminatedPodGcThreshold);
     await this.forceDelete(plan.terminated, 'terminated', signal);
@@ -81,7 +65,7 @@ export class PodGcController {
         this.missingSince.delete(name); // it exists: the cache was only behind
       } catch (err) {
         if (isNotFound(err)) gone.add(name);
-        else if (!signal.aborted) console.error(`pod-garbage-collector: getting node ${name}:`, (err as Error).message);
+        else if (!signal.aborted) console.error(`pod-garbage-collector: getting node ${name}:`, errMessage(err));
       }
     }
     return gone;
@@ -97,7 +81,7 @@ export class PodGcController {
         } catch (err) {
           if (isNotFound(err) || isConflict(err) || signal.aborted) return; // gone, or changed: the next sweep sees it
           podGcDeleteErrors.labels({ namespace, reason }).inc();
-          console.error(`pod-garbage-collector: force deleting pod ${objectKey(pod)}:`, (err as Error).message);
+          console.error(`pod-garbage-collector: force deleting pod ${objectKey(pod)}:`, errMessage(err));
         }
       }));
     }
