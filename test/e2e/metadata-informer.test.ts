@@ -1,18 +1,19 @@
-// Metadata-only informers (what the garbage collector runs on) against the real API server: the list and the
-// watch answer PartialObjectMetadata when asked with upstream's Accept headers, bookmarks included, so a Secret's
-// data never reaches the client's cache.
+// Informers against the real API server. Metadata-only ones (what the garbage collector runs on): the list and
+// the watch answer PartialObjectMetadata when asked with upstream's Accept headers, bookmarks included, so a
+// Secret's data never reaches the client's cache. Scoped views (what a restarted controller gets): handlers
+// registered through one stop receiving events when its signal aborts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Secret } from 'kubernetes-types/core/v1.js';
 import {
-  InformerFactory, RestClient, metadataObjectAccept, parseWatchStream, resourceRef, type ApiObject,
+  InformerFactory, RestClient, metadataObjectAccept, parseWatchStream, resourceRef, scopedInformers, type ApiObject,
 } from '../../src/client/index.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
 const secrets = resourceRef('v1', 'secrets');
 
-describe('metadata-only list and watch', () => {
+describe('informers: metadata-only list and watch, scoped handlers', () => {
   let s: TestServer;
   let client: RestClient;
   const ac = new AbortController();
@@ -70,5 +71,24 @@ describe('metadata-only list and watch', () => {
     assert.ok(kinds.includes('ADDED PartialObjectMetadata'), kinds.join(', '));
     assert.deepEqual(kinds.filter((k) => !k.endsWith(' PartialObjectMetadata')), [], kinds.join(', '));
     assert.equal(kinds.at(-1), 'BOOKMARK PartialObjectMetadata');
+  });
+  test('a handler registered through a scoped view is removed when the scope aborts', async () => {
+    const factory = new InformerFactory(client);
+    const scope = new AbortController();
+    const scoped: string[] = [];
+    const plain: string[] = [];
+    const cms = resourceRef('v1', 'configmaps');
+    scopedInformers(factory, scope.signal).informerFor(cms, { namespace: 'default' })
+      .addEventHandler({ onAdd: (o) => scoped.push(o.metadata!.name!) });
+    const shared = factory.informerFor(cms, { namespace: 'default' });
+    shared.addEventHandler({ onAdd: (o) => plain.push(o.metadata!.name!) });
+    factory.start(ac.signal);
+    assert.ok(await factory.waitForSync(ac.signal));
+    await client.create(cms, { metadata: { name: 'before', namespace: 'default' } });
+    await waitFor('both handlers see "before"', () => scoped.includes('before') && plain.includes('before'));
+    scope.abort();
+    await client.create(cms, { metadata: { name: 'after', namespace: 'default' } });
+    await waitFor('the unscoped handler sees "after"', () => plain.includes('after'));
+    assert.ok(!scoped.includes('after'), 'the scoped handler was removed with its scope');
   });
 });
