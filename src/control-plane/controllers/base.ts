@@ -26,7 +26,8 @@ export interface ControllerSpec {
 export abstract class Controller {
   readonly queue: WorkQueue<string>;
   protected readonly clock: Clock;
-  private readonly informers: Informer<ApiObject>[] = [];
+  /** The caches reconcile reads, which must have synced before the first reconcile. */
+  private readonly synced: Promise<void>[] = [];
 
   constructor(protected readonly ctx: ControllerContext, private readonly spec: ControllerSpec) {
     this.clock = ctx.clock ?? realClock;
@@ -43,7 +44,7 @@ export abstract class Controller {
       queue: this.queue,
       workers: this.spec.workers,
       signal: this.ctx.signal,
-      synced: this.informers.map((i) => i.synced),
+      synced: this.synced,
       reconcile: (key, signal) => this.reconcile(key, signal),
       onError: (key, err) => {
         if (isConflict(err) && !this.spec.logConflicts) return;
@@ -55,7 +56,7 @@ export abstract class Controller {
   /** The shared informer for ref; run() waits for its cache. */
   protected informer<T extends ApiObject>(ref: ResourceRef, sel?: ListWatchOptions): Informer<T> {
     const inf = this.ctx.informers.informerFor<T>(ref, sel);
-    this.informers.push(inf as unknown as Informer<ApiObject>);
+    this.synced.push(inf.synced);
     return inf;
   }
 

@@ -1,7 +1,9 @@
-// What every controller in the controller-manager receives. A controller is `start<Name>Controller(ctx)`: it asks
-// ctx.informers for the informers it needs (shared with every other controller in the process, so one watch per
-// resource), registers handlers, and resolves once its workers have stopped after ctx.signal aborted. It must not
-// call ctx.informers.start() itself; the manager starts the factory after every controller has registered.
+// What every controller in the controller-manager receives. A controller is `start<Name>Controller(ctx)`, which
+// runs a Controller class (base.ts): its constructor asks ctx.informers for the informers it needs (shared with
+// every other controller in the process, so one watch per resource) and registers handlers that queue keys; run()
+// resolves once its workers have stopped after ctx.signal aborted. It must not call start() on the factory; the
+// manager starts it after every controller has registered. A controller that throws or returns early is
+// restarted by the manager's supervisor (supervisor.ts).
 import type { Clock } from '../../client/clock.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { SharedInformers } from '../../client/informer.ts';
