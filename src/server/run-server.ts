@@ -19,7 +19,7 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { HostedComponent } from './hosted-component.ts';
 import { siblingModule } from './hosted-main.ts';
 import type { ControllerManagerMainOptions, SchedulerMainOptions } from './component-mains.ts';
-import { firstAddress } from './cidr.ts';
+import { firstAddress } from '../api/net/ipv4.ts';
 
 export interface RunningServer {
   port: number;

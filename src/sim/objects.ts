@@ -3,6 +3,7 @@
 import type { Node, NodeCondition, Pod, PodCondition, PodStatus, Taint } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { version } from '../version.ts';
+import { formatIPv4 } from '../api/net/ipv4.ts';
 
 /** Marks every simulated node, as kwok does, so nobody mistakes it for a real one. */
 export const simLabel = { key: 'type', value: 'kwok' };
@@ -32,16 +33,7 @@ export function microTime(ms: number): string {
 /** 172.16.0.0/12 has room for a million node addresses; .0 of the range is skipped. */
 export function nodeInternalIP(index: number): string {
   const n = (172 << 24 | 16 << 16) + ((index + 1) & 0xfffff);
-  return intToIPv4(n >>> 0);
-}
-
-export function intToIPv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-export function ipv4ToInt(ip: string): number {
-  const p = ip.split('.').map(Number);
-  return ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
+  return formatIPv4(n >>> 0);
 }
 
 export function nodeConditions(nowMs: number, ready = true): NodeCondition[] {

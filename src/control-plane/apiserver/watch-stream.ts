@@ -39,13 +39,11 @@ export async function streamWatch(
   let sentColumns = false;
   const encode = (ev: ApiWatchEvent): string => {
     let object: unknown = ev.object;
-    if (ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') {
-      if (shape === 'table') {
-        object = toTable(store, [ev.object], { resourceVersion: ev.object.metadata?.resourceVersion, includeObject, omitColumns: sentColumns });
-        sentColumns = true;
-      } else if (shape === 'metadata') {
-        object = toPartialMetadata(ev.object);
-      }
+    // upstream transforms bookmarks too: a metadata watch carries PartialObjectMetadata in every non-error event
+    if (shape === 'metadata' && ev.type !== 'ERROR') object = toPartialMetadata(ev.object);
+    else if (shape === 'table' && ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') {
+      object = toTable(store, [ev.object], { resourceVersion: ev.object.metadata?.resourceVersion, includeObject, omitColumns: sentColumns });
+      sentColumns = true;
     }
     return JSON.stringify({ type: ev.type, object }) + '\n';
   };

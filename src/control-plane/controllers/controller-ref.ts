@@ -1,5 +1,5 @@
-// Adoption and release (upstream ControllerRefManager), shared by the ReplicaSet controller (pods) and the
-// Deployment controller (ReplicaSets): an owner claims the objects its selector matches. Orphans that match are
+// Controller references and adoption/release (upstream pkg/controller/controller_ref_manager.go), shared by the
+// ReplicaSet controller (pods) and the Deployment controller (ReplicaSets): an owner claims the objects its selector matches. Orphans that match are
 // adopted with a patch that adds a controller ownerReference (blockOwnerDeletion, so foreground deletion waits
 // for them); objects it controls that stopped matching are released by deleting that reference. Both patches
 // carry the object's uid, so a patch never lands on a same-named object created meanwhile. Before the first
@@ -10,7 +10,11 @@ import type { RestClient } from '../../client/rest.ts';
 import type { ResourceRef } from '../../client/resource-ref.ts';
 import type { LabelMatcher } from '../../client/selector.ts';
 import type { ApiObject } from '../../client/types.ts';
-import { controllerRefOf } from './replicaset-pods.ts';
+
+/** The ownerReference with controller: true, if any (metav1.GetControllerOf). */
+export function controllerRefOf(obj: ApiObject): OwnerReference | undefined {
+  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+}
 
 export interface Owner extends ApiObject {
   metadata: NonNullable<ApiObject['metadata']>;
