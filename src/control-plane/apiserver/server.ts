@@ -6,7 +6,6 @@ import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../../api/errors.ts';
-import { kindKey } from '../../api/object.ts';
 import { resources } from '../../api/resources.ts';
 import type { Store } from '../../store/interface.ts';
 import type { KeyAndCert } from '../../pki/certs.ts';
@@ -16,9 +15,8 @@ import { sendError, sendJSON, sendText } from './http.ts';
 import { registry as metricsRegistry, requestDuration, requestTotal, storageObjects } from './metrics.ts';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import { ResourceHandler } from './resource-handler.ts';
-import { GenericStore } from './registry/generic-store.ts';
-import { namespaceChecker, strategyFor } from './strategies.ts';
-import { ServiceAllocator } from './registry/service-allocator.ts';
+import type { GenericStore } from './registry/generic-store.ts';
+import { ResourceStores } from './registry/stores.ts';
 import { serveOpenApi } from './openapi-routes.ts';
 import { OpenApi } from '../../api/openapi/index.ts';
 import { loadSchemas } from '../../api/openapi/load.ts';
@@ -42,7 +40,7 @@ const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz']);
 
 export class ApiServer {
   private server?: Server;
-  private readonly stores = new Map<string, GenericStore>();
+  private readonly stores: ResourceStores;
   private readonly discovery = new Discovery(resources);
   private readonly handler: ResourceHandler;
   private readonly shutdown = new AbortController();
@@ -56,22 +54,9 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     // Every open watch listens for shutdown on this one signal; thousands of watches are normal.
     setMaxListeners(0, this.shutdown.signal);
-    const namespaces = namespaceChecker(opts.store);
-    const services = new ServiceAllocator(opts.store, {
-      serviceCidr: opts.serviceCidr ?? '10.43.0.0/16',
-      nodePortRange: opts.nodePortRange ?? { min: 30000, max: 32767 },
-    });
-    for (const r of resources) {
-      if (r.virtual) continue;
-      const key = kindKey(r.group, r.version, r.kind);
-      const allocator = key === 'v1/Service' ? services : undefined;
-      this.stores.set(`${r.group}/${r.version}/${r.resource}`, new GenericStore(r, opts.store, strategyFor(key), r.namespaced ? namespaces : undefined, allocator));
-    }
+    this.stores = new ResourceStores(opts.store, { serviceCidr: opts.serviceCidr, nodePortRange: opts.nodePortRange });
     this.handler = new ResourceHandler({
-      storeFor: (group, ver, resource) => {
-        if (group === '' && ver === 'v1' && resource === 'bindings') return this.stores.get('/v1/pods');
-        return this.stores.get(`${group}/${ver}/${resource}`);
-      },
+      storeFor: (group, ver, resource) => this.stores.storeFor(group, ver, resource),
       shutdown: this.shutdown.signal,
       unknownFields: (kindKey, obj) => this.fields?.unknownFields(kindKey, obj) ?? [],
       pruneUnknown: (kindKey, obj) => this.fields?.prune(kindKey, obj) ?? [],
@@ -81,7 +66,7 @@ export class ApiServer {
   }
 
   storeFor(group: string, ver: string, resource: string): GenericStore | undefined {
-    return this.stores.get(`${group}/${ver}/${resource}`);
+    return this.stores.storeFor(group, ver, resource);
   }
 
   async start(): Promise<number> {
@@ -219,7 +204,7 @@ export class ApiServer {
   }
 
   private async refreshStorageMetrics(): Promise<void> {
-    for (const s of this.stores.values()) {
+    for (const s of this.stores.all()) {
       storageObjects.set({ resource: s.info.group ? `${s.info.resource}.${s.info.group}` : s.info.resource }, await s.count());
     }
   }
