@@ -168,7 +168,7 @@ export class GenericStore {
         throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
       meta.namespace = namespace;
-      await this.namespaces?.assertWritable(namespace);
+      await this.namespaces?.assertWritable(namespace, this.gr, meta.name ?? '');
     } else {
       delete meta.namespace;
     }

@@ -1,6 +1,7 @@
 // The contracts around the generic registry store: what a request asks of it (list, watch, write context) and
 // the hooks the apiserver wiring supplies (allocator, namespace lifecycle). Per-kind behaviour is the resource's
 // definition (src/api/resources/), never a branch here.
+import type { GroupResource } from '../../../api/errors.ts';
 import type { KubeObject } from '../../../api/object.ts';
 
 export type ObjectFilter = (obj: KubeObject) => boolean;
@@ -52,5 +53,5 @@ export interface Allocator {
 
 export interface NamespaceChecker {
   /** Throws 404 when the namespace does not exist and 403 when it is terminating. */
-  assertWritable(namespace: string): Promise<void>;
+  assertWritable(namespace: string, gr: GroupResource, name: string): Promise<void>;
 }
