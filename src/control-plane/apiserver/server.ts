@@ -17,6 +17,7 @@ import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import { ResourceHandler } from './resource-handler.ts';
 import type { GenericStore } from './registry/generic-store.ts';
 import { ResourceStores } from './registry/stores.ts';
+import { Health } from './health.ts';
 import { serveOpenApi } from './openapi-routes.ts';
 import { OpenApi } from '../../api/openapi/index.ts';
 import { loadSchemas } from '../../api/openapi/load.ts';
@@ -41,6 +42,7 @@ const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz']);
 export class ApiServer {
   private server?: Server;
   private readonly stores: ResourceStores;
+  private readonly health: Health;
   private readonly discovery = new Discovery(resources);
   private readonly handler: ResourceHandler;
   private readonly shutdown = new AbortController();
@@ -54,6 +56,7 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     // Every open watch listens for shutdown on this one signal; thousands of watches are normal.
     setMaxListeners(0, this.shutdown.signal);
+    this.health = new Health({ store: opts.store, shuttingDown: () => !this.ready });
     this.stores = new ResourceStores(opts.store, { serviceCidr: opts.serviceCidr, nodePortRange: opts.nodePortRange });
     this.handler = new ResourceHandler({
       storeFor: (group, ver, resource) => this.stores.storeFor(group, ver, resource),
@@ -147,7 +150,7 @@ export class ApiServer {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (path === '/version') return sendJSON(res, 200, version());
     if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
-      return this.serveHealth(res, path, url.searchParams.has('verbose'));
+      if (await this.health.serve(res, path, url.searchParams)) return;
     }
     if (path === '/metrics') {
       await this.refreshStorageMetrics();
@@ -167,14 +170,6 @@ export class ApiServer {
       out.add(`/apis/${r.group}/${r.version}`);
     }
     return [...out];
-  }
-
-  private serveHealth(res: ServerResponse, path: string, verbose: boolean): void {
-    const ok = path.startsWith('/readyz') ? this.ready : true;
-    if (!ok) return sendText(res, 500, verbose ? '[-]shutdown failed: reason withheld\nreadyz check failed\n' : 'readyz check failed');
-    if (!verbose) return sendText(res, 200, 'ok');
-    const name = path.slice(1).split('/')[0];
-    sendText(res, 200, `[+]ping ok\n[+]log ok\n[+]etcd ok\n${name} check passed\n`);
   }
 
   private serveDiscovery(req: IncomingMessage, res: ServerResponse, info: Extract<RequestInfo, { kind: 'discovery' }>): void {
