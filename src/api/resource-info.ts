@@ -27,8 +27,8 @@ export interface ResourceInfo {
     binding?: boolean;
     eviction?: boolean;
     finalize?: boolean;
-    /** Streaming subresources proxied to a node (log, exec, attach, portforward). */
-    connect?: string[];
+    /** Streaming subresources proxied to a node (log, exec, attach, portforward), as discovery lists them. */
+    connect?: { name: string; kind: string; verbs: string[] }[];
   };
   /** Field-selector labels this resource supports beyond metadata.name / metadata.namespace. */
   fieldSelectors: string[];

@@ -106,6 +106,8 @@ export interface ConnectSubresource {
   methods: string[];
   /** The options kind its query parameters decode into (PodLogOptions, PodExecOptions …). */
   optionsKind: string;
+  /** The kind discovery reports for it (upstream: "Pod" for pods/log, the options kind for exec/attach/portforward). */
+  discoveryKind: string;
 }
 
 export type SubresourceStrategy = UpdateSubresource | ScaleSubresourceStrategy | BindSubresource | EvictSubresource | ConnectSubresource;

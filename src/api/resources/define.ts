@@ -117,6 +117,12 @@ function buildStrategy(spec: ResourceSpec, hasStatus: boolean): ResourceStrategy
   };
 }
 
+/** Discovery's view of a connect subresource: GET is "get", POST is "create" (upstream's connect verbs). */
+function connectInfo(name: string, sub: ConnectSubresource): { name: string; kind: string; verbs: string[] } {
+  const verbs = new Set(sub.methods.map((m) => (m === 'GET' ? 'get' : 'create')));
+  return { name, kind: sub.discoveryKind, verbs: [...verbs].sort() };
+}
+
 export function defineResource(spec: ResourceSpec): ResourceDefinition {
   const status = spec.status === true ? statusSubresource(spec.strategy?.validator?.updateStatus) : spec.status || undefined;
   const subresources: Subresources = { ...(status ? { status } : {}), ...(spec.subresources ?? {}) };
@@ -139,7 +145,7 @@ export function defineResource(spec: ResourceSpec): ResourceDefinition {
       binding: subresources.binding ? true : undefined,
       eviction: subresources.eviction ? true : undefined,
       finalize: subresources.finalize ? true : undefined,
-      ...(connect.length ? { connect: [...connect] } : {}),
+      ...(connect.length ? { connect: connect.map((name) => connectInfo(name, subresources[name]!)) } : {}),
     },
     fieldSelectors: Object.keys(fieldSelectors),
     virtual: spec.actsOn ? true : undefined,

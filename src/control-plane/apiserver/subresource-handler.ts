@@ -45,6 +45,7 @@ export class SubresourceHandler {
         return this.evict(req, res, store, info, sub, query);
       case 'connect':
         if (!this.deps.connect) throw ApiError.of(404, 'NotFound', 'the server could not find the requested resource');
+        if (!sub.methods.includes(req.method ?? 'GET')) throw ApiError.methodNotAllowed();
         return this.deps.connect(req, res, store, info, sub, query);
     }
   }

@@ -11,12 +11,12 @@ import type { ResourceInfo } from '../../../api/resource-info.ts';
 import type { ResourceDefinition } from '../../../api/resources.ts';
 import type { ResourceStrategy, UpdateSubresource } from '../../../api/strategy.ts';
 import {
-  CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, type Store,
+  KeyExistsError, KeyNotFoundError, RevisionConflictError, type Store,
 } from '../../../store/interface.ts';
 import { decodeFromStore, encodeForStore, keyFor, prefixFor } from './object-codec.ts';
-import { decodeContinue, encodeContinue } from './continue-token.ts';
 import { finalizedAway, planDeletion } from './deletion.ts';
 import { validateListOptions } from './list-options.ts';
+import { listObjects } from './list.ts';
 import { parseResourceVersion, randomSuffix, rfc3339, withoutBookkeeping } from './meta-util.ts';
 import { prepareUpdate } from './prepare-update.ts';
 import { watchFrom } from './watch.ts';
@@ -95,64 +95,7 @@ export class GenericStore {
 
   async list(namespace: string, req: ListRequest): Promise<ListResponse> {
     validateListOptions(req);
-    const prefix = this.prefix(namespace);
-    let revision: number | undefined;
-    let startAfter: string | undefined;
-    if (req.continueToken) {
-      const token = decodeContinue(req.continueToken, prefix);
-      revision = token.revision;
-      startAfter = token.startAfter;
-    } else if (req.resourceVersion && req.resourceVersion !== '0') {
-      const rv = parseResourceVersion(req.resourceVersion);
-      if (req.resourceVersionMatch === 'Exact') revision = rv;
-      else if (rv > (await this.store.currentRevision())) {
-        throw ApiError.of(504, 'Timeout', `Too large resource version: ${rv}, current: ${await this.store.currentRevision()}`);
-      }
-    }
-    const allowCache = req.resourceVersion === '0' && !req.continueToken;
-    const limit = req.limit && req.limit > 0 ? req.limit : 0;
-    const items: KubeObject[] = [];
-    let continueToken: string | undefined;
-    let remainingItemCount: number | undefined;
-    let listRevision = 0;
-    for (;;) {
-      const page = await this.listPage(prefix, { limit: limit ? Math.max(limit - items.length, 1) : 0, startAfter, revision, allowCache });
-      listRevision = page.revision;
-      revision = page.revision;
-      let stoppedAt = -1;
-      for (let i = 0; i < page.items.length; i++) {
-        const obj = this.decode(page.items[i]);
-        if (!req.filter || req.filter(obj)) items.push(obj);
-        if (limit && items.length >= limit) {
-          stoppedAt = i;
-          break;
-        }
-      }
-      if (stoppedAt >= 0) {
-        const moreHere = stoppedAt < page.items.length - 1;
-        if (moreHere || page.more) {
-          continueToken = encodeContinue(listRevision, page.items[stoppedAt].key);
-          if (!req.filter && page.remaining !== undefined) remainingItemCount = page.remaining + (page.items.length - 1 - stoppedAt);
-        }
-        break;
-      }
-      if (!page.more || page.items.length === 0) break;
-      startAfter = page.items[page.items.length - 1].key;
-    }
-    return { items, resourceVersion: String(listRevision), continueToken, remainingItemCount };
-  }
-
-  private async listPage(prefix: string, opts: { limit: number; startAfter?: string; revision?: number; allowCache: boolean }) {
-    try {
-      return await this.store.list(prefix, opts);
-    } catch (e) {
-      if (e instanceof CompactedError) {
-        throw ApiError.gone(
-          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
-        );
-      }
-      throw e;
-    }
+    return listObjects({ store: this.store, prefix: this.prefix(namespace), decode: (kv) => this.decode(kv) }, req);
   }
 
   async count(): Promise<number> {
