@@ -97,6 +97,8 @@ export interface BindSubresource {
 export interface EvictSubresource {
   type: 'evict';
   bodyKind: BodyKind;
+  /** What the parent records before it is deleted (upstream: a pod's DisruptionTarget condition); not on dry runs. */
+  prepare?(parent: KubeObject, now: Date): KubeObject;
 }
 
 /** log, exec, attach, portforward: streams the apiserver proxies to the node (upstream Connecter). */

@@ -36,7 +36,7 @@ spec: {nodeName: ${node}, terminationGracePeriodSeconds: 30, containers: [{name:
     assert.equal((await c.send('GET', '/api/v1/namespaces/default/pods/drained')).status, 404);
   });
 
-  test('an eviction with a mismatched uid precondition is a 409 and deletes nothing; without a grace period the pod stays terminating', async () => {
+  test('an eviction with a mismatched uid precondition is a 409 and writes nothing; otherwise the pod is marked DisruptionTarget and deleted with its own grace period', async () => {
     assert.equal((await s.kubectl(['apply', '-f', '-'], { stdin: nodeAndPod('evict-1', 'evictee') })).code, 0);
     const path = '/api/v1/namespaces/default/pods/evictee';
     const pod = (await c.send('GET', path)).json<Obj>();
@@ -44,13 +44,18 @@ spec: {nodeName: ${node}, terminationGracePeriodSeconds: 30, containers: [{name:
     const wrong = await c.send('POST', `${path}/eviction`, eviction({ preconditions: { uid: 'not-the-uid' } }));
     assert.equal(wrong.status, 409, wrong.body.toString());
     assert.equal(wrong.json().reason, 'Conflict');
-    assert.equal(wrong.json().message, `Operation cannot be fulfilled on pods "evictee": Precondition failed: UID in precondition: not-the-uid, UID in object meta: ${pod.metadata.uid}`);
+    assert.equal(wrong.json().message, `Operation cannot be fulfilled on Pod "evictee": the UID in the precondition (not-the-uid) does not match the UID in record (${pod.metadata.uid}). The object might have been deleted and then recreated`);
     const still = (await c.send('GET', path)).json<Obj>();
     assert.equal(still.metadata.deletionTimestamp, undefined);
+    assert.equal(still.metadata.resourceVersion, pod.metadata.resourceVersion, 'a refused eviction writes nothing');
     // The pod's own grace period applies when the eviction names none: it is marked, not removed.
     assert.equal((await c.send('POST', `${path}/eviction`, eviction({ preconditions: { uid: pod.metadata.uid } }))).status, 201);
-    const marked = (await c.send('GET', path)).json<Obj & { metadata: { deletionGracePeriodSeconds?: number } }>();
+    const marked = (await c.send('GET', path)).json<Obj & { metadata: { deletionGracePeriodSeconds?: number }; status: { conditions: { type: string; status: string; reason?: string; message?: string }[] } }>();
     assert.equal(marked.metadata.deletionGracePeriodSeconds, 30);
+    const target = marked.status.conditions.find((cond) => cond.type === 'DisruptionTarget');
+    assert.deepEqual({ ...target, lastTransitionTime: undefined, lastProbeTime: undefined }, {
+      type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: undefined, lastProbeTime: undefined,
+    });
     assert.equal((await c.send('POST', `${path}/eviction`, eviction({ gracePeriodSeconds: 0 }))).status, 201);
     assert.equal((await c.send('GET', path)).status, 404);
   });

@@ -32,6 +32,21 @@ function bindPod(parent: KubeObject, body: KubeObject, now: Date): KubeObject {
   return parent;
 }
 
+/** Upstream's UpdatePodCondition: replaces the condition of that type, keeping its transition time if the status stays. */
+function setCondition(pod: KubeObject, condition: PodCondition, now: Date): KubeObject {
+  const status = (pod.status ??= {}) as { conditions?: PodCondition[] };
+  const conditions = status.conditions ?? [];
+  const prev = conditions.find((c) => c.type === condition.type);
+  const lastTransitionTime = prev && prev.status === condition.status ? prev.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const next = { ...condition, lastProbeTime: null as unknown as string, lastTransitionTime };
+  status.conditions = prev ? conditions.map((c) => (c === prev ? next : c)) : [...conditions, next];
+  return pod;
+}
+
+/** pods/eviction marks the pod as a disruption target before deleting it (PodDisruptionConditions, GA in 1.31). */
+const markEvicted = (pod: KubeObject, now: Date): KubeObject =>
+  setCondition(pod, { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' }, now);
+
 export const pods = defineResource({
   group: '', version: 'v1', kind: 'Pod', resource: 'pods', namespaced: true, shortNames: ['po'], categories: ['all'],
   printer: podPrinter,
@@ -58,6 +73,6 @@ export const pods = defineResource({
   status: true,
   subresources: {
     binding: { type: 'bind', bodyKind: { apiVersion: 'v1', kind: 'Binding' }, validate: (b) => bindingValidator.create(b), apply: bindPod },
-    eviction: { type: 'evict', bodyKind: { apiVersion: 'policy/v1', kind: 'Eviction' } },
+    eviction: { type: 'evict', bodyKind: { apiVersion: 'policy/v1', kind: 'Eviction' }, prepare: markEvicted },
   },
 });

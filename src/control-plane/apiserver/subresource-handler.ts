@@ -12,6 +12,7 @@ import { readBody, sendJSON } from './http.ts';
 import { decodeObject } from './content.ts';
 import { dryRunOf, fieldValidationOf } from './query.ts';
 import type { GenericStore, WriteContext } from './registry/generic-store.ts';
+import { checkPreconditions } from './registry/deletion.ts';
 import { applyPatch } from './patch/index.ts';
 import { selectorString } from './selectors.ts';
 import { checkKind, patchTypeOf, successStatus, type HandlerDeps, type ResourceHandler } from './resource-handler.ts';
@@ -95,7 +96,14 @@ export class SubresourceHandler {
     }
     const options = ((body as { deleteOptions?: DeleteOptions }).deleteOptions ?? {}) as DeleteOptions;
     const dryRun = dryRunOf(query) || (options.dryRun ?? []).includes('All');
-    await store.delete(info.namespace, info.name, options, { dryRun, now: new Date() });
+    const now = new Date();
+    if (sub.prepare && !dryRun) {
+      await store.guaranteedUpdate(info.namespace, info.name, (parent) => {
+        checkPreconditions(store.info, parent!, options);
+        return sub.prepare!(parent!, now);
+      }, { dryRun, now }, { subresource: 'eviction', strategy: asIs });
+    }
+    await store.delete(info.namespace, info.name, options, { dryRun, now });
     sendJSON(res, 201, successStatus());
   }
 }

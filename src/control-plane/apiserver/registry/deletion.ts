@@ -2,7 +2,9 @@
 // propagation policy finalizers (orphan, foregroundDeletion), graceful deletion (a deletionTimestamp in the
 // future), and finalizers a kind keeps in its spec (a Namespace's). Pure: the store applies the plan.
 import type { DeleteOptions } from 'kubernetes-types/meta/v1.js';
+import { ApiError } from '../../../api/errors.ts';
 import type { KubeObject } from '../../../api/object.ts';
+import type { ResourceInfo } from '../../../api/resource-info.ts';
 import type { ResourceStrategy } from '../../../api/strategy.ts';
 import { rfc3339 } from './meta-util.ts';
 
@@ -47,4 +49,20 @@ export function finalizedAway(obj: KubeObject, strategy: DeleteStrategy): boolea
   if (!meta.deletionTimestamp || (meta.finalizers?.length ?? 0) > 0) return false;
   if ((strategy.specFinalizers?.(obj) ?? []).length > 0) return false;
   return (meta.deletionGracePeriodSeconds ?? 0) === 0;
+}
+
+/**
+ * A delete's preconditions against the stored object, as upstream's rest.BeforeDelete words the 409 (the
+ * resource in the message is the kind, e.g. `Pod "web"`, `Deployment.apps "web"`).
+ */
+export function checkPreconditions(info: ResourceInfo, obj: KubeObject, options: DeleteOptions): void {
+  const pre = options.preconditions;
+  const meta = obj.metadata ?? {};
+  const gr = { group: info.group, resource: info.kind };
+  if (pre?.uid && pre.uid !== meta.uid) {
+    throw ApiError.conflict(gr, meta.name ?? '', `the UID in the precondition (${pre.uid}) does not match the UID in record (${meta.uid}). The object might have been deleted and then recreated`);
+  }
+  if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
+    throw ApiError.conflict(gr, meta.name ?? '', `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${meta.resourceVersion}). The object might have been modified`);
+  }
 }

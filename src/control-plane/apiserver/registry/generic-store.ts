@@ -14,7 +14,7 @@ import {
   KeyExistsError, KeyNotFoundError, RevisionConflictError, type Store,
 } from '../../../store/interface.ts';
 import { decodeFromStore, encodeForStore, keyFor, prefixFor } from './object-codec.ts';
-import { finalizedAway, planDeletion } from './deletion.ts';
+import { checkPreconditions, finalizedAway, planDeletion } from './deletion.ts';
 import { validateListOptions } from './list-options.ts';
 import { listObjects } from './list.ts';
 import { parseResourceVersion, randomSuffix, rfc3339, withoutBookkeeping } from './meta-util.ts';
@@ -219,13 +219,7 @@ export class GenericStore {
       if (!kv) throw ApiError.notFound(this.gr, name);
       const current = this.decode(kv);
       const meta = current.metadata!;
-      const pre = options.preconditions;
-      if (pre?.uid && pre.uid !== meta.uid) {
-        throw ApiError.conflict(this.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`);
-      }
-      if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
-        throw ApiError.conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
-      }
+      checkPreconditions(this.info, current, options);
       if (attempt === 0) this.strategy.admitDelete?.(current);
       const { pending, next } = planDeletion(current, options, this.strategy, ctx.now);
       if (pending) {
