@@ -82,7 +82,7 @@ spec: {nodeName: ${node}, terminationGracePeriodSeconds: 30, containers: [{name:
     assert.equal(refused.stderr.trim(), 'error: failed to create configmap: configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated');
   });
 
-  test('kubectl replace whose only change is key order writes nothing and keeps generation', async () => {
+  test('kubectl replace whose only change is key order writes nothing, keeps generation and is no change to immutable data', async () => {
     const manifest = `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: keyorder, namespace: default}
@@ -96,6 +96,7 @@ spec:
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: keyorder, namespace: default}
+immutable: true
 data: {a: "1", b: "2", c: "3"}
 `;
     assert.equal((await s.kubectl(['create', '-f', '-'], { stdin: manifest })).code, 0);
