@@ -1,6 +1,7 @@
 // Field selectors as upstream serves them: the per-kind selectable fields (each resource definition's
-// fieldSelectors, upstream's GetAttrs / ToSelectableFields), the `fieldSelector` grammar of apimachinery/pkg/fields (`a=b`, `a==b`, `a!=b`, comma = AND,
-// backslash escapes `\,` `\=` `\\`), and each kind's 400 for an unsupported field label.
+// fieldSelectors, upstream's GetAttrs / ToSelectableFields), the `fieldSelector` grammar of
+// apimachinery/pkg/fields (`a=b`, `a==b`, `a!=b`, comma = AND, backslash escapes `\,` `\=` `\\`), and each
+// kind's 400 for an unsupported field label.
 import { ApiError } from './errors.ts';
 import type { KubeObject } from './object.ts';
 import { definitionFor } from './resources.ts';
