@@ -25,7 +25,8 @@ export const deployments = defineResource({
   group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments', namespaced: true, shortNames: ['deploy'],
   categories: ['all'],
   printer: deploymentPrinter,
-  strategy: { validator: deploymentValidator, defaults: defaultDeployment, generation: true, initialStatus: () => ({}) },
+  // Annotation changes bump generation too: the deployment controller copies them onto its ReplicaSets.
+  strategy: { validator: deploymentValidator, defaults: defaultDeployment, generation: 'spec+annotations', initialStatus: () => ({}) },
   status: true,
   subresources: { scale: replicasScale },
 });

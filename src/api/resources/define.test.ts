@@ -44,3 +44,13 @@ test('the registry table has one definition per kind and resolves every kind key
   assert.equal(new Set(keys).size, keys.length);
   for (const k of keys) assert.ok(definitionFor(k));
 });
+
+test('a Deployment counts annotation changes as generation changes, a ReplicaSet does not', async () => {
+  const { deployments, replicaSets } = await import('./apps.ts');
+  const old = { metadata: { name: 'd', generation: 3, annotations: { a: '1' } }, spec: { replicas: 1 } };
+  for (const [def, want] of [[deployments, 4], [replicaSets, 3]] as const) {
+    const next = { metadata: { name: 'd', generation: 3, annotations: { a: '2' } }, spec: { replicas: 1 } };
+    def.strategy.prepareForUpdate(next, old);
+    assert.equal(next.metadata.generation, want, def.info.kind);
+  }
+});

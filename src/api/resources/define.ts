@@ -55,7 +55,12 @@ export interface ResourceSpec {
   allocator?: AllocatorName;
   actsOn?: ResourceDefinition['actsOn'];
   /** Strategy parts that differ from the defaults (no status reset, no generation, delete at once). */
-  strategy?: Partial<ResourceStrategy> & { validator?: Validator; generation?: boolean; initialStatus?: (obj: KubeObject) => unknown };
+  strategy?: Partial<ResourceStrategy> & {
+    validator?: Validator;
+    /** metadata.generation starts at 1 and counts spec changes ('spec+annotations': annotation changes too). */
+    generation?: boolean | 'spec+annotations';
+    initialStatus?: (obj: KubeObject) => unknown;
+  };
   /** true for the usual status endpoint; or a strategy of its own. */
   status?: boolean | UpdateSubresource;
   subresources?: Omit<Subresources, 'status'>;
@@ -101,7 +106,8 @@ function buildStrategy(spec: ResourceSpec, hasStatus: boolean): ResourceStrategy
       }
       s.prepareForUpdate?.(obj, old);
       if (s.generation) {
-        const bump = !semanticEqual(specOf(obj), specOf(old));
+        const annotationsChanged = s.generation === 'spec+annotations' && !semanticEqual(obj.metadata?.annotations, old.metadata?.annotations);
+        const bump = annotationsChanged || !semanticEqual(specOf(obj), specOf(old));
         obj.metadata!.generation = (old.metadata?.generation ?? 1) + (bump ? 1 : 0);
       }
     },
