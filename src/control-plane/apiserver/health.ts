@@ -1,8 +1,8 @@
 // /healthz, /livez and /readyz as kube-apiserver serves them: named checks run on every request (nothing is
 // cached, so a lost store shows within one check timeout), "ok" or a verbose list of `[+]name ok` /
 // `[-]name failed: reason withheld` lines, always verbose and 500 on failure, `/readyz/<check>` for one check
-// and `?exclude=<check>` to skip one. Each check tests what it names: etcd asks the store for its revision,
-// informer-sync lists namespaces from the watch cache the admission lookups use, shutdown is false once stopping.
+// and `?exclude=<check>` to skip one. Each check tests what it names: etcd reads a key from the store,
+// informer-sync lists namespaces from the watch cache the admission lookups use, shutdown fails once stopping.
 import type { ServerResponse } from 'node:http';
 import type { Store } from '../../store/interface.ts';
 import { sendText } from './http.ts';
@@ -44,8 +44,10 @@ export class Health {
   constructor(opts: HealthOptions) {
     const timeoutMs = opts.timeoutMs ?? 2000;
     const ok = (name: string): HealthCheck => ({ name, check: async () => {} });
-    const etcd = bounded('etcd', () => opts.store.currentRevision(), timeoutMs);
-    const etcdReadiness = bounded('etcd-readiness', () => opts.store.currentRevision(), timeoutMs);
+    // As upstream's etcd check: a read of one key, answered by the store itself (never a cache).
+    const read = () => opts.store.get('/registry/health');
+    const etcd = bounded('etcd', read, timeoutMs);
+    const etcdReadiness = bounded('etcd-readiness', read, timeoutMs);
     const informerSync = bounded('informer-sync', () => opts.store.list('/registry/namespaces/', { allowCache: true, limit: 1 }), timeoutMs);
     const shutdown: HealthCheck = {
       name: 'shutdown',
