@@ -2,6 +2,7 @@
 // the status a kubelet would report for a pod it started. Nothing here talks to the API; nodes.ts does.
 import type { Node, NodeCondition, Pod, PodCondition, PodStatus, Taint } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import { version } from '../version.ts';
 
 /** Marks every simulated node, as kwok does, so nobody mistakes it for a real one. */
 export const simLabel = { key: 'type', value: 'kwok' };
@@ -87,8 +88,9 @@ export function buildNode(s: SimNodeSpec, nowMs: number): Node {
         osImage: 'Skiff simulated node (kwok-style)',
         kernelVersion: 'simulated',
         containerRuntimeVersion: 'sim://1.0.0',
-        kubeletVersion: 'v1.33.0-skiff-sim',
-        kubeProxyVersion: 'v1.33.0-skiff-sim',
+        // The server's own version: a kubelet newer than its API server is a skew upstream does not support.
+        kubeletVersion: version().gitVersion,
+        kubeProxyVersion: version().gitVersion,
         machineID: '',
         systemUUID: '',
         bootID: '',

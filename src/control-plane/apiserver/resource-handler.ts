@@ -8,7 +8,9 @@ import { apiVersionOf, type KubeObject } from '../../api/object.ts';
 import type { ResourceRequest } from './request-info.ts';
 import { readBody, sendJSON } from './http.ts';
 import { bodyFormat, decodeObject, mediaType, responseShape } from './content.ts';
-import { deleteOptionsOf, dryRunOf, fieldValidationOf, intParam, type FieldValidation } from './query.ts';
+import {
+  deleteOptionsOf, dryRunAll, dryRunOf, fieldValidationOf, forceOf, listOptionsOf, type FieldValidation, type WriteOptionsKind,
+} from './query.ts';
 import type { GenericStore, ObjectFilter, UpdateOptions, WriteContext } from './registry/generic-store.ts';
 import { applyPatch, serverSideApply, updateManagedFields } from './patch/index.ts';
 import { buildFilter } from './selectors.ts';
@@ -99,13 +101,14 @@ export class ResourceHandler {
   }
 
   private async list(res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, accept?: string): Promise<void> {
+    const opts = listOptionsOf(query);
     const filter = buildFilter(store, query);
     const result = await store.list(info.namespace, {
       filter,
-      limit: intParam(query, 'limit'),
-      continueToken: query.get('continue') ?? undefined,
-      resourceVersion: query.get('resourceVersion') ?? undefined,
-      resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
+      limit: opts.limit,
+      continueToken: opts.continue,
+      resourceVersion: opts.resourceVersion,
+      resourceVersionMatch: opts.resourceVersionMatch,
     });
     const listMeta = {
       resourceVersion: result.resourceVersion,
@@ -125,10 +128,10 @@ export class ResourceHandler {
     });
   }
 
-  writeContext(query: URLSearchParams, manager: string, subresource: string | undefined, validation: FieldValidation, warnings: string[]): WriteContext {
+  writeContext(query: URLSearchParams, manager: string, subresource: string | undefined, validation: FieldValidation, warnings: string[], kind: WriteOptionsKind): WriteContext {
     const now = new Date();
     return {
-      dryRun: dryRunOf(query),
+      dryRun: dryRunOf(query, kind),
       now,
       track: (old, updated) => {
         const unknown = this.deps.pruneUnknown(`${updated.apiVersion}/${updated.kind}`, updated);
@@ -154,18 +157,18 @@ export class ResourceHandler {
 
   private async create(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, manager: string): Promise<void> {
     if (info.name) throw ApiError.methodNotAllowed();
-    const validation = fieldValidationOf(query);
+    const validation = fieldValidationOf(query, 'CreateOptions');
     const warnings: string[] = [];
     const obj = await this.readObject(req, store, validation);
-    const created = await store.create(info.namespace, obj, this.writeContext(query, manager, undefined, validation, warnings));
+    const created = await store.create(info.namespace, obj, this.writeContext(query, manager, undefined, validation, warnings, 'CreateOptions'));
     sendJSON(res, 201, created, warningHeaders(warnings));
   }
 
   /** PUT of the whole object, through the resource's strategy or (opts.strategy) a subresource's. */
   async update(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, manager: string, opts: UpdateOptions = {}): Promise<void> {
-    const validation = fieldValidationOf(query);
+    const validation = fieldValidationOf(query, 'UpdateOptions');
     const warnings: string[] = [];
-    const ctx = this.writeContext(query, manager, opts.subresource, validation, warnings);
+    const ctx = this.writeContext(query, manager, opts.subresource, validation, warnings, 'UpdateOptions');
     const obj = await this.readObject(req, store, validation);
     if (obj.metadata?.name && obj.metadata.name !== info.name) {
       throw ApiError.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`);
@@ -180,7 +183,7 @@ export class ResourceHandler {
   /** PATCH (json, merge, strategic, apply) of the object, through the resource's or a subresource's strategy. */
   async patch(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, manager: string, opts: UpdateOptions = {}): Promise<void> {
     const patchType = patchTypeOf(req);
-    const validation = fieldValidationOf(query);
+    const validation = fieldValidationOf(query, 'PatchOptions');
     const body = await readBody(req);
     const sub = opts.subresource;
     if (patchType === 'apply') {
@@ -192,10 +195,10 @@ export class ResourceHandler {
         const unknown = this.deps.unknownFields(kindKeyOfWant(want), applied);
         if (unknown.length) throw ApiError.badRequest(`.${unknown[0]}: field not declared in schema`);
       }
-      const force = query.get('force') === 'true';
+      const force = forceOf(query, true);
       const now = new Date();
       const ctx: WriteContext = {
-        dryRun: dryRunOf(query),
+        dryRun: dryRunOf(query, 'PatchOptions'),
         now,
         track: (_old, updated) => void this.deps.pruneUnknown(`${updated.apiVersion}/${updated.kind}`, updated),
       };
@@ -210,8 +213,9 @@ export class ResourceHandler {
       }, ctx, { ...opts, createIfMissing: !sub });
       return sendJSON(res, created ? 201 : 200, object);
     }
+    forceOf(query, false);
     const warnings: string[] = [];
-    const ctx = this.writeContext(query, manager, sub, validation, warnings);
+    const ctx = this.writeContext(query, manager, sub, validation, warnings, 'PatchOptions');
     const { object } = await store.guaranteedUpdate(info.namespace, info.name, (current) => {
       const patched = applyPatch({ obj: current!, patchType, patch: body, kindKey: store.kindKey });
       checkKind(patched, { apiVersion: current!.apiVersion!, kind: current!.kind! });
@@ -228,7 +232,7 @@ export class ResourceHandler {
 
   private async delete(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams): Promise<void> {
     const options = deleteOptionsOf(query, await readDeleteOptions(req));
-    const dryRun = dryRunOf(query) || (options.dryRun ?? []).includes('All');
+    const dryRun = dryRunAll(options.dryRun, 'DeleteOptions');
     const { object, deleted } = await store.delete(info.namespace, info.name, options, { dryRun, now: new Date() });
     if (!deleted || store.strategy.returnDeletedObject) return sendJSON(res, 200, object);
     sendJSON(res, 200, {
@@ -239,7 +243,7 @@ export class ResourceHandler {
 
   private async deleteCollection(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams): Promise<void> {
     const options = deleteOptionsOf(query, await readDeleteOptions(req));
-    const dryRun = dryRunOf(query) || (options.dryRun ?? []).includes('All');
+    const dryRun = dryRunAll(options.dryRun, 'DeleteOptions');
     const filter: ObjectFilter = buildFilter(store, query);
     const listed = await store.list(info.namespace, { filter });
     const now = new Date();

@@ -10,7 +10,7 @@ import type { BindSubresource, EvictSubresource, ScaleSubresourceStrategy, Subre
 import type { ResourceRequest } from './request-info.ts';
 import { readBody, sendJSON } from './http.ts';
 import { decodeObject } from './content.ts';
-import { dryRunOf, fieldValidationOf } from './query.ts';
+import { dryRunAll, dryRunOf, fieldValidationOf } from './query.ts';
 import type { GenericStore, WriteContext } from './registry/generic-store.ts';
 import { checkPreconditions } from './registry/deletion.ts';
 import { applyPatch } from './patch/index.ts';
@@ -57,8 +57,9 @@ export class SubresourceHandler {
   ): Promise<void> {
     if (info.verb === 'get') return sendJSON(res, 200, scaleOf(await store.get(info.namespace, info.name), sub));
     if (info.verb !== 'update' && info.verb !== 'patch') throw ApiError.methodNotAllowed();
-    const validation = fieldValidationOf(query);
-    const ctx = this.main.writeContext(query, manager, 'scale', validation, []);
+    const kind = info.verb === 'update' ? 'UpdateOptions' : 'PatchOptions';
+    const validation = fieldValidationOf(query, kind);
+    const ctx = this.main.writeContext(query, manager, 'scale', validation, [], kind);
     let scale: KubeObject;
     if (info.verb === 'update') {
       scale = await this.main.readObject(req, store, validation, scaleKind);
@@ -77,25 +78,25 @@ export class SubresourceHandler {
   }
 
   private async bind(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, sub: BindSubresource, query: URLSearchParams): Promise<void> {
-    const body = await this.main.readObject(req, store, fieldValidationOf(query), sub.bodyKind);
+    const body = await this.main.readObject(req, store, fieldValidationOf(query, 'CreateOptions'), sub.bodyKind);
     // POST …/pods/<name>/binding names the pod in the URL; POST …/bindings names it in the body.
     const name = info.name || body.metadata?.name || '';
     const errors = sub.validate(body);
     if (errors.length) throw ApiError.invalid(sub.bodyKind.kind, '', name, errors);
     const now = new Date();
     await store.guaranteedUpdate(info.namespace, name, (parent) => sub.apply(parent!, body, now),
-      { dryRun: dryRunOf(query), now }, { subresource: info.subresource, strategy: asIs });
+      { dryRun: dryRunOf(query, 'CreateOptions'), now }, { subresource: info.subresource, strategy: asIs });
     sendJSON(res, 201, successStatus());
   }
 
   /** Eviction deletes the parent with the Eviction's own DeleteOptions (grace period, preconditions, dryRun). */
   private async evict(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, sub: EvictSubresource, query: URLSearchParams): Promise<void> {
-    const body = await this.main.readObject(req, store, fieldValidationOf(query), sub.bodyKind);
+    const body = await this.main.readObject(req, store, fieldValidationOf(query, 'CreateOptions'), sub.bodyKind);
     if (body.metadata?.name && body.metadata.name !== info.name) {
       throw ApiError.badRequest(`name in URL does not match name in Eviction object`);
     }
     const options = ((body as { deleteOptions?: DeleteOptions }).deleteOptions ?? {}) as DeleteOptions;
-    const dryRun = dryRunOf(query) || (options.dryRun ?? []).includes('All');
+    const dryRun = dryRunOf(query, 'CreateOptions') || dryRunAll(options.dryRun, 'DeleteOptions');
     const now = new Date();
     if (sub.prepare && !dryRun) {
       await store.guaranteedUpdate(info.namespace, info.name, (parent) => {

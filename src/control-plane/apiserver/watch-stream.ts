@@ -2,8 +2,7 @@
 // timeout passes or the server shuts down. Events are objects, or one-row Tables when kubectl asks for them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { responseShape } from './content.ts';
-import { intParam } from './query.ts';
-import { isTrue } from './request-info.ts';
+import { listOptionsOf } from './query.ts';
 import type { ApiWatchEvent, GenericStore } from './registry/generic-store.ts';
 import { buildFilter } from './selectors.ts';
 import { toPartialMetadata, toTable } from './table.ts';
@@ -22,9 +21,11 @@ export async function streamWatch(
   shutdown: AbortSignal,
 ): Promise<void> {
   const filter = buildFilter(store, query);
-  const timeoutSeconds = intParam(query, 'timeoutSeconds') ?? 1800 + Math.floor(Math.random() * 1800);
-  const bookmarks = isTrue(query.get('allowWatchBookmarks'));
-  const sendInitialEvents = query.get('sendInitialEvents') === 'true';
+  const opts = listOptionsOf(query);
+  // Absent or zero: upstream's default, a random 30-60 minutes so that watchers do not all reconnect at once.
+  const timeoutSeconds = opts.timeoutSeconds || 1800 + Math.floor(Math.random() * 1800);
+  const bookmarks = opts.allowWatchBookmarks;
+  const sendInitialEvents = opts.sendInitialEvents ?? false;
   const shape = responseShape(accept);
   const includeObject = query.get('includeObject');
 
@@ -51,7 +52,7 @@ export async function streamWatch(
 
   const iterator = store.watch(namespace, {
     filter,
-    resourceVersion: query.get('resourceVersion') ?? undefined,
+    resourceVersion: opts.resourceVersion,
     sendInitialEvents,
     bookmarkIntervalMs: bookmarks ? bookmarkIntervalMs : undefined,
     signal: abort.signal,
