@@ -6,7 +6,6 @@ import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../../api/errors.ts';
-import { kindKey } from '../../api/object.ts';
 import { resources } from '../../api/resources.ts';
 import type { Store } from '../../store/interface.ts';
 import type { KeyAndCert } from '../../pki/certs.ts';
@@ -16,9 +15,9 @@ import { sendError, sendJSON, sendText } from './http.ts';
 import { registry as metricsRegistry, requestDuration, requestTotal, storageObjects } from './metrics.ts';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import { ResourceHandler } from './resource-handler.ts';
-import { GenericStore } from './registry/generic-store.ts';
-import { namespaceChecker, strategyFor } from './strategies.ts';
-import { ServiceAllocator } from './registry/service-allocator.ts';
+import type { GenericStore } from './registry/generic-store.ts';
+import { ResourceStores } from './registry/stores.ts';
+import { Health } from './health.ts';
 import { serveOpenApi } from './openapi-routes.ts';
 import { OpenApi } from '../../api/openapi/index.ts';
 import { loadSchemas } from '../../api/openapi/load.ts';
@@ -42,7 +41,8 @@ const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz']);
 
 export class ApiServer {
   private server?: Server;
-  private readonly stores = new Map<string, GenericStore>();
+  private readonly stores: ResourceStores;
+  private readonly health: Health;
   private readonly discovery = new Discovery(resources);
   private readonly handler: ResourceHandler;
   private readonly shutdown = new AbortController();
@@ -56,22 +56,10 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     // Every open watch listens for shutdown on this one signal; thousands of watches are normal.
     setMaxListeners(0, this.shutdown.signal);
-    const namespaces = namespaceChecker(opts.store);
-    const services = new ServiceAllocator(opts.store, {
-      serviceCidr: opts.serviceCidr ?? '10.43.0.0/16',
-      nodePortRange: opts.nodePortRange ?? { min: 30000, max: 32767 },
-    });
-    for (const r of resources) {
-      if (r.virtual) continue;
-      const key = kindKey(r.group, r.version, r.kind);
-      const allocator = key === 'v1/Service' ? services : undefined;
-      this.stores.set(`${r.group}/${r.version}/${r.resource}`, new GenericStore(r, opts.store, strategyFor(key), r.namespaced ? namespaces : undefined, allocator));
-    }
+    this.health = new Health({ store: opts.store, shuttingDown: () => !this.ready });
+    this.stores = new ResourceStores(opts.store, { serviceCidr: opts.serviceCidr, nodePortRange: opts.nodePortRange });
     this.handler = new ResourceHandler({
-      storeFor: (group, ver, resource) => {
-        if (group === '' && ver === 'v1' && resource === 'bindings') return this.stores.get('/v1/pods');
-        return this.stores.get(`${group}/${ver}/${resource}`);
-      },
+      storeFor: (group, ver, resource) => this.stores.storeFor(group, ver, resource),
       shutdown: this.shutdown.signal,
       unknownFields: (kindKey, obj) => this.fields?.unknownFields(kindKey, obj) ?? [],
       pruneUnknown: (kindKey, obj) => this.fields?.prune(kindKey, obj) ?? [],
@@ -81,7 +69,7 @@ export class ApiServer {
   }
 
   storeFor(group: string, ver: string, resource: string): GenericStore | undefined {
-    return this.stores.get(`${group}/${ver}/${resource}`);
+    return this.stores.storeFor(group, ver, resource);
   }
 
   async start(): Promise<number> {
@@ -162,7 +150,7 @@ export class ApiServer {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (path === '/version') return sendJSON(res, 200, version());
     if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
-      return this.serveHealth(res, path, url.searchParams.has('verbose'));
+      if (await this.health.serve(res, path, url.searchParams)) return;
     }
     if (path === '/metrics') {
       await this.refreshStorageMetrics();
@@ -182,14 +170,6 @@ export class ApiServer {
       out.add(`/apis/${r.group}/${r.version}`);
     }
     return [...out];
-  }
-
-  private serveHealth(res: ServerResponse, path: string, verbose: boolean): void {
-    const ok = path.startsWith('/readyz') ? this.ready : true;
-    if (!ok) return sendText(res, 500, verbose ? '[-]shutdown failed: reason withheld\nreadyz check failed\n' : 'readyz check failed');
-    if (!verbose) return sendText(res, 200, 'ok');
-    const name = path.slice(1).split('/')[0];
-    sendText(res, 200, `[+]ping ok\n[+]log ok\n[+]etcd ok\n${name} check passed\n`);
   }
 
   private serveDiscovery(req: IncomingMessage, res: ServerResponse, info: Extract<RequestInfo, { kind: 'discovery' }>): void {
@@ -219,7 +199,7 @@ export class ApiServer {
   }
 
   private async refreshStorageMetrics(): Promise<void> {
-    for (const s of this.stores.values()) {
+    for (const s of this.stores.all()) {
       storageObjects.set({ resource: s.info.group ? `${s.info.resource}.${s.info.group}` : s.info.resource }, await s.count());
     }
   }
