@@ -4,6 +4,7 @@ import { runServer } from '../server/run-server.ts';
 import { schedulerCommand } from '../control-plane/scheduler/index.ts';
 import { controllerManagerCommand } from '../control-plane/controllers/manager.ts';
 import { simNodesCommand } from '../sim/command.ts';
+import { installProcessPolicy, shutdownSignal } from '../server/process-policy.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -16,14 +17,8 @@ async function serverCommand(argv: string[]): Promise<number> {
   const running = await runServer(cfg);
   console.log(`skiff: API server listening on ${running.url}`);
   console.log(`skiff: admin kubeconfig at ${running.kubeconfig}${cfg.writeKubeconfig ? ` and ${cfg.writeKubeconfig}` : ''}`);
-  await new Promise<void>((resolve) => {
-    const onSignal = (sig: string) => {
-      console.log(`skiff: ${sig} received, shutting down`);
-      resolve();
-    };
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
-    process.once('SIGINT', () => onSignal('SIGINT'));
-  });
+  const sig = await shutdownSignal();
+  console.log(`skiff: ${sig} received, shutting down`);
   await running.stop();
   console.log('skiff: stopped');
   return 0;
@@ -55,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+installProcessPolicy({ name: 'skiff' });
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {

@@ -16,6 +16,9 @@ import { startScheduler } from '../control-plane/scheduler/index.ts';
 import { startControllerManager } from '../control-plane/controllers/manager.ts';
 import { firstAddress } from './cidr.ts';
 
+/** How long the hosted scheduler and controller-manager get to stop before the API server stops under them. */
+const componentStopGraceMs = 1_000;
+
 export interface RunningServer {
   port: number;
   url: string;
@@ -53,6 +56,8 @@ export async function runServer(cfg: ServerConfig): Promise<RunningServer> {
     bindAddress: cfg.bindAddress,
     port: cfg.httpsListenPort,
     serviceCidr: cfg.serviceCidr,
+    maxRequestsInflight: cfg.maxRequestsInflight,
+    maxMutatingRequestsInflight: cfg.maxMutatingRequestsInflight,
   });
   // A port of 0 (tests) is only known after listening, so the kubeconfig is written now.
   const port = await server.start();
@@ -80,7 +85,9 @@ export async function runServer(cfg: ServerConfig): Promise<RunningServer> {
     token: creds.token,
     async stop() {
       components.abort();
-      await Promise.allSettled(running);
+      // Bounded, so Ctrl-C is prompt: what a component has not finished by then (say, a backlog of Events being
+      // written) is dropped, as upstream's components drop their queued Events when they exit.
+      await Promise.race([Promise.allSettled(running), new Promise((r) => setTimeout(r, componentStopGraceMs).unref())]);
       await server.stop();
     },
   };

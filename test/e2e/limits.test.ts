@@ -1,0 +1,196 @@
+// The API server's limits, with upstream's answers: a 413 the client actually receives; in-flight limits that
+// answer 429 + Retry-After (and real kubectl retrying to success) while watches stay exempt; a per-user watch
+// quota; slow clients cut off by the header/request timeouts without cutting a long watch; 1,000 slowloris
+// connections not slowing a real `kubectl get`; and a request whose metrics recording throws failing alone.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { requestTotal } from '../../src/control-plane/apiserver/metrics.ts';
+import { configMap, slowClient, startLimitsServer } from './limits-harness.ts';
+
+const kubectl = '/usr/bin/kubectl';
+
+function runKubectl(kubeconfig: string, args: string[], onStderr?: (text: string) => void): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(kubectl, ['--kubeconfig', kubeconfig, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: kubeconfig } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      onStderr?.(stderr);
+    });
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started }));
+  });
+}
+
+test('a 4 MiB body is answered 413 with a Status the client receives, then the connection closes', async () => {
+  const s = await startLimitsServer();
+  try {
+    const body = Buffer.alloc(4 * 1024 * 1024, 'a');
+    const r = await s.send(s.admin, 'POST', '/api/v1/namespaces/default/configmaps', body);
+    assert.equal(r.status, 413);
+    assert.equal(r.headers.connection, 'close');
+    const status = JSON.parse(r.body);
+    assert.equal(status.reason, 'RequestEntityTooLarge');
+    assert.equal(status.message, 'Request entity too large: limit is 3145728');
+    assert.ok(r.body.endsWith('}\n'), 'Status bodies end with a newline, as kube-apiserver writes them');
+    // Streamed without a length (chunked): the limit is found while reading, with the same answer.
+    const { req, reply } = s.open(s.admin, 'PUT', '/api/v1/namespaces/default/configmaps/big', { 'Content-Type': 'application/json' });
+    for (let i = 0; i < 4; i++) req.write(Buffer.alloc(1024 * 1024, 'b'));
+    req.end();
+    const chunked = await reply;
+    assert.equal(chunked.status, 413);
+    assert.equal(JSON.parse(chunked.body).message, 'Request entity too large: limit is 3145728');
+    // The server still serves.
+    assert.equal((await s.send(s.admin, 'POST', '/api/v1/namespaces/default/configmaps', configMap('after'))).status, 201);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('past --max-mutating-requests-inflight: 429 with Retry-After, real kubectl retries to success, watches exempt', async () => {
+  const s = await startLimitsServer({ maxRequestsInflight: 2, maxMutatingRequestsInflight: 2 });
+  try {
+    // Two creates held open: their bodies never finish arriving, so they occupy both mutating slots.
+    const held = [0, 1].map((i) => s.open(s.user, 'POST', '/api/v1/namespaces/default/configmaps', { 'Content-Type': 'application/json', 'Content-Length': String(configMap(`held-${i}`).length) }));
+    for (const h of held) h.req.flushHeaders();
+    let attempt = 0;
+    const over = await waitForStatus(() => s.send(s.user, 'POST', '/api/v1/namespaces/default/configmaps', configMap(`over-${attempt++}`)), 429);
+    assert.equal(over.headers['retry-after'], '1');
+    assert.equal(over.body, 'Too many requests, please try again later.\n');
+    // system:masters always gets an answer, as upstream.
+    assert.equal((await s.send(s.admin, 'POST', '/api/v1/namespaces/default/configmaps', configMap('by-admin'))).status, 201);
+    // Read-only requests have their own budget, and watches are exempt from both.
+    assert.equal((await s.send(s.user, 'GET', '/api/v1/namespaces/default/configmaps')).status, 200);
+    const watches = await Promise.all([0, 1, 2].map(() => s.watch(s.user, '/api/v1/namespaces/default/configmaps?watch=true')));
+    for (const w of watches) assert.equal(w.status, 200);
+    // Real kubectl meets the 429, waits Retry-After and retries; the slots free up once it has seen one.
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      held.forEach((h, i) => h.req.end(configMap(`held-${i}`)));
+    };
+    const k = await runKubectl(s.userKubeconfig, ['create', 'configmap', 'from-kubectl', '--from-literal=a=b', '-v=6'], (err) => {
+      if (/ 429 Too Many Requests/.test(err)) release();
+    });
+    release();
+    assert.equal(k.code, 0, k.stderr);
+    assert.match(k.stderr, / 429 Too Many Requests/);
+    assert.match(k.stdout, /configmap\/from-kubectl created/);
+    for (const h of held) assert.equal((await h.reply).status, 201);
+    for (const w of watches) w.close();
+  } finally {
+    await s.stop();
+  }
+});
+
+test('a user past the watch quota gets 429 with a Status; other users still watch; a closed watch frees its slot', async () => {
+  const s = await startLimitsServer({ maxWatchesPerUser: 3 });
+  try {
+    const path = '/api/v1/namespaces/default/configmaps?watch=true';
+    const mine = await Promise.all([0, 1, 2].map(() => s.watch(s.user, path)));
+    const refused = await s.send(s.user, 'GET', path);
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers['retry-after'], '1');
+    const status = JSON.parse(refused.body);
+    assert.equal(status.kind, 'Status');
+    assert.equal(status.reason, 'TooManyRequests');
+    const other = await s.watch(s.admin, path);
+    assert.equal(other.status, 200);
+    assert.equal((await s.send(s.admin, 'POST', '/api/v1/namespaces/default/configmaps', configMap('seen'))).status, 201);
+    await other.line(/"name":"seen"/);
+    await mine[0].line(/"name":"seen"/);
+    mine[0].close();
+    const again = await waitForStatus(async () => {
+      const w = await s.watch(s.user, path);
+      if (w.status !== 200) w.close();
+      return { status: w.status, w };
+    }, 200);
+    again.w.close();
+    for (const w of [...mine, other]) w.close();
+  } finally {
+    await s.stop();
+  }
+});
+
+test('slow clients are cut off by the header and request timeouts; a watch outlives both', async () => {
+  const s = await startLimitsServer({ timeouts: { headersMs: 1000, requestMs: 1500 } });
+  try {
+    const watch = await s.watch(s.admin, '/api/v1/namespaces/default/configmaps?watch=true');
+    const slow = await slowClient(s.port, s.ca, 100);
+    const startedAt = Date.now();
+    await slow.closed;
+    assert.ok(Date.now() - startedAt >= 1000, 'not cut before the header timeout');
+    // A body trickling in is cut by the request timeout (408), headers having arrived in time.
+    const { req, reply } = s.open(s.admin, 'POST', '/api/v1/namespaces/default/configmaps', { 'Content-Type': 'application/json', 'Content-Length': '1000' });
+    req.flushHeaders();
+    const trickle = setInterval(() => req.write(' '), 100);
+    const cut = await reply.catch((e: Error) => ({ status: 0, headers: {}, body: e.message }));
+    clearInterval(trickle);
+    req.destroy();
+    assert.equal(cut.status, 408);
+    // By now the watch is older than both timeouts, and still delivers.
+    assert.ok(Date.now() - startedAt > 1500);
+    assert.equal((await s.send(s.admin, 'POST', '/api/v1/namespaces/default/configmaps', configMap('late'))).status, 201);
+    await watch.line(/"name":"late"/);
+    watch.close();
+  } finally {
+    await s.stop();
+  }
+});
+
+test('1,000 slowloris connections do not stop a real kubectl get from answering within 1 s', async () => {
+  const s = await startLimitsServer();
+  const slow: Awaited<ReturnType<typeof slowClient>>[] = [];
+  try {
+    assert.equal((await runKubectl(s.adminKubeconfig, ['get', 'configmaps'])).code, 0); // discovery cached
+    for (let i = 0; i < 1000; i += 50) {
+      slow.push(...(await Promise.all(Array.from({ length: 50 }, () => slowClient(s.port, s.ca, 500)))));
+    }
+    const k = await runKubectl(s.adminKubeconfig, ['get', 'configmaps,namespaces']);
+    assert.equal(k.code, 0, k.stderr);
+    assert.match(k.stdout, /namespace\/default/);
+    assert.ok(k.ms < 1000, `kubectl took ${k.ms} ms beside 1,000 slow clients`);
+    assert.equal(slow.filter((c) => c.socket.destroyed).length, 0, 'the slow clients were still connected');
+  } finally {
+    for (const c of slow) c.stop();
+    await s.stop();
+  }
+});
+
+test('a throw while recording a request\'s metrics fails that request alone with a 500 Status', async () => {
+  const s = await startLimitsServer();
+  const inc = requestTotal.inc;
+  try {
+    let armed = true;
+    requestTotal.inc = function (this: typeof requestTotal, ...args: Parameters<typeof inc>) {
+      if (armed) {
+        armed = false;
+        throw new Error('injected metrics failure');
+      }
+      return inc.apply(this, args);
+    } as typeof inc;
+    const failed = await s.send(s.admin, 'GET', '/api/v1/namespaces/default/configmaps');
+    assert.equal(failed.status, 500);
+    const status = JSON.parse(failed.body);
+    assert.equal(status.reason, 'InternalError');
+    assert.match(status.message, /injected metrics failure/);
+    assert.equal((await s.send(s.admin, 'GET', '/api/v1/namespaces/default/configmaps')).status, 200);
+  } finally {
+    requestTotal.inc = inc;
+    await s.stop();
+  }
+});
+
+async function waitForStatus<T extends { status: number }>(probe: () => Promise<T>, want: number, tries = 200): Promise<T> {
+  let last: T | undefined;
+  for (let i = 0; i < tries; i++) {
+    last = await probe();
+    if (last.status === want) return last;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`never got ${want}; last ${last?.status}`);
+}
