@@ -43,6 +43,9 @@ test('a 4 MiB body is answered 413 with a Status the client receives, then the c
     const chunked = await reply;
     assert.equal(chunked.status, 413);
     assert.equal(JSON.parse(chunked.body).message, 'Request entity too large: limit is 3145728');
+    // Far past the limit (20 MiB, declared): still drained and answered, not reset.
+    const huge = await s.send(s.admin, 'POST', '/api/v1/namespaces/default/configmaps', Buffer.alloc(20 * 1024 * 1024, 'c'));
+    assert.equal(huge.status, 413);
     // The server still serves.
     assert.equal((await s.send(s.admin, 'POST', '/api/v1/namespaces/default/configmaps', configMap('after'))).status, 201);
   } finally {

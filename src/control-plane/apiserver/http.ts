@@ -12,8 +12,11 @@ import { ApiError } from '../../api/errors.ts';
 /** Upstream's limit for a request body (3 MiB). */
 export const maxBodyBytes = 3 * 1024 * 1024;
 
-/** How much of an oversized body is still read (and dropped) so the client can take its 413 cleanly. */
-const drainBytes = 16 * 1024 * 1024;
+/**
+ * How much of an oversized body is still read (and dropped) so the client can take its 413 cleanly: on any
+ * real link a client finishes sending well within these; one that does not is answered anyway, and closed.
+ */
+const drainBytes = 256 * 1024 * 1024;
 const drainMs = 5_000;
 
 function tooLarge(limit: number): ApiError {
@@ -22,12 +25,12 @@ function tooLarge(limit: number): ApiError {
 
 /**
  * The request body, at most `limit` bytes; past that a 413 once the rest was drained. (Not `for await`: leaving
- * that loop early destroys the request, and with it the socket the 413 has to travel on.)
+ * that loop early destroys the request stream, and the rest of the body could no longer be drained.)
  */
 export async function readBody(req: IncomingMessage, limit = maxBodyBytes): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) {
-    await discardBody(req, declared <= drainBytes ? declared : 0);
+    await discardBody(req, drainBytes);
     throw tooLarge(limit);
   }
   const body = await new Promise<Buffer | undefined>((resolve, reject) => {
