@@ -188,6 +188,17 @@ test('a throw while recording a request\'s metrics fails that request alone with
   }
 });
 
+test('a malformed request path is the client\'s 400 Status, not a 500', async () => {
+  const s = await startLimitsServer();
+  try {
+    const r = await s.send(s.admin, 'GET', '/api/v1/namespaces/%E0%A4%A/configmaps');
+    assert.equal(r.status, 400);
+    assert.equal(JSON.parse(r.body).reason, 'BadRequest');
+  } finally {
+    await s.stop();
+  }
+});
+
 async function waitForStatus<T extends { status: number }>(probe: () => Promise<T>, want: number, tries = 200): Promise<T> {
   let last: T | undefined;
   for (let i = 0; i < tries; i++) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRequestInfo } from './request-info.ts';
-import { InFlightLimiter, isLongRunning, isMutating, WatchQuota } from './limits.ts';
+import { InFlightLimiter, isLongRunning, isMutating, RequestTracker, WatchQuota } from './limits.ts';
 
 const info = (method: string, path: string) => parseRequestInfo(method, new URL(path, 'https://x').pathname, new URL(path, 'https://x').searchParams);
 const user = { name: 'alice', groups: ['system:authenticated'] };
@@ -67,4 +67,21 @@ test('the watch quota counts per user, frees on release and forgets users withou
   assert.equal(status.code, 429);
   assert.equal(status.reason, 'TooManyRequests');
   assert.equal(status.details?.retryAfterSeconds, 1);
+});
+
+test('the request tracker resolves idle() when the last request ends, or at the bound', async () => {
+  const t = new RequestTracker();
+  await t.idle(10_000); // nothing in flight: at once
+  t.begin();
+  t.begin();
+  const idle = t.idle(10_000);
+  t.end();
+  assert.equal(t.inFlight, 1);
+  t.end();
+  await idle;
+  t.begin();
+  const started = Date.now();
+  await t.idle(50);
+  assert.ok(Date.now() - started >= 45, 'bounded wait ends at its bound');
+  t.end();
 });

@@ -5,7 +5,10 @@
 //    should always get an answer", as upstream says). 0 disables a limit, as upstream's flags do.
 //  - at most `maxWatchesPerUser` open watches per user, so one client cannot hold unbounded server memory
 //    (each watch pins a socket, a TLS session and a queue of up to the watch cache's limit of events).
-// The connection-level limits (header/request/idle timeouts, body size) live in server.ts and http.ts.
+//  - connection timeouts against slow clients (slowloris), with upstream's values: headers (and the TLS handshake
+//    before them) within 32 s (ReadHeaderTimeout), a whole request within 60 s; a response is never timed out
+//    and no socket inactivity timeout applies, since a quiet watch is idle for minutes and its request is
+//    complete at once. The body size limit lives in http.ts.
 import type { ServerResponse } from 'node:http';
 import { ApiError } from '../../api/errors.ts';
 import type { UserInfo } from './authn.ts';
@@ -138,3 +141,60 @@ export function sendTooManyRequests(res: ServerResponse): void {
 }
 
 function noop(): void {}
+
+export interface ConnectionTimeouts {
+  /** Headers (and, before them, the TLS handshake) must arrive within this (upstream's ReadHeaderTimeout). */
+  headersMs: number;
+  /** A whole request (headers and body) must arrive within this; 408 otherwise. Responses are not bounded. */
+  requestMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveMs: number;
+  /** How long stop() lets in-flight requests finish before closing their connections. */
+  shutdownGraceMs: number;
+}
+
+export const defaultTimeouts: ConnectionTimeouts = { headersMs: 32_000, requestMs: 60_000, keepAliveMs: 65_000, shutdownGraceMs: 5_000 };
+
+/** The node:https server options that apply the timeouts. */
+export function connectionOptions(t: ConnectionTimeouts) {
+  return {
+    handshakeTimeout: t.headersMs,
+    headersTimeout: t.headersMs,
+    requestTimeout: t.requestMs,
+    keepAliveTimeout: t.keepAliveMs,
+    // How often expired header/request timers are looked for: a slow client lives at most this much longer.
+    connectionsCheckingInterval: Math.min(5_000, t.headersMs),
+  };
+}
+
+/** Counts requests being served; idle() lets shutdown wait for them, bounded. */
+export class RequestTracker {
+  private count = 0;
+  private onIdle?: () => void;
+
+  begin(): void {
+    this.count++;
+  }
+
+  end(): void {
+    if (--this.count === 0) this.onIdle?.();
+  }
+
+  get inFlight(): number {
+    return this.count;
+  }
+
+  /** Resolves once no request is in flight, or after ms, whichever comes first. */
+  idle(ms: number): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.onIdle = undefined;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.onIdle = finish;
+    });
+  }
+}

@@ -20,7 +20,7 @@ import { allowAuthenticated, RequestAuthenticator, TokenFile, type Authorizer, t
 import { aggregatedDiscoveryVersion, Discovery } from './discovery.ts';
 import { HookedResponse, sendError, sendJSON, sendRawJSON, sendText } from './http.ts';
 import { recordRequest, registry as metricsRegistry, storageObjects } from './metrics.ts';
-import { defaultRequestLimits, InFlightLimiter, sendTooManyRequests, WatchQuota } from './limits.ts';
+import { connectionOptions, defaultRequestLimits, defaultTimeouts, InFlightLimiter, RequestTracker, sendTooManyRequests, WatchQuota, type ConnectionTimeouts } from './limits.ts';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import { ResourceHandler } from './resource-handler.ts';
 import { GenericStore } from './registry/generic-store.ts';
@@ -53,20 +53,18 @@ export interface ApiServerOptions {
   timeouts?: Partial<ConnectionTimeouts>;
 }
 
-export interface ConnectionTimeouts {
-  /** Headers (and, before them, the TLS handshake) must arrive within this (upstream's ReadHeaderTimeout). */
-  headersMs: number;
-  /** A whole request (headers and body) must arrive within this; 408 otherwise. Responses are not bounded. */
-  requestMs: number;
-  /** An idle keep-alive connection is closed after this. */
-  keepAliveMs: number;
-  /** How long stop() lets in-flight requests finish before closing their connections. */
-  shutdownGraceMs: number;
-}
-
-const defaultTimeouts: ConnectionTimeouts = { headersMs: 32_000, requestMs: 60_000, keepAliveMs: 65_000, shutdownGraceMs: 5_000 };
-
 const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz']);
+
+/** The request target as a URL; a malformed one (bad percent-encoding included) is the client's 400. */
+function parseUrl(target: string | undefined): URL {
+  try {
+    const url = new URL(target ?? '/', 'https://localhost');
+    decodeURIComponent(url.pathname);
+    return url;
+  } catch {
+    throw ApiError.badRequest(`malformed request path: ${JSON.stringify((target ?? '').slice(0, 200))}`);
+  }
+}
 
 export class ApiServer {
   private server?: Server;
@@ -81,8 +79,7 @@ export class ApiServer {
   private readonly inFlightLimits: InFlightLimiter;
   private readonly watchQuota: WatchQuota;
   private readonly timeouts: ConnectionTimeouts;
-  private inFlight = 0;
-  private drained?: () => void;
+  private readonly requests = new RequestTracker();
   private stopping = false;
   private ready = false;
 
@@ -134,13 +131,7 @@ export class ApiServer {
       requestCert: true,
       rejectUnauthorized: false,
       ServerResponse: HookedResponse,
-      // Slow clients (slowloris) are cut off while they send; a response (a watch) is never timed out, and no
-      // socket inactivity timeout applies, since a quiet watch is idle for minutes.
-      handshakeTimeout: this.timeouts.headersMs,
-      headersTimeout: this.timeouts.headersMs,
-      requestTimeout: this.timeouts.requestMs,
-      keepAliveTimeout: this.timeouts.keepAliveMs,
-      connectionsCheckingInterval: Math.min(5_000, this.timeouts.headersMs),
+      ...connectionOptions(this.timeouts),
     }, (req, res) => {
       this.serve(req, res as HookedResponse).catch((e: unknown) => {
         console.error('apiserver: failed to answer a request:', e);
@@ -171,40 +162,28 @@ export class ApiServer {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       this.shutdown.abort();
       server.closeIdleConnections();
-      await this.inFlightDone(this.timeouts.shutdownGraceMs);
+      await this.requests.idle(this.timeouts.shutdownGraceMs);
       server.closeAllConnections();
       await closed;
     }
     await this.opts.store.close();
   }
 
-  /** Resolves once no request is in flight, or after ms. */
-  private inFlightDone(ms: number): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(finish, ms);
-      function finish(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.drained = finish;
-    });
-  }
-
   private async serve(req: IncomingMessage, res: HookedResponse): Promise<void> {
-    this.inFlight++;
+    this.requests.begin();
     const started = process.hrtime.bigint();
-    const url = new URL(req.url ?? '/', 'https://localhost');
     const method = req.method ?? 'GET';
+    let url: URL | undefined;
     let info: RequestInfo | undefined;
     let release: (() => void) | undefined;
     // Recorded as the head goes out, inside the request: if recording throws, this request answers 500.
     res.beforeHead = (code) => recordRequest({
-      method, info, code, seconds: Number(process.hrtime.bigint() - started) / 1e9, dryRun: url.searchParams.getAll('dryRun').join(','),
+      method, info, code, seconds: Number(process.hrtime.bigint() - started) / 1e9, dryRun: url?.searchParams.getAll('dryRun').join(',') ?? '',
     });
     try {
       // Once shutting down, no connection is kept for a next request (Go's server does the same).
       if (this.stopping) res.setHeader('Connection', 'close');
+      url = parseUrl(req.url);
       info = parseRequestInfo(method, url.pathname, url.searchParams);
       const user = this.authn.authenticate(req);
       if (!user && !(info.kind === 'nonresource' && publicPaths.has(url.pathname))) {
@@ -218,7 +197,7 @@ export class ApiServer {
       sendError(res, e);
     } finally {
       release?.();
-      if (--this.inFlight === 0) this.drained?.();
+      this.requests.end();
     }
   }
 
