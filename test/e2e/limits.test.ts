@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { requestTotal } from '../../src/control-plane/apiserver/metrics.ts';
 import { configMap, slowClient, startLimitsServer } from './limits-harness.ts';
 
@@ -199,6 +200,20 @@ test('a malformed request path is the client\'s 400 Status, not a 500', async ()
   } finally {
     await s.stop();
   }
+});
+
+test('stop() does not wait for clients stalled in the TLS handshake or in their headers', async () => {
+  const s = await startLimitsServer();
+  const raw = connect(s.port, '127.0.0.1');
+  raw.on('error', () => undefined);
+  await new Promise((r) => raw.once('connect', r));
+  const slow = await slowClient(s.port, s.ca, 500);
+  const watch = await s.watch(s.admin, '/api/v1/namespaces/default/configmaps?watch=true');
+  const started = Date.now();
+  await s.stop();
+  const tookMs = Date.now() - started;
+  await Promise.all([watch.ended, slow.closed, new Promise((r) => (raw.destroyed ? r(undefined) : raw.once('close', r)))]);
+  assert.ok(tookMs < 2000, `stop took ${tookMs} ms`);
 });
 
 async function waitForStatus<T extends { status: number }>(probe: () => Promise<T>, want: number, tries = 200): Promise<T> {

@@ -10,7 +10,7 @@
 import { createServer, type Server } from 'node:https';
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ApiError } from '../../api/errors.ts';
 import { kindKey } from '../../api/object.ts';
 import { resources } from '../../api/resources.ts';
@@ -81,6 +81,8 @@ export class ApiServer {
   private readonly timeouts: ConnectionTimeouts;
   private readonly requests = new RequestTracker();
   private stopping = false;
+  /** Every accepted socket, TLS handshake or not: stop() must not wait out a client stalling its handshake. */
+  private readonly sockets = new Set<Socket>();
   private ready = false;
 
   constructor(private readonly opts: ApiServerOptions) {
@@ -139,6 +141,10 @@ export class ApiServer {
       });
     });
     this.server = server;
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       // A deep accept queue: clients open connections in bursts (informers starting, controllers scaling up).
@@ -164,6 +170,7 @@ export class ApiServer {
       server.closeIdleConnections();
       await this.requests.idle(this.timeouts.shutdownGraceMs);
       server.closeAllConnections();
+      for (const socket of this.sockets) socket.destroy();
       await closed;
     }
     await this.opts.store.close();
