@@ -216,6 +216,39 @@ test('stop() does not wait for clients stalled in the TLS handshake or in their 
   assert.ok(tookMs < 2000, `stop took ${tookMs} ms`);
 });
 
+test('the official Python client reads Status bodies and objects ending with the newline kube-apiserver writes', async () => {
+  const s = await startLimitsServer();
+  try {
+    assert.equal((await s.send(s.admin, 'POST', '/api/v1/namespaces/default/configmaps', configMap('present'))).status, 201);
+    const script = [
+      'import sys',
+      'from kubernetes import client, config',
+      'from kubernetes.client.rest import ApiException',
+      'config.load_kube_config(config_file=sys.argv[1])',
+      'v1 = client.CoreV1Api()',
+      'try:',
+      '    v1.read_namespaced_config_map("missing", "default")',
+      'except ApiException as e:',
+      '    print(repr(e.status), repr(e.body))',
+      'r = v1.read_namespaced_config_map("present", "default", _preload_content=False)',
+      'print(repr(r.data[-2:]))',
+    ].join('\n');
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn('/usr/bin/python3', ['-c', script, s.adminKubeconfig], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(err))));
+    });
+    const [statusLine, objectLine] = out.trim().split('\n');
+    assert.match(statusLine, /^404 '\{"kind":"Status".*"code":404\}\\n'$/);
+    assert.equal(objectLine, "b'}\\n'");
+  } finally {
+    await s.stop();
+  }
+});
+
 async function waitForStatus<T extends { status: number }>(probe: () => Promise<T>, want: number, tries = 200): Promise<T> {
   let last: T | undefined;
   for (let i = 0; i < tries; i++) {
