@@ -185,8 +185,40 @@ test('a throw while recording a request\'s metrics fails that request alone with
     assert.equal(status.reason, 'InternalError');
     assert.match(status.message, /injected metrics failure/);
     assert.equal((await s.send(s.admin, 'GET', '/api/v1/namespaces/default/configmaps')).status, 200);
+    // A request that fails for its own reason keeps its answer when recording that answer throws too.
+    armed = true;
+    const bad = await s.send(s.admin, 'GET', '/api/v1/namespaces/default/configmaps?labelSelector=a%3D%3D%3Db');
+    assert.equal(bad.status, 400, bad.body);
+    assert.equal(JSON.parse(bad.body).reason, 'BadRequest');
+    assert.equal((await s.send(s.admin, 'GET', '/api/v1/namespaces/default/configmaps')).status, 200);
   } finally {
     requestTotal.inc = inc;
+    await s.stop();
+  }
+});
+
+test('a key polluting Object.prototype does not make metrics recording throw: requests keep being answered', async () => {
+  const s = await startLimitsServer();
+  try {
+    const before = await s.send(s.admin, 'GET', '/api/v1/namespaces/default/configmaps');
+    assert.equal(before.status, 200);
+    let during: number;
+    let watchStatus: number;
+    Object.defineProperty(Object.prototype, 'polluted', { value: 'yes', enumerable: true, configurable: true, writable: true });
+    try {
+      during = (await s.send(s.admin, 'GET', '/api/v1/namespaces/default/configmaps')).status;
+      const w = await s.watch(s.admin, '/api/v1/namespaces/default/configmaps?watch=true');
+      watchStatus = w.status;
+      w.close();
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted;
+    }
+    assert.equal(during, 200);
+    assert.equal(watchStatus, 200);
+    const metrics = await s.send(s.admin, 'GET', '/metrics');
+    assert.equal(metrics.status, 200);
+    assert.doesNotMatch(metrics.body, /polluted/);
+  } finally {
     await s.stop();
   }
 });

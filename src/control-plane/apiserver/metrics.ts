@@ -54,6 +54,14 @@ export const watchEventsTotal = new Counter({
   registers: [registry],
 });
 
+/**
+ * A label set without a prototype: prom-client walks labels with for…in, so a key added to Object.prototype
+ * (prototype pollution) would otherwise appear as an unknown label on every metric and make each call throw.
+ */
+export function labelSet<T extends Record<string, string>>(labels: T): T {
+  return Object.assign(Object.create(null) as T, labels);
+}
+
 export interface RequestRecord {
   method: string;
   info: RequestInfo | undefined;
@@ -73,8 +81,8 @@ export function recordRequest(r: RequestRecord): void {
   } else {
     labels = { verb: r.method, group: '', version: '', resource: '', subresource: '', scope: '', component: 'apiserver' };
   }
-  requestTotal.inc({ ...labels, code: String(r.code), dry_run: r.dryRun });
-  if (labels.verb !== 'WATCH') requestDuration.observe({ ...labels, dry_run: r.dryRun }, r.seconds);
+  requestTotal.inc(labelSet({ ...labels, code: String(r.code), dry_run: r.dryRun }));
+  if (labels.verb !== 'WATCH') requestDuration.observe(labelSet({ ...labels, dry_run: r.dryRun }), r.seconds);
 }
 
 let loggedBookkeeping = false;
@@ -93,11 +101,11 @@ function bookkeeping(what: string, fn: () => void): void {
 export const watchMetrics = {
   /** Registers an open watch; throws (inside the watch request, before its head is sent) if metrics are broken. */
   open(group: string, version: string, kind: string, resource: string): { close(): void } {
-    registeredWatchers.inc({ group, version, kind });
+    registeredWatchers.inc(labelSet({ group, version, kind }));
     try {
-      longRunning.inc({ verb: 'WATCH', group, version, resource, scope: 'resource', component: 'apiserver' });
+      longRunning.inc(labelSet({ verb: 'WATCH', group, version, resource, scope: 'resource', component: 'apiserver' }));
     } catch (e) {
-      bookkeeping('watch gauge', () => registeredWatchers.dec({ group, version, kind }));
+      bookkeeping('watch gauge', () => registeredWatchers.dec(labelSet({ group, version, kind })));
       throw e;
     }
     let closed = false;
@@ -106,8 +114,8 @@ export const watchMetrics = {
         if (closed) return;
         closed = true;
         bookkeeping('watch gauge', () => {
-          registeredWatchers.dec({ group, version, kind });
-          longRunning.dec({ verb: 'WATCH', group, version, resource, scope: 'resource', component: 'apiserver' });
+          registeredWatchers.dec(labelSet({ group, version, kind }));
+          longRunning.dec(labelSet({ verb: 'WATCH', group, version, resource, scope: 'resource', component: 'apiserver' }));
         });
       },
     };
@@ -116,5 +124,5 @@ export const watchMetrics = {
 
 /** Counts a delivered watch event; a watch stream must not end because a counter misbehaves. */
 export function countWatchEvent(group: string, version: string, kind: string): void {
-  bookkeeping('watch event counter', () => watchEventsTotal.inc({ group, version, kind }));
+  bookkeeping('watch event counter', () => watchEventsTotal.inc(labelSet({ group, version, kind })));
 }

@@ -19,7 +19,7 @@ import type { KeyAndCert } from '../../pki/certs.ts';
 import { allowAuthenticated, RequestAuthenticator, TokenFile, type Authorizer, type UserInfo } from './authn.ts';
 import { aggregatedDiscoveryVersion, Discovery } from './discovery.ts';
 import { HookedResponse, sendError, sendJSON, sendRawJSON, sendText } from './http.ts';
-import { recordRequest, registry as metricsRegistry, storageObjects } from './metrics.ts';
+import { labelSet, recordRequest, registry as metricsRegistry, storageObjects } from './metrics.ts';
 import { connectionOptions, defaultRequestLimits, defaultTimeouts, InFlightLimiter, RequestTracker, sendTooManyRequests, WatchQuota, type ConnectionTimeouts } from './limits.ts';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import { ResourceHandler } from './resource-handler.ts';
@@ -201,7 +201,13 @@ export class ApiServer {
       if (user) this.authorize(user, info, url.pathname);
       await this.route(req, res, info, url);
     } catch (e) {
-      sendError(res, e);
+      try {
+        sendError(res, e);
+      } catch (recording) {
+        // The head's metrics hook failed while answering the error: it has run (once) now, so answer again.
+        console.error('apiserver: recording a failed request failed too:', recording);
+        sendError(res, e);
+      }
     } finally {
       release?.();
       this.requests.end();
@@ -296,7 +302,7 @@ export class ApiServer {
 
   private async refreshStorageMetrics(): Promise<void> {
     for (const s of this.stores.values()) {
-      storageObjects.set({ resource: s.info.group ? `${s.info.resource}.${s.info.group}` : s.info.resource }, await s.count());
+      storageObjects.set(labelSet({ resource: s.info.group ? `${s.info.resource}.${s.info.group}` : s.info.resource }), await s.count());
     }
   }
 }
