@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { crashExitCode, fatalHandler } from './process-policy.ts';
+import { crashExitCode, fatalHandler, shutdownSignal } from './process-policy.ts';
 
 test('a process-level error is logged with its stack and ends the process with the crash status, once', () => {
   let out = '';
@@ -32,5 +32,20 @@ test('installed in a real process: an uncaught exception and an unhandled reject
     assert.equal(r.status, crashExitCode, r.stderr);
     assert.match(r.stderr, new RegExp(`skiff: FATAL: ${what}`));
     assert.match(r.stderr, /Error: (thrown late|nobody awaited)\n\s+at /);
+  }
+});
+
+test('the first SIGTERM/SIGINT asks for a graceful stop, a second one exits 1 at once', async () => {
+  const exits: number[] = [];
+  const done = new AbortController();
+  try {
+    const first = shutdownSignal({ exit: (c) => exits.push(c), until: done.signal });
+    process.emit('SIGINT', 'SIGINT');
+    assert.equal(await first, 'SIGINT');
+    assert.deepEqual(exits, []);
+    process.emit('SIGTERM', 'SIGTERM');
+    assert.deepEqual(exits, [1]);
+  } finally {
+    done.abort();
   }
 });

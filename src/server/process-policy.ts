@@ -57,8 +57,12 @@ export function installProcessPolicy(opts: ProcessPolicyOptions): void {
   process.on('uncaughtException', (err, origin) => fatal(err, origin));
 }
 
-/** Resolves on the first SIGTERM or SIGINT with the signal's name; a second one exits with status 1 at once. */
-export function shutdownSignal(exit: (code: number) => void = (c) => process.exit(c)): Promise<NodeJS.Signals> {
+/**
+ * Resolves on the first SIGTERM or SIGINT with the signal's name; a second one exits with status 1 at once.
+ * The listeners stay for the life of the process (that second signal may come any time), unless `until` aborts.
+ */
+export function shutdownSignal(opts: { exit?: (code: number) => void; until?: AbortSignal } = {}): Promise<NodeJS.Signals> {
+  const exit = opts.exit ?? ((c: number) => process.exit(c));
   return new Promise((resolve) => {
     let received: NodeJS.Signals | undefined;
     const on = (sig: NodeJS.Signals) => {
@@ -72,5 +76,9 @@ export function shutdownSignal(exit: (code: number) => void = (c) => process.exi
     };
     process.on('SIGTERM', on);
     process.on('SIGINT', on);
+    opts.until?.addEventListener('abort', () => {
+      process.off('SIGTERM', on);
+      process.off('SIGINT', on);
+    }, { once: true });
   });
 }
