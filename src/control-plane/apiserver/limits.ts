@@ -6,7 +6,8 @@
 //  - at most `maxWatchesPerUser` open watches per user, so one client cannot hold unbounded server memory
 //    (each watch pins a socket, a TLS session and a queue of up to the watch cache's limit of events).
 //  - connection timeouts against slow clients (slowloris), with upstream's values: headers (and the TLS handshake
-//    before them) within 32 s (ReadHeaderTimeout), a whole request within 60 s; a response is never timed out
+//    before them) within 32 s (ReadHeaderTimeout), a whole request, body included, within 60 s (upstream's
+//    --request-timeout); a response is never timed out
 //    and no socket inactivity timeout applies, since a quiet watch is idle for minutes and its request is
 //    complete at once. The body size limit lives in http.ts.
 import type { ServerResponse } from 'node:http';

@@ -77,7 +77,7 @@ export async function streamWatch(
       }
     } catch (e) {
       if (!abort.signal.aborted) {
-        console.error('apiserver: watch failed:', e);
+        if (!(e instanceof ApiError)) console.error('apiserver: watch failed:', e);
         const status = (e instanceof ApiError ? e : ApiError.internal(e instanceof Error ? e.message : String(e))).status;
         if (!res.destroyed) res.write(JSON.stringify({ type: 'ERROR', object: status }) + '\n');
       }
