@@ -64,6 +64,12 @@ test('past --max-mutating-requests-inflight: 429 with Retry-After, real kubectl 
     const over = await waitForStatus(() => s.send(s.user, 'POST', '/api/v1/namespaces/default/configmaps', configMap(`over-${attempt++}`)), 429);
     assert.equal(over.headers['retry-after'], '1');
     assert.equal(over.body, 'Too many requests, please try again later.\n');
+    // A burst past the limit: every one of them is turned away, none waits.
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => s.send(s.user, 'POST', '/api/v1/namespaces/default/configmaps', configMap(`burst-${i}`))));
+    assert.deepEqual(burst.map((r) => r.status), Array(20).fill(429));
+    const metrics = await s.send(s.admin, 'GET', '/metrics');
+    assert.match(metrics.body, /apiserver_dropped_requests_total\{request_kind="mutating"\} (\d+)/);
+    assert.ok(Number(/apiserver_dropped_requests_total\{request_kind="mutating"\} (\d+)/.exec(metrics.body)![1]) >= 21);
     // system:masters always gets an answer, as upstream.
     assert.equal((await s.send(s.admin, 'POST', '/api/v1/namespaces/default/configmaps', configMap('by-admin'))).status, 201);
     // Read-only requests have their own budget, and watches are exempt from both.

@@ -26,6 +26,13 @@ export const requestDuration = new Histogram({
   registers: [registry],
 });
 
+export const droppedRequests = new Counter({
+  name: 'apiserver_dropped_requests_total',
+  help: 'Number of requests dropped with \'Try again later\' response',
+  labelNames: ['request_kind'],
+  registers: [registry],
+});
+
 export const storageObjects = new Gauge({
   name: 'apiserver_storage_objects',
   help: 'Number of stored objects at the time of last check split by kind.',

@@ -19,8 +19,8 @@ import type { KeyAndCert } from '../../pki/certs.ts';
 import { allowAuthenticated, RequestAuthenticator, TokenFile, type Authorizer, type UserInfo } from './authn.ts';
 import { aggregatedDiscoveryVersion, Discovery } from './discovery.ts';
 import { HookedResponse, sendError, sendJSON, sendRawJSON, sendText } from './http.ts';
-import { labelSet, recordRequest, registry as metricsRegistry, storageObjects } from './metrics.ts';
-import { connectionOptions, defaultRequestLimits, defaultTimeouts, InFlightLimiter, RequestTracker, sendTooManyRequests, WatchQuota, type ConnectionTimeouts } from './limits.ts';
+import { droppedRequests, labelSet, recordRequest, registry as metricsRegistry, storageObjects } from './metrics.ts';
+import { connectionOptions, defaultRequestLimits, defaultTimeouts, InFlightLimiter, isMutating, RequestTracker, sendTooManyRequests, WatchQuota, type ConnectionTimeouts } from './limits.ts';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import { ResourceHandler } from './resource-handler.ts';
 import { GenericStore } from './registry/generic-store.ts';
@@ -197,7 +197,10 @@ export class ApiServer {
         throw ApiError.of(401, 'Unauthorized', 'Unauthorized');
       }
       release = this.admit(info, method, user);
-      if (!release) return sendTooManyRequests(res);
+      if (!release) {
+        droppedRequests.inc(labelSet({ request_kind: isMutating(info, method) ? 'mutating' : 'readOnly' }));
+        return sendTooManyRequests(res);
+      }
       if (user) this.authorize(user, info, url.pathname);
       await this.route(req, res, info, url);
     } catch (e) {
