@@ -6,6 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'node:https';
+import { adminClient } from '../support/http.ts';
+import { freePort, startSkiff } from '../support/process.ts';
 import { requestTotal } from '../../src/control-plane/apiserver/metrics.ts';
 import { configMap, slowClient, startLimitsServer } from './limits-harness.ts';
 
@@ -284,6 +290,27 @@ test('the official Python client reads Status bodies and objects ending with the
     assert.equal(objectLine, "b'}\\n'");
   } finally {
     await s.stop();
+  }
+});
+
+test('skiff server --max-mutating-requests-inflight 1 applies the limit', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-flags-'));
+  const port = await freePort();
+  const proc = await startSkiff(['server', '--data-dir', dataDir, '--https-listen-port', String(port), '--max-mutating-requests-inflight', '1', '--disable-scheduler', '--disable-controller-manager'], /API server listening/);
+  try {
+    // The scheduler's identity is an ordinary user (not system:masters), so the limit applies to it.
+    const c = adminClient(join(dataDir, 'server', 'cred', 'scheduler.kubeconfig'));
+    const held = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/namespaces/default/configmaps', ca: c.ca, cert: c.cert, key: c.key, headers: { 'Content-Type': 'application/json', 'Content-Length': '1000' } });
+    held.on('error', () => undefined);
+    held.flushHeaders();
+    let n = 0;
+    const over = await waitForStatus(() => c.send('POST', '/api/v1/namespaces/default/configmaps', configMap(`flag-${n++}`)), 429);
+    assert.equal(over.headers['retry-after'], '1');
+    held.destroy();
+  } finally {
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
 
