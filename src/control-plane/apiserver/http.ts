@@ -94,6 +94,17 @@ export function discardBody(req: IncomingMessage, budget: number): Promise<void>
   });
 }
 
+/** The request target as a URL; a malformed one (bad percent-encoding included) is the client's 400. */
+export function parseUrl(target: string | undefined): URL {
+  try {
+    const url = new URL(target ?? '/', 'https://localhost');
+    decodeURIComponent(url.pathname);
+    return url;
+  } catch {
+    throw ApiError.badRequest(`malformed request path: ${JSON.stringify((target ?? '').slice(0, 200))}`);
+  }
+}
+
 /** An API object or Status, as upstream's JSON serializer writes it (compact, newline-terminated). */
 export function sendJSON(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body) + '\n';

@@ -18,7 +18,7 @@ import type { Store } from '../../store/interface.ts';
 import type { KeyAndCert } from '../../pki/certs.ts';
 import { allowAuthenticated, RequestAuthenticator, TokenFile, type Authorizer, type UserInfo } from './authn.ts';
 import { aggregatedDiscoveryVersion, Discovery } from './discovery.ts';
-import { HookedResponse, sendError, sendJSON, sendRawJSON, sendText } from './http.ts';
+import { HookedResponse, parseUrl, sendError, sendJSON, sendRawJSON, sendText } from './http.ts';
 import { droppedRequests, labelSet, recordRequest, registry as metricsRegistry, storageObjects } from './metrics.ts';
 import { connectionOptions, defaultRequestLimits, defaultTimeouts, InFlightLimiter, isMutating, RequestTracker, sendTooManyRequests, WatchQuota, type ConnectionTimeouts } from './limits.ts';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
@@ -54,17 +54,6 @@ export interface ApiServerOptions {
 }
 
 const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz']);
-
-/** The request target as a URL; a malformed one (bad percent-encoding included) is the client's 400. */
-function parseUrl(target: string | undefined): URL {
-  try {
-    const url = new URL(target ?? '/', 'https://localhost');
-    decodeURIComponent(url.pathname);
-    return url;
-  } catch {
-    throw ApiError.badRequest(`malformed request path: ${JSON.stringify((target ?? '').slice(0, 200))}`);
-  }
-}
 
 export class ApiServer {
   private server?: Server;
