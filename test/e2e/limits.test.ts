@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:https';
@@ -53,6 +53,12 @@ test('a 4 MiB body is answered 413 with a Status the client receives, then the c
     // Far past the limit (20 MiB, declared): still drained and answered, not reset.
     const huge = await s.send(s.admin, 'POST', '/api/v1/namespaces/default/configmaps', Buffer.alloc(20 * 1024 * 1024, 'c'));
     assert.equal(huge.status, 413);
+    // Real kubectl sending a 4 MiB object reads the same answer.
+    const file = join(s.dataDir, 'big.json');
+    writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { a: 'x'.repeat(4 * 1024 * 1024) } }));
+    const k = await runKubectl(s.adminKubeconfig, ['create', '-f', file]);
+    assert.equal(k.code, 1);
+    assert.match(k.stderr, /Error from server \(RequestEntityTooLarge\): .*Request entity too large: limit is 3145728/);
     // The server still serves.
     assert.equal((await s.send(s.admin, 'POST', '/api/v1/namespaces/default/configmaps', configMap('after'))).status, 201);
   } finally {
