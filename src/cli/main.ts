@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `skiff` command: a table of subcommands, each handed its own arguments (thin, like k3s's main). A command's
 // module is imported only when it runs, so `skiff server` on a locked data dir answers before loading the world.
+import { installProcessPolicy } from '../server/process-policy.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -47,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+installProcessPolicy({ name: 'skiff' });
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {

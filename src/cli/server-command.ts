@@ -1,8 +1,9 @@
 // `skiff server`: parses the flags, locks the data dir, runs the control plane until SIGTERM/SIGINT, then stops
 // it in order. The lock is taken before the control plane's modules load, so a second server on the same data dir
-// is refused within moments. A second signal during shutdown exits at once, as users expect of a second Ctrl-C.
+// is refused within moments. A second signal during shutdown exits at once (process-policy.ts), as users expect of a second Ctrl-C.
 import { parseServerFlags, serverHelp } from './server-flags.ts';
 import { lockDataDir } from '../server/data-dir-lock.ts';
+import { shutdownSignal } from '../server/process-policy.ts';
 import type { RunningServer } from '../server/run-server.ts';
 
 export async function serverCommand(argv: string[]): Promise<number> {
@@ -22,17 +23,8 @@ export async function serverCommand(argv: string[]): Promise<number> {
   }
   console.log(`skiff: API server listening on ${running.url}`);
   console.log(`skiff: admin kubeconfig at ${running.kubeconfig}${cfg.writeKubeconfig ? ` and ${cfg.writeKubeconfig}` : ''}`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await shutdownSignal();
   console.log(`skiff: ${signal} received, shutting down`);
-  const again = (sig: NodeJS.Signals): void => {
-    console.log(`skiff: ${sig} received again, exiting without a clean shutdown`);
-    process.exit(1);
-  };
-  process.once('SIGTERM', again);
-  process.once('SIGINT', again);
   await running.stop();
   console.log('skiff: stopped');
   return 0;

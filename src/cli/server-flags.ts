@@ -19,6 +19,8 @@ export interface ServerConfig {
   disableAgent: boolean;
   disableScheduler: boolean;
   disableControllerManager: boolean;
+  maxRequestsInflight: number;
+  maxMutatingRequestsInflight: number;
 }
 
 export const serverHelp = `Usage: skiff server [flags]
@@ -30,6 +32,9 @@ kube-scheduler and kube-controller-manager. Flags take k3s's names; the (group) 
   --https-listen-port N          HTTPS port of the API (default 6443; 0 picks a free one)
   --bind-address ADDR            address to listen on (default 127.0.0.1)
   --advertise-address ADDR       address other hosts reach the API on (default: the bind address)
+  --max-requests-inflight N      read-only requests served at once, 429 past that (default 400, 0: no limit)
+  --max-mutating-requests-inflight N
+                                 mutating requests served at once (default 200, 0: no limit)
 (data)
   -d, --data-dir DIR             state: certificates, token, SQLite database (default /var/lib/skiff as root,
                                  ~/.skiff otherwise); one server per data dir
@@ -73,6 +78,8 @@ export function parseServerFlags(argv: string[]): ServerConfig {
       'disable-agent': { type: 'boolean' },
       'disable-scheduler': { type: 'boolean' },
       'disable-controller-manager': { type: 'boolean' },
+      'max-requests-inflight': { type: 'string' },
+      'max-mutating-requests-inflight': { type: 'string' },
     },
   });
   const port = Number(values['https-listen-port'] ?? '6443');
@@ -80,6 +87,11 @@ export function parseServerFlags(argv: string[]): ServerConfig {
   const mode = parseInt(values['write-kubeconfig-mode'] ?? '600', 8);
   if (Number.isNaN(mode)) throw new Error(`invalid --write-kubeconfig-mode: ${values['write-kubeconfig-mode']}`);
   const bindAddress = values['bind-address'] ?? '127.0.0.1';
+  const count = (flag: 'max-requests-inflight' | 'max-mutating-requests-inflight', dflt: number): number => {
+    const n = Number(values[flag] ?? dflt);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`invalid --${flag}: ${values[flag]}`);
+    return n;
+  };
   return {
     dataDir: values['data-dir'] ?? defaultDataDir(),
     httpsListenPort: port,
@@ -96,5 +108,7 @@ export function parseServerFlags(argv: string[]): ServerConfig {
     disableAgent: values['disable-agent'] ?? false,
     disableScheduler: values['disable-scheduler'] ?? false,
     disableControllerManager: values['disable-controller-manager'] ?? false,
+    maxRequestsInflight: count('max-requests-inflight', 400),
+    maxMutatingRequestsInflight: count('max-mutating-requests-inflight', 200),
   };
 }

@@ -21,6 +21,13 @@ import { siblingModule } from './hosted-main.ts';
 import type { ControllerManagerMainOptions, SchedulerMainOptions } from './component-mains.ts';
 import { firstAddress } from '../api/net/ipv4.ts';
 
+/**
+ * How long the hosted scheduler and controller-manager get to stop before they are killed and the API server stops
+ * under them: bounded, so Ctrl-C is prompt. What a component has not finished by then (say, a backlog of Events
+ * being written) is dropped, as upstream's components drop their queued Events when they exit.
+ */
+const componentStopGraceMs = 1_000;
+
 export interface RunningServer {
   port: number;
   url: string;
@@ -54,7 +61,7 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials): HostedCo
   const hosted: HostedComponent[] = [];
   if (!cfg.disableScheduler) {
     const options: SchedulerMainOptions = { kubeconfig: componentKubeconfig(creds, 'scheduler'), identity };
-    hosted.push(new HostedComponent({ name: 'scheduler', module: mains, export: 'scheduler', options }));
+    hosted.push(new HostedComponent({ name: 'scheduler', module: mains, export: 'scheduler', options, stopTimeoutMs: componentStopGraceMs }));
   }
   if (!cfg.disableControllerManager) {
     const options: ControllerManagerMainOptions = {
@@ -63,7 +70,7 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials): HostedCo
       clusterCidr: cfg.clusterCidr,
       serviceCidr: cfg.serviceCidr,
     };
-    hosted.push(new HostedComponent({ name: 'controller-manager', module: mains, export: 'controllerManager', options }));
+    hosted.push(new HostedComponent({ name: 'controller-manager', module: mains, export: 'controllerManager', options, stopTimeoutMs: componentStopGraceMs }));
   }
   return hosted;
 }
@@ -100,6 +107,8 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       bindAddress: cfg.bindAddress,
       port: cfg.httpsListenPort,
       serviceCidr: cfg.serviceCidr,
+      maxRequestsInflight: cfg.maxRequestsInflight,
+      maxMutatingRequestsInflight: cfg.maxMutatingRequestsInflight,
     });
     // A port of 0 (tests) is only known after listening, so the kubeconfig is written now.
     const port = await server.start();

@@ -122,6 +122,8 @@ async function runControllers(o: ControllerManagerOptions, names: string[], sign
   const running = names.map((name) => superviseController({ name, start: registry[name]!, ctx, ...o.supervision }));
   informers.start(signal); // after every controller asked for its informers, so all share one start
   await Promise.all(running);
+  // Stopping: Events still queued are dropped rather than written one by one while the user waits.
+  if (signal.aborted) for (const r of recorders.values()) r.discardPending();
   await Promise.all([...recorders.values()].map((r) => r.flush()));
 }
 
