@@ -6,11 +6,11 @@ import { ApiError } from '../../api/errors.ts';
 import { apiVersionOf, type KubeObject } from '../../api/object.ts';
 import type { ResourceRequest } from './request-info.ts';
 import { readBody, sendJSON } from './http.ts';
-import { bodyFormat, decodeObject, mediaType, responseShape } from './content.ts';
+import { bodyFormat, checkAppliedTypes, checkPatchedTypes, decodeDeleteOptions, decodeObject, mediaType, responseShape } from './content.ts';
 import { deleteOptionsOf, dryRunAll, dryRunOf, fieldValidationOf, forceOf, listOptionsOf, type FieldValidation, type WriteOptionsKind } from './query.ts';
 import type { GenericStore, ObjectFilter, WriteContext } from './registry/generic-store.ts';
 import { rfc3339 } from './registry/generic-store.ts';
-import { applyPatch, serverSideApply, updateManagedFields } from './patch/index.ts';
+import { applyPatch, parseApplyPatch, serverSideApply, updateManagedFields } from './patch/index.ts';
 import { buildFilter, selectorString } from './selectors.ts';
 import { toTable, toPartialMetadata, toPartialMetadataList } from './table.ts';
 import { streamWatch } from './watch-stream.ts';
@@ -136,8 +136,8 @@ export class ResourceHandler {
 
   private async readObject(req: IncomingMessage, store: GenericStore, validation: FieldValidation, expectKind?: { apiVersion: string; kind: string }): Promise<KubeObject> {
     const body = await readBody(req);
-    const obj = decodeObject(body, bodyFormat(req.headers['content-type']));
     const want = expectKind ?? { apiVersion: apiVersionOf(store.info.group, store.info.version), kind: store.info.kind };
+    const obj = decodeObject(body, bodyFormat(req.headers['content-type']), want, { strict: validation === 'Strict' });
     checkKind(obj, want);
     if (validation === 'Strict') {
       const unknown = this.deps.unknownFields(kindKeyOfWant(want), obj);
@@ -235,11 +235,12 @@ export class ResourceHandler {
       if (!query.get('fieldManager')) {
         throw ApiError.badRequest('PATCH /apply requires fieldManager to be set');
       }
-      const applied = decodeObject(body, 'yaml');
+      const applied = parseApplyPatch(body);
       const want = sub === 'scale'
         ? { apiVersion: 'autoscaling/v1', kind: 'Scale' }
         : { apiVersion: apiVersionOf(store.info.group, store.info.version), kind: store.info.kind };
       checkKind(applied, want);
+      checkAppliedTypes(kindKeyOfWant(want), applied);
       if (validation === 'Strict') {
         const unknown = this.deps.unknownFields(kindKeyOfWant(want), applied);
         if (unknown.length) throw ApiError.badRequest(`.${unknown[0]}: field not declared in schema`);
@@ -266,11 +267,13 @@ export class ResourceHandler {
     if (sub === 'scale') {
       const current = await store.get(info.namespace, info.name);
       const scale = applyPatch({ obj: scaleOf(current), patchType, patch: body, kindKey: 'autoscaling/v1/Scale' });
+      checkPatchedTypes('autoscaling/v1/Scale', scale);
       const result = await this.writeScale(store, info, scale, ctx);
       return sendJSON(res, 200, result);
     }
     const { object } = await store.guaranteedUpdate(info.namespace, info.name, (current) => {
       const patched = applyPatch({ obj: current!, patchType, patch: body, kindKey: store.kindKey });
+      checkPatchedTypes(store.kindKey, patched);
       checkKind(patched, { apiVersion: current!.apiVersion!, kind: current!.kind! });
       if (validation === 'Strict') {
         const unknown = this.deps.unknownFields(store.kindKey, patched);
@@ -362,9 +365,7 @@ function checkKind(obj: KubeObject, want: { apiVersion: string; kind: string }):
 
 async function readDeleteOptions(req: IncomingMessage): Promise<DeleteOptions | undefined> {
   const body = await readBody(req);
-  if (body.length === 0) return undefined;
-  const obj = decodeObject(body, bodyFormat(req.headers['content-type']));
-  return obj as DeleteOptions;
+  return decodeDeleteOptions(body, bodyFormat(req.headers['content-type'])) as DeleteOptions | undefined;
 }
 
 /** The user agent's program name stands in for a missing fieldManager, as upstream does. */
