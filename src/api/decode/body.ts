@@ -74,18 +74,21 @@ export function parseYaml(text: string, opts: { duplicates?: boolean } = {}): un
   let value: unknown;
   try {
     const doc = parseDocument(text, { version: '1.1', uniqueKeys: !!opts.duplicates, merge: true, prettyErrors: false });
-    const problem = doc.errors[0] ?? doc.warnings[0];
-    if (problem) throw fail(problem.message.split('\n')[0]);
+    const syntax = doc.errors[0]?.message.split('\n')[0];
+    if (syntax) throw fail(/call stack/.test(syntax) ? `exceeded max depth of ${maxNestingDepth}` : syntax);
     let badTag: string | undefined;
-    doc.contents && visitTags(doc.contents, (tag) => {
-      if (!yamlTags.test(tag)) badTag ??= tag;
-    });
-    if (badTag) throw fail(`unknown tag ${badTag}`);
+    if (doc.contents) {
+      visitTags(doc.contents, (tag) => {
+        if (!yamlTags.test(tag)) badTag ??= tag;
+      });
+    }
+    if (badTag) throw fail(`unknown tag ${badTag.replace(/^tag:yaml\.org,2002:/, '!!')}`);
+    if (doc.warnings[0]) throw fail(doc.warnings[0].message.split('\n')[0]);
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     if (e instanceof DecodeError) throw e;
-    if (e instanceof RangeError) throw fail(`exceeded max depth of ${maxNestingDepth}`);
     const msg = (e as Error).message.split('\n')[0];
+    if (e instanceof RangeError || /call stack/.test(msg)) throw fail(`exceeded max depth of ${maxNestingDepth}`);
     throw fail(/alias/i.test(msg) ? 'document contains excessive aliasing' : msg);
   }
   if (nestingDepth(value) > maxNestingDepth) throw fail(`exceeded max depth of ${maxNestingDepth}`);
