@@ -154,7 +154,7 @@ describe('type confusion, generated from the served OpenAPI document', () => {
       const base = r.group ? `/apis/${r.group}/${r.version}` : '/api/v1';
       const url = `${base}${r.namespaced ? `/namespaces/${ns}` : ''}/${r.resource}?dryRun=All`;
       for (const k of cases) {
-        const body = { ...k.body, apiVersion, kind: r.kind };
+        const body: Record<string, unknown> = { ...k.body, apiVersion, kind: r.kind };
         if (k.path[0] !== 'metadata') body.metadata = { name: 'confused' };
         const res = await hostile('POST', url, json(body));
         assertBadRequest(res, `${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: `);
