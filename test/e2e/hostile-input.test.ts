@@ -9,6 +9,8 @@ import { adminClient, type RawResponse } from '../support/http.ts';
 import { confusionCases, type OpenApiV2 } from '../support/schema-fields.ts';
 import { resources } from '../../src/api/resources.ts';
 import { encodeK8sProtobuf } from '../../src/api/protobuf/index.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 type Client = ReturnType<typeof adminClient>;
 
@@ -282,5 +284,19 @@ describe('paths and odd requests', () => {
     const body = cm('target', { metadata: { name: 'target', managedFields: [{ manager: 'x', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'k:{bad': {}, 'v:nope': {}, 'f:a': {} } } }] } });
     await hostile('PUT', `${cms}/target`, json(body));
     await hostile('PATCH', `${cms}/target?fieldManager=y`, json(cm('target', { data: { a: 'z' } })), types.apply);
+  });
+});
+
+describe('real kubectl', () => {
+  test('create --raw of a YAML Pod to the namespaces collection, and containerPort "eighty"', async () => {
+    const file = join(s.dataDir, 'valid-pod.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: valid-pod\nspec:\n  containers:\n  - name: c\n    image: nginx\n    ports:\n    - containerPort: 80\n');
+    const raw = await s.kubectl(['create', '--raw', '/api/v1/namespaces', '-f', file]);
+    assert.notEqual(raw.code, 0);
+    assert.match(raw.stderr, /the object provided is unrecognized \(must be of type Namespace\)/);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('containerPort: 80', 'containerPort: eighty'));
+    const typed = await s.kubectl(['create', '--validate=false', '-n', ns, '-f', file]);
+    assert.notEqual(typed.code, 0);
+    assert.match(typed.stderr, /cannot unmarshal string into Go struct field ContainerPort\.spec\.containers\.ports\.containerPort of type int32/);
   });
 });
