@@ -12,11 +12,12 @@ const pod = (container: Record<string, unknown>, spec: Record<string, unknown> =
 describe('SchemaWalker.typeError (the typed decode)', () => {
   it('accepts well-typed objects, nulls and undeclared fields', () => {
     assert.equal(walker.typeError('v1/Pod', pod({ ports: [{ containerPort: 80, protocol: null }] }, { bogus: 1 })), undefined);
-    assert.equal(walker.typeError('apps/v1/Deployment', { metadata: { name: 'd', creationTimestamp: null }, spec: { replicas: 2, strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: 1 } } } }), undefined);
+    const d = { metadata: { name: 'd', creationTimestamp: null }, spec: { replicas: 2, strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: 1 } } } };
+    assert.equal(walker.typeError('apps/v1/Deployment', d as unknown as KubeObject), undefined);
   });
 
   it("words type errors as upstream's Go decoder", () => {
-    const cases: [string, KubeObject, string][] = [
+    const cases: [string, unknown, string][] = [
       ['v1/ConfigMap', { data: { a: 1 } }, 'json: cannot unmarshal number into Go struct field ConfigMap.data of type string'],
       ['v1/Pod', pod({ ports: [{ containerPort: 'eighty' }] }), 'json: cannot unmarshal string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32'],
       ['v1/Pod', pod({ ports: [{ containerPort: 2 ** 31 }] }), `json: cannot unmarshal number ${2 ** 31} into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32`],
@@ -33,7 +34,7 @@ describe('SchemaWalker.typeError (the typed decode)', () => {
       ['v1/Pod', { metadata: { creationTimestamp: 5 } }, 'json: cannot unmarshal number into Go value of type string'],
       ['v1/Pod', { metadata: { creationTimestamp: 'yesterday' } }, 'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"'],
     ];
-    for (const [kindKey, obj, want] of cases) assert.equal(walker.typeError(kindKey, obj), want, JSON.stringify(obj));
+    for (const [kindKey, obj, want] of cases) assert.equal(walker.typeError(kindKey, obj as KubeObject), want, JSON.stringify(obj));
   });
 
   it('accepts numbers and strings where a quantity or an int-or-string may be either', () => {
