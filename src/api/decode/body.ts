@@ -25,8 +25,8 @@ function forbiddenKey(): DecodeError {
 
 /** JSON text -> value. `duplicates` also refuses repeated keys (strict decoding). */
 export function parseJson(body: Uint8Array, opts: { duplicates?: boolean } = {}): unknown {
-  // The byte scan runs only when it can matter: a body shorter than the depth limit cannot be too deep.
-  if (opts.duplicates || body.length > maxNestingDepth) {
+  // The full byte scan runs only when it can matter: a body with fewer brackets than the limit cannot be too deep.
+  if (opts.duplicates || (body.length > maxNestingDepth && openers(body) > maxNestingDepth)) {
     const err = goJsonSyntaxError(body, { duplicates: opts.duplicates });
     if (err) throw new DecodeError(err);
   }
@@ -37,6 +37,13 @@ export function parseJson(body: Uint8Array, opts: { duplicates?: boolean } = {})
     if (e instanceof SyntaxError && /forbidden prototype property/.test(e.message)) throw forbiddenKey();
     throw new DecodeError(goJsonSyntaxError(body) ?? (e as Error).message);
   }
+}
+
+/** How many `{` and `[` bytes a body holds (an upper bound on its nesting, cheap to count). */
+function openers(body: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < body.length; i++) if (body[i] === 0x7b || body[i] === 0x5b) n++;
+  return n;
 }
 
 /** Refuses prototype keys in a value decoded by some other means (YAML, protobuf, stored objects). */

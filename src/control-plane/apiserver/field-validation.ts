@@ -21,7 +21,8 @@ interface Named {
   name?: string;
 }
 
-/** Where the typed walk stands: the Go struct holding the current field and the field names from the root. */
+/** Where the typed walk stands: the (schema name of the) Go struct holding the current field, and the field
+ *  names from the root. */
 interface TypeCtx {
   struct: string;
   path: string[];
@@ -51,8 +52,15 @@ export class SchemaWalker {
     const schema = this.schemas[schemaName];
     if (!schema) return undefined;
     // apiVersion and kind were read (and type-checked) before the typed decode, as upstream's Interpret does.
-    const { kind: _k, apiVersion: _a, ...fields } = obj as Record<string, unknown>;
-    return this.check({ schema, name: schemaName }, fields, { struct: goStructName(schemaName), path: [] });
+    const ctx: TypeCtx = { struct: schemaName, path: [] };
+    for (const k in obj) {
+      if (k === 'kind' || k === 'apiVersion' || !Object.hasOwn(obj, k) || !schema.properties || !Object.hasOwn(schema.properties, k)) continue;
+      ctx.path.push(k);
+      const e = this.check(schema.properties[k], (obj as Record<string, unknown>)[k], ctx);
+      ctx.path.pop();
+      if (e) return e;
+    }
+    return undefined;
   }
 
   /** Whether kindKey has a schema (so the typed decode can vouch for it). */
@@ -76,7 +84,12 @@ export class SchemaWalker {
     return out;
   }
 
+  private readonly resolved = new Map<Schema, Named>();
+
+  /** The schema a reference (or a described `allOf` of one) points at, with its name; memoised per schema. */
   private resolveNamed(schema: Schema): Named {
+    const hit = this.resolved.get(schema);
+    if (hit) return hit;
     let s = schema;
     let name: string | undefined;
     for (let i = 0; i < 8; i++) {
@@ -87,7 +100,9 @@ export class SchemaWalker {
       name = refName(ref);
       s = next;
     }
-    return { schema: s, name };
+    const named = { schema: s, name };
+    this.resolved.set(schema, named);
+    return named;
   }
 
   private resolve(schema: Schema): Schema {
@@ -99,41 +114,45 @@ export class SchemaWalker {
     return goTypeOf(s, name, (e) => this.goType(e));
   }
 
-  private check(at: Named, value: unknown, ctx: TypeCtx): string | undefined {
+  /** Go's UnmarshalTypeError text; built only when there is an error (the walk itself allocates nothing). */
+  private mismatch(s: Schema, name: string | undefined, ctx: TypeCtx, what: string): string {
+    const type = goTypeOf(s, name, (e) => this.goType(e));
+    return `json: cannot unmarshal ${what} into Go struct field ${goStructName(ctx.struct)}.${ctx.path.join('.')} of type ${type}`;
+  }
+
+  private check(schema: Schema, value: unknown, ctx: TypeCtx): string | undefined {
     if (value === null || value === undefined) return undefined;
-    const { schema: s, name } = at.name ? at : this.resolveNamed(at.schema);
+    const { schema: s, name } = this.resolveNamed(schema);
     if (name) {
       const custom = this.checkSpecial(name, value);
       if (custom !== 'not special') return custom;
     }
-    const mismatch = (what: string): string =>
-      `json: cannot unmarshal ${what} into Go struct field ${ctx.struct}.${ctx.path.join('.')} of type ${goTypeOf(s, name, (e) => this.goType(e))}`;
     switch (s.type) {
       case 'string':
-        if (typeof value !== 'string') return mismatch(jsonKind(value));
+        if (typeof value !== 'string') return this.mismatch(s, name, ctx, jsonKind(value));
         return s.format === 'byte' ? base64Problem(value) : undefined;
       case 'integer': {
-        if (typeof value !== 'number') return mismatch(jsonKind(value));
+        if (typeof value !== 'number') return this.mismatch(s, name, ctx, jsonKind(value));
         const p = integerProblem(value, s.format);
-        return p ? mismatch(p) : undefined;
+        return p ? this.mismatch(s, name, ctx, p) : undefined;
       }
       case 'number': {
-        if (typeof value !== 'number') return mismatch(jsonKind(value));
+        if (typeof value !== 'number') return this.mismatch(s, name, ctx, jsonKind(value));
         const p = floatProblem(value);
-        return p ? mismatch(p) : undefined;
+        return p ? this.mismatch(s, name, ctx, p) : undefined;
       }
       case 'boolean':
-        return typeof value === 'boolean' ? undefined : mismatch(jsonKind(value));
+        return typeof value === 'boolean' ? undefined : this.mismatch(s, name, ctx, jsonKind(value));
       case 'array':
-        if (!Array.isArray(value)) return mismatch(jsonKind(value));
+        if (!Array.isArray(value)) return this.mismatch(s, name, ctx, jsonKind(value));
         if (!s.items) return undefined;
         for (const item of value) {
-          const e = this.check({ schema: s.items }, item, ctx);
+          const e = this.check(s.items, item, ctx);
           if (e) return e;
         }
         return undefined;
       case 'object':
-        if (typeof value !== 'object' || Array.isArray(value)) return mismatch(jsonKind(value));
+        if (typeof value !== 'object' || Array.isArray(value)) return this.mismatch(s, name, ctx, jsonKind(value));
         return this.checkFields(s, name, value as Record<string, unknown>, ctx);
       default:
         return undefined;
@@ -142,20 +161,24 @@ export class SchemaWalker {
 
   private checkFields(s: Schema, name: string | undefined, record: Record<string, unknown>, ctx: TypeCtx): string | undefined {
     if (s.properties) {
-      const inner: TypeCtx = { struct: name ? goStructName(name) : ctx.struct, path: ctx.path };
-      for (const k of Object.keys(record)) {
+      // The fields of a named struct report that struct; ctx is restored on the way out rather than copied.
+      const outer = ctx.struct;
+      if (name) ctx.struct = name;
+      for (const k in record) {
         const child = Object.hasOwn(s.properties, k) ? s.properties[k] : undefined;
-        if (!child) continue;
-        inner.path.push(k);
-        const e = this.check({ schema: child }, record[k], inner);
-        inner.path.pop();
+        if (!child || !Object.hasOwn(record, k)) continue;
+        ctx.path.push(k);
+        const e = this.check(child, record[k], ctx);
+        ctx.path.pop();
         if (e) return e;
       }
+      ctx.struct = outer;
       return undefined;
     }
     if (s.additionalProperties) {
-      for (const k of Object.keys(record)) {
-        const e = this.check({ schema: s.additionalProperties }, record[k], ctx);
+      for (const k in record) {
+        if (!Object.hasOwn(record, k)) continue;
+        const e = this.check(s.additionalProperties, record[k], ctx);
         if (e) return e;
       }
     }
