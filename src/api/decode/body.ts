@@ -81,6 +81,8 @@ export function parseYaml(text: string, opts: { duplicates?: boolean } = {}): un
   let value: unknown;
   try {
     const doc = parseDocument(text, { version: '1.1', uniqueKeys: !!opts.duplicates, merge: true, prettyErrors: false });
+    const dup = doc.errors.find((e) => e.code === 'DUPLICATE_KEY');
+    if (dup) throw new DecodeError(duplicateKeyError(text, dup.pos[0]));
     const syntax = doc.errors[0]?.message.split('\n')[0];
     if (syntax) throw fail(/call stack/.test(syntax) ? `exceeded max depth of ${maxNestingDepth}` : syntax);
     let badTag: string | undefined;
@@ -102,6 +104,13 @@ export function parseYaml(text: string, opts: { duplicates?: boolean } = {}): un
   assertFinite(value, fail);
   assertNoPrototypeKeys(value);
   return value ?? null;
+}
+
+/** go-yaml's strict-mode words for a repeated key (sigs.k8s.io/yaml YAMLToJSONStrict). */
+function duplicateKeyError(text: string, offset: number): string {
+  const line = text.slice(0, offset).split('\n').length;
+  const key = /^["']?([^"':\n]*)/.exec(text.slice(offset))?.[1].trim() ?? '';
+  return `yaml: unmarshal errors:\n  line ${line}: key ${JSON.stringify(key)} already set in map`;
 }
 
 interface TaggedNode {

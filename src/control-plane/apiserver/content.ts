@@ -81,7 +81,9 @@ export function decodeValue(body: Buffer, format: BodyFormat, target: DecodeTarg
     return format === 'json' ? parseJson(body, { duplicates: opts.strict }) : parseYaml(body.toString('utf8'), { duplicates: opts.strict });
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
+    // Repeated keys are upstream's strict decoding errors, not decode failures.
     if (e.message.startsWith('json: duplicate field ')) throw ApiError.badRequest(`strict decoding error: ${e.message.slice(6)}`);
+    if (e.message.startsWith('yaml: unmarshal errors:')) throw ApiError.badRequest(`strict decoding error: ${e.message}`);
     throw unrecognized(target, format === 'json' ? `couldn't get version/kind; json parse error: ${e.message}` : e.message, body);
   }
 }
