@@ -90,7 +90,10 @@ const quantityPattern = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
 const quantitySuffixes = new Set(['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei', 'n', 'u', 'm', 'k', 'M', 'G', 'T', 'P', 'E']);
 
 /** resource.ParseQuantity's error for a JSON value, or undefined when it parses. */
+const commonQuantity = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+
 export function quantityProblem(v: unknown): string | undefined {
+  if (typeof v === 'number' ? Number.isFinite(v) && v >= 0 : typeof v === 'string' && commonQuantity.test(v)) return undefined;
   const text = typeof v === 'string' ? v.trim() : typeof v === 'number' && Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? '';
   const m = quantityPattern.exec(text);
   if (!m) return "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";

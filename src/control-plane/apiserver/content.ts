@@ -116,23 +116,26 @@ export function decodeObject(body: Buffer, format: BodyFormat, target: DecodeTar
   }
   const kind = obj.kind || target.kind;
   const apiVersion = obj.apiVersion || target.apiVersion;
-  const { version } = parseApiVersion(apiVersion);
-  const handledAs = (why: string): ApiError =>
-    ApiError.badRequest(`${kind} in version ${JSON.stringify(version)} cannot be handled as a ${target.kind}: ${why}`);
   if (kind !== target.kind) {
     if (!registered(apiVersion, kind)) {
-      throw handledAs(`no kind ${JSON.stringify(kind)} is registered for version ${JSON.stringify(apiVersion)} in scheme "pkg/api/legacyscheme/scheme.go:30"`);
+      throw handledAs(apiVersion, kind, target, `no kind ${JSON.stringify(kind)} is registered for version ${JSON.stringify(apiVersion)} in scheme "pkg/api/legacyscheme/scheme.go:30"`);
     }
     const to = `${internalPackage(parseApiVersion(target.apiVersion).group)}.${target.kind}`;
-    throw handledAs(`converting (${version}.${kind}) to (${to}): unknown conversion`);
+    throw handledAs(apiVersion, kind, target, `converting (${parseApiVersion(apiVersion).version}.${kind}) to (${to}): unknown conversion`);
   }
   if (!skipTyped) {
     const w = typedWalker();
-    const key = w.knows(`${apiVersion}/${kind}`) ? `${apiVersion}/${kind}` : `${target.apiVersion}/${target.kind}`;
-    const problem = w.typeError(key, obj);
-    if (problem) throw handledAs(problem);
+    const key = `${apiVersion}/${kind}`;
+    const problem = w.typeError(w.knows(key) ? key : `${target.apiVersion}/${target.kind}`, obj);
+    if (problem) throw handledAs(apiVersion, kind, target, problem);
   }
   return obj;
+}
+
+/** upstream's transformDecodeError once the body's kind is known. */
+function handledAs(apiVersion: string, kind: string, target: DecodeTarget, why: string): ApiError {
+  const { version } = parseApiVersion(apiVersion);
+  return ApiError.badRequest(`${kind} in version ${JSON.stringify(version)} cannot be handled as a ${target.kind}: ${why}`);
 }
 
 /** The typed check of an object produced by a patch: upstream's 422 naming the field "patch". */

@@ -19,7 +19,11 @@ import {
 interface Named {
   schema: Schema;
   name?: string;
+  /** Set when the named type has a custom Go UnmarshalJSON (decided once, when the reference is resolved). */
+  special?: boolean;
 }
+
+const specialNames = new Set<string>(Object.values(special));
 
 /** Where the typed walk stands: the (schema name of the) Go struct holding the current field, and the field
  *  names from the root. */
@@ -68,7 +72,16 @@ export class SchemaWalker {
     return this.rootOf(kindKey) !== undefined;
   }
 
+  private readonly roots = new Map<string, { schema: Schema; name: string } | undefined>();
+
   private rootOf(kindKey: string): { schema: Schema; name: string } | undefined {
+    if (this.roots.has(kindKey)) return this.roots.get(kindKey);
+    const root = this.findRoot(kindKey);
+    this.roots.set(kindKey, root);
+    return root;
+  }
+
+  private findRoot(kindKey: string): { schema: Schema; name: string } | undefined {
     const slash = kindKey.lastIndexOf('/');
     const { group, version } = parseApiVersion(kindKey.slice(0, slash));
     const name = schemaNameOf(group, version, kindKey.slice(slash + 1));
@@ -100,7 +113,7 @@ export class SchemaWalker {
       name = refName(ref);
       s = next;
     }
-    const named = { schema: s, name };
+    const named = { schema: s, name, special: name !== undefined && specialNames.has(name) };
     this.resolved.set(schema, named);
     return named;
   }
@@ -122,11 +135,8 @@ export class SchemaWalker {
 
   private check(schema: Schema, value: unknown, ctx: TypeCtx): string | undefined {
     if (value === null || value === undefined) return undefined;
-    const { schema: s, name } = this.resolveNamed(schema);
-    if (name) {
-      const custom = this.checkSpecial(name, value);
-      if (custom !== 'not special') return custom;
-    }
+    const { schema: s, name, special: custom } = this.resolveNamed(schema);
+    if (custom) return this.checkSpecial(name!, value);
     switch (s.type) {
       case 'string':
         if (typeof value !== 'string') return this.mismatch(s, name, ctx, jsonKind(value));
@@ -185,8 +195,8 @@ export class SchemaWalker {
     return undefined;
   }
 
-  /** Types whose Go UnmarshalJSON decides what they accept; 'not special' for every other name. */
-  private checkSpecial(name: string, value: unknown): string | undefined | 'not special' {
+  /** Types whose Go UnmarshalJSON decides what they accept. */
+  private checkSpecial(name: string, value: unknown): string | undefined {
     switch (name) {
       case special.intOrString:
         return intOrStringProblem(value);
@@ -196,11 +206,8 @@ export class SchemaWalker {
         return timeProblem(value, false);
       case special.microTime:
         return timeProblem(value, true);
-      case special.rawExtension:
-      case special.fieldsV1:
-        return undefined;
       default:
-        return 'not special';
+        return undefined; // RawExtension, FieldsV1: any JSON at all
     }
   }
 
