@@ -7,12 +7,12 @@ import { ApiError } from '../../api/errors.ts';
 import { apiVersionOf, type KubeObject } from '../../api/object.ts';
 import type { ResourceRequest } from './request-info.ts';
 import { readBody, sendJSON } from './http.ts';
-import { bodyFormat, decodeObject, mediaType, responseShape } from './content.ts';
+import { bodyFormat, checkAppliedTypes, checkPatchedTypes, decodeDeleteOptions, decodeObject, mediaType, responseShape } from './content.ts';
 import {
   deleteOptionsOf, dryRunAll, dryRunOf, fieldValidationOf, forceOf, listOptionsOf, type FieldValidation, type WriteOptionsKind,
 } from './query.ts';
 import type { GenericStore, ObjectFilter, UpdateOptions, WriteContext } from './registry/generic-store.ts';
-import { applyPatch, serverSideApply, updateManagedFields } from './patch/index.ts';
+import { applyPatch, parseApplyPatch, serverSideApply, updateManagedFields } from './patch/index.ts';
 import { buildFilter } from './selectors.ts';
 import type { ConnectSubresource } from '../../api/strategy.ts';
 import { findDefinition } from '../../api/resources.ts';
@@ -143,8 +143,8 @@ export class ResourceHandler {
 
   async readObject(req: IncomingMessage, store: GenericStore, validation: FieldValidation, expectKind?: { apiVersion: string; kind: string }): Promise<KubeObject> {
     const body = await readBody(req);
-    const obj = decodeObject(body, bodyFormat(req.headers['content-type']));
     const want = expectKind ?? { apiVersion: apiVersionOf(store.info.group, store.info.version), kind: store.info.kind };
+    const obj = decodeObject(body, bodyFormat(req.headers['content-type']), want, { strict: validation === 'Strict' });
     checkKind(obj, want);
     if (validation === 'Strict') {
       const unknown = this.deps.unknownFields(kindKeyOfWant(want), obj);
@@ -188,9 +188,10 @@ export class ResourceHandler {
     const sub = opts.subresource;
     if (patchType === 'apply') {
       if (!query.get('fieldManager')) throw ApiError.badRequest('PATCH /apply requires fieldManager to be set');
-      const applied = decodeObject(body, 'yaml');
+      const applied = parseApplyPatch(body);
       const want = { apiVersion: apiVersionOf(store.info.group, store.info.version), kind: store.info.kind };
       checkKind(applied, want);
+      checkAppliedTypes(kindKeyOfWant(want), applied);
       if (validation === 'Strict') {
         const unknown = this.deps.unknownFields(kindKeyOfWant(want), applied);
         if (unknown.length) throw ApiError.badRequest(`.${unknown[0]}: field not declared in schema`);
@@ -218,6 +219,7 @@ export class ResourceHandler {
     const ctx = this.writeContext(query, manager, sub, validation, warnings, 'PatchOptions');
     const { object } = await store.guaranteedUpdate(info.namespace, info.name, (current) => {
       const patched = applyPatch({ obj: current!, patchType, patch: body, kindKey: store.kindKey });
+      checkPatchedTypes(store.kindKey, patched);
       checkKind(patched, { apiVersion: current!.apiVersion!, kind: current!.kind! });
       if (validation === 'Strict') {
         const unknown = this.deps.unknownFields(store.kindKey, patched);
@@ -302,9 +304,7 @@ export function checkKind(obj: KubeObject, want: { apiVersion: string; kind: str
 
 async function readDeleteOptions(req: IncomingMessage): Promise<DeleteOptions | undefined> {
   const body = await readBody(req);
-  if (body.length === 0) return undefined;
-  const obj = decodeObject(body, bodyFormat(req.headers['content-type']));
-  return obj as DeleteOptions;
+  return decodeDeleteOptions(body, bodyFormat(req.headers['content-type'])) as DeleteOptions | undefined;
 }
 
 /** The user agent's program name stands in for a missing fieldManager, as upstream does. */

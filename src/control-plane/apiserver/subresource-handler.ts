@@ -9,11 +9,11 @@ import type { KubeObject } from '../../api/object.ts';
 import type { BindSubresource, EvictSubresource, ScaleSubresourceStrategy, SubresourceStrategy, UpdateSubresource } from '../../api/strategy.ts';
 import type { ResourceRequest } from './request-info.ts';
 import { readBody, sendJSON } from './http.ts';
-import { decodeObject } from './content.ts';
+import { checkAppliedTypes, checkPatchedTypes } from './content.ts';
 import { dryRunAll, dryRunOf, fieldValidationOf } from './query.ts';
 import type { GenericStore, WriteContext } from './registry/generic-store.ts';
 import { checkPreconditions } from './registry/deletion.ts';
-import { applyPatch } from './patch/index.ts';
+import { applyPatch, parseApplyPatch } from './patch/index.ts';
 import { selectorString } from './selectors.ts';
 import { checkKind, patchTypeOf, successStatus, type HandlerDeps, type ResourceHandler } from './resource-handler.ts';
 
@@ -67,11 +67,13 @@ export class SubresourceHandler {
       const patchType = patchTypeOf(req);
       const body = await readBody(req);
       if (patchType === 'apply') {
-        scale = decodeObject(body, 'yaml');
+        scale = parseApplyPatch(body);
         checkKind(scale, scaleKind);
+        checkAppliedTypes('autoscaling/v1/Scale', scale);
       } else {
         const current = await store.get(info.namespace, info.name);
         scale = applyPatch({ obj: scaleOf(current, sub), patchType, patch: body, kindKey: 'autoscaling/v1/Scale' });
+        checkPatchedTypes('autoscaling/v1/Scale', scale);
       }
     }
     sendJSON(res, 200, await writeScale(store, info, sub, scale, ctx));
