@@ -1,6 +1,6 @@
 // TEST ONLY: a Transport wrapped around the real one, for the faults a healthy API server does not produce on
-// demand: a canned error Status for the next N matching requests (429, 500, a 409 on one PUT, an HTTP 410), and
-// watch streams that end early — cleanly, as a server-side timeout does (closeWatches), or cut mid-stream, as a
+// demand: a canned error Status for the next N matching requests (429, 500, a 409 on one PUT, an HTTP 410),
+// requests held back until the test releases them (a client reconnecting late), and watch streams that end early — cleanly, as a server-side timeout does (closeWatches), or cut mid-stream, as a
 // dropped connection does (breakWatches). Everything else goes to the real server untouched; every request is
 // recorded so tests can check what the client sent.
 import type { Status } from 'kubernetes-types/meta/v1.js';
@@ -26,12 +26,24 @@ export class FaultTransport implements Transport {
   readonly requests: RecordedRequest[] = [];
   private readonly injections: Injection[] = [];
   private readonly watches = new Set<(cut: Cut) => void>();
+  private readonly holds: { method: string; pathPrefix: string; gate: Promise<void> }[] = [];
 
   constructor(private readonly inner: Transport) {}
 
   /** The next `times` requests whose method matches and whose path starts with pathPrefix get `status`. */
   inject(method: string, pathPrefix: string, status: Status & { code: number }, times = 1): void {
     this.injections.push({ method, pathPrefix, status, times });
+  }
+
+  /** Requests matching method and pathPrefix wait (unsent) until the returned release() is called. */
+  hold(method: string, pathPrefix: string): () => void {
+    let release = (): void => {};
+    const hold = { method, pathPrefix, gate: new Promise<void>((r) => (release = r)) };
+    this.holds.push(hold);
+    return () => {
+      this.holds.splice(this.holds.indexOf(hold), 1);
+      release();
+    };
   }
 
   /** Ends every open watch stream cleanly. */
@@ -50,8 +62,10 @@ export class FaultTransport implements Transport {
   }
 
   async send(req: TransportRequest): Promise<TransportResponse> {
+    const matches = (m: { method: string; pathPrefix: string }): boolean => m.method === req.method && req.path.startsWith(m.pathPrefix);
+    for (let held = this.holds.find(matches); held; held = this.holds.find(matches)) await held.gate;
     this.requests.push({ method: req.method, path: req.path, headers: req.headers, body: req.body?.toString('utf8') ?? '' });
-    const inj = this.injections.find((i) => i.times > 0 && i.method === req.method && req.path.startsWith(i.pathPrefix));
+    const inj = this.injections.find((i) => i.times > 0 && matches(i));
     if (inj) {
       inj.times--;
       const body = Buffer.from(JSON.stringify({ apiVersion: 'v1', ...inj.status }));
