@@ -27,6 +27,7 @@ export class FaultTransport implements Transport {
   private readonly injections: Injection[] = [];
   private readonly watches = new Set<(cut: Cut) => void>();
   private readonly holds: { method: string; pathPrefix: string; gate: Promise<void> }[] = [];
+  private pending = 0;
 
   constructor(private readonly inner: Transport) {}
 
@@ -56,6 +57,11 @@ export class FaultTransport implements Transport {
     for (const cut of [...this.watches]) cut('break');
   }
 
+  /** Requests sent and not yet answered in full (a watch counts until its response starts). */
+  inFlight(): number {
+    return this.pending;
+  }
+
   /** Watch streams open through this transport. */
   watchCount(): number {
     return this.watches.size;
@@ -71,13 +77,29 @@ export class FaultTransport implements Transport {
       const body = Buffer.from(JSON.stringify({ apiVersion: 'v1', ...inj.status }));
       return { status: inj.status.code, headers: { 'content-type': 'application/json' }, body: (async function* () { yield body; })() };
     }
-    const res = await this.inner.send(req);
-    if (!/[?&]watch=(true|1)\b/.test(req.path) || res.status !== 200) return res;
+    this.pending++;
+    let res: TransportResponse;
+    try {
+      res = await this.inner.send(req);
+    } catch (err) {
+      this.pending--;
+      throw err;
+    }
+    if (!/[?&]watch=(true|1)\b/.test(req.path) || res.status !== 200) return { ...res, body: this.counted(res.body) };
+    this.pending--;
     return { ...res, body: this.controlled(res.body) };
   }
 
   close(): void {
     this.inner.close();
+  }
+
+  private async *counted(body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    try {
+      yield* body;
+    } finally {
+      this.pending--;
+    }
   }
 
   private async *controlled(body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
