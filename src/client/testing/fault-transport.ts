@@ -1,8 +1,9 @@
 // TEST ONLY: a Transport wrapped around the real one, for the faults a healthy API server does not produce on
 // demand: a canned error Status for the next N matching requests (429, 500, a 409 on one PUT, an HTTP 410),
-// requests held back until the test releases them (a client reconnecting late), and watch streams that end early — cleanly, as a server-side timeout does (closeWatches), or cut mid-stream, as a
-// dropped connection does (breakWatches). Everything else goes to the real server untouched; every request is
-// recorded so tests can check what the client sent.
+// requests held back until the test releases them (a client reconnecting late), and watch streams that end
+// early — cleanly, as a server-side timeout does (closeWatches), or cut mid-stream, as a dropped connection does
+// (breakWatches). Everything else goes to the real server untouched. Every request is recorded, and inFlight()
+// tells a test driving a fake clock when the client has gone quiet.
 import type { Status } from 'kubernetes-types/meta/v1.js';
 import type { Transport, TransportRequest, TransportResponse } from '../transport.ts';
 
