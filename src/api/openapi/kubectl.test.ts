@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,8 +14,8 @@ import { resources } from '../resources.ts';
 import { OpenApi, handleOpenApiRequest } from './index.ts';
 
 const kubectlDir = '/usr/lib/google-cloud-sdk/bin';
-const versions = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33']
-  .filter((v) => existsSync(join(kubectlDir, `kubectl.${v}`)));
+// kubectl 1.27 … 1.33 are part of the test environment: a missing one fails its test, never drops out silently
+const versions = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'];
 
 interface Seen { method: string; url: string; accept: string; contentType: string; body: string }
 
@@ -81,7 +81,7 @@ spec:
         image: nginx:1.25
 `;
 
-describe('real kubectl against the served OpenAPI', { skip: versions.length === 0 ? 'no kubectl binaries' : false }, () => {
+describe('real kubectl against the served OpenAPI', () => {
   let server: Server;
   let dir: string;
   let port = 0;
