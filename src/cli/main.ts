@@ -4,6 +4,8 @@ import { runServer } from '../server/run-server.ts';
 import { schedulerCommand } from '../control-plane/scheduler/index.ts';
 import { controllerManagerCommand } from '../control-plane/controllers/manager.ts';
 import { simNodesCommand } from '../sim/command.ts';
+import { kubeletCommand } from '../node/kubelet/command.ts';
+import { imageCommand } from '../node/images/command.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -34,6 +36,8 @@ const commands: Record<string, { run: Command; summary: string }> = {
   scheduler: { run: schedulerCommand, summary: 'Run kube-scheduler against a cluster (--kubeconfig)' },
   'controller-manager': { run: controllerManagerCommand, summary: 'Run kube-controller-manager against a cluster (--kubeconfig)' },
   'sim-nodes': { run: simNodesCommand, summary: 'Run simulated (kwok-style) nodes against a cluster (--kubeconfig --count N)' },
+  kubelet: { run: kubeletCommand, summary: 'Run the kubelet for this node with containerd (--kubeconfig --node-name --data-dir)' },
+  image: { run: imageCommand, summary: 'Import image archives into the node\'s container runtime (image import FILE…)' },
 };
 
 function usage(): string {

@@ -1,0 +1,178 @@
+// The kubelet: owns one node. Start-up order matters and is upstream's: the container runtime (containerd started
+// under the data dir unless an endpoint is given) and its pause image first; then the Node is registered and its
+// Lease renewed; once node-ipam has given the node a podCIDR the CNI config is written and the node turns Ready;
+// pods bound to this node (a spec.nodeName field-selected informer) are reconciled by pod workers, woken by API
+// changes and by the PLEG's view of the runtime. stop() ends the workers, then stops the containerd it started
+// (the containers keep running in their shims and are re-adopted on the next start).
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
+import type { ConfigMap, Pod, Secret } from 'kubernetes-types/core/v1.js';
+import {
+  EventRecorder, InformerFactory, type RestClient, WorkQueue, enqueueOnChange, isNotFound, realClock, resourceRef, runController, splitKey,
+} from '../../client/index.ts';
+import { CriClient } from '../cri/client.ts';
+import { containerdLayout } from '../cri/containerd-config.ts';
+import { type RunningContainerd, startContainerd } from '../cri/containerd.ts';
+import { buildPauseArchive, pauseImage } from '../images/busybox.ts';
+import { ensureImage } from '../images/import.ts';
+import { cniLayout, writeCniConfig } from '../network/cni.ts';
+import { Backoff } from './backoff.ts';
+import { hostResources, nodeSystemInfo, primaryIPv4 } from './host.ts';
+import { ImagePuller } from './image-puller.ts';
+import { NodeAgent } from './node-agent.ts';
+import { Pleg } from './pleg.ts';
+import { PodSyncer, podsRef } from './pod-sync.ts';
+
+export interface KubeletOptions {
+  client: RestClient;
+  nodeName: string;
+  dataDir: string;
+  /** unix:///… of an existing CRI runtime; absent: run containerd under the data dir. */
+  runtimeEndpoint?: string;
+  /** Use this podCIDR instead of waiting for node-ipam (standalone nodes). */
+  podCIDR?: string;
+  nodeIP?: string;
+  clusterDNS?: string[];
+  clusterDomain?: string;
+  /** CNI bridge and network names (default skiff0 / skiff); distinct per node when several share one host. */
+  cniBridge?: string;
+  cniNetwork?: string;
+  cniBinDir?: string;
+  nodeLabels?: Record<string, string>;
+  /** Concurrent pod workers (default 8). */
+  workers?: number;
+  signal: AbortSignal;
+  log?: (msg: string) => void;
+}
+
+export interface RunningKubelet {
+  nodeName: string;
+  runtimeEndpoint: string;
+  /** The containerd this kubelet started or adopted (undefined with --container-runtime-endpoint). */
+  containerd?: RunningContainerd;
+  cri: CriClient;
+  /** Resolves when the pod workers have stopped. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const configMapsRef = resourceRef('v1', 'configmaps', true);
+const secretsRef = resourceRef('v1', 'secrets', true);
+const networkNotReady = 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized';
+
+export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
+  const log = o.log ?? ((m: string) => console.log(`kubelet: ${m}`));
+  const ac = new AbortController();
+  const signal = AbortSignal.any([o.signal, ac.signal]);
+  setMaxListeners(0, signal);
+  const agentDir = join(o.dataDir, 'agent');
+  mkdirSync(agentDir, { recursive: true });
+  const cni = cniLayout(o.dataDir, o.cniBinDir);
+
+  let containerd: RunningContainerd | undefined;
+  let endpoint = o.runtimeEndpoint;
+  if (!endpoint) {
+    containerd = await startContainerd({ layout: containerdLayout(o.dataDir), sandboxImage: pauseImage, cniConfDir: cni.confDir, cniBinDir: cni.binDir });
+    endpoint = containerd.endpoint;
+    log(`containerd ${containerd.version.runtimeVersion} ${containerd.started ? 'started' : 'adopted'} (pid ${containerd.pid}) at ${endpoint}`);
+  }
+  const cri = new CriClient(endpoint);
+  const version = await cri.waitReady(30_000, signal);
+  if (await ensureImage(cri, endpoint, pauseImage, buildPauseArchive, join(agentDir, 'images'))) log(`imported ${pauseImage}`);
+
+  const server = await o.client.request<{ gitVersion?: string }>({ method: 'GET', path: '/version', signal });
+  const hostIP = o.nodeIP ?? primaryIPv4();
+  let networkReady = false;
+  const agent = new NodeAgent({
+    client: o.client,
+    facts: {
+      name: o.nodeName,
+      address: hostIP,
+      resources: hostResources(o.dataDir),
+      info: nodeSystemInfo(version, server.gitVersion ?? 'v0.0.0'),
+      labels: o.nodeLabels,
+    },
+    notReady: () => (networkReady ? undefined : networkNotReady),
+    log,
+  });
+  await agent.register(signal);
+  log(`registered node ${o.nodeName} (${hostIP})`);
+  const heartbeat = agent.run(signal);
+
+  const network = (async () => {
+    const podCIDR = o.podCIDR ?? (await agent.waitPodCIDR(signal));
+    if (!podCIDR) return;
+    writeCniConfig(cni, { podCIDR, bridge: o.cniBridge, network: o.cniNetwork });
+    networkReady = true;
+    log(`pod network ${podCIDR} on bridge ${o.cniBridge ?? 'skiff0'}`);
+    await agent.writeStatus(true, signal).catch((err: unknown) => log(`node status: ${String(err)}`));
+  })();
+
+  const recorder = new EventRecorder({ client: o.client, component: 'kubelet', host: o.nodeName });
+  const get = async <T>(ref: typeof podsRef, ns: string, name: string): Promise<T | undefined> => {
+    try {
+      return await o.client.get<T & { metadata?: object }>(ref, name, { namespace: ns, signal });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  };
+  const syncer = new PodSyncer({
+    client: o.client,
+    cri,
+    recorder,
+    puller: new ImagePuller(cri, recorder, new Backoff()),
+    restartBackoff: new Backoff(),
+    envSources: {
+      configMap: (ns, name) => get<ConfigMap>(configMapsRef, ns, name),
+      secret: (ns, name) => get<Secret>(secretsRef, ns, name),
+    },
+    hostIP,
+    runtimeName: version.runtimeName,
+    logRoot: join(agentDir, 'logs', 'pods'),
+    dns: { clusterDNS: o.clusterDNS ?? ['10.43.0.10'], clusterDomain: o.clusterDomain ?? 'cluster.local' },
+    networkReady: () => networkReady,
+    clock: realClock,
+    log,
+  });
+
+  const factory = new InformerFactory(o.client);
+  const pods = factory.informerFor<Pod>(podsRef, { fieldSelector: `spec.nodeName=${o.nodeName}` });
+  const queue = new WorkQueue<string>();
+  enqueueOnChange(pods, queue);
+  factory.start(signal);
+  const pleg = new Pleg(cri, (key) => queue.add(key), 1000, realClock, log);
+  const plegDone = pods.synced.then(() => pleg.run(signal));
+  const workers = runController({
+    name: 'kubelet-pods',
+    queue,
+    workers: o.workers ?? 8,
+    signal,
+    synced: [pods.synced],
+    reconcile: async (key, sig) => {
+      const { namespace, name } = splitKey(key);
+      return syncer.sync(namespace ?? 'default', name, pods.lister.get(namespace ?? 'default', name), sig);
+    },
+    onError: (key, err) => log(`syncing pod ${key}: ${err instanceof Error ? err.message : String(err)}`),
+  });
+  const done = Promise.all([workers, heartbeat, network, plegDone]).then(() => undefined);
+  let stopping: Promise<void> | undefined;
+  return {
+    nodeName: o.nodeName,
+    runtimeEndpoint: endpoint,
+    containerd,
+    cri,
+    done,
+    stop() {
+      stopping ??= (async () => {
+        ac.abort();
+        await done.catch(() => undefined);
+        await recorder.flush();
+        cri.close();
+        await containerd?.stop();
+      })();
+      return stopping;
+    },
+  };
+}
