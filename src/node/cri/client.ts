@@ -46,6 +46,13 @@ export class CriError extends Error {
   }
 }
 
+/** "rpc error: code = NotFound desc = …", the way Go's gRPC prints a status (and upstream's messages quote it). */
+export function rpcErrorText(err: unknown): string {
+  if (!(err instanceof CriError)) return err instanceof Error ? err.message : String(err);
+  const name = (grpc.status[err.code] ?? String(err.code)).toLowerCase().replace(/(^|_)(\w)/g, (_m, _u, c: string) => c.toUpperCase());
+  return `rpc error: code = ${name} desc = ${err.details}`;
+}
+
 export function isCriNotFound(err: unknown): boolean {
   return err instanceof CriError && err.code === grpc.status.NOT_FOUND;
 }

@@ -4,7 +4,7 @@
 // reasons and messages (Pulling, Pulled, Failed, BackOff).
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import type { EventRecorder } from '../../client/index.ts';
-import { CriError, type CriClient } from '../cri/client.ts';
+import { type CriClient, rpcErrorText } from '../cri/client.ts';
 import type { Backoff } from './backoff.ts';
 import type { Waiting } from './pod-status.ts';
 
@@ -19,6 +19,11 @@ export function pullPolicy(c: Container): string {
 }
 
 export class ImagePuller {
+  /** How long until the image of c may be pulled again for pod (0: now). */
+  retryIn(pod: Pod, c: Container): number {
+    return this.backoff.remaining(`${pod.metadata?.uid ?? ''}_${c.image ?? ''}`);
+  }
+
   constructor(private readonly cri: CriClient, private readonly recorder: EventRecorder, private readonly backoff: Backoff) {}
 
   async ensure(pod: Pod, c: Container, signal?: AbortSignal): Promise<PullResult> {
@@ -47,7 +52,7 @@ export class ImagePuller {
     } catch (err) {
       if (signal?.aborted) throw err;
       this.backoff.next(key);
-      const detail = err instanceof CriError ? `rpc error: code = ${err.code} desc = ${err.details}` : String(err);
+      const detail = rpcErrorText(err);
       this.recorder.event(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${detail}`);
       this.recorder.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull');
       return { waiting: { reason: 'ErrImagePull', message: detail } };

@@ -35,9 +35,8 @@ export interface KubeletOptions {
   nodeIP?: string;
   clusterDNS?: string[];
   clusterDomain?: string;
-  /** CNI bridge and network names (default skiff0 / skiff); distinct per node when several share one host. */
+  /** CNI bridge (default skiff0), also the network's name when given; distinct per node sharing one host. */
   cniBridge?: string;
-  cniNetwork?: string;
   cniBinDir?: string;
   nodeLabels?: Record<string, string>;
   /** Concurrent pod workers (default 8). */
@@ -103,7 +102,7 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
   const network = (async () => {
     const podCIDR = o.podCIDR ?? (await agent.waitPodCIDR(signal));
     if (!podCIDR) return;
-    writeCniConfig(cni, { podCIDR, bridge: o.cniBridge, network: o.cniNetwork });
+    writeCniConfig(cni, { podCIDR, bridge: o.cniBridge, network: o.cniBridge ?? 'skiff' });
     networkReady = true;
     log(`pod network ${podCIDR} on bridge ${o.cniBridge ?? 'skiff0'}`);
     await agent.writeStatus(true, signal).catch((err: unknown) => log(`node status: ${String(err)}`));

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { type Action, type Clock, type EventRecorder, type RestClient, isNotFound, resourceRef } from '../../client/index.ts';
-import { CriError, type CriClient } from '../cri/client.ts';
+import { CriError, type CriClient, rpcErrorText } from '../cri/client.ts';
 import type { PodSandboxConfig } from '../cri/types.ts';
 import type { Backoff } from './backoff.ts';
 import { ConfigError, type EnvSources, containerEnv } from './env.ts';
@@ -118,8 +118,7 @@ export class PodSyncer {
       try {
         await this.d.cri.runPodSandbox(config, { signal });
       } catch (err) {
-        const msg = err instanceof CriError ? `rpc error: code = ${err.code} desc = ${err.details}` : String(err);
-        this.d.recorder.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${msg}`);
+        this.d.recorder.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${rpcErrorText(err)}`);
         throw err;
       }
       rt = await podRuntime(this.d.cri, uid, signal);
@@ -187,7 +186,7 @@ export class PodSyncer {
     const pulled = await this.d.puller.ensure(pod, c, signal);
     if ('waiting' in pulled) {
       waiting.set(c.name, pulled.waiting);
-      return { requeueAfter: 2000 };
+      return { requeueAfter: Math.max(1000, this.d.puller.retryIn(pod, c)) };
     }
     let id: string;
     try {

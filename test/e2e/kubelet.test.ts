@@ -1,0 +1,247 @@
+// The kubelet with real containerd, runc and CNI, driven by real kubectl: a Skiff API server with the scheduler
+// and node-ipam, and `skiff kubelet` as its own process with a temp data dir (its own containerd, a CNI bridge and
+// network name unique to this run, a cluster CIDR picked at random so a concurrent test's bridge does not clash).
+// `kubectl run web … -- httpd` becomes Running with a pod IP that answers HTTP from the host; a kubelet restart
+// keeps and re-adopts the container; deletion removes containers and sandbox; a crashing container goes to
+// CrashLoopBackOff; an unpullable image gives ErrImagePull / ImagePullBackOff (from a registry on loopback that
+// refuses). Everything started is stopped by PID, and the bridge, CNI cache entries and temp dirs are removed.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Event, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import { RestClient, resourceRef } from '../../src/client/index.ts';
+import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
+import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
+import { CriClient } from '../../src/node/cri/client.ts';
+import { containerdLayout } from '../../src/node/cri/containerd-config.ts';
+import { buildTestImageArchive, busyboxImage } from '../../src/node/images/busybox.ts';
+import { podUidLabel } from '../../src/node/kubelet/runtime-config.ts';
+import { type SkiffProcess, skiffBin, startSkiff } from '../support/process.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { waitFor } from '../support/wait.ts';
+
+const podsRef = resourceRef('v1', 'pods');
+const nodesRef = resourceRef('v1', 'nodes', false);
+const leasesRef = resourceRef('coordination.k8s.io/v1', 'leases');
+const eventsRef = resourceRef('v1', 'events');
+
+const runnable = process.getuid?.() === 0 && existsSync('/usr/bin/containerd') && existsSync('/bin/busybox') && existsSync('/usr/lib/cni/bridge');
+
+function httpText(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { timeout: 3000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(`${res.statusCode} ${body}`));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+function skiff(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [skiffBin, ...args], (err, stdout, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(stdout)));
+  });
+}
+
+describe('kubelet with containerd', { skip: runnable ? false : 'needs root, containerd, busybox-static and CNI plugins' }, () => {
+  const suffix = randomBytes(2).toString('hex');
+  const nodeName = `kubelet-e2e-${suffix}`;
+  const bridge = `skt${suffix}`;
+  const clusterCidr = `10.${200 + (randomBytes(1)[0] % 50)}.0.0/16`;
+  const ac = new AbortController();
+  let s: TestServer;
+  let client: RestClient;
+  let dataDir: string;
+  let kubelet: SkiffProcess | undefined;
+  let cri: CriClient;
+  const components: Promise<unknown>[] = [];
+  const kubeletArgs = (): string[] => ['kubelet', '--kubeconfig', s.kubeconfig, '--node-name', nodeName, '--data-dir', dataDir, '--cni-bridge', bridge];
+
+  const pod = (name: string) => client.get<Pod>(podsRef, name, { namespace: 'default' });
+
+  async function stopKubelet(): Promise<void> {
+    if (!kubelet) return;
+    const k = kubelet;
+    kubelet = undefined;
+    if (k.child.exitCode === null) k.child.kill('SIGTERM');
+    await k.exited;
+  }
+
+  before(async () => {
+    s = await startTestServer();
+    client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'kubelet-test', qps: 0 });
+    components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
+    components.push(startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam'], options: { clusterCidr } }).then((m) => m.done));
+    dataDir = mkdtempSync(join(tmpdir(), 'skiff-kubelet-'));
+    kubelet = await startSkiff(kubeletArgs(), /kubelet: node \S+ running/);
+    cri = new CriClient(`unix://${containerdLayout(dataDir).socket}`);
+    const archive = join(dataDir, 'busybox.tar');
+    writeFileSync(archive, buildTestImageArchive());
+    const out = await skiff(['image', 'import', '--data-dir', dataDir, archive]);
+    assert.match(out, new RegExp(`imported ${busyboxImage.replace(/[.]/g, '\\.')} in \\d+ ms`));
+  });
+
+  after(async () => {
+    // Pods first (through the kubelet), then whatever the runtime still has, then the kubelet and its containerd.
+    try {
+      for (const p of (await client.list<Pod>(podsRef, { namespace: 'default' })).items) {
+        await client.delete(podsRef, p.metadata!.name!, { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined);
+      }
+      for (const sb of await cri.listPodSandbox()) {
+        await cri.stopPodSandbox(sb.id).catch(() => undefined);
+        await cri.removePodSandbox(sb.id).catch(() => undefined);
+      }
+    } catch {
+      // the runtime or server may already be gone
+    }
+    cri?.close();
+    await stopKubelet();
+    const pidFile = containerdLayout(dataDir).pidFile;
+    if (existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    try {
+      execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+    } catch {
+      // never created
+    }
+    const results = '/var/lib/cni/results';
+    if (existsSync(results)) for (const f of readdirSync(results)) if (f.startsWith(`${bridge}-`)) rmSync(join(results, f), { force: true });
+    ac.abort();
+    await Promise.allSettled(components);
+    client.close();
+    await s.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('registers a Ready node with host capacity, nodeInfo, labels and a lease', async () => {
+    const node = await waitFor('node Ready', async () => {
+      const n = await client.get<Node>(nodesRef, nodeName);
+      return n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? n : undefined;
+    });
+    assert.equal(node.metadata?.labels?.['kubernetes.io/hostname'], nodeName);
+    assert.equal(node.metadata?.labels?.['kubernetes.io/os'], 'linux');
+    assert.ok(node.metadata?.labels?.['kubernetes.io/arch']);
+    assert.equal(node.status?.capacity?.pods, '110');
+    assert.match(String(node.status?.capacity?.memory), /^\d+Ki$/);
+    assert.ok(Number(node.status?.capacity?.cpu) >= 1);
+    assert.match(String(node.status?.nodeInfo?.containerRuntimeVersion), /^containerd:\/\/1\./);
+    assert.equal(node.status?.nodeInfo?.kubeletVersion, (await client.request<{ gitVersion: string }>({ method: 'GET', path: '/version' })).gitVersion);
+    assert.ok(node.status?.addresses?.some((a) => a.type === 'InternalIP'));
+    assert.ok(node.spec?.podCIDR?.startsWith(clusterCidr.split('.').slice(0, 2).join('.')));
+    const lease = await client.get<Lease>(leasesRef, nodeName, { namespace: 'kube-node-lease' });
+    assert.equal(lease.spec?.holderIdentity, nodeName);
+    assert.equal(lease.metadata?.ownerReferences?.[0]?.uid, node.metadata?.uid);
+  });
+
+  let webContainerID = '';
+  let webIP = '';
+
+  test('kubectl run httpd becomes Running with a pod IP that answers HTTP from the host', async () => {
+    const r = await s.kubectl(['run', 'web', `--image=${busyboxImage}`, '--', 'httpd', '-f', '-p', '80']);
+    assert.equal(r.code, 0, r.stderr);
+    const p = await waitFor('web Running', async () => {
+      const x = await pod('web');
+      return x.status?.phase === 'Running' && x.status.containerStatuses?.[0]?.ready ? x : undefined;
+    });
+    const st = p.status!;
+    webIP = st.podIP!;
+    assert.ok(webIP.startsWith(`${clusterCidr.split('.').slice(0, 2).join('.')}.`), webIP);
+    assert.deepEqual(st.podIPs, [{ ip: webIP }]);
+    assert.ok(st.hostIP && st.startTime);
+    assert.deepEqual(st.conditions?.map((c) => [c.type, c.status]), [
+      ['PodReadyToStartContainers', 'True'], ['Initialized', 'True'], ['Ready', 'True'], ['ContainersReady', 'True'], ['PodScheduled', 'True'],
+    ]);
+    const cs = st.containerStatuses![0];
+    assert.equal(cs.name, 'web');
+    assert.equal(cs.restartCount, 0);
+    assert.equal(cs.started, true);
+    assert.ok(cs.state?.running?.startedAt);
+    assert.match(cs.containerID ?? '', /^containerd:\/\/[0-9a-f]{64}$/);
+    assert.match(cs.imageID ?? '', /sha256:[0-9a-f]{64}/);
+    webContainerID = cs.containerID!;
+    assert.match(await waitFor('HTTP answer', () => httpText(`http://${webIP}/`)), /^200 .*skiff busybox/s);
+    const get = await s.kubectl(['get', 'pod', 'web', '-o', 'wide']);
+    assert.match(get.stdout, new RegExp(`web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${webIP.replace(/\./g, '\\.')}\\s+${nodeName}`));
+    const reasons = await waitFor('events', async () => {
+      const evs = (await client.list<Event>(eventsRef, { namespace: 'default' })).items.filter((e) => e.involvedObject.name === 'web' && e.source?.component === 'kubelet');
+      const rs = evs.map((e) => e.reason);
+      return ['Pulled', 'Created', 'Started'].every((x) => rs.includes(x)) ? evs : undefined;
+    });
+    assert.ok(reasons.every((e) => e.source?.host === nodeName));
+  });
+
+  test('a kubelet restart keeps the container running and re-adopts it', async () => {
+    await stopKubelet();
+    // with the kubelet (and its containerd) gone, the container still serves
+    assert.match(await httpText(`http://${webIP}/`), /^200 /);
+    kubelet = await startSkiff(kubeletArgs(), /kubelet: node \S+ running/);
+    await waitFor('node Ready again', async () => (await client.get<Node>(nodesRef, nodeName)).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    // A pod created after the restart reaches Running only after the informer's initial list (which holds web) was
+    // handed to the pod workers, so by then web has been synced by the new kubelet.
+    assert.equal((await s.kubectl(['run', 'later', `--image=${busyboxImage}`, '--', 'sleep', '3600'])).code, 0);
+    await waitFor('later Running', async () => (await pod('later')).status?.phase === 'Running');
+    const ids = await cri.listContainers({ labelSelector: { 'io.kubernetes.pod.name': 'web' } });
+    assert.equal(ids.length, 1);
+    assert.equal(`containerd://${ids[0].id}`, webContainerID);
+    assert.equal(ids[0].state, 'CONTAINER_RUNNING');
+    const p = await pod('web');
+    assert.equal(p.status?.containerStatuses?.[0]?.containerID, webContainerID);
+    assert.equal(p.status?.containerStatuses?.[0]?.restartCount, 0);
+    assert.match(await httpText(`http://${webIP}/`), /^200 /);
+    const created = (await client.list<Event>(eventsRef, { namespace: 'default' })).items.filter((e) => e.involvedObject.name === 'web' && e.reason === 'Created');
+    assert.deepEqual(created.map((e) => e.count), [1]);
+    assert.equal((await s.kubectl(['delete', 'pod', 'later', '--grace-period=0', '--force'])).code, 0);
+  });
+
+  test('deleting the pod stops its container and removes container and sandbox', async () => {
+    const uid = (await pod('web')).metadata!.uid!;
+    const r = await s.kubectl(['delete', 'pod', 'web', '--grace-period=1', '--timeout=60s']);
+    assert.equal(r.code, 0, r.stderr);
+    const gone = await s.kubectl(['get', 'pod', 'web']);
+    assert.match(gone.stderr, /NotFound/);
+    assert.deepEqual(await cri.listContainers({ labelSelector: { [podUidLabel]: uid } }), []);
+    assert.deepEqual(await cri.listPodSandbox({ labelSelector: { [podUidLabel]: uid } }), []);
+    const killing = (await client.list<Event>(eventsRef, { namespace: 'default' })).items.find((e) => e.involvedObject.name === 'web' && e.reason === 'Killing');
+    assert.equal(killing?.message, 'Stopping container web');
+  });
+
+  test('a container that keeps exiting 1 goes to CrashLoopBackOff with restarts', async () => {
+    const r = await s.kubectl(['run', 'crash', `--image=${busyboxImage}`, '--', 'sh', '-c', 'exit 1']);
+    assert.equal(r.code, 0, r.stderr);
+    const cs = await waitFor('CrashLoopBackOff', async () => {
+      const c = (await pod('crash')).status?.containerStatuses?.[0];
+      return c?.state?.waiting?.reason === 'CrashLoopBackOff' && (c.restartCount ?? 0) >= 1 ? c : undefined;
+    });
+    assert.equal(cs.lastState?.terminated?.exitCode, 1);
+    assert.equal(cs.lastState?.terminated?.reason, 'Error');
+    assert.match(cs.state?.waiting?.message ?? '', /^back-off \d+s restarting failed container=crash pod=crash_default\(/);
+    assert.equal((await pod('crash')).status?.phase, 'Running');
+    const get = await s.kubectl(['get', 'pod', 'crash']);
+    assert.match(get.stdout, /crash\s+0\/1\s+CrashLoopBackOff\s+\d/);
+  });
+
+  test('an image that cannot be pulled gives ErrImagePull, then ImagePullBackOff', async () => {
+    // a registry address on loopback where nothing listens: the pull fails at once, without leaving the machine
+    const r = await s.kubectl(['run', 'bad', '--image=127.0.0.1:1/skiff/nope:1']);
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor('ImagePullBackOff', async () => (await pod('bad')).status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff');
+    const evs = (await client.list<Event>(eventsRef, { namespace: 'default' })).items.filter((e) => e.involvedObject.name === 'bad');
+    assert.ok(evs.some((e) => e.reason === 'Failed' && e.message === 'Error: ErrImagePull'));
+    assert.ok(evs.some((e) => e.reason === 'Failed' && /^Failed to pull image "127\.0\.0\.1:1\/skiff\/nope:1": rpc error: code = \w+ desc = /.test(e.message ?? '')));
+    assert.equal((await pod('bad')).status?.phase, 'Pending');
+  });
+});
