@@ -244,4 +244,49 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
     assert.ok(evs.some((e) => e.reason === 'Failed' && /^Failed to pull image "127\.0\.0\.1:1\/skiff\/nope:1": rpc error: code = \w+ desc = /.test(e.message ?? '')));
     assert.equal((await pod('bad')).status?.phase, 'Pending');
   });
+
+  async function containerOf(podName: string): Promise<string> {
+    const id = (await pod(podName)).status?.containerStatuses?.[0]?.containerID ?? '';
+    return id.replace(/^containerd:\/\//, '');
+  }
+
+  test('a readiness probe gates Ready: not ready while it fails, ready once it passes', async () => {
+    const manifest = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'gated' },
+      spec: { containers: [{ name: 'c', image: busyboxImage, command: ['sleep', '3600'],
+        readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1 } }] },
+    };
+    assert.equal((await s.kubectl(['apply', '-f', '-'], { stdin: JSON.stringify(manifest) })).code, 0);
+    await waitFor('a failed readiness probe', async () => (await client.list<Event>(eventsRef, { namespace: 'default' })).items
+      .some((e) => e.involvedObject.name === 'gated' && e.reason === 'Unhealthy' && e.message?.startsWith('Readiness probe failed:')));
+    const before = await pod('gated');
+    assert.equal(before.status?.phase, 'Running');
+    assert.equal(before.status?.containerStatuses?.[0]?.ready, false);
+    assert.equal(before.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
+    const r = await cri.execSync(await containerOf('gated'), ['touch', '/tmp/ready'], 5);
+    assert.equal(r.exitCode, 0);
+    await waitFor('Ready', async () => (await pod('gated')).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    assert.equal((await pod('gated')).status?.containerStatuses?.[0]?.restartCount, 0);
+  });
+
+  test('a failing liveness probe restarts the container', async () => {
+    const manifest = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'lively' },
+      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: busyboxImage, command: ['sh', '-c', 'touch /tmp/alive; exec sleep 3600'],
+        livenessProbe: { exec: { command: ['cat', '/tmp/alive'] }, periodSeconds: 1, failureThreshold: 2 } }] },
+    };
+    assert.equal((await s.kubectl(['apply', '-f', '-'], { stdin: JSON.stringify(manifest) })).code, 0);
+    await waitFor('lively Running', async () => (await pod('lively')).status?.containerStatuses?.[0]?.state?.running);
+    const first = await containerOf('lively');
+    assert.equal((await cri.execSync(first, ['rm', '/tmp/alive'], 5)).exitCode, 0);
+    const cs = await waitFor('restarted', async () => {
+      const c = (await pod('lively')).status?.containerStatuses?.[0];
+      return (c?.restartCount ?? 0) >= 1 && c?.state?.running ? c : undefined;
+    });
+    assert.notEqual(cs.containerID, `containerd://${first}`);
+    assert.equal(cs.lastState?.terminated?.containerID, `containerd://${first}`);
+    const evs = (await client.list<Event>(eventsRef, { namespace: 'default' })).items.filter((e) => e.involvedObject.name === 'lively');
+    assert.ok(evs.some((e) => e.reason === 'Killing' && e.message === 'Container c failed liveness probe, will be restarted'));
+    assert.ok(evs.some((e) => e.reason === 'Unhealthy' && e.message?.startsWith('Liveness probe failed:')));
+  });
 });

@@ -22,6 +22,7 @@ import { hostResources, nodeSystemInfo, primaryIPv4 } from './host.ts';
 import { ImagePuller } from './image-puller.ts';
 import { NodeAgent } from './node-agent.ts';
 import { Pleg } from './pleg.ts';
+import { ProbeManager } from './prober.ts';
 import { PodSyncer, podsRef } from './pod-sync.ts';
 
 export interface KubeletOptions {
@@ -117,7 +118,11 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
       throw err;
     }
   };
+  const queue = new WorkQueue<string>();
+  const probes = new ProbeManager({ cri, recorder, onChange: (key) => queue.add(key) });
+  signal.addEventListener('abort', () => probes.stopAll(), { once: true });
   const syncer = new PodSyncer({
+    probes,
     client: o.client,
     cri,
     recorder,
@@ -138,7 +143,6 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
 
   const factory = new InformerFactory(o.client);
   const pods = factory.informerFor<Pod>(podsRef, { fieldSelector: `spec.nodeName=${o.nodeName}` });
-  const queue = new WorkQueue<string>();
   enqueueOnChange(pods, queue);
   factory.start(signal);
   const pleg = new Pleg(cri, (key) => queue.add(key), 1000, realClock, log);

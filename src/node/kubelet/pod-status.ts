@@ -32,6 +32,8 @@ export interface StatusInputs {
   waiting: ReadonlyMap<string, Waiting>;
   /** Readiness by container name (probe results); a running container without a readiness probe is ready. */
   readiness?: ReadonlyMap<string, boolean>;
+  /** Startup probe results by container name; a running container without a startup probe has started. */
+  started?: ReadonlyMap<string, boolean>;
   hostIP: string;
   runtimeName: string;
   now: number;
@@ -68,9 +70,10 @@ function containerStatus(c: Container, i: StatusInputs): ApiContainerStatus {
   }
   const ids = { image: latest.image?.image || c.image || '', imageID: latest.imageRef, containerID: `${i.runtimeName}://${latest.id}` };
   if (latest.state === 'CONTAINER_RUNNING') {
-    const ready = i.readiness?.get(c.name) ?? true;
+    const started = i.started?.get(c.name) ?? true;
+    const ready = started && (i.readiness?.get(c.name) ?? true);
     return {
-      ...base, ...ids, ready, started: true,
+      ...base, ...ids, ready, started,
       state: { running: { startedAt: nsToTime(latest.startedAt) } },
       lastState: previous ? terminated(previous, i.runtimeName) : {},
     };

@@ -12,6 +12,7 @@ import type { PodSandboxConfig } from '../cri/types.ts';
 import type { Backoff } from './backoff.ts';
 import { ConfigError, type EnvSources, containerEnv } from './env.ts';
 import type { ImagePuller } from './image-puller.ts';
+import type { ProbeManager } from './prober.ts';
 import { type PodRuntimeView, podRuntime, strays, teardown } from './pod-runtime.ts';
 import { type Waiting, computePodStatus, restartCountOf } from './pod-status.ts';
 import { type DnsSettings, containerConfig, sandboxConfig, terminationGraceSeconds } from './runtime-config.ts';
@@ -34,8 +35,8 @@ export interface PodSyncDeps {
   dns: DnsSettings;
   /** False until the CNI config is written; pod-network sandboxes wait for it. */
   networkReady: () => boolean;
-  /** Readiness by pod uid and container name (probe results). */
-  readiness?: (uid: string) => ReadonlyMap<string, boolean> | undefined;
+  /** Probe workers: readiness and startup results, liveness restarts. */
+  probes?: ProbeManager;
   clock: Clock;
   log: (msg: string) => void;
 }
@@ -74,6 +75,7 @@ export class PodSyncer {
     this.waiting.delete(uid);
     this.written.delete(uid);
     this.d.restartBackoff.resetPrefix(`${uid}/`);
+    this.d.probes?.removePod(uid);
   }
 
   private async terminate(pod: Pod, signal: AbortSignal): Promise<Action> {
@@ -127,6 +129,7 @@ export class PodSyncer {
     }
     const step = await this.syncContainers(pod, rt, config, signal);
     const after = await podRuntime(this.d.cri, uid, signal);
+    this.d.probes?.sync(pod, after);
     const status = await this.writeStatus(pod, after, signal);
     if (status === 'Succeeded' || status === 'Failed') await this.stopSandboxes(uid, signal);
     return step.requeueAfter !== undefined ? { requeueAfter: step.requeueAfter } : undefined;
@@ -224,7 +227,7 @@ export class PodSyncer {
   private async writeStatus(pod: Pod, rt: PodRuntimeView, signal: AbortSignal): Promise<string | undefined> {
     const uid = pod.metadata!.uid!;
     const status = computePodStatus({
-      pod, runtime: rt, waiting: this.waitingFor(uid), readiness: this.d.readiness?.(uid),
+      pod, runtime: rt, waiting: this.waitingFor(uid), readiness: this.d.probes?.readiness(pod), started: this.d.probes?.started(pod),
       hostIP: this.d.hostIP, runtimeName: this.d.runtimeName, now: this.d.clock.now(),
     });
     const text = JSON.stringify(status);
