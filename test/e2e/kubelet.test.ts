@@ -20,6 +20,7 @@ import { startControllerManager } from '../../src/control-plane/controllers/mana
 import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { CriClient } from '../../src/node/cri/client.ts';
 import { containerdLayout } from '../../src/node/cri/containerd-config.ts';
+import { mountsUnder } from '../../src/node/cri/containerd.ts';
 import { buildTestImageArchive, busyboxImage } from '../../src/node/images/busybox.ts';
 import { podUidLabel } from '../../src/node/kubelet/runtime-config.ts';
 import { type SkiffProcess, skiffBin, startSkiff } from '../support/process.ts';
@@ -124,6 +125,8 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
     await Promise.allSettled(components);
     client.close();
     await s.stop();
+    // never delete under live container mounts (that would delete the containers' files)
+    assert.deepEqual(mountsUnder(dataDir), []);
     rmSync(dataDir, { recursive: true, force: true });
   });
 

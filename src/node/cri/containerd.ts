@@ -24,6 +24,23 @@ export interface RunningContainerd {
   stop(graceMs?: number): Promise<void>;
 }
 
+/**
+ * Mount points at or under dir (from /proc/self/mountinfo). A data dir with live container mounts (rootfs, shm)
+ * must not be deleted: removing files under a mounted overlay deletes the container's files, and the rest fails.
+ */
+export function mountsUnder(dir: string): string[] {
+  const prefix = dir.replace(/\/+$/, '');
+  let text = '';
+  try {
+    text = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  // field 5 is the mount point, with spaces etc. octal-escaped
+  const points = text.split('\n').map((l) => l.split(' ')[4]).filter(Boolean).map((m) => m.replace(/\\(\d{3})/g, (_x, o: string) => String.fromCharCode(parseInt(o, 8))));
+  return points.filter((m) => m === prefix || m.startsWith(`${prefix}/`));
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -40,7 +40,7 @@ export interface KubeletOptions {
   cniBridge?: string;
   cniBinDir?: string;
   nodeLabels?: Record<string, string>;
-  /** Concurrent pod workers (default 8). */
+  /** Concurrent pod workers (default 16). */
   workers?: number;
   signal: AbortSignal;
   log?: (msg: string) => void;
@@ -150,7 +150,7 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
   const workers = runController({
     name: 'kubelet-pods',
     queue,
-    workers: o.workers ?? 8,
+    workers: o.workers ?? 16,
     signal,
     synced: [pods.synced],
     reconcile: async (key, sig) => {

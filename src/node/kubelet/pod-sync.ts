@@ -49,16 +49,24 @@ export class PodSyncer {
   /** Why containers are not running, per pod uid and container name; feeds status. */
   private readonly waiting = new Map<string, Map<string, Waiting>>();
   private readonly written = new Map<string, string>();
+  /** The uid last reconciled under each "ns/name": strays need looking for only when it changes. */
+  private readonly checked = new Map<string, string>();
 
   constructor(private readonly d: PodSyncDeps) {}
 
   /** Reconciles the pod "ns/name" (pod undefined: it is gone from the API). */
   async sync(namespace: string, name: string, pod: Pod | undefined, signal: AbortSignal): Promise<Action> {
     const uid = pod?.metadata?.uid;
-    const stray = await strays(this.d.cri, namespace, name, uid, signal);
-    if (stray.containers.length || stray.sandboxes.length) {
-      await teardown(this.d.cri, stray.containers, stray.sandboxes, { graceSeconds: 0, signal });
-      for (const s of stray.sandboxes) this.forget(s.metadata.uid);
+    const key = `${namespace}/${name}`;
+    if (!uid || this.checked.get(key) !== uid) {
+      // containers of a deleted pod, or of an older pod of the same name (PLEG wakes us for those too)
+      const stray = await strays(this.d.cri, namespace, name, uid, signal);
+      if (stray.containers.length || stray.sandboxes.length) {
+        await teardown(this.d.cri, stray.containers, stray.sandboxes, { graceSeconds: 0, signal });
+        for (const s of stray.sandboxes) this.forget(s.metadata.uid);
+      }
+      if (uid) this.checked.set(key, uid);
+      else this.checked.delete(key);
     }
     if (!pod || !uid) return;
     if (pod.metadata?.deletionTimestamp) return this.terminate(pod, signal);
