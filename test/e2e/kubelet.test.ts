@@ -187,11 +187,15 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
     assert.ok(reasons.every((e) => e.source?.host === nodeName));
   });
 
-  test('a kubelet restart keeps the container running and re-adopts it', async () => {
-    await stopKubelet();
-    // with the kubelet (and its containerd) gone, the container still serves
+  test('a killed kubelet restarts, adopts its containerd, and keeps and re-adopts the container', async () => {
+    const killed = kubelet!;
+    kubelet = undefined;
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    // with the kubelet gone, the container still serves
     assert.match(await httpText(`http://${webIP}/`), /^200 /);
     kubelet = await startSkiff(kubeletArgs(), /kubelet: node \S+ running/);
+    assert.match(kubelet.output(), /containerd \S+ adopted \(pid \d+\)/);
     await waitFor('node Ready again', async () => (await client.get<Node>(nodesRef, nodeName)).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     // A pod created after the restart reaches Running only after the informer's initial list (which holds web) was
     // handed to the pod workers, so by then web has been synced by the new kubelet.
