@@ -17,7 +17,7 @@ test('sandbox config: metadata, labels that find the pod again, ClusterFirst DNS
   assert.deepEqual(c.metadata, { name: 'web', uid: 'u-1', namespace: 'shop', attempt: 2 });
   assert.equal(c.hostname, 'web');
   assert.deepEqual(c.labels, { app: 'web', ...podLabels(pod()) });
-  assert.equal(c.labels?.['io.kubernetes.pod.uid'], 'u-1');
+  assert.equal((c.labels as Record<string, string>)['io.kubernetes.pod.uid'], 'u-1');
   assert.deepEqual(c.annotations, { note: 'x' });
   assert.deepEqual(c.dnsConfig, { servers: ['10.43.0.10'], searches: ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], options: ['ndots:5'] });
   assert.deepEqual(c.linux?.securityContext?.namespaceOptions, { network: 'POD', pid: 'CONTAINER', ipc: 'POD' });
