@@ -296,4 +296,63 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
     assert.ok(evs.some((e) => e.reason === 'Killing' && e.message === 'Container c failed liveness probe, will be restarted'));
     assert.ok(evs.some((e) => e.reason === 'Unhealthy' && e.message?.startsWith('Liveness probe failed:')));
   });
+
+  test('env and volumes from a ConfigMap, a Secret, the downward API and an emptyDir', async () => {
+    assert.equal((await s.kubectl(['create', 'configmap', 'cfg', '--from-literal=mode=fast', '--from-literal=greeting=hello'])).code, 0);
+    assert.equal((await s.kubectl(['create', 'secret', 'generic', 'sec', '--from-literal=password=hunter2'])).code, 0);
+    const manifest = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'wired', labels: { tier: 'gold' } },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{
+          name: 'c', image: busyboxImage, command: ['sleep', '3600'], workingDir: '/tmp',
+          env: [
+            { name: 'MODE', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'mode' } } },
+            { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'sec', key: 'password' } } },
+            { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            { name: 'MSG', value: '$(MODE)-mode' },
+          ],
+          volumeMounts: [
+            { name: 'config', mountPath: '/etc/cfg' }, { name: 'secret', mountPath: '/etc/sec' },
+            { name: 'info', mountPath: '/etc/info' }, { name: 'scratch', mountPath: '/scratch' },
+          ],
+        }],
+        volumes: [
+          { name: 'config', configMap: { name: 'cfg' } }, { name: 'secret', secret: { secretName: 'sec' } },
+          { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: "metadata.labels['tier']" } }] } },
+          { name: 'scratch', emptyDir: {} },
+        ],
+      },
+    };
+    assert.equal((await s.kubectl(['apply', '-f', '-'], { stdin: JSON.stringify(manifest) })).code, 0);
+    const p = await waitFor('wired Running', async () => {
+      const x = await pod('wired');
+      return x.status?.phase === 'Running' ? x : undefined;
+    });
+    const id = await containerOf('wired');
+    const sh = async (cmd: string) => {
+      const r = await cri.execSync(id, ['sh', '-c', cmd], 5);
+      return `${r.exitCode}:${r.stdout.toString().trim()}`;
+    };
+    assert.equal(await sh('echo $MODE $PASSWORD $MSG $POD_IP; pwd'), `0:fast hunter2 fast-mode ${p.status?.podIP}\n/tmp`);
+    assert.equal(await sh('cat /etc/cfg/greeting /etc/sec/password /etc/info/labels'), '0:hellohunter2gold');
+    assert.equal(await sh('echo x > /scratch/f && cat /scratch/f'), '0:x');
+    assert.match(await sh('echo y > /etc/cfg/new'), /^1:/, 'configMap volumes are read-only');
+  });
+
+  test('a run-once pod that exits 0 Succeeds and its sandbox is stopped', async () => {
+    assert.equal((await s.kubectl(['run', 'once', `--image=${busyboxImage}`, '--restart=Never', '--', 'true'])).code, 0);
+    const p = await waitFor('Succeeded', async () => {
+      const x = await pod('once');
+      return x.status?.phase === 'Succeeded' ? x : undefined;
+    });
+    assert.equal(p.status?.containerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
+    assert.equal(p.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'PodCompleted');
+    await waitFor('sandbox stopped', async () => {
+      const sbs = await cri.listPodSandbox({ labelSelector: { [podUidLabel]: p.metadata!.uid! } });
+      return sbs.length === 1 && sbs[0].state === 'SANDBOX_NOTREADY';
+    });
+    const get = await s.kubectl(['get', 'pod', 'once']);
+    assert.match(get.stdout, /once\s+0\/1\s+Completed\s+0/);
+  });
 });

@@ -32,7 +32,7 @@ export function expand(text: string, vars: ReadonlyMap<string, string>): string 
   });
 }
 
-function fieldPathValue(pod: Pod, path: string, facts: PodRuntimeFacts): string {
+export function fieldPathValue(pod: Pod, path: string, facts: PodRuntimeFacts): string {
   const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
   if (m) return (m[1] === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations)?.[m[2]] ?? '';
   switch (path) {

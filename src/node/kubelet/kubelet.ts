@@ -61,6 +61,23 @@ const configMapsRef = resourceRef('v1', 'configmaps', true);
 const secretsRef = resourceRef('v1', 'secrets', true);
 const networkNotReady = 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized';
 
+const serviceAccountsRef = resourceRef('v1', 'serviceaccounts', true);
+
+/** A bound token for the pod's service account (TokenRequest), or undefined when the server cannot issue one. */
+async function serviceAccountToken(client: RestClient, pod: Pod, audience: string | undefined, expirationSeconds: number, log: (m: string) => void): Promise<string | undefined> {
+  const sa = pod.spec?.serviceAccountName || 'default';
+  try {
+    const res = await client.createSubresource<{ status?: { token?: string } }>(serviceAccountsRef, sa, 'token', {
+      apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest',
+      spec: { audiences: audience ? [audience] : [], expirationSeconds, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata?.name, uid: pod.metadata?.uid } },
+    }, { namespace: pod.metadata?.namespace });
+    return res.status?.token;
+  } catch (err) {
+    log(`service account token for ${pod.metadata?.namespace}/${pod.metadata?.name}: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
+
 export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
   const log = o.log ?? ((m: string) => console.log(`kubelet: ${m}`));
   const ac = new AbortController();
@@ -131,7 +148,9 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
     envSources: {
       configMap: (ns, name) => get<ConfigMap>(configMapsRef, ns, name),
       secret: (ns, name) => get<Secret>(secretsRef, ns, name),
+      serviceAccountToken: (pod, audience, expirationSeconds) => serviceAccountToken(o.client, pod, audience, expirationSeconds, log),
     },
+    podsDir: join(agentDir, 'pods'),
     hostIP,
     runtimeName: version.runtimeName,
     logRoot: join(agentDir, 'logs', 'pods'),

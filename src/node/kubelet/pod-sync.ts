@@ -10,7 +10,8 @@ import { type Action, type Clock, type EventRecorder, type RestClient, isNotFoun
 import { CriError, type CriClient, rpcErrorText } from '../cri/client.ts';
 import type { PodSandboxConfig } from '../cri/types.ts';
 import type { Backoff } from './backoff.ts';
-import { ConfigError, type EnvSources, containerEnv } from './env.ts';
+import { ConfigError, containerEnv } from './env.ts';
+import { type PreparedVolume, type VolumeSources, VolumeError, containerMounts, prepareVolumes, removePodDir } from './volumes.ts';
 import type { ImagePuller } from './image-puller.ts';
 import type { ProbeManager } from './prober.ts';
 import { type PodRuntimeView, podRuntime, strays, teardown } from './pod-runtime.ts';
@@ -27,7 +28,10 @@ export interface PodSyncDeps {
   recorder: EventRecorder;
   puller: ImagePuller;
   restartBackoff: Backoff;
-  envSources: EnvSources;
+  /** ConfigMaps, Secrets and tokens for env and volumes. */
+  envSources: VolumeSources;
+  /** Per-pod directories (volumes) live under <podsDir>/<uid>. */
+  podsDir: string;
   hostIP: string;
   runtimeName: string;
   /** Container logs go under <logRoot>/<ns>_<name>_<uid>/<container>/<n>.log. */
@@ -51,6 +55,7 @@ export class PodSyncer {
   private readonly written = new Map<string, string>();
   /** The uid last reconciled under each "ns/name": strays need looking for only when it changes. */
   private readonly checked = new Map<string, string>();
+  private readonly volumes = new Map<string, Map<string, PreparedVolume>>();
 
   constructor(private readonly d: PodSyncDeps) {}
 
@@ -84,6 +89,8 @@ export class PodSyncer {
     this.written.delete(uid);
     this.d.restartBackoff.resetPrefix(`${uid}/`);
     this.d.probes?.removePod(uid);
+    this.volumes.delete(uid);
+    removePodDir(this.d.podsDir, uid);
   }
 
   private async terminate(pod: Pod, signal: AbortSignal): Promise<Action> {
@@ -91,6 +98,7 @@ export class PodSyncer {
     const rt = await podRuntime(this.d.cri, uid, signal);
     await teardown(this.d.cri, rt.all, rt.sandboxes, { graceSeconds: terminationGraceSeconds(pod), pod, recorder: this.d.recorder, signal });
     this.forget(uid);
+    this.checked.delete(`${pod.metadata!.namespace}/${pod.metadata!.name}`);
     try {
       await this.d.client.delete(podsRef, pod.metadata!.name!, { namespace: pod.metadata!.namespace, gracePeriodSeconds: 0, preconditions: { uid } });
     } catch (err) {
@@ -135,7 +143,7 @@ export class PodSyncer {
     } else {
       config = sandboxConfig(pod, current.metadata.attempt, this.logDir(pod), this.d.dns);
     }
-    const step = await this.syncContainers(pod, rt, config, signal);
+    const step = await this.withVolumes(pod, rt, (volumes) => this.syncContainers(pod, rt, config, volumes, signal));
     const after = await podRuntime(this.d.cri, uid, signal);
     this.d.probes?.sync(pod, after);
     const status = await this.writeStatus(pod, after, signal);
@@ -143,22 +151,41 @@ export class PodSyncer {
     return step.requeueAfter !== undefined ? { requeueAfter: step.requeueAfter } : undefined;
   }
 
+  /** Runs fn with the pod's volumes laid out; a volume that cannot be set up is a FailedMount and a retry. */
+  private async withVolumes(pod: Pod, rt: PodRuntimeView, fn: (v: ReadonlyMap<string, PreparedVolume>) => Promise<Step>): Promise<Step> {
+    const uid = pod.metadata!.uid!;
+    let volumes = this.volumes.get(uid);
+    if (!volumes) {
+      try {
+        volumes = await prepareVolumes(pod, this.d.podsDir, this.d.envSources, { podIP: rt.sandbox?.ip ?? '', hostIP: this.d.hostIP });
+      } catch (err) {
+        if (!(err instanceof VolumeError)) throw err;
+        this.d.recorder.event(pod, 'Warning', 'FailedMount', err.message);
+        return { requeueAfter: 2000 };
+      }
+      this.volumes.set(uid, volumes);
+    }
+    return fn(volumes);
+  }
+
   /** Init containers one at a time, in order; then every regular container. */
-  private async syncContainers(pod: Pod, rt: PodRuntimeView, config: PodSandboxConfig, signal: AbortSignal): Promise<Step> {
+  private async syncContainers(pod: Pod, rt: PodRuntimeView, config: PodSandboxConfig, volumes: ReadonlyMap<string, PreparedVolume>, signal: AbortSignal): Promise<Step> {
     const policy = pod.spec?.restartPolicy ?? 'Always';
     for (const c of pod.spec?.initContainers ?? []) {
       const latest = rt.containers.get(c.name)?.[0];
       if (latest?.state === 'CONTAINER_EXITED' && latest.exitCode === 0) continue;
       if (latest?.state === 'CONTAINER_RUNNING') return {};
       if (latest?.state === 'CONTAINER_EXITED' && policy === 'Never') return {};
-      return this.ensureContainer(pod, c, rt, config, signal, true);
+      return this.ensureContainer(pod, c, rt, config, volumes, signal, true);
     }
     let requeue: number | undefined;
-    for (const c of pod.spec?.containers ?? []) requeue = sooner(requeue, (await this.ensureContainer(pod, c, rt, config, signal, false)).requeueAfter);
+    for (const c of pod.spec?.containers ?? []) requeue = sooner(requeue, (await this.ensureContainer(pod, c, rt, config, volumes, signal, false)).requeueAfter);
     return { requeueAfter: requeue };
   }
 
-  private async ensureContainer(pod: Pod, c: Container, rt: PodRuntimeView, config: PodSandboxConfig, signal: AbortSignal, init: boolean): Promise<Step> {
+  private async ensureContainer(
+    pod: Pod, c: Container, rt: PodRuntimeView, config: PodSandboxConfig, volumes: ReadonlyMap<string, PreparedVolume>, signal: AbortSignal, init: boolean,
+  ): Promise<Step> {
     const uid = pod.metadata!.uid!;
     const waiting = this.waitingFor(uid);
     const latest = rt.containers.get(c.name)?.[0];
@@ -189,10 +216,12 @@ export class PodSyncer {
     } else if (latest?.state === 'CONTAINER_CREATED') {
       return this.start(pod, c, latest.id, signal);
     }
-    return this.createAndStart(pod, c, attempt, rt, config, signal);
+    return this.createAndStart(pod, c, attempt, rt, config, volumes, signal);
   }
 
-  private async createAndStart(pod: Pod, c: Container, attempt: number, rt: PodRuntimeView, config: PodSandboxConfig, signal: AbortSignal): Promise<Step> {
+  private async createAndStart(
+    pod: Pod, c: Container, attempt: number, rt: PodRuntimeView, config: PodSandboxConfig, volumes: ReadonlyMap<string, PreparedVolume>, signal: AbortSignal,
+  ): Promise<Step> {
     const waiting = this.waitingFor(pod.metadata!.uid!);
     const pulled = await this.d.puller.ensure(pod, c, signal);
     if ('waiting' in pulled) {
@@ -202,7 +231,8 @@ export class PodSyncer {
     let id: string;
     try {
       const env = await containerEnv(pod, c, this.d.envSources, { podIP: rt.sandbox?.ip ?? '', hostIP: this.d.hostIP });
-      id = await this.d.cri.createContainer(rt.sandbox!.id, containerConfig(pod, c, pulled.image, attempt, env), config, { signal });
+      const mounts = containerMounts(c, volumes);
+      id = await this.d.cri.createContainer(rt.sandbox!.id, containerConfig(pod, c, pulled.image, attempt, env, mounts), config, { signal });
     } catch (err) {
       if (signal.aborted) throw err;
       const reason = err instanceof ConfigError ? 'CreateContainerConfigError' : 'CreateContainerError';

@@ -5,7 +5,7 @@
 // (command/args with $(VAR) expansion, env, working dir, resources as cgroup limits, security context basics).
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { parseQuantity } from '../../api/validation/quantity.ts';
-import type { ContainerConfig, KeyValue, LinuxContainerResources, PodSandboxConfig, PortMapping } from '../cri/types.ts';
+import type { ContainerConfig, KeyValue, LinuxContainerResources, Mount, PodSandboxConfig, PortMapping } from '../cri/types.ts';
 import { expand } from './env.ts';
 
 export const podNameLabel = 'io.kubernetes.pod.name';
@@ -117,7 +117,7 @@ export function linuxResources(c: Container): LinuxContainerResources {
   return r;
 }
 
-export function containerConfig(pod: Pod, c: Container, image: string, restartCount: number, env: KeyValue[]): ContainerConfig {
+export function containerConfig(pod: Pod, c: Container, image: string, restartCount: number, env: KeyValue[], mounts: Mount[] = []): ContainerConfig {
   const vars = new Map(env.map((e) => [e.key, e.value]));
   const sc = c.securityContext;
   const podSc = pod.spec?.securityContext;
@@ -130,6 +130,7 @@ export function containerConfig(pod: Pod, c: Container, image: string, restartCo
     args: (c.args ?? []).map((s) => expand(s, vars)),
     workingDir: c.workingDir ?? '',
     envs: env,
+    mounts,
     labels: { ...podLabels(pod), [containerNameLabel]: c.name },
     annotations: {
       [restartCountAnnotation]: String(restartCount),
