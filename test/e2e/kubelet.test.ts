@@ -355,4 +355,37 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
     const get = await s.kubectl(['get', 'pod', 'once']);
     assert.match(get.stdout, /once\s+0\/1\s+Completed\s+0/);
   });
+
+  test('activeDeadlineSeconds: the pod is killed and ends Failed with DeadlineExceeded', async () => {
+    const r = await s.kubectl(['run', 'deadline', `--image=${busyboxImage}`, '--overrides={"spec":{"activeDeadlineSeconds":2,"terminationGracePeriodSeconds":1}}', '--', 'sleep', '3600']);
+    assert.equal(r.code, 0, r.stderr);
+    const p = await waitFor('Failed', async () => {
+      const x = await pod('deadline');
+      return x.status?.phase === 'Failed' ? x : undefined;
+    });
+    assert.equal(p.status?.reason, 'DeadlineExceeded');
+    assert.equal(p.status?.message, 'Pod was active on the node longer than the specified deadline');
+    assert.ok(p.status?.containerStatuses?.[0]?.state?.terminated);
+    const ev = (await client.list<Event>(eventsRef, { namespace: 'default' })).items.find((e) => e.involvedObject.name === 'deadline' && e.reason === 'DeadlineExceeded');
+    assert.equal(ev?.type, 'Warning');
+  });
+
+  test('deleting a pod runs its preStop hook before stopping the container', async () => {
+    const shared = join(dataDir, 'hook-out');
+    const manifest = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hooked' },
+      spec: {
+        terminationGracePeriodSeconds: 5,
+        containers: [{ name: 'c', image: busyboxImage, command: ['sleep', '3600'], volumeMounts: [{ name: 'out', mountPath: '/out' }],
+          lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo stopping > /out/prestop'] } } } }],
+        volumes: [{ name: 'out', hostPath: { path: shared, type: 'DirectoryOrCreate' } }],
+      },
+    };
+    assert.equal((await s.kubectl(['apply', '-f', '-'], { stdin: JSON.stringify(manifest) })).code, 0);
+    await waitFor('hooked Running', async () => (await pod('hooked')).status?.phase === 'Running');
+    assert.equal(existsSync(join(shared, 'prestop')), false);
+    const del = await s.kubectl(['delete', 'pod', 'hooked', '--timeout=60s']);
+    assert.equal(del.code, 0, del.stderr);
+    assert.equal(readFileSync(join(shared, 'prestop'), 'utf8'), 'stopping\n');
+  });
 });

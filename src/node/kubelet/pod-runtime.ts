@@ -7,6 +7,7 @@ import type { EventRecorder } from '../../client/index.ts';
 import { type CriClient, isCriNotFound } from '../cri/client.ts';
 import type { Container, ContainerStatus, PodSandbox } from '../cri/types.ts';
 import type { PodRuntime } from './pod-status.ts';
+import { preStop } from './hooks.ts';
 import { containerNameLabel, podNameLabel, podNamespaceLabel, podUidLabel } from './runtime-config.ts';
 
 export interface PodRuntimeView extends PodRuntime {
@@ -59,10 +60,14 @@ export async function podRuntime(cri: CriClient, uid: string, signal?: AbortSign
 
 export interface KillOptions {
   graceSeconds: number;
+  /** The pod's IP, for httpGet preStop hooks. */
+  podIP?: string;
   /** For Killing events; absent when the pod object is already gone. */
   pod?: Pod;
   recorder?: EventRecorder;
   signal?: AbortSignal;
+  /** Stop containers but leave them in place (their status and logs stay). */
+  keepContainers?: boolean;
 }
 
 async function ignoreNotFound(p: Promise<void>): Promise<void> {
@@ -77,10 +82,14 @@ async function ignoreNotFound(p: Promise<void>): Promise<void> {
 export async function teardown(cri: CriClient, containers: Container[], sandboxes: PodSandbox[], o: KillOptions): Promise<void> {
   await Promise.all(containers.map(async (c) => {
     if (c.state === 'CONTAINER_RUNNING') {
-      if (o.pod && o.recorder) o.recorder.event(o.pod, 'Normal', 'Killing', `Stopping container ${c.labels[containerNameLabel] ?? c.metadata.name}`);
-      await ignoreNotFound(cri.stopContainer(c.id, o.graceSeconds, { signal: o.signal }));
+      const name = c.labels[containerNameLabel] ?? c.metadata.name;
+      let grace = o.graceSeconds;
+      const spec = o.pod?.spec?.containers?.find((x) => x.name === name);
+      if (o.pod && o.recorder) o.recorder.event(o.pod, 'Normal', 'Killing', `Stopping container ${name}`);
+      if (o.pod && spec) grace = await preStop(o.pod, spec, c.id, o.podIP ?? '', grace, cri, o.recorder);
+      await ignoreNotFound(cri.stopContainer(c.id, grace, { signal: o.signal }));
     }
-    await ignoreNotFound(cri.removeContainer(c.id, { signal: o.signal }));
+    if (!o.keepContainers) await ignoreNotFound(cri.removeContainer(c.id, { signal: o.signal }));
   }));
   for (const s of sandboxes) {
     await ignoreNotFound(cri.stopPodSandbox(s.id, { signal: o.signal }));

@@ -5,13 +5,15 @@
 // does. Containers of a pod that no longer exists (or of an older pod of the same name) are removed.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import { activeDeadlineLeftMs, deadlineExceeded, deadlineMessage, deadlineReason } from './active-deadline.ts';
 import { type Action, type Clock, type EventRecorder, type RestClient, isNotFound, resourceRef } from '../../client/index.ts';
 import { CriError, type CriClient, rpcErrorText } from '../cri/client.ts';
 import type { PodSandboxConfig } from '../cri/types.ts';
 import type { Backoff } from './backoff.ts';
 import { ConfigError, containerEnv } from './env.ts';
 import { type PreparedVolume, type VolumeSources, VolumeError, containerMounts, prepareVolumes, removePodDir } from './volumes.ts';
+import { runHook } from './hooks.ts';
 import type { ImagePuller } from './image-puller.ts';
 import type { ProbeManager } from './prober.ts';
 import { type PodRuntimeView, podRuntime, strays, teardown } from './pod-runtime.ts';
@@ -81,7 +83,22 @@ export class PodSyncer {
       return;
     }
     if (!pod.spec?.hostNetwork && !this.d.networkReady()) return { requeueAfter: 500 };
-    return this.syncRunning(pod, signal);
+    const left = activeDeadlineLeftMs(pod, this.d.clock.now());
+    if (left !== undefined && left <= 0) return this.killForDeadline(pod, signal);
+    const action = await this.syncRunning(pod, signal);
+    return left === undefined ? action : { requeueAfter: Math.min(left, action?.requeueAfter ?? left) };
+  }
+
+  private async killForDeadline(pod: Pod, signal: AbortSignal): Promise<Action> {
+    const uid = pod.metadata!.uid!;
+    this.d.recorder.event(pod, 'Warning', deadlineReason, deadlineMessage);
+    const rt = await podRuntime(this.d.cri, uid, signal);
+    // stop, but keep the exited containers (their status and logs), then the sandbox
+    await teardown(this.d.cri, rt.all.filter((c) => c.state === 'CONTAINER_RUNNING'), [], {
+      graceSeconds: terminationGraceSeconds(pod), pod, podIP: rt.sandbox?.ip, recorder: this.d.recorder, signal, keepContainers: true,
+    });
+    await this.stopSandboxes(uid, signal);
+    await this.writeStatus(pod, await podRuntime(this.d.cri, uid, signal), signal, deadlineExceeded);
   }
 
   private forget(uid: string): void {
@@ -96,7 +113,7 @@ export class PodSyncer {
   private async terminate(pod: Pod, signal: AbortSignal): Promise<Action> {
     const uid = pod.metadata!.uid!;
     const rt = await podRuntime(this.d.cri, uid, signal);
-    await teardown(this.d.cri, rt.all, rt.sandboxes, { graceSeconds: terminationGraceSeconds(pod), pod, recorder: this.d.recorder, signal });
+    await teardown(this.d.cri, rt.all, rt.sandboxes, { graceSeconds: terminationGraceSeconds(pod), pod, podIP: rt.sandbox?.ip, recorder: this.d.recorder, signal });
     this.forget(uid);
     this.checked.delete(`${pod.metadata!.namespace}/${pod.metadata!.name}`);
     try {
@@ -214,7 +231,7 @@ export class PodSyncer {
       this.d.restartBackoff.next(key);
       attempt = restartCountOf(latest) + 1;
     } else if (latest?.state === 'CONTAINER_CREATED') {
-      return this.start(pod, c, latest.id, signal);
+      return this.start(pod, c, latest.id, rt, signal);
     }
     return this.createAndStart(pod, c, attempt, rt, config, volumes, signal);
   }
@@ -242,10 +259,10 @@ export class PodSyncer {
       return { requeueAfter: 5000 };
     }
     this.d.recorder.event(pod, 'Normal', 'Created', `Created container: ${c.name}`);
-    return this.start(pod, c, id, signal);
+    return this.start(pod, c, id, rt, signal);
   }
 
-  private async start(pod: Pod, c: Container, id: string, signal: AbortSignal): Promise<Step> {
+  private async start(pod: Pod, c: Container, id: string, rt: PodRuntimeView, signal: AbortSignal): Promise<Step> {
     const waiting = this.waitingFor(pod.metadata!.uid!);
     try {
       await this.d.cri.startContainer(id, { signal });
@@ -258,16 +275,24 @@ export class PodSyncer {
     }
     waiting.delete(c.name);
     this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
+    if (c.lifecycle?.postStart) {
+      // upstream: a failed postStart hook kills the container, which then restarts per restartPolicy
+      const failed = await runHook(c.lifecycle.postStart, this.d.cri, id, rt.sandbox?.ip ?? '', c, terminationGraceSeconds(pod));
+      if (failed) {
+        this.d.recorder.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${failed}`);
+        await this.d.cri.stopContainer(id, terminationGraceSeconds(pod), { signal });
+      }
+    }
     return {};
   }
 
   /** Writes the computed status when it differs from what the API (or our last write) has; returns the phase. */
-  private async writeStatus(pod: Pod, rt: PodRuntimeView, signal: AbortSignal): Promise<string | undefined> {
+  private async writeStatus(pod: Pod, rt: PodRuntimeView, signal: AbortSignal, adjust: (s: PodStatus) => PodStatus = (s) => s): Promise<string | undefined> {
     const uid = pod.metadata!.uid!;
-    const status = computePodStatus({
+    const status = adjust(computePodStatus({
       pod, runtime: rt, waiting: this.waitingFor(uid), readiness: this.d.probes?.readiness(pod), started: this.d.probes?.started(pod),
       hostIP: this.d.hostIP, runtimeName: this.d.runtimeName, now: this.d.clock.now(),
-    });
+    }));
     const text = JSON.stringify(status);
     if (text === JSON.stringify(pod.status) || text === this.written.get(uid)) return status.phase;
     await this.d.client.patch(podsRef, pod.metadata!.name!, { metadata: { uid }, status }, 'merge', { namespace: pod.metadata!.namespace, subresource: 'status', signal });
