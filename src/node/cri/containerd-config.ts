@@ -3,6 +3,7 @@
 // (crun fails on hybrid cgroups), the Skiff pause image as sandbox_image, and a random CRI streaming port so
 // several nodes on one machine do not collide on 10010.
 import { join } from 'node:path';
+import { type RegistriesConfig, registryToml } from './registries.ts';
 
 export interface ContainerdLayout {
   /** <data-dir>/agent/containerd */
@@ -34,6 +35,8 @@ export interface ContainerdConfigOptions {
   cniConfDir: string;
   cniBinDir: string;
   snapshotter?: string;
+  /** Registry mirrors, auth and TLS (from registries.yaml). */
+  registries?: RegistriesConfig;
 }
 
 /** TOML basic string: JSON's escaping is a subset TOML accepts for the characters paths contain. */
@@ -66,6 +69,7 @@ export function containerdConfig(o: ContainerdConfigOptions): string {
     '      default_runtime_name = "runc"',
     `      ${cri.slice(0, -1)}.containerd.runtimes.runc]`,
     '        runtime_type = "io.containerd.runc.v2"',
+    registryToml(o.registries),
     '',
   ].join('\n');
 }

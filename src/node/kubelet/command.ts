@@ -23,6 +23,7 @@ Flags:
   --cluster-domain DOMAIN               cluster domain (default cluster.local)
   --cni-bridge NAME                     Linux bridge for pods (default skiff0)
   --node-labels k=v,…                   extra labels on the Node
+  --private-registry FILE               registries.yaml: mirrors, auth, TLS (default <data-dir>/agent/etc/registries.yaml)
 `;
 
 function parseLabels(text: string | undefined): Record<string, string> {
@@ -48,6 +49,7 @@ export async function kubeletCommand(argv: string[]): Promise<number> {
       'cluster-domain': { type: 'string', default: 'cluster.local' },
       'cni-bridge': { type: 'string' },
       'node-labels': { type: 'string' },
+      'private-registry': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -70,6 +72,7 @@ export async function kubeletCommand(argv: string[]): Promise<number> {
     clusterDomain: values['cluster-domain'],
     cniBridge: values['cni-bridge'],
     nodeLabels: parseLabels(values['node-labels']),
+    privateRegistry: values['private-registry'],
     signal: ac.signal,
   });
   console.log(`kubelet: node ${nodeName} running (runtime ${kubelet.runtimeEndpoint})`);

@@ -14,6 +14,7 @@ import {
 import { CriClient } from '../cri/client.ts';
 import { containerdLayout } from '../cri/containerd-config.ts';
 import { type RunningContainerd, startContainerd } from '../cri/containerd.ts';
+import { loadRegistries } from '../cri/registries.ts';
 import { buildPauseArchive, pauseImage } from '../images/busybox.ts';
 import { ensureImage } from '../images/import.ts';
 import { cniLayout, writeCniConfig } from '../network/cni.ts';
@@ -40,6 +41,8 @@ export interface KubeletOptions {
   cniBridge?: string;
   cniBinDir?: string;
   nodeLabels?: Record<string, string>;
+  /** k3s-style registries.yaml (default <data-dir>/agent/etc/registries.yaml when it exists). */
+  privateRegistry?: string;
   /** Concurrent pod workers (default 16). */
   workers?: number;
   signal: AbortSignal;
@@ -90,7 +93,8 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
   let containerd: RunningContainerd | undefined;
   let endpoint = o.runtimeEndpoint;
   if (!endpoint) {
-    containerd = await startContainerd({ layout: containerdLayout(o.dataDir), sandboxImage: pauseImage, cniConfDir: cni.confDir, cniBinDir: cni.binDir });
+    const registries = loadRegistries(o.privateRegistry ?? join(agentDir, 'etc', 'registries.yaml'));
+    containerd = await startContainerd({ layout: containerdLayout(o.dataDir), sandboxImage: pauseImage, cniConfDir: cni.confDir, cniBinDir: cni.binDir, registries });
     endpoint = containerd.endpoint;
     log(`containerd ${containerd.version.runtimeVersion} ${containerd.started ? 'started' : 'adopted'} (pid ${containerd.pid}) at ${endpoint}`);
   }
