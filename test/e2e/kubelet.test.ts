@@ -4,11 +4,12 @@
 // `kubectl run web … -- httpd` becomes Running with a pod IP that answers HTTP from the host; a kubelet restart
 // keeps and re-adopts the container; deletion removes containers and sandbox; a crashing container goes to
 // CrashLoopBackOff; an unpullable image gives ErrImagePull / ImagePullBackOff (from a registry on loopback that
-// refuses). Everything started is stopped by PID, and the bridge, CNI cache entries and temp dirs are removed.
+// refuses), and one pulled through the docker.io mirror of registries.yaml from Debian's docker-registry on
+// loopback; probes, volumes, hooks and activeDeadlineSeconds. Everything started is stopped by PID, and the bridge, CNI cache entries and temp dirs are removed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,9 +22,11 @@ import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { CriClient } from '../../src/node/cri/client.ts';
 import { containerdLayout } from '../../src/node/cri/containerd-config.ts';
 import { mountsUnder } from '../../src/node/cri/containerd.ts';
-import { buildTestImageArchive, busyboxImage } from '../../src/node/images/busybox.ts';
+import { buildTestImage, buildTestImageArchive, busyboxImage } from '../../src/node/images/busybox.ts';
+import { manifestMediaType } from '../../src/node/images/oci-archive.ts';
+
 import { podUidLabel } from '../../src/node/kubelet/runtime-config.ts';
-import { type SkiffProcess, skiffBin, startSkiff } from '../support/process.ts';
+import { type SkiffProcess, freePort, skiffBin, startSkiff } from '../support/process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -46,6 +49,21 @@ function httpText(url: string): Promise<string> {
   });
 }
 
+/** Pushes the busybox test image to a registry as repo:tag over the distribution API (blob uploads, manifest PUT). */
+async function pushTestImage(registry: string, repo: string, tag: string): Promise<void> {
+  const img = buildTestImage();
+  for (const b of [img.layer, img.config]) {
+    const start = await fetch(`${registry}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+    assert.equal(start.status, 202);
+    const loc = new URL(start.headers.get('location')!, registry);
+    loc.searchParams.set('digest', b.digest);
+    const put = await fetch(loc, { method: 'PUT', body: b.data, headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(put.status, 201);
+  }
+  const m = await fetch(`${registry}/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: img.manifest.data, headers: { 'content-type': manifestMediaType } });
+  assert.equal(m.status, 201, await m.text());
+}
+
 function skiff(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [skiffBin, ...args], (err, stdout, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(stdout)));
@@ -64,6 +82,9 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
   let kubelet: SkiffProcess | undefined;
   let cri: CriClient;
   const components: Promise<unknown>[] = [];
+  let registry: ChildProcess | undefined;
+  let registryURL = '';
+  const hasRegistry = existsSync('/usr/bin/docker-registry');
   const kubeletArgs = (): string[] => ['kubelet', '--kubeconfig', s.kubeconfig, '--node-name', nodeName, '--data-dir', dataDir, '--cni-bridge', bridge];
 
   const pod = (name: string) => client.get<Pod>(podsRef, name, { namespace: 'default' });
@@ -82,6 +103,18 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
     components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
     components.push(startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam'], options: { clusterCidr } }).then((m) => m.done));
     dataDir = mkdtempSync(join(tmpdir(), 'skiff-kubelet-'));
+    if (hasRegistry) {
+      // Debian's docker-registry on loopback, as docker.io's mirror for this node (k3s's registries.yaml)
+      const port = await freePort();
+      registryURL = `http://127.0.0.1:${port}`;
+      const conf = join(dataDir, 'registry.yml');
+      writeFileSync(conf, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dataDir, 'registry')}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+      registry = spawn('/usr/bin/docker-registry', ['serve', conf], { stdio: 'ignore' });
+      await waitFor('registry', async () => (await fetch(`${registryURL}/v2/`)).status === 200);
+      await pushTestImage(registryURL, 'skiff/mirrored', '1');
+      mkdirSync(join(dataDir, 'agent', 'etc'), { recursive: true });
+      writeFileSync(join(dataDir, 'agent', 'etc', 'registries.yaml'), `mirrors:\n  docker.io:\n    endpoint: ["${registryURL}"]\n`);
+    }
     kubelet = await startSkiff(kubeletArgs(), /kubelet: node \S+ running/);
     cri = new CriClient(`unix://${containerdLayout(dataDir).socket}`);
     const archive = join(dataDir, 'busybox.tar');
@@ -105,6 +138,10 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
     }
     cri?.close();
     await stopKubelet();
+    if (registry && registry.exitCode === null) {
+      registry.kill('SIGTERM');
+      await new Promise((r) => registry!.once('exit', r));
+    }
     const pidFile = containerdLayout(dataDir).pidFile;
     if (existsSync(pidFile)) {
       const pid = Number(readFileSync(pidFile, 'utf8'));
@@ -387,5 +424,18 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
     const del = await s.kubectl(['delete', 'pod', 'hooked', '--timeout=60s']);
     assert.equal(del.code, 0, del.stderr);
     assert.equal(readFileSync(join(shared, 'prestop'), 'utf8'), 'stopping\n');
+  });
+
+  test('an image pulled through the docker.io mirror of registries.yaml (a registry on loopback)', { skip: hasRegistry ? false : 'needs docker-registry' }, async () => {
+    const r = await s.kubectl(['run', 'mirrored', '--image=docker.io/skiff/mirrored:1', '--', 'sleep', '3600']);
+    assert.equal(r.code, 0, r.stderr);
+    const p = await waitFor('mirrored Running', async () => {
+      const x = await pod('mirrored');
+      return x.status?.phase === 'Running' ? x : undefined;
+    });
+    assert.match(p.status?.containerStatuses?.[0]?.imageID ?? '', /^docker\.io\/skiff\/mirrored@sha256:[0-9a-f]{64}$/);
+    const evs = (await client.list<Event>(eventsRef, { namespace: 'default' })).items.filter((e) => e.involvedObject.name === 'mirrored');
+    assert.ok(evs.some((e) => e.reason === 'Pulling' && e.message === 'Pulling image "docker.io/skiff/mirrored:1"'));
+    assert.ok(evs.some((e) => e.reason === 'Pulled' && /^Successfully pulled image "docker\.io\/skiff\/mirrored:1" in [\d.]+s \([\d.]+s including waiting\)\. Image size: \d+ bytes\.$/.test(e.message ?? '')));
   });
 });

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { TarEntry } from './tar.ts';
-import { type ImageConfig, buildOciArchive } from './oci-archive.ts';
+import { type ImageConfig, type OciImage, buildOciArchive, buildOciImage } from './oci-archive.ts';
 
 export const busyboxPath = '/bin/busybox';
 /** The sandbox ("pause") image every pod's sandbox runs: busybox sleeping forever. */
@@ -45,6 +45,13 @@ export function buildPauseArchive(name = pauseImage): Buffer {
   return buildBusyboxArchive(name, { Entrypoint: ['/bin/sleep', 'infinity'] });
 }
 
+const testImageConfig: ImageConfig = { Env: [path], Cmd: ['sh'], WorkingDir: '/www' };
+
 export function buildTestImageArchive(name = busyboxImage): Buffer {
-  return buildBusyboxArchive(name, { Cmd: ['sh'], WorkingDir: '/www' });
+  return buildBusyboxArchive(name, testImageConfig);
+}
+
+/** The test image's blobs, e.g. to push to a registry. */
+export function buildTestImage(): OciImage {
+  return buildOciImage({ layer: busyboxLayer(), config: testImageConfig });
 }

@@ -34,7 +34,16 @@ export function ociArch(arch: string = process.arch): string {
   return ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[arch] ?? arch;
 }
 
-export function buildOciArchive(spec: OciImageSpec): { archive: Buffer; manifestDigest: string; configDigest: string } {
+export interface OciImage {
+  layer: Blob;
+  config: Blob;
+  manifest: Blob;
+}
+
+export const manifestMediaType = 'application/vnd.oci.image.manifest.v1+json';
+
+/** The image's three blobs: an uncompressed layer, its config, and the manifest naming both by digest. */
+export function buildOciImage(spec: Omit<OciImageSpec, 'name'>): OciImage {
   const layer = blob(writeTar(spec.layer));
   const arch = ociArch();
   const created = '1970-01-01T00:00:00Z';
@@ -48,10 +57,16 @@ export function buildOciArchive(spec: OciImageSpec): { archive: Buffer; manifest
   })));
   const manifest = blob(Buffer.from(JSON.stringify({
     schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    mediaType: manifestMediaType,
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config.digest, size: config.size },
     layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layer.digest, size: layer.size }],
   })));
+  return { layer, config, manifest };
+}
+
+export function buildOciArchive(spec: OciImageSpec): { archive: Buffer; manifestDigest: string; configDigest: string } {
+  const { layer, config, manifest } = buildOciImage(spec);
+  const arch = ociArch();
   const tag = spec.name.includes(':') && !spec.name.slice(spec.name.lastIndexOf(':')).includes('/') ? spec.name.slice(spec.name.lastIndexOf(':') + 1) : 'latest';
   const index = {
     schemaVersion: 2,
