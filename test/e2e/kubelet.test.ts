@@ -5,7 +5,8 @@
 // keeps and re-adopts the container; deletion removes containers and sandbox; a crashing container goes to
 // CrashLoopBackOff; an unpullable image gives ErrImagePull / ImagePullBackOff (from a registry on loopback that
 // refuses), and one pulled through the docker.io mirror of registries.yaml from Debian's docker-registry on
-// loopback; probes, volumes, hooks and activeDeadlineSeconds. Everything started is stopped by PID, and the bridge, CNI cache entries and temp dirs are removed.
+// loopback; probes, volumes, hooks, activeDeadlineSeconds, and a containerd killed under the kubelet. Everything
+// started is stopped by PID, and the bridge, CNI cache entries and temp dirs are removed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
@@ -437,5 +438,21 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
     const evs = (await client.list<Event>(eventsRef, { namespace: 'default' })).items.filter((e) => e.involvedObject.name === 'mirrored');
     assert.ok(evs.some((e) => e.reason === 'Pulling' && e.message === 'Pulling image "docker.io/skiff/mirrored:1"'));
     assert.ok(evs.some((e) => e.reason === 'Pulled' && /^Successfully pulled image "docker\.io\/skiff\/mirrored:1" in [\d.]+s \([\d.]+s including waiting\)\. Image size: \d+ bytes\.$/.test(e.message ?? '')));
+  });
+
+  test('containerd killed under the kubelet is restarted; running containers survive and new pods start', async () => {
+    assert.equal((await s.kubectl(['run', 'survivor', `--image=${busyboxImage}`, '--', 'sleep', '3600'])).code, 0);
+    await waitFor('survivor Running', async () => (await pod('survivor')).status?.phase === 'Running');
+    const id = await containerOf('survivor');
+    const pidFile = containerdLayout(dataDir).pidFile;
+    const oldPid = Number(readFileSync(pidFile, 'utf8'));
+    process.kill(oldPid, 'SIGKILL');
+    await waitFor('kubelet noticed', () => /containerd \(pid \d+\) exited unexpectedly; restarting it/.test(kubelet!.output()));
+    await waitFor('a new containerd', () => Number(readFileSync(pidFile, 'utf8')) !== oldPid);
+    const c = await waitFor('CRI answers again', async () => (await cri.listContainers({ id }))[0]);
+    assert.equal(c.state, 'CONTAINER_RUNNING');
+    assert.equal((await s.kubectl(['run', 'newcomer', `--image=${busyboxImage}`, '--', 'sleep', '3600'])).code, 0);
+    await waitFor('newcomer Running', async () => (await pod('newcomer')).status?.phase === 'Running');
+    assert.equal(await containerOf('survivor'), id);
   });
 });

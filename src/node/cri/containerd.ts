@@ -20,6 +20,8 @@ export interface RunningContainerd {
   version: VersionResponse;
   /** Whether this run started it (false: adopted from an earlier run). */
   started: boolean;
+  /** Resolves when the process has exited (by stop() or otherwise). */
+  exited: Promise<void>;
   /** SIGTERM, then SIGKILL after the grace period; containers (in their shims) keep running. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -77,6 +79,7 @@ export async function startContainerd(o: ContainerdOptions): Promise<RunningCont
   mkdirSync(layout.dir, { recursive: true, mode: 0o700 });
   let pid = adoptable(layout);
   const started = pid === undefined;
+  let exited: Promise<void> | undefined;
   if (pid === undefined) {
     writeFileSync(layout.config, containerdConfig(o));
     const logFd = openSync(layout.log, 'a');
@@ -87,6 +90,7 @@ export async function startContainerd(o: ContainerdOptions): Promise<RunningCont
     if (child.pid === undefined) throw new Error('containerd did not start (is it installed?)');
     pid = child.pid;
     child.unref();
+    exited = new Promise((resolve) => child.once('exit', () => resolve()));
     writeFileSync(layout.pidFile, `${pid}\n`);
   }
   const client = new CriClient(`unix://${layout.socket}`);
@@ -101,7 +105,12 @@ export async function startContainerd(o: ContainerdOptions): Promise<RunningCont
     client.close();
   }
   const thePid = pid;
+  // an adopted containerd is not our child: watch its PID
+  exited ??= (async () => {
+    while (alive(thePid)) await new Promise((r) => setTimeout(r, 1000).unref());
+  })();
   return {
+    exited,
     endpoint: `unix://${layout.socket}`,
     pid: thePid,
     version,

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import type { ConfigMap, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import {
-  EventRecorder, InformerFactory, type RestClient, WorkQueue, enqueueOnChange, isNotFound, realClock, resourceRef, runController, splitKey,
+  EventRecorder, InformerFactory, type RestClient, WorkQueue, enqueueOnChange, isNotFound, realClock, resourceRef, runController, sleep, splitKey,
 } from '../../client/index.ts';
 import { CriClient } from '../cri/client.ts';
 import { containerdLayout } from '../cri/containerd-config.ts';
@@ -66,6 +66,28 @@ const networkNotReady = 'container runtime network not ready: NetworkReady=false
 
 const serviceAccountsRef = resourceRef('v1', 'serviceaccounts', true);
 
+/** Restarts containerd when it dies under us (containers keep running in their shims and are found again). */
+async function superviseContainerd(
+  first: RunningContainerd, start: () => Promise<RunningContainerd>, set: (c: RunningContainerd) => void, signal: AbortSignal, log: (m: string) => void,
+): Promise<void> {
+  let current = first;
+  for (;;) {
+    await current.exited;
+    if (signal.aborted) return;
+    log(`containerd (pid ${current.pid}) exited unexpectedly; restarting it`);
+    for (;;) {
+      try {
+        current = await start();
+        set(current);
+        break;
+      } catch (err) {
+        log(`restarting containerd failed: ${err instanceof Error ? err.message : String(err)}`);
+        if (!(await sleep(realClock, 2000, signal))) return;
+      }
+    }
+  }
+}
+
 /** A bound token for the pod's service account (TokenRequest), or undefined when the server cannot issue one. */
 async function serviceAccountToken(client: RestClient, pod: Pod, audience: string | undefined, expirationSeconds: number, log: (m: string) => void): Promise<string | undefined> {
   const sa = pod.spec?.serviceAccountName || 'default';
@@ -94,9 +116,14 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
   let endpoint = o.runtimeEndpoint;
   if (!endpoint) {
     const registries = loadRegistries(o.privateRegistry ?? join(agentDir, 'etc', 'registries.yaml'));
-    containerd = await startContainerd({ layout: containerdLayout(o.dataDir), sandboxImage: pauseImage, cniConfDir: cni.confDir, cniBinDir: cni.binDir, registries });
+    const start = async (): Promise<RunningContainerd> => {
+      const c = await startContainerd({ layout: containerdLayout(o.dataDir), sandboxImage: pauseImage, cniConfDir: cni.confDir, cniBinDir: cni.binDir, registries });
+      log(`containerd ${c.version.runtimeVersion} ${c.started ? 'started' : 'adopted'} (pid ${c.pid}) at ${c.endpoint}`);
+      return c;
+    };
+    containerd = await start();
     endpoint = containerd.endpoint;
-    log(`containerd ${containerd.version.runtimeVersion} ${containerd.started ? 'started' : 'adopted'} (pid ${containerd.pid}) at ${endpoint}`);
+    void superviseContainerd(containerd, start, (c) => (containerd = c), signal, log);
   }
   const cri = new CriClient(endpoint);
   const version = await cri.waitReady(30_000, signal);
@@ -187,7 +214,9 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
   return {
     nodeName: o.nodeName,
     runtimeEndpoint: endpoint,
-    containerd,
+    get containerd() {
+      return containerd;
+    },
     cri,
     done,
     stop() {
