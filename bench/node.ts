@@ -162,10 +162,15 @@ export async function benchNodeThroughput(o: { pods?: number; perSecond?: number
   }
 }
 
+const ms = (v: number): string => `${v.toFixed(0)} ms`;
+
 export function formatNodeThroughput(r: NodeThroughputResult): { value: string; baseline: string } {
   return {
-    value: `${r.running}/${r.pods} Running; creation->Running p50 ${r.p50Ms.toFixed(0)} ms, p90 ${r.p90Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms (bound p50 ${r.boundP50Ms.toFixed(0)} ms); kubelet RSS ${r.kubeletRssMiB} MiB, CPU ${r.kubeletCpuS.toFixed(1)} s (containerd ${r.containerdCpuS.toFixed(1)} s)`,
-    baseline: `raw CRI sandbox+container start p50 ${r.rawP50Ms.toFixed(0)} ms, p99 ${r.rawP99Ms.toFixed(0)} ms (targets: p99 <= 1 s, p50 <= 2x raw; upstream SLO p99 <= 5 s)`,
+    value: `${r.running}/${r.pods} Running; creation->Running p50 ${ms(r.p50Ms)}, p90 ${ms(r.p90Ms)}, p99 ${ms(r.p99Ms)} ` +
+      `(bound p50 ${ms(r.boundP50Ms)}); kubelet RSS ${r.kubeletRssMiB} MiB, CPU ${r.kubeletCpuS.toFixed(1)} s ` +
+      `(containerd ${r.containerdCpuS.toFixed(1)} s)`,
+    baseline: `raw CRI sandbox+container start p50 ${ms(r.rawP50Ms)}, p99 ${ms(r.rawP99Ms)} ` +
+      '(targets: p99 <= 1 s, p50 <= 2x raw; upstream SLO p99 <= 5 s)',
   };
 }
 

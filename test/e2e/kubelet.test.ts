@@ -437,7 +437,8 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
     assert.match(p.status?.containerStatuses?.[0]?.imageID ?? '', /^docker\.io\/skiff\/mirrored@sha256:[0-9a-f]{64}$/);
     const evs = (await client.list<Event>(eventsRef, { namespace: 'default' })).items.filter((e) => e.involvedObject.name === 'mirrored');
     assert.ok(evs.some((e) => e.reason === 'Pulling' && e.message === 'Pulling image "docker.io/skiff/mirrored:1"'));
-    assert.ok(evs.some((e) => e.reason === 'Pulled' && /^Successfully pulled image "docker\.io\/skiff\/mirrored:1" in [\d.]+s \([\d.]+s including waiting\)\. Image size: \d+ bytes\.$/.test(e.message ?? '')));
+    const pulled = /^Successfully pulled image "docker\.io\/skiff\/mirrored:1" in [\d.]+s \([\d.]+s including waiting\)\. Image size: \d+ bytes\.$/;
+    assert.ok(evs.some((e) => e.reason === 'Pulled' && pulled.test(e.message ?? '')));
   });
 
   test('containerd killed under the kubelet is restarted; running containers survive and new pods start', async () => {

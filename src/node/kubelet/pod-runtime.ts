@@ -98,7 +98,9 @@ export async function teardown(cri: CriClient, containers: Container[], sandboxe
 }
 
 /** Sandboxes and containers of pods named ns/name whose uid is not keepUid (a deleted or replaced pod). */
-export async function strays(cri: CriClient, namespace: string, name: string, keepUid: string | undefined, signal?: AbortSignal): Promise<{ containers: Container[]; sandboxes: PodSandbox[] }> {
+export async function strays(
+  cri: CriClient, namespace: string, name: string, keepUid: string | undefined, signal?: AbortSignal,
+): Promise<{ containers: Container[]; sandboxes: PodSandbox[] }> {
   const sel = { [podNamespaceLabel]: namespace, [podNameLabel]: name };
   const [sandboxes, containers] = await Promise.all([
     cri.listPodSandbox({ labelSelector: sel }, { signal }),

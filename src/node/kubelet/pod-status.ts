@@ -123,7 +123,8 @@ function condition(old: PodStatus | undefined, type: string, status: boolean, no
   const s = status ? 'True' : 'False';
   const prior = old?.conditions?.find((c) => c.type === type);
   // upstream serialises the unset lastProbeTime as null; the generated types only know undefined
-  const c: PodCondition = { type, status: s, lastProbeTime: null as unknown as undefined, lastTransitionTime: prior?.status === s && prior.lastTransitionTime ? prior.lastTransitionTime : now };
+  const since = prior?.status === s && prior.lastTransitionTime ? prior.lastTransitionTime : now;
+  const c: PodCondition = { type, status: s, lastProbeTime: null as unknown as undefined, lastTransitionTime: since };
   if (!status && reason) c.reason = reason;
   if (!status && message) c.message = message;
   return c;
@@ -148,13 +149,16 @@ export function computePodStatus(i: StatusInputs): PodStatus {
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   const allReady = unready.length === 0 && !terminal;
   const notReadyMsg = `containers with unready status: [${unready.join(' ')}]`;
+  const readiness = (type: string): PodCondition => allReady
+    ? condition(old, type, true, now)
+    : condition(old, type, false, now, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : notReadyMsg);
   const conditions: PodCondition[] = [
     condition(old, 'PodReadyToStartContainers', runtime.sandbox?.ready === true, now),
     initDone
       ? condition(old, 'Initialized', true, now)
       : condition(old, 'Initialized', false, now, 'ContainersNotInitialized', `containers with incomplete status: [${incompleteInits.join(' ')}]`),
-    allReady ? condition(old, 'Ready', true, now) : condition(old, 'Ready', false, now, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : notReadyMsg),
-    allReady ? condition(old, 'ContainersReady', true, now) : condition(old, 'ContainersReady', false, now, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : notReadyMsg),
+    readiness('Ready'),
+    readiness('ContainersReady'),
     ...(old?.conditions ?? []).filter((c) => !kubeletConditions.has(c.type)),
   ];
   const ip = pod.spec?.hostNetwork ? i.hostIP : runtime.sandbox?.ip || old?.podIP;

@@ -50,7 +50,10 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeO
     };
     sock.setTimeout(timeoutMs, () => done({ ok: false, output: `dial tcp ${host}:${port}: i/o timeout` }));
     sock.on('connect', () => done({ ok: true, output: '' }));
-    sock.on('error', (err: NodeJS.ErrnoException) => done({ ok: false, output: `dial tcp ${host}:${port}: connect: ${err.code === 'ECONNREFUSED' ? 'connection refused' : err.message}` }));
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'ECONNREFUSED' ? 'connection refused' : err.message;
+      done({ ok: false, output: `dial tcp ${host}:${port}: connect: ${why}` });
+    });
   });
 }
 
@@ -60,7 +63,8 @@ export async function runProbe(p: Probe, t: ProbeTarget): Promise<ProbeOutcome> 
     if (p.exec) {
       const r = await t.cri.execSync(t.containerId, p.exec.command ?? [], timeoutS);
       const output = Buffer.concat([r.stdout, r.stderr]).toString('utf8');
-      return r.exitCode === 0 ? { ok: true, output: '' } : { ok: false, output: output.trim() || `command ${JSON.stringify((p.exec.command ?? []).join(' '))} exited with ${r.exitCode}` };
+      if (r.exitCode === 0) return { ok: true, output: '' };
+      return { ok: false, output: output.trim() || `command ${JSON.stringify((p.exec.command ?? []).join(' '))} exited with ${r.exitCode}` };
     }
     if (p.httpGet) {
       const headers = Object.fromEntries((p.httpGet.httpHeaders ?? []).map((h) => [h.name, h.value]));
