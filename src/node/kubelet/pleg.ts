@@ -11,7 +11,7 @@ export class Pleg {
   private readonly clock: Clock;
 
   constructor(
-    private readonly cri: CriClient,
+    private readonly cri: Pick<CriClient, 'listPodSandbox' | 'listContainers'>,
     private readonly onChange: (key: string) => void,
     private readonly periodMs = 1000,
     clock?: Clock,
