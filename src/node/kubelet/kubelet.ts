@@ -141,9 +141,29 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
       info: nodeSystemInfo(version, server.gitVersion ?? 'v0.0.0'),
       labels: o.nodeLabels,
     },
-    notReady: () => (networkReady ? undefined : networkNotReady),
+    notReady: () => runtimeProblem ?? (networkReady ? undefined : networkNotReady),
     log,
   });
+  // upstream's runtime state check: the node is NotReady while the runtime does not answer or reports itself
+  // not ready; the next status round (or this change) writes it
+  let runtimeProblem: string | undefined;
+  const runtimeCheck = (async () => {
+    do {
+      let problem: string | undefined;
+      try {
+        const rr = (await cri.status({ signal, timeoutMs: 5000 })).find((c) => c.type === 'RuntimeReady');
+        if (rr && !rr.status) problem = `container runtime not ready: RuntimeReady=false reason:${rr.reason} message:${rr.message}`;
+      } catch {
+        if (signal.aborted) return;
+        problem = 'container runtime is down';
+      }
+      if (problem !== runtimeProblem) {
+        runtimeProblem = problem;
+        log(problem ? `node not ready: ${problem}` : 'container runtime is ready');
+        await agent.writeStatus(false, signal).catch(() => undefined);
+      }
+    } while (await sleep(realClock, 5000, signal));
+  })();
   await agent.register(signal);
   log(`registered node ${o.nodeName} (${hostIP})`);
   const heartbeat = agent.run(signal);
@@ -209,7 +229,7 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
     },
     onError: (key, err) => log(`syncing pod ${key}: ${err instanceof Error ? err.message : String(err)}`),
   });
-  const done = Promise.all([workers, heartbeat, network, plegDone]).then(() => undefined);
+  const done = Promise.all([workers, heartbeat, network, plegDone, runtimeCheck]).then(() => undefined);
   let stopping: Promise<void> | undefined;
   return {
     nodeName: o.nodeName,
