@@ -150,13 +150,16 @@ export class PodSyncer {
       }
       config = sandboxConfig(pod, current ? current.metadata.attempt + 1 : 0, this.logDir(pod), this.d.dns);
       mkdirSync(config.logDirectory!, { recursive: true });
+      let id: string;
       try {
-        await this.d.cri.runPodSandbox(config, { signal });
+        id = await this.d.cri.runPodSandbox(config, { signal });
       } catch (err) {
         this.d.recorder.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${rpcErrorText(err)}`);
         throw err;
       }
-      rt = await podRuntime(this.d.cri, uid, signal);
+      // a fresh sandbox holds no containers yet: its IP is all there is to learn (no relist needed)
+      const st = await this.d.cri.podSandboxStatus(id, { signal });
+      rt = { sandboxes: [], all: [], containers: new Map(), sandbox: { id, ready: st.state === 'SANDBOX_READY', ip: st.network?.ip ?? '' } };
     } else {
       config = sandboxConfig(pod, current.metadata.attempt, this.logDir(pod), this.d.dns);
     }

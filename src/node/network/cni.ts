@@ -1,4 +1,4 @@
-// The pod network of one node: a CNI conflist (bridge + host-local + portmap, and loopback as its own conf) built
+// The pod network of one node: a CNI conflist (bridge + host-local + portmap; containerd's CRI sets up loopback itself) built
 // from the node's podCIDR, written into containerd's CNI conf dir before the first pod (containerd refuses
 // RunPodSandbox with "cni plugin not initialized" until a config exists). The gateway is the first address of the
 // podCIDR, on the node's bridge; host-local keeps its allocations under the node's data dir.
