@@ -27,6 +27,14 @@ const commands: Record<string, { run: Command; summary: string }> = {
     run: lazy(() => import('../sim/command.ts'), (m) => m.simNodesCommand),
     summary: 'Run simulated (kwok-style) nodes against a cluster (--kubeconfig --count N)',
   },
+  kubelet: {
+    run: lazy(() => import('../node/kubelet/command.ts'), (m) => m.kubeletCommand),
+    summary: 'Run the kubelet for this node with containerd (--kubeconfig --node-name --data-dir)',
+  },
+  image: {
+    run: lazy(() => import('../node/images/command.ts'), (m) => m.imageCommand),
+    summary: "Import image archives into the node's container runtime (image import FILE…)",
+  },
 };
 
 function usage(): string {
