@@ -1,0 +1,199 @@
+// kube-proxy end to end on real kernel rules: a real API server, EndpointSlices written through the API, "pods"
+// that are network namespaces on a bridge of the test's own (a test-only /24) serving `busybox httpd`, and the
+// proxier programming an nftables table named for this run. Checks ClusterIP from the host and from a client pod,
+// spreading, hairpin, ClientIP affinity, endpoint removal within 1 s, reject when empty, NodePort, LoadBalancer
+// (ServiceLB), restart with re-sync, and `skiff proxy --cleanup`. Everything made is removed in after().
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Node, Service } from 'kubernetes-types/core/v1.js';
+import type { Endpoint, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { RestClient } from '../../src/client/index.ts';
+import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
+import { nodesRef } from '../../src/control-plane/controllers/refs.ts';
+import { runCommand } from '../../src/node/proxy/nft.ts';
+import { type Proxier, type SyncEvent, startProxy } from '../../src/node/proxy/index.ts';
+import { endpointSlicesRef, servicesRef } from '../../src/node/proxy/proxier.ts';
+import { type TestServer, startTestServer } from '../support/server.ts';
+import { type SkiffProcess, startSkiff } from '../support/process.ts';
+import { waitFor } from '../support/wait.ts';
+import { type LabPod, NetnsLab, curl } from './proxy-harness.ts';
+
+const lab = new NetnsLab(100 + (process.pid % 150));
+const table = `skiff-pt${lab.id}`;
+const nodeName = `proxy-node-${lab.id}`;
+let s: TestServer;
+let client: RestClient;
+let proxyCtl = new AbortController();
+let proxier: Proxier;
+const cmCtl = new AbortController();
+let cmDone: Promise<void> | undefined;
+let backends: LabPod[] = [];
+let clientPod: LabPod;
+let cli: SkiffProcess | undefined;
+
+before(async () => {
+  await lab.create();
+  backends = [await lab.addPod('b0', 8080), await lab.addPod('b1', 8080), await lab.addPod('b2', 8080)];
+  clientPod = await lab.addPod('client');
+  s = await startTestServer();
+  client = RestClient.fromKubeconfig(s.kubeconfig, { qps: 0 });
+  proxier = (await startProxy({ client, nodeName, table, clusterCIDR: lab.cidr, signal: proxyCtl.signal })).proxier;
+});
+
+after(async () => {
+  proxyCtl.abort();
+  cmCtl.abort();
+  await cmDone;
+  if (cli && cli.child.exitCode === null) {
+    cli.child.kill('SIGTERM');
+    await cli.exited;
+  }
+  await runCommand('nft', ['delete', 'table', 'ip', table]);
+  await lab.destroy();
+  client?.close();
+  await s?.stop();
+});
+
+function service(name: string, spec: Service['spec']): Service {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { selector: { app: name }, ...spec } };
+}
+
+function slice(svc: string, pods: LabPod[], portName = 'http'): EndpointSlice {
+  const endpoints: Endpoint[] = pods.map((p) => ({ addresses: [p.ip], conditions: { ready: true }, nodeName, targetRef: { kind: 'Pod', name: p.name, namespace: 'default' } }));
+  return {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+    metadata: { name: `${svc}-abc`, namespace: 'default', labels: { 'kubernetes.io/service-name': svc } },
+    ports: [{ name: portName, port: 8080, protocol: 'TCP' }], endpoints,
+  };
+}
+
+/** Waits for the proxier to report a sync that started after `since`. */
+function syncAfter(since: number): Promise<SyncEvent> {
+  return new Promise((resolve) => {
+    const on = (e: SyncEvent): void => {
+      if (performance.now() - e.durationMs >= since) {
+        proxier.off('synced', on);
+        resolve(e);
+      }
+    };
+    proxier.on('synced', on);
+  });
+}
+
+async function createService(svc: Service, pods: LabPod[]): Promise<Service> {
+  const created = await client.create(servicesRef, svc, { namespace: 'default' });
+  await client.create(endpointSlicesRef, slice(svc.metadata!.name!, pods), { namespace: 'default' });
+  return created;
+}
+
+async function answers(url: string, n: number, ns?: string): Promise<Map<string, number>> {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const r = await curl(url, ns);
+    assert.equal(r.code, 0, `curl ${url} (#${i}) failed with ${r.code}`);
+    seen.set(r.body, (seen.get(r.body) ?? 0) + 1);
+  }
+  return seen;
+}
+
+test('ClusterIP (named targetPort) spreads over every backend, from the host and from a client pod', async () => {
+  const svc = await createService(service('web', { ports: [{ name: 'http', port: 80, targetPort: 'http' }] }), backends);
+  const url = `http://${svc.spec!.clusterIP}/`;
+  await waitFor('web reachable', async () => (await curl(url)).code === 0, 10_000, 20);
+  assert.deepEqual([...(await answers(url, 30)).keys()].sort(), ['b0', 'b1', 'b2']);
+  assert.deepEqual([...(await answers(url, 30, clientPod.ns)).keys()].sort(), ['b0', 'b1', 'b2']);
+});
+
+test('hairpin: a backend reaches itself through its own service', async () => {
+  const svc = await client.get<Service>(servicesRef, 'web', { namespace: 'default' });
+  const url = `http://${svc.spec!.clusterIP}/`;
+  // each try picks a backend at random; b0 gets itself with probability 1/3
+  await waitFor('b0 answered b0 through the service', async () => {
+    const r = await curl(url, backends[0]!.ns, 2);
+    assert.equal(r.code, 0, 'hairpin connection must not hang');
+    return r.body === 'b0';
+  }, 20_000, 0);
+});
+
+test('an endpoint removed leaves the rotation within 1 s; none left refuses at once', async () => {
+  const svc = await client.get<Service>(servicesRef, 'web', { namespace: 'default' });
+  const url = `http://${svc.spec!.clusterIP}/`;
+  const sl = await client.get<EndpointSlice>(endpointSlicesRef, 'web-abc', { namespace: 'default' });
+  const t0 = performance.now();
+  const synced = syncAfter(t0);
+  await client.update(endpointSlicesRef, { ...sl, endpoints: sl.endpoints!.filter((e) => e.addresses[0] !== backends[2]!.ip) });
+  await synced;
+  const elapsed = performance.now() - t0;
+  assert.ok(elapsed < 1000, `rules live after ${elapsed.toFixed(0)} ms`);
+  assert.deepEqual([...(await answers(url, 30)).keys()].sort(), ['b0', 'b1']);
+
+  const sl2 = await client.get<EndpointSlice>(endpointSlicesRef, 'web-abc', { namespace: 'default' });
+  const zero = syncAfter(performance.now());
+  await client.update(endpointSlicesRef, { ...sl2, endpoints: [] });
+  await zero;
+  const r = await curl(url);
+  assert.equal(r.code, 7, `expected connection refused, got curl exit ${r.code}`);
+  assert.ok(r.ms < 1000, `refused after ${r.ms.toFixed(0)} ms, not a hang`);
+
+  const sl3 = await client.get<EndpointSlice>(endpointSlicesRef, 'web-abc', { namespace: 'default' });
+  const back = syncAfter(performance.now());
+  await client.update(endpointSlicesRef, { ...sl3, endpoints: slice('web', backends).endpoints });
+  await back;
+  assert.deepEqual([...(await answers(url, 30)).keys()].sort(), ['b0', 'b1', 'b2']);
+});
+
+test('sessionAffinity ClientIP keeps a client on one backend', async () => {
+  const svc = await createService(service('sticky', { sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 81, targetPort: 8080 }] }), backends);
+  const url = `http://${svc.spec!.clusterIP}:81/`;
+  await waitFor('sticky reachable', async () => (await curl(url, clientPod.ns)).code === 0, 10_000, 20);
+  assert.equal((await answers(url, 15, clientPod.ns)).size, 1);
+});
+
+test('NodePort answers on the node address, from the host and from a pod', async () => {
+  const svc = await createService(service('np', { type: 'NodePort', ports: [{ name: 'http', port: 82, targetPort: 8080 }] }), backends);
+  const nodePort = svc.spec!.ports![0]!.nodePort!;
+  assert.ok(nodePort >= 30000 && nodePort <= 32767);
+  const url = `http://${lab.nodeIP}:${nodePort}/`;
+  await waitFor('nodeport reachable', async () => (await curl(url)).code === 0, 10_000, 20);
+  assert.deepEqual([...(await answers(url, 30, clientPod.ns)).keys()].sort(), ['b0', 'b1', 'b2']);
+});
+
+test('LoadBalancer: ServiceLB publishes the node address, which answers on the service port', async () => {
+  const node: Node = { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName } };
+  const created = await client.create(nodesRef, node);
+  await client.updateStatus(nodesRef, { ...created, status: { addresses: [{ type: 'InternalIP', address: lab.nodeIP }] } });
+  cmDone = (await startControllerManager({ client, signal: cmCtl.signal, controllers: ['service-lb'], leaderElection: false })).done;
+  await createService(service('lb', { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ports: [{ name: 'http', port: 8081, targetPort: 8080 }] }), backends);
+  await client.create(servicesRef, service('other-lb', { type: 'LoadBalancer', loadBalancerClass: 'example.com/other', ports: [{ port: 8082 }] }));
+  const lb = await waitFor('ingress published', async () => {
+    const svc = await client.get<Service>(servicesRef, 'lb', { namespace: 'default' });
+    return svc.status?.loadBalancer?.ingress?.length ? svc : undefined;
+  }, 10_000);
+  assert.deepEqual(lb.status!.loadBalancer!.ingress, [{ ip: lab.nodeIP, ipMode: 'VIP' }]);
+  assert.equal(lb.spec!.ports![0]!.nodePort, undefined, 'allocateLoadBalancerNodePorts: false honoured');
+  const url = `http://${lab.nodeIP}:8081/`;
+  await waitFor('LB address answers', async () => (await curl(url, clientPod.ns)).body.startsWith('b'), 10_000, 20);
+  // the other class's service was seen by the controller (same informer) and left alone
+  const other = await client.get<Service>(servicesRef, 'other-lb', { namespace: 'default' });
+  assert.deepEqual(other.status?.loadBalancer ?? {}, {});
+});
+
+test('restart: rules stay while kube-proxy is down; the re-sync removes a deleted service; --cleanup removes the table', async () => {
+  const web = await client.get<Service>(servicesRef, 'web', { namespace: 'default' });
+  const sticky = await client.get<Service>(servicesRef, 'sticky', { namespace: 'default' });
+  proxyCtl.abort();
+  await client.delete(servicesRef, 'sticky', { namespace: 'default' });
+  assert.equal((await curl(`http://${web.spec!.clusterIP}/`)).code, 0, 'traffic flows while kube-proxy is down');
+  const listed = async (): Promise<string> => (await runCommand('nft', ['list', 'map', 'ip', table, 'service-ips'])).stdout;
+  assert.match(await listed(), new RegExp(sticky.spec!.clusterIP!.replaceAll('.', '\\.')));
+  cli = await startSkiff(['proxy', '--kubeconfig', s.kubeconfig, '--node-name', nodeName, '--table', table, '--cluster-cidr', lab.cidr], /synced/);
+  const after = await listed();
+  assert.doesNotMatch(after, new RegExp(`${sticky.spec!.clusterIP!.replaceAll('.', '\\.')} `), 'the deleted service is gone after the re-sync');
+  assert.match(after, new RegExp(web.spec!.clusterIP!.replaceAll('.', '\\.')));
+  assert.equal((await curl(`http://${web.spec!.clusterIP}/`)).code, 0);
+  cli.child.kill('SIGTERM');
+  assert.equal((await cli.exited).code, 0);
+  const clean = await startSkiff(['proxy', '--cleanup', '--table', table], /removed/);
+  assert.equal((await clean.exited).code, 0);
+  assert.notEqual((await runCommand('nft', ['list', 'table', 'ip', table])).code, 0, 'table removed');
+});
