@@ -48,7 +48,7 @@ export class ServiceLBController extends Controller {
   private readonly nodes: Informer<Node>;
 
   constructor(ctx: ControllerContext) {
-    super(ctx, { name: 'servicelb', workers: 2 });
+    super(ctx, { name: 'servicelb' });
     this.services = this.informer<Service>(servicesRef);
     this.nodes = this.informer<Node>(nodesRef);
     const svcKey = (s: Service): void => this.queue.add(objectKey(s));
