@@ -46,8 +46,8 @@ export class NetnsLab {
   }
 
   /** A namespace on the bridge; with `serve`, busybox httpd on that port answering the pod's name. */
-  async addPod(name: string, serve?: number): Promise<LabPod> {
-    const ip = `10.244.${this.subnet}.${this.next++}`;
+  async addPod(name: string, serve?: number, hostOctet?: number): Promise<LabPod> {
+    const ip = `10.244.${this.subnet}.${hostOctet ?? this.next++}`;
     const ns = `skiff-${this.id}-${name}`;
     const host = `skv${this.id}${this.pods.length}`;
     await sh('ip', ['netns', 'add', ns]);

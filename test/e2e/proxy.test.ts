@@ -29,15 +29,19 @@ const cmCtl = new AbortController();
 let cmDone: Promise<void> | undefined;
 let backends: LabPod[] = [];
 let clientPod: LabPod;
+/** On the bridge but outside the cluster CIDR handed to kube-proxy (the lower half of the /24): an external client. */
+let outside: LabPod;
+const clusterCIDR = `10.244.${lab.subnet}.0/25`;
 let cli: SkiffProcess | undefined;
 
 before(async () => {
   await lab.create();
   backends = [await lab.addPod('b0', 8080), await lab.addPod('b1', 8080), await lab.addPod('b2', 8080)];
   clientPod = await lab.addPod('client');
+  outside = await lab.addPod('outside', undefined, 200);
   s = await startTestServer();
   client = RestClient.fromKubeconfig(s.kubeconfig, { qps: 0 });
-  proxier = (await startProxy({ client, nodeName, table, clusterCIDR: lab.cidr, signal: proxyCtl.signal })).proxier;
+  proxier = (await startProxy({ client, nodeName, table, clusterCIDR, signal: proxyCtl.signal })).proxier;
 });
 
 after(async () => {
@@ -58,8 +62,8 @@ function service(name: string, spec: Service['spec']): Service {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { selector: { app: name }, ...spec } };
 }
 
-function slice(svc: string, pods: LabPod[], portName = 'http'): EndpointSlice {
-  const endpoints: Endpoint[] = pods.map((p) => ({ addresses: [p.ip], conditions: { ready: true }, nodeName, targetRef: { kind: 'Pod', name: p.name, namespace: 'default' } }));
+function slice(svc: string, pods: LabPod[], portName = 'http', nodeOf: (p: LabPod) => string = () => nodeName): EndpointSlice {
+  const endpoints: Endpoint[] = pods.map((p) => ({ addresses: [p.ip], conditions: { ready: true }, nodeName: nodeOf(p), targetRef: { kind: 'Pod', name: p.name, namespace: 'default' } }));
   return {
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
     metadata: { name: `${svc}-abc`, namespace: 'default', labels: { 'kubernetes.io/service-name': svc } },
@@ -82,9 +86,9 @@ function syncAfter(since: number): Promise<SyncEvent> {
 
 /** Creates the service and its slice and waits until the kernel has its rules: no test packet to a service
  *  address is sent before, so none can leave the machine by the default route. */
-async function createService(svc: Service, pods: LabPod[]): Promise<Service> {
+async function createService(svc: Service, pods: LabPod[], nodeOf?: (p: LabPod) => string): Promise<Service> {
   const created = await client.create(servicesRef, svc, { namespace: 'default' });
-  await client.create(endpointSlicesRef, slice(svc.metadata!.name!, pods), { namespace: 'default' });
+  await client.create(endpointSlicesRef, slice(svc.metadata!.name!, pods, 'http', nodeOf), { namespace: 'default' });
   const key = `${created.spec!.clusterIP} . tcp . ${created.spec!.ports![0]!.port}`;
   await waitFor(`${key} programmed`, async () =>
     (await runCommand('nft', ['list', 'map', 'ip', table, 'service-ips'])).stdout.includes(key), 10_000, 10);
@@ -160,6 +164,22 @@ test('NodePort answers on the node address, from the host and from a pod', async
   assert.deepEqual([...(await answers(url, 30, clientPod.ns)).keys()].sort(), ['b0', 'b1', 'b2']);
 });
 
+test('externalIPs: the service port answers on an external IP routed to this node', async () => {
+  const extIP = `10.245.${lab.subnet}.1`; // test-only; reaches the host by the pods' default route
+  await createService(service('ext', { externalIPs: [extIP], ports: [{ name: 'http', port: 83, targetPort: 8080 }] }), backends);
+  await waitFor('externalIP programmed', async () =>
+    (await runCommand('nft', ['list', 'map', 'ip', table, 'service-ips'])).stdout.includes(`${extIP} . tcp . 83`), 10_000, 10);
+  assert.deepEqual([...(await answers(`http://${extIP}:83/`, 30, clientPod.ns)).keys()].sort(), ['b0', 'b1', 'b2']);
+});
+
+test('externalTrafficPolicy Local: an outside client reaches only this node\'s endpoint; pods reach all', async () => {
+  const svc = await createService(service('etp', { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 84, targetPort: 8080 }] }),
+    backends, (p) => (p === backends[0] ? nodeName : 'some-other-node'));
+  const url = `http://${lab.nodeIP}:${svc.spec!.ports![0]!.nodePort}/`;
+  assert.deepEqual([...(await answers(url, 20, outside.ns)).keys()], ['b0']);
+  assert.deepEqual([...(await answers(url, 30, clientPod.ns)).keys()].sort(), ['b0', 'b1', 'b2']);
+});
+
 test('LoadBalancer: ServiceLB publishes the node address, which answers on the service port', async () => {
   const node: Node = { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName } };
   const created = await client.create(nodesRef, node);
@@ -188,7 +208,7 @@ test('restart: rules stay while kube-proxy is down; the re-sync removes a delete
   assert.equal((await curl(`http://${web.spec!.clusterIP}/`)).code, 0, 'traffic flows while kube-proxy is down');
   const listed = async (): Promise<string> => (await runCommand('nft', ['list', 'map', 'ip', table, 'service-ips'])).stdout;
   assert.match(await listed(), new RegExp(sticky.spec!.clusterIP!.replaceAll('.', '\\.')));
-  cli = await startSkiff(['proxy', '--kubeconfig', s.kubeconfig, '--node-name', nodeName, '--table', table, '--cluster-cidr', lab.cidr], /synced/);
+  cli = await startSkiff(['proxy', '--kubeconfig', s.kubeconfig, '--node-name', nodeName, '--table', table, '--cluster-cidr', clusterCIDR], /synced/);
   const after = await listed();
   assert.doesNotMatch(after, new RegExp(`${sticky.spec!.clusterIP!.replaceAll('.', '\\.')} `), 'the deleted service is gone after the re-sync');
   assert.match(after, new RegExp(web.spec!.clusterIP!.replaceAll('.', '\\.')));

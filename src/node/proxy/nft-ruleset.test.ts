@@ -90,6 +90,8 @@ test('the kernel accepts the generated ruleset and its incremental updates (nft 
     { loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } }), [slice('lb', [ep('10.244.0.2'), ep('10.244.1.2', 'n2')],
       [{ name: 'http', port: 8080, protocol: 'TCP' }, { name: 'dns', port: 5353, protocol: 'UDP' }])], 'n1'),
     ...servicePorts(svc('empty', { clusterIP: '10.43.0.51', type: 'NodePort', ports: [{ port: 81, nodePort: 30082 }] }), [], 'n1'),
+    ...servicePorts(svc('sctp', { clusterIP: '10.43.0.52', ports: [{ name: 's', port: 9, protocol: 'SCTP' }] }),
+      [slice('sctp', [ep('10.244.0.9')], [{ name: 's', port: 9999, protocol: 'SCTP' }])], 'n1'),
   ];
   const text = renderRuleset(all, o);
   const r = await runCommand('nft', ['--check', '-f', '-'], text);
