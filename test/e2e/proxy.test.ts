@@ -16,6 +16,9 @@ import { endpointSlicesRef, servicesRef } from '../../src/node/proxy/proxier.ts'
 import { type TestServer, startTestServer } from '../support/server.ts';
 import { type SkiffProcess, startSkiff } from '../support/process.ts';
 import { waitFor } from '../support/wait.ts';
+import { HostedComponent } from '../../src/server/hosted-component.ts';
+import { siblingModule } from '../../src/server/hosted-main.ts';
+import type { ProxyMainOptions } from '../../src/server/component-mains.ts';
 import { type LabPod, NetnsLab, curl } from './proxy-harness.ts';
 
 const lab = new NetnsLab(100 + (process.pid % 75));
@@ -198,6 +201,24 @@ test('LoadBalancer: ServiceLB publishes the node address, which answers on the s
   // the other class's service was seen by the controller (same informer) and left alone
   const other = await client.get<Service>(servicesRef, 'other-lb', { namespace: 'default' });
   assert.deepEqual(other.status?.loadBalancer ?? {}, {});
+});
+
+test('hosted as a component (worker thread, as skiff server would run it) it programs its own table', async (t) => {
+  const hostedTable = `${table}h`;
+  const options: ProxyMainOptions = { kubeconfig: s.kubeconfig, nodeName, table: hostedTable, clusterCidr: clusterCIDR };
+  const component = new HostedComponent({
+    name: 'kube-proxy', module: siblingModule(import.meta.url, '../../src/server/component-mains'), export: 'proxy', options, log: () => {},
+  });
+  t.after(async () => {
+    await component.stop();
+    await runCommand('nft', ['delete', 'table', 'ip', hostedTable]);
+  });
+  await component.start(); // resolves once the main called ready(), i.e. after its first full sync
+  const web = await client.get<Service>(servicesRef, 'web', { namespace: 'default' });
+  const map = (await runCommand('nft', ['list', 'map', 'ip', hostedTable, 'service-ips'])).stdout;
+  assert.match(map, new RegExp(`${web.spec!.clusterIP!.replaceAll('.', '\\.')} \\. tcp \\. 80`));
+  await component.stop();
+  assert.equal((await runCommand('nft', ['list', 'table', 'ip', hostedTable])).code, 0, 'rules stay after the component stops');
 });
 
 test('restart: rules stay while kube-proxy is down; the re-sync removes a deleted service; --cleanup removes the table', async () => {
