@@ -2,7 +2,8 @@
 // kernel after a stop (so a restart keeps traffic flowing), and `cleanupProxy` removes them.
 import type { RestClient } from '../../client/rest.ts';
 import type { ProxyMode } from './flags.ts';
-import { NftBackend, type ProxyBackend } from './nft-backend.ts';
+import type { ProxyBackend } from './backend.ts';
+import { NftBackend } from './nft-backend.ts';
 import { Proxier } from './proxier.ts';
 
 export { Proxier, type SyncEvent } from './proxier.ts';

@@ -3,7 +3,7 @@
 // previous run left. Simpler than the nftables backend (always whole), as it is the fallback mode.
 import type { ServicePortInfo } from './model.ts';
 import { runCommand } from './nft.ts';
-import type { ProxyBackend, SyncStats } from './nft-backend.ts';
+import type { ProxyBackend, SyncStats } from './backend.ts';
 import { chainPrefix, hookRules, iptablesRuleset, restoreText } from './iptables-ruleset.ts';
 
 export interface IptablesOptions {

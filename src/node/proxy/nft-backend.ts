@@ -2,25 +2,10 @@
 // one `nft -f` transaction — incremental (only changed services' chains and map elements) unless a full sync is
 // due (start-up, after a failure), which replaces the whole table atomically and so drops rules of services that
 // no longer exist. The kernel state is trusted only as far as the last successful transaction.
+import type { ProxyBackend, SyncStats } from './backend.ts';
 import type { ServicePortInfo } from './model.ts';
 import { nftApply, nftDeleteTable } from './nft.ts';
 import { type NftOptions, type NftState, baseState, diffCommands, emptyState, fullSyncText, serviceState } from './nft-ruleset.ts';
-
-export interface ProxyBackend {
-  readonly mode: string;
-  /**
-   * Programs the kernel. `changed` holds the services whose ports changed (an empty list: the service is gone);
-   * when `full`, `all` is every service's ports and nothing else may remain programmed.
-   */
-  sync(changed: Map<string, ServicePortInfo[]>, all: () => Map<string, ServicePortInfo[]>, full: boolean): Promise<SyncStats>;
-  cleanup(): Promise<boolean>;
-}
-
-export interface SyncStats {
-  full: boolean;
-  /** Lines of the transaction (a size measure). */
-  commands: number;
-}
 
 export class NftBackend implements ProxyBackend {
   readonly mode = 'nftables';

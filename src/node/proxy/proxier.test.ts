@@ -5,7 +5,7 @@ import { RestClient } from '../../client/rest.ts';
 import { FakeApiServer } from '../../client/testing/fake-apiserver.ts';
 import { until } from '../../client/testing/until.ts';
 import type { ServicePortInfo } from './model.ts';
-import type { ProxyBackend, SyncStats } from './nft-backend.ts';
+import type { ProxyBackend, SyncStats } from './backend.ts';
 import { Proxier, endpointSlicesRef, servicesRef } from './proxier.ts';
 import { ep, slice, svc } from './fixtures.ts';
 

@@ -11,7 +11,7 @@ import { resourceRef } from '../../client/resource-ref.ts';
 import type { RestClient } from '../../client/rest.ts';
 import { objectKey } from '../../client/cache.ts';
 import { type ServicePortInfo, servicePorts } from './model.ts';
-import type { ProxyBackend, SyncStats } from './nft-backend.ts';
+import type { ProxyBackend, SyncStats } from './backend.ts';
 import { BoundedRunner } from './runner.ts';
 
 export const servicesRef = resourceRef('v1', 'services');
