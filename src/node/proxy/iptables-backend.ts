@@ -2,7 +2,7 @@
 // per table) and deletes chains that are no longer wanted, found from `iptables-save` so a restart cleans up what a
 // previous run left. Simpler than the nftables backend (always whole), as it is the fallback mode.
 import type { ServicePortInfo } from './model.ts';
-import { runCommand } from './nft.ts';
+import { runCommand } from './exec.ts';
 import type { ProxyBackend, SyncStats } from './backend.ts';
 import { chainPrefix, hookRules, iptablesRuleset, restoreText } from './iptables-ruleset.ts';
 
