@@ -37,6 +37,7 @@ export async function startProxy(o: StartProxyOptions): Promise<RunningProxy> {
   const backend = await backendFor(o.mode ?? 'nftables', o.table ?? 'skiff-proxy', o.clusterCIDR || undefined);
   const proxier = new Proxier({ client: o.client, nodeName: o.nodeName, backend, signal: o.signal, minSyncPeriodMs: o.minSyncPeriodMs });
   proxier.on('syncError', (err) => console.error(`kube-proxy: sync failed (a full sync follows): ${err instanceof Error ? err.message : String(err)}`));
+  proxier.on('flowsError', (err) => console.error(`kube-proxy: clearing stale UDP flows failed: ${err instanceof Error ? err.message : String(err)}`));
   await proxier.start();
   return { proxier, backend };
 }

@@ -8,6 +8,7 @@ import type { ServicePortInfo } from './model.ts';
 import type { ProxyBackend, SyncStats } from './backend.ts';
 import { Proxier, endpointSlicesRef, servicesRef } from './proxier.ts';
 import { ep, slice, svc } from './fixtures.ts';
+import { type FlowFilter, conntrackArgs } from './conntrack.ts';
 
 interface Call {
   full: boolean;
@@ -32,7 +33,7 @@ class RecordingBackend implements ProxyBackend {
   }
 }
 
-async function setup(): Promise<{ srv: FakeApiServer; client: RestClient; backend: RecordingBackend; proxier: Proxier; ac: AbortController }> {
+async function setup(clearFlows?: (f: FlowFilter[]) => Promise<void>): Promise<{ srv: FakeApiServer; client: RestClient; backend: RecordingBackend; proxier: Proxier; ac: AbortController }> {
   const srv = new FakeApiServer();
   const client = new RestClient({ server: 'http://in-process', transport: inProcessTransport(srv.nodeServer, {}) });
   await client.create(servicesRef, svc('a', { ports: [{ name: 'http', port: 80 }] }), { namespace: 'default' });
@@ -40,7 +41,7 @@ async function setup(): Promise<{ srv: FakeApiServer; client: RestClient; backen
   await client.create(servicesRef, svc('b', { clusterIP: '10.43.0.51', ports: [{ name: 'http', port: 80 }] }), { namespace: 'default' });
   const backend = new RecordingBackend();
   const ac = new AbortController();
-  const proxier = new Proxier({ client, nodeName: 'n1', backend, signal: ac.signal, minSyncPeriodMs: 10 });
+  const proxier = new Proxier({ client, nodeName: 'n1', backend, signal: ac.signal, minSyncPeriodMs: 10, clearFlows });
   await proxier.start();
   return { srv, client, backend, proxier, ac };
 }
@@ -62,6 +63,29 @@ test('the first sync is full and sees every service; a slice change re-syncs onl
     await client.delete(servicesRef, 'a', { namespace: 'default' });
     await until(() => backend.calls.length === 3, 'a sync after the delete');
     assert.deepEqual([...backend.calls[2]!.changed], [['default/a', []]], 'a deleted service syncs as no ports');
+  } finally {
+    ac.abort();
+    client.close();
+    await srv.stop();
+  }
+});
+
+test('UDP: flows to a removed endpoint, and flows from before a service had endpoints, are cleared after the sync', async () => {
+  const cleared: string[][] = [];
+  const { srv, client, backend, ac } = await setup(async (f) => {
+    cleared.push(f.map((x) => conntrackArgs(x).join(' ')));
+  });
+  try {
+    const dnsPorts = [{ name: 'dns', port: 53, protocol: 'UDP' as const }];
+    await client.create(servicesRef, svc('dns', { clusterIP: '10.43.0.10', ports: dnsPorts }), { namespace: 'default' });
+    await until(() => backend.calls.length === 2, 'the service synced');
+    await client.create(endpointSlicesRef, slice('dns', [ep('10.244.0.7'), ep('10.244.0.8')], [{ name: 'dns', port: 5353, protocol: 'UDP' }]), { namespace: 'default' });
+    await until(() => cleared.length === 1, 'flows cleared once endpoints appeared');
+    assert.deepEqual(cleared[0], ['-D -p udp --orig-dst 10.43.0.10 --orig-port-dst 53']);
+    const sl = (await client.list(endpointSlicesRef, { namespace: 'default' })).items.find((x) => x.metadata?.name === 'dns-x')!;
+    await client.update(endpointSlicesRef, { ...sl, endpoints: [ep('10.244.0.7')] } as typeof sl);
+    await until(() => cleared.length === 2, 'flows to the removed endpoint cleared');
+    assert.deepEqual(cleared[1], ['-D -p udp --orig-dst 10.43.0.10 --orig-port-dst 53 --dst-nat 10.244.0.8']);
   } finally {
     ac.abort();
     client.close();

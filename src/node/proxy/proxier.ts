@@ -13,6 +13,7 @@ import { objectKey } from '../../client/cache.ts';
 import { type ServicePortInfo, servicePorts } from './model.ts';
 import type { ProxyBackend, SyncStats } from './backend.ts';
 import { BoundedRunner } from './runner.ts';
+import { type FlowFilter, clearFlows, staleFlows } from './conntrack.ts';
 
 export const servicesRef = resourceRef('v1', 'services');
 export const endpointSlicesRef = resourceRef('discovery.k8s.io/v1', 'endpointslices');
@@ -20,6 +21,8 @@ const serviceNameLabel = 'kubernetes.io/service-name';
 const byService = 'service';
 
 export interface ProxierOptions {
+  /** Deletes stale UDP/SCTP conntrack flows after a sync (default: `conntrack -D`; tests pass a recorder). */
+  clearFlows?: (flows: FlowFilter[]) => Promise<void>;
   client: RestClient;
   nodeName: string;
   backend: ProxyBackend;
@@ -34,7 +37,7 @@ export interface SyncEvent extends SyncStats {
   services: number;
 }
 
-export class Proxier extends EventEmitter<{ synced: [SyncEvent]; syncError: [unknown] }> {
+export class Proxier extends EventEmitter<{ synced: [SyncEvent]; syncError: [unknown]; flowsError: [unknown] }> {
   private readonly services: Informer<Service>;
   private readonly slices: Informer<EndpointSlice>;
   private readonly factory: InformerFactory;
@@ -42,6 +45,8 @@ export class Proxier extends EventEmitter<{ synced: [SyncEvent]; syncError: [unk
   private dirty = new Set<string>();
   private needFull = true;
   private synced = false;
+  /** Each service's ports as last programmed (undefined before the first sync: the kernel's flows are unknown). */
+  private programmed?: Map<string, ServicePortInfo[]>;
 
   constructor(private readonly o: ProxierOptions) {
     super();
@@ -104,18 +109,42 @@ export class Proxier extends EventEmitter<{ synced: [SyncEvent]; syncError: [unk
     this.dirty = new Set();
     const changed = new Map<string, ServicePortInfo[]>();
     for (const key of keys) changed.set(key, this.portsOf(key));
+    let everything: Map<string, ServicePortInfo[]> | undefined;
     const all = (): Map<string, ServicePortInfo[]> => {
-      const m = new Map<string, ServicePortInfo[]>();
-      for (const svc of this.services.cache.values()) m.set(objectKey(svc), this.portsOf(objectKey(svc)));
-      return m;
+      everything ??= new Map(this.services.cache.values().map((svc) => [objectKey(svc), this.portsOf(objectKey(svc))]));
+      return everything;
     };
+    let stats: SyncStats;
     try {
-      const stats = await this.o.backend.sync(changed, all, full);
-      this.needFull = false;
-      this.emit('synced', { ...stats, durationMs: performance.now() - started, services: this.services.cache.size });
+      stats = await this.o.backend.sync(changed, all, full);
     } catch (err) {
       for (const k of keys) this.dirty.add(k); // a full sync follows, but keep them for its bookkeeping
       throw err;
+    }
+    this.needFull = false;
+    await this.afterSync(full ? all() : changed, full);
+    this.emit('synced', { ...stats, durationMs: performance.now() - started, services: this.services.cache.size });
+  }
+
+  /** Records what is programmed now and clears the UDP flows it made stale (after the rules are in). */
+  private async afterSync(now: Map<string, ServicePortInfo[]>, full: boolean): Promise<void> {
+    const before = this.programmed;
+    const flows: FlowFilter[] = [];
+    if (before) {
+      const keys = full ? new Set([...now.keys(), ...before.keys()]) : now.keys();
+      for (const k of keys) flows.push(...staleFlows(before.get(k) ?? [], now.get(k) ?? []));
+    }
+    const next = full || !before ? new Map<string, ServicePortInfo[]>() : before;
+    for (const [k, ports] of now) {
+      if (ports.length > 0) next.set(k, ports);
+      else next.delete(k);
+    }
+    this.programmed = next;
+    if (flows.length === 0) return;
+    try {
+      await (this.o.clearFlows ?? clearFlows)(flows);
+    } catch (err) {
+      this.emit('flowsError', err); // the rules are in; stale flows only age out slower
     }
   }
 }
