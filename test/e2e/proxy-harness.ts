@@ -19,6 +19,8 @@ export interface LabPod {
   ns: string;
   ip: string;
   httpd?: ChildProcess;
+  /** Other processes started in the namespace (udpEcho), killed by destroy(). */
+  procs: ChildProcess[];
 }
 
 export class NetnsLab {
@@ -51,7 +53,7 @@ export class NetnsLab {
     const ns = `skiff-${this.id}-${name}`;
     const host = `skv${this.id}${this.pods.length}`;
     await sh('ip', ['netns', 'add', ns]);
-    const pod: LabPod = { name, ns, ip };
+    const pod: LabPod = { name, ns, ip, procs: [] };
     this.pods.push(pod);
     await sh('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
     await sh('ip', ['link', 'set', host, 'master', this.bridge, 'up']);
@@ -71,6 +73,18 @@ export class NetnsLab {
     return pod;
   }
 
+  /** A UDP server in the pod answering every datagram with the pod's name (Node, run inside the namespace). */
+  async udpEcho(pod: LabPod, port: number): Promise<void> {
+    const code = `const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send(${JSON.stringify(pod.name)},r.port,r.address));` +
+      `s.bind(${port},()=>process.stdout.write('ready\\n'))`;
+    const child = spawn('ip', ['netns', 'exec', pod.ns, process.execPath, '-e', code], { stdio: ['ignore', 'pipe', 'ignore'] });
+    pod.procs.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.once('data', () => resolve());
+      child.once('exit', (c) => reject(new Error(`udp echo in ${pod.ns} exited ${c}`)));
+    });
+  }
+
   private async waitServing(pod: LabPod, port: number): Promise<void> {
     for (let i = 0; i < 100; i++) {
       if ((await curl(`http://${pod.ip}:${port}/`)).code === 0) return;
@@ -81,9 +95,10 @@ export class NetnsLab {
 
   async destroy(): Promise<void> {
     for (const p of this.pods) {
-      if (p.httpd && p.httpd.exitCode === null) {
-        const exited = new Promise((r) => p.httpd!.once('exit', r));
-        p.httpd.kill('SIGKILL');
+      for (const child of [p.httpd, ...p.procs]) {
+        if (!child || child.exitCode !== null || child.signalCode !== null) continue;
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
         await exited;
       }
       await runCommand('ip', ['netns', 'delete', p.ns]); // takes the veth pair with it
@@ -91,6 +106,22 @@ export class NetnsLab {
     await runCommand('ip', ['link', 'delete', this.bridge]);
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Sends one datagram from `socket` and resolves with the reply's text (undefined after timeoutMs). */
+export function udpAsk(socket: import('node:dgram').Socket, host: string, port: number, timeoutMs = 1000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.off('message', onMessage);
+      resolve(undefined);
+    }, timeoutMs);
+    const onMessage = (m: Buffer): void => {
+      clearTimeout(timer);
+      resolve(m.toString());
+    };
+    socket.once('message', onMessage);
+    socket.send('who', port, host);
+  });
 }
 
 export interface CurlResult {

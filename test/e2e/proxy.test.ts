@@ -19,7 +19,8 @@ import { waitFor } from '../support/wait.ts';
 import { HostedComponent } from '../../src/server/hosted-component.ts';
 import { siblingModule } from '../../src/server/hosted-main.ts';
 import type { ProxyMainOptions } from '../../src/server/component-mains.ts';
-import { type LabPod, NetnsLab, curl } from './proxy-harness.ts';
+import { createSocket } from 'node:dgram';
+import { type LabPod, NetnsLab, curl, udpAsk } from './proxy-harness.ts';
 
 const lab = new NetnsLab(100 + (process.pid % 75));
 const table = `skiff-pt${lab.id}`;
@@ -151,6 +152,27 @@ test('an endpoint removed leaves the rotation within 1 s; none left refuses at o
   await client.update(endpointSlicesRef, { ...sl3, endpoints: slice('web', backends).endpoints });
   await back;
   assert.deepEqual([...(await answers(url, 30)).keys()].sort(), ['b0', 'b1', 'b2']);
+});
+
+test('UDP: answers through the ClusterIP; a removed endpoint\'s live flow moves to another backend (conntrack cleared)', async (t) => {
+  await lab.udpEcho(backends[0]!, 5353);
+  await lab.udpEcho(backends[1]!, 5353);
+  const created = await client.create(servicesRef, service('udp', { ports: [{ name: 'dns', port: 53, targetPort: 5353, protocol: 'UDP' }] }), { namespace: 'default' });
+  const sl = await client.create(endpointSlicesRef, { ...slice('udp', [backends[0]!, backends[1]!]), ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }] }, { namespace: 'default' });
+  const ip = created.spec!.clusterIP!;
+  await waitFor('udp programmed', async () =>
+    (await runCommand('nft', ['list', 'map', 'ip', table, 'service-ips'])).stdout.includes(`${ip} . udp . 53`), 10_000, 10);
+  const socket = createSocket('udp4');
+  t.after(() => socket.close());
+  await new Promise<void>((r) => socket.bind(0, '0.0.0.0', r));
+  const first = await udpAsk(socket, ip, 53);
+  assert.ok(first === 'b0' || first === 'b1', `reply ${first}`);
+  for (let i = 0; i < 5; i++) assert.equal(await udpAsk(socket, ip, 53), first, 'one flow, one backend');
+  const synced = syncAfter(performance.now());
+  await client.update(endpointSlicesRef, { ...sl, endpoints: sl.endpoints!.filter((e) => e.targetRef?.name !== first) });
+  await synced;
+  const other = first === 'b0' ? 'b1' : 'b0';
+  assert.equal(await udpAsk(socket, ip, 53), other, 'the same flow now reaches the remaining backend');
 });
 
 test('sessionAffinity ClientIP keeps a client on one backend', async () => {
