@@ -210,8 +210,9 @@ test('LoadBalancer: ServiceLB publishes the node address, which answers on the s
   const created = await client.create(nodesRef, node);
   await client.updateStatus(nodesRef, { ...created, status: { addresses: [{ type: 'InternalIP', address: lab.nodeIP }] } });
   cmDone = (await startControllerManager({ client, signal: cmCtl.signal, controllers: ['service-lb'], leaderElection: false })).done;
-  await createService(service('lb', { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ports: [{ name: 'http', port: 8081, targetPort: 8080 }] }), backends);
+  // queued first to the controller's single worker, so it has been looked at once 'lb' has its ingress
   await client.create(servicesRef, service('other-lb', { type: 'LoadBalancer', loadBalancerClass: 'example.com/other', ports: [{ port: 8082 }] }));
+  await createService(service('lb', { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ports: [{ name: 'http', port: 8081, targetPort: 8080 }] }), backends);
   const lb = await waitFor('ingress published', async () => {
     const svc = await client.get<Service>(servicesRef, 'lb', { namespace: 'default' });
     return svc.status?.loadBalancer?.ingress?.length ? svc : undefined;
@@ -220,7 +221,7 @@ test('LoadBalancer: ServiceLB publishes the node address, which answers on the s
   assert.equal(lb.spec!.ports![0]!.nodePort, undefined, 'allocateLoadBalancerNodePorts: false honoured');
   const url = `http://${lab.nodeIP}:8081/`;
   await waitFor('LB address answers', async () => (await curl(url, clientPod.ns)).body.startsWith('b'), 10_000, 20);
-  // the other class's service was seen by the controller (same informer) and left alone
+  // the other class's service was reconciled before 'lb' (FIFO, one worker) and left alone
   const other = await client.get<Service>(servicesRef, 'other-lb', { namespace: 'default' });
   assert.deepEqual(other.status?.loadBalancer ?? {}, {});
 });
