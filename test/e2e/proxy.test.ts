@@ -158,10 +158,22 @@ test('UDP: answers through the ClusterIP; a removed endpoint\'s live flow moves 
   await lab.udpEcho(backends[0]!, 5353);
   await lab.udpEcho(backends[1]!, 5353);
   const created = await client.create(servicesRef, service('udp', { ports: [{ name: 'dns', port: 53, targetPort: 5353, protocol: 'UDP' }] }), { namespace: 'default' });
-  const sl = await client.create(endpointSlicesRef, { ...slice('udp', [backends[0]!, backends[1]!]), ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }] }, { namespace: 'default' });
   const ip = created.spec!.clusterIP!;
-  await waitFor('udp programmed', async () =>
-    (await runCommand('nft', ['list', 'map', 'ip', table, 'service-ips'])).stdout.includes(`${ip} . udp . 53`), 10_000, 10);
+  // the sync that programs the endpoints also clears the service's earlier UDP flows, after the rules are in: a
+  // datagram sent in between would lose its flow, so wait for the end of that sync (its 'synced' event)
+  const inKernel = async (): Promise<boolean> => (await runCommand('nft', ['list', 'map', 'ip', table, 'service-ips'])).stdout.includes(`${ip} . udp . 53`);
+  const done = new Promise<void>((resolve) => {
+    const on = (): void => {
+      void inKernel().then((yes) => {
+        if (!yes) return;
+        proxier.off('synced', on);
+        resolve();
+      });
+    };
+    proxier.on('synced', on);
+  });
+  const sl = await client.create(endpointSlicesRef, { ...slice('udp', [backends[0]!, backends[1]!]), ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }] }, { namespace: 'default' });
+  await done;
   const socket = createSocket('udp4');
   t.after(() => socket.close());
   await new Promise<void>((r) => socket.bind(0, '0.0.0.0', r));
