@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     value: `created in ${pipeline.createdSeconds.toFixed(1)} s, bound in ${pipeline.boundSeconds?.toFixed(1)} s`,
     baseline: `${pipeline.podsCreatedPerSecond.toFixed(0)} pods/s created vs API pod creates ${apiCreates.opsPerSec}/s`,
   });
+  for (const row of await (await import('./proxy.ts')).proxyRows()) record(row);
   print();
 }
 

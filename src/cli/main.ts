@@ -23,6 +23,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
     run: lazy(() => import('../control-plane/controllers/manager.ts'), (m) => m.controllerManagerCommand),
     summary: 'Run kube-controller-manager against a cluster (--kubeconfig)',
   },
+  proxy: { run: lazy(() => import('../node/proxy/command.ts'), (m) => m.proxyCommand), summary: 'Run kube-proxy on this node (--kubeconfig --node-name; --cleanup removes its rules)' },
   'sim-nodes': {
     run: lazy(() => import('../sim/command.ts'), (m) => m.simNodesCommand),
     summary: 'Run simulated (kwok-style) nodes against a cluster (--kubeconfig --count N)',

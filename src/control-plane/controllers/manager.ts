@@ -42,6 +42,7 @@ export const controllerRegistry: Record<string, StartController> = {
   'taint-eviction-controller': startTaintEvictionController,
   'pod-garbage-collector-controller': startPodGcController,
   'serviceaccount-controller': startServiceAccountController,
+  'service-lb-controller': (ctx) => import('./servicelb.ts').then((m) => m.startServiceLBController(ctx)),
 };
 
 export const controllerManagerLease = { namespace: 'kube-system', name: 'kube-controller-manager' };
