@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inProcessTransport } from '../../client/in-process.ts';
 import { RestClient } from '../../client/rest.ts';
-import { FakeApiServer } from '../../client/testing/fake-apiserver.ts';
+import { startApiServer, type TestApiServer } from '../../client/testing/apiserver.ts';
 import { until } from '../../client/testing/until.ts';
 import type { ServicePortInfo } from './model.ts';
 import type { ProxyBackend, SyncStats } from './backend.ts';
@@ -33,9 +32,9 @@ class RecordingBackend implements ProxyBackend {
   }
 }
 
-async function setup(clearFlows?: (f: FlowFilter[]) => Promise<void>): Promise<{ srv: FakeApiServer; client: RestClient; backend: RecordingBackend; proxier: Proxier; ac: AbortController }> {
-  const srv = new FakeApiServer();
-  const client = new RestClient({ server: 'http://in-process', transport: inProcessTransport(srv.nodeServer, {}) });
+async function setup(clearFlows?: (f: FlowFilter[]) => Promise<void>): Promise<{ srv: TestApiServer; client: RestClient; backend: RecordingBackend; proxier: Proxier; ac: AbortController }> {
+  const srv = await startApiServer();
+  const client = srv.client();
   await client.create(servicesRef, svc('a', { ports: [{ name: 'http', port: 80 }] }), { namespace: 'default' });
   await client.create(endpointSlicesRef, slice('a', [ep('10.244.0.2')]), { namespace: 'default' });
   await client.create(servicesRef, svc('b', { clusterIP: '10.43.0.51', ports: [{ name: 'http', port: 80 }] }), { namespace: 'default' });
@@ -52,7 +51,7 @@ test('the first sync is full and sees every service; a slice change re-syncs onl
     assert.equal(backend.calls.length, 1);
     const first = backend.calls[0]!;
     assert.equal(first.full, true);
-    assert.deepEqual([...first.all!.keys()].sort(), ['default/a', 'default/b']);
+    assert.deepEqual([...first.all!.keys()].sort(), ['default/a', 'default/b', 'default/kubernetes']);
     assert.deepEqual(first.all!.get('default/a')![0]!.endpoints.map((e) => e.ip), ['10.244.0.2']);
     await client.create(endpointSlicesRef, slice('b', [ep('10.244.0.3'), ep('10.244.0.4')]), { namespace: 'default' });
     await until(() => backend.calls.length === 2, 'a sync after the slice');
