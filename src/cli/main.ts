@@ -27,6 +27,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
     run: lazy(() => import('../sim/command.ts'), (m) => m.simNodesCommand),
     summary: 'Run simulated (kwok-style) nodes against a cluster (--kubeconfig --count N)',
   },
+  dns: { run: lazy(() => import('../node/dns/command.ts'), (m) => m.dnsCommand), summary: 'Run cluster DNS against a cluster (--kubeconfig --listen)' },
 };
 
 function usage(): string {

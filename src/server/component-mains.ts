@@ -4,6 +4,8 @@
 import { RestClient } from '../client/rest.ts';
 import { startScheduler } from '../control-plane/scheduler/index.ts';
 import { startControllerManager } from '../control-plane/controllers/manager.ts';
+import { startClusterDns } from '../node/dns/index.ts';
+import { hostUpstreams, parseUpstream } from '../node/dns/forward.ts';
 import type { HostedMain } from './hosted-main.ts';
 
 export interface SchedulerMainOptions {
@@ -45,6 +47,28 @@ export const controllerManager: HostedMain<ControllerManagerMainOptions> = async
     });
     ctx.ready();
     await manager.done;
+  } finally {
+    client.close();
+  }
+};
+
+export interface ClusterDnsMainOptions {
+  kubeconfig: string;
+  /** the kube-dns Service's cluster IP (10.43.0.10), or a node address */
+  host: string;
+  port: number;
+  clusterDomain: string;
+  /** host:port resolvers for names outside the cluster (the node's /etc/resolv.conf nameservers when empty) */
+  upstreams: string[];
+}
+
+export const clusterDns: HostedMain<ClusterDnsMainOptions> = async (o, ctx) => {
+  const client = RestClient.fromKubeconfig(o.kubeconfig, { userAgent: 'skiff-dns', qps: 0 });
+  try {
+    const upstreams = o.upstreams.length ? o.upstreams.map(parseUpstream) : hostUpstreams('/etc/resolv.conf', [o.host]);
+    const dns = await startClusterDns({ client, host: o.host, port: o.port, zone: o.clusterDomain, upstreams, nsIPs: [o.host], signal: ctx.signal });
+    ctx.ready();
+    await dns.done;
   } finally {
     client.close();
   }
