@@ -60,13 +60,15 @@ export interface ClusterDnsMainOptions {
   clusterDomain: string;
   /** host:port resolvers for names outside the cluster (the node's /etc/resolv.conf nameservers when empty) */
   upstreams: string[];
+  /** publish the server as the kube-dns Service's endpoint (when it listens on a node address, not the service IP) */
+  publish?: { address: string; nodeName: string };
 }
 
 export const clusterDns: HostedMain<ClusterDnsMainOptions> = async (o, ctx) => {
   const client = RestClient.fromKubeconfig(o.kubeconfig, { userAgent: 'skiff-dns', qps: 0 });
   try {
     const upstreams = o.upstreams.length ? o.upstreams.map(parseUpstream) : hostUpstreams('/etc/resolv.conf', [o.host]);
-    const dns = await startClusterDns({ client, host: o.host, port: o.port, zone: o.clusterDomain, upstreams, nsIPs: [o.host], signal: ctx.signal });
+    const dns = await startClusterDns({ client, host: o.host, port: o.port, zone: o.clusterDomain, upstreams, nsIPs: [o.host], publish: o.publish, signal: ctx.signal });
     ctx.ready();
     await dns.done;
   } finally {

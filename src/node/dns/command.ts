@@ -1,5 +1,6 @@
 // `skiff dns --kubeconfig K [--listen 10.43.0.10:53] [--cluster-domain cluster.local] [--upstream host:port]...`:
 // the cluster DNS server until SIGTERM/SIGINT. Flags apart from the behaviour (index.ts).
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { RestClient } from '../../client/rest.ts';
 import { hostUpstreams, parseUpstream } from './forward.ts';
@@ -18,6 +19,8 @@ Flags:
   --resolv-conf PATH       where the node's resolvers are listed (default /etc/resolv.conf)
   --forward-timeout MS     per-upstream timeout before SERVFAIL (default 2000)
   --ttl S                  TTL of cluster records (default 5)
+  --publish-address ADDR   publish ADDR:<port> as the kube-dns Service's endpoint (an EndpointSlice in kube-system)
+  --node-name NAME         names the published slice (default: the host name)
 `;
 
 export async function dnsCommand(argv: string[]): Promise<number> {
@@ -31,6 +34,8 @@ export async function dnsCommand(argv: string[]): Promise<number> {
       'resolv-conf': { type: 'string', default: '/etc/resolv.conf' },
       'forward-timeout': { type: 'string', default: '2000' },
       ttl: { type: 'string', default: '5' },
+      'publish-address': { type: 'string' },
+      'node-name': { type: 'string', default: hostname().toLowerCase() },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -55,6 +60,7 @@ export async function dnsCommand(argv: string[]): Promise<number> {
     const dns = await startClusterDns({
       client, host: listen.host, port: listen.port, zone: values['cluster-domain'], ttl, upstreams,
       forwardTimeoutMs: timeout, nsIPs: [listen.host], signal: ctl.signal,
+      publish: values['publish-address'] ? { address: values['publish-address'], nodeName: values['node-name'] } : undefined,
     });
     console.log(`skiff dns: serving ${values['cluster-domain']} on ${listen.host}:${dns.port} (udp, tcp); upstreams ${upstreams.map((u) => `${u.host}:${u.port}`).join(' ') || 'none'}`);
     await dns.done;

@@ -5,8 +5,9 @@ import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { type Informer, InformerFactory } from '../../client/informer.ts';
 import type { RestClient } from '../../client/rest.ts';
-import { resourceRef } from '../../client/resource-ref.ts';
 import { Forwarder, type Upstream } from './forward.ts';
+import { publishEndpoint } from './publish.ts';
+import { endpointSlicesRef, servicesRef } from './refs.ts';
 import { DnsServer } from './server.ts';
 import { CacheView } from './view.ts';
 
@@ -22,6 +23,8 @@ export interface ClusterDnsOptions {
   forwardTimeoutMs?: number;
   /** answered for ns.dns.<zone> (the kube-dns Service's cluster IP) */
   nsIPs?: string[];
+  /** publish this server as the kube-dns Service's endpoint (publish.ts), removed again on stop */
+  publish?: { address: string; nodeName: string };
   signal: AbortSignal;
 }
 
@@ -33,8 +36,7 @@ export interface RunningClusterDns {
   done: Promise<void>;
 }
 
-export const servicesRef = resourceRef('v1', 'services');
-export const endpointSlicesRef = resourceRef('discovery.k8s.io/v1', 'endpointslices');
+export { endpointSlicesRef, servicesRef } from './refs.ts';
 
 export async function startClusterDns(o: ClusterDnsOptions): Promise<RunningClusterDns> {
   const factory = new InformerFactory(o.client);
@@ -56,8 +58,10 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<RunningClus
     zone: o.zone ?? 'cluster.local', ttl: o.ttl ?? 5, nsIPs: o.nsIPs ?? [], serial: () => serial,
   });
   const port = await server.listen();
+  const unpublish = o.publish ? await publishEndpoint({ client: o.client, ...o.publish, port }) : undefined;
   const done = new Promise<void>((resolve) => {
-    const stop = (): void => void server.close().then(resolve);
+    // the slice goes first, so the Service stops sending queries before the server stops answering them
+    const stop = (): void => void (unpublish?.() ?? Promise.resolve()).catch(() => {}).then(() => server.close()).then(resolve);
     if (o.signal.aborted) stop();
     else o.signal.addEventListener('abort', stop, { once: true });
   });

@@ -1,0 +1,64 @@
+// `skiff dns` as its own process against a real API server: it answers for the bootstrapped `kubernetes` Service,
+// publishes itself as the kube-dns endpoint while it runs, and removes that EndpointSlice when SIGTERM stops it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import * as packet from 'dns-packet';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { RestClient } from '../../src/client/rest.ts';
+import { isNotFound } from '../../src/client/errors.ts';
+import { endpointSlicesRef } from '../../src/node/dns/refs.ts';
+import { startSkiff, type SkiffProcess } from '../support/process.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const host = '127.0.0.9';
+let s: TestServer;
+let client: RestClient;
+let dns: SkiffProcess | undefined;
+
+before(async () => {
+  s = await startTestServer();
+  client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'dns-command-e2e', qps: 0 });
+});
+
+after(async () => {
+  if (dns && dns.child.exitCode === null) {
+    dns.child.kill('SIGKILL');
+    await dns.exited;
+  }
+  client?.close();
+  await s?.stop();
+});
+
+function queryA(port: number, name: string): Promise<packet.DecodedPacket> {
+  return new Promise((resolve, reject) => {
+    const sock = createSocket('udp4');
+    const timer = setTimeout(() => (sock.close(), reject(new Error('no reply'))), 5000);
+    sock.on('message', (m) => {
+      clearTimeout(timer);
+      sock.close();
+      resolve(packet.decode(m));
+    });
+    sock.send(packet.encode({ type: 'query', id: 7, questions: [{ name, type: 'A' }] }), port, host);
+  });
+}
+
+test('skiff dns serves the cluster zone and publishes, then withdraws, its kube-dns endpoint', async () => {
+  dns = await startSkiff([
+    'dns', '--kubeconfig', s.kubeconfig, '--listen', `${host}:0`, '--upstream', '127.0.0.1:9', '--forward-timeout', '200',
+    '--publish-address', host, '--node-name', 'node-a',
+  ], /skiff dns: serving cluster\.local on [\d.]+:(\d+)/);
+  const port = Number(/on [\d.]+:(\d+)/.exec(dns.output())![1]);
+  const r = await queryA(port, 'kubernetes.default.svc.cluster.local');
+  assert.deepEqual(r.answers!.map((a) => 'data' in a && a.data), ['10.43.0.1']);
+
+  const slice = await client.get<EndpointSlice>(endpointSlicesRef, 'kube-dns-node-a', { namespace: 'kube-system' });
+  assert.equal(slice.metadata?.labels?.['kubernetes.io/service-name'], 'kube-dns');
+  assert.deepEqual(slice.endpoints!.map((e) => e.addresses), [[host]]);
+  assert.deepEqual(slice.ports!.map((p) => [p.name, p.protocol, p.port]), [['dns', 'UDP', port], ['dns-tcp', 'TCP', port]]);
+
+  dns.child.kill('SIGTERM');
+  assert.deepEqual(await dns.exited, { code: 0, signal: null });
+  // the process deleted its slice before exiting
+  await assert.rejects(client.get(endpointSlicesRef, 'kube-dns-node-a', { namespace: 'kube-system' }), (e) => isNotFound(e));
+});
