@@ -46,11 +46,18 @@ function queryA(port: number, name: string): Promise<packet.DecodedPacket> {
 test('skiff dns serves the cluster zone and publishes, then withdraws, its kube-dns endpoint', async () => {
   dns = await startSkiff([
     'dns', '--kubeconfig', s.kubeconfig, '--listen', `${host}:0`, '--upstream', '127.0.0.1:9', '--forward-timeout', '200',
-    '--publish-address', host, '--node-name', 'node-a',
-  ], /skiff dns: serving cluster\.local on [\d.]+:(\d+)/);
+    '--publish-address', host, '--node-name', 'node-a', '--metrics-listen', `${host}:0`,
+  ], /skiff dns: serving cluster\.local on .*metrics at (\S+)\n/);
   const port = Number(/on [\d.]+:(\d+)/.exec(dns.output())![1]);
   const r = await queryA(port, 'kubernetes.default.svc.cluster.local');
   assert.deepEqual(r.answers!.map((a) => 'data' in a && a.data), ['10.43.0.1']);
+  assert.equal((await queryA(port, 'nope.default.svc.cluster.local')).flags! & 15, 3);
+
+  // CoreDNS's metric names, as dashboards for kube-dns expect them
+  const metrics = await (await fetch(/metrics at (\S+)/.exec(dns.output())![1])).text();
+  assert.match(metrics, /^coredns_dns_requests_total\{[^}]*proto="udp"[^}]*type="A"\} 2$/m);
+  assert.match(metrics, /^coredns_dns_responses_total\{[^}]*zone="cluster\.local\."[^}]*rcode="NOERROR"[^}]*\} 1$/m);
+  assert.match(metrics, /^coredns_dns_responses_total\{[^}]*rcode="NXDOMAIN"[^}]*\} 1$/m);
 
   const slice = await client.get<EndpointSlice>(endpointSlicesRef, 'kube-dns-node-a', { namespace: 'kube-system' });
   assert.equal(slice.metadata?.labels?.['kubernetes.io/service-name'], 'kube-dns');

@@ -21,6 +21,7 @@ Flags:
   --ttl S                  TTL of cluster records (default 5)
   --publish-address ADDR   publish ADDR:<port> as the kube-dns Service's endpoint (an EndpointSlice in kube-system)
   --node-name NAME         names the published slice (default: the host name)
+  --metrics-listen H:P     serve Prometheus metrics (CoreDNS names) at /metrics, e.g. 0.0.0.0:9153 (default off)
 `;
 
 export async function dnsCommand(argv: string[]): Promise<number> {
@@ -36,6 +37,7 @@ export async function dnsCommand(argv: string[]): Promise<number> {
       ttl: { type: 'string', default: '5' },
       'publish-address': { type: 'string' },
       'node-name': { type: 'string', default: hostname().toLowerCase() },
+      'metrics-listen': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -60,9 +62,11 @@ export async function dnsCommand(argv: string[]): Promise<number> {
     const dns = await startClusterDns({
       client, host: listen.host, port: listen.port, zone: values['cluster-domain'], ttl, upstreams,
       forwardTimeoutMs: timeout, nsIPs: [listen.host], signal: ctl.signal,
+      metrics: values['metrics-listen'] ? parseUpstream(values['metrics-listen']) : undefined,
       publish: values['publish-address'] ? { address: values['publish-address'], nodeName: values['node-name'] } : undefined,
     });
-    console.log(`skiff dns: serving ${values['cluster-domain']} on ${listen.host}:${dns.port} (udp, tcp); upstreams ${upstreams.map((u) => `${u.host}:${u.port}`).join(' ') || 'none'}`);
+    const metricsAt = dns.metricsPort !== undefined ? `; metrics at http://${parseUpstream(values['metrics-listen']!).host}:${dns.metricsPort}/metrics` : '';
+    console.log(`skiff dns: serving ${values['cluster-domain']} on ${listen.host}:${dns.port} (udp, tcp); upstreams ${upstreams.map((u) => `${u.host}:${u.port}`).join(' ') || 'none'}${metricsAt}`);
     await dns.done;
     return 0;
   } finally {

@@ -6,6 +6,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { type Informer, InformerFactory } from '../../client/informer.ts';
 import type { RestClient } from '../../client/rest.ts';
 import { Forwarder, type Upstream } from './forward.ts';
+import { DnsMetrics } from './metrics.ts';
 import { publishEndpoint } from './publish.ts';
 import { endpointSlicesRef, servicesRef } from './refs.ts';
 import { DnsServer } from './server.ts';
@@ -25,11 +26,15 @@ export interface ClusterDnsOptions {
   nsIPs?: string[];
   /** publish this server as the kube-dns Service's endpoint (publish.ts), removed again on stop */
   publish?: { address: string; nodeName: string };
+  /** serve Prometheus metrics (CoreDNS's names) at http://host:port/metrics; port 0 picks one */
+  metrics?: { host: string; port: number };
   signal: AbortSignal;
 }
 
 export interface RunningClusterDns {
   port: number;
+  /** the metrics port, when metrics were asked for */
+  metricsPort?: number;
   services: Informer<Service>;
   endpointSlices: Informer<EndpointSlice>;
   /** resolves once the server has closed */
@@ -53,17 +58,19 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<RunningClus
   }
   factory.start(o.signal);
   await factory.waitForSync(o.signal);
+  const metrics = o.metrics ? new DnsMetrics(`dns://${o.host}:${o.port}`) : undefined;
   const server = new DnsServer({
     view, forwarder: new Forwarder(o.upstreams, o.forwardTimeoutMs ?? 2000), host: o.host, port: o.port,
-    zone: o.zone ?? 'cluster.local', ttl: o.ttl ?? 5, nsIPs: o.nsIPs ?? [], serial: () => serial,
+    zone: o.zone ?? 'cluster.local', ttl: o.ttl ?? 5, nsIPs: o.nsIPs ?? [], serial: () => serial, metrics,
   });
   const port = await server.listen();
+  const metricsServer = o.metrics ? await metrics!.listen(o.metrics.host, o.metrics.port) : undefined;
   const unpublish = o.publish ? await publishEndpoint({ client: o.client, ...o.publish, port }) : undefined;
   const done = new Promise<void>((resolve) => {
     // the slice goes first, so the Service stops sending queries before the server stops answering them
-    const stop = (): void => void (unpublish?.() ?? Promise.resolve()).catch(() => {}).then(() => server.close()).then(resolve);
+    const stop = (): void => void (unpublish?.() ?? Promise.resolve()).catch(() => {}).then(() => Promise.all([server.close(), metricsServer?.close()])).then(() => resolve());
     if (o.signal.aborted) stop();
     else o.signal.addEventListener('abort', stop, { once: true });
   });
-  return { port, services, endpointSlices, done };
+  return { port, metricsPort: metricsServer?.port, services, endpointSlices, done };
 }

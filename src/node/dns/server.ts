@@ -8,6 +8,7 @@ import type { Answer, DecodedPacket } from 'dns-packet';
 import { type Resolution, type ZoneOptions, resolve } from './answer.ts';
 import { type Forwarder, type Transport } from './forward.ts';
 import { decodeQuery, encodeUdp, maxUdpSize, opcode, rawError, reply } from './message.ts';
+import type { DnsMetrics } from './metrics.ts';
 import type { ClusterView } from './view.ts';
 
 export interface DnsServerOptions extends ZoneOptions {
@@ -18,6 +19,7 @@ export interface DnsServerOptions extends ZoneOptions {
   port: number;
   /** the SOA serial: CoreDNS uses the time of the last change it saw */
   serial?: () => number;
+  metrics?: DnsMetrics;
 }
 
 const tcpIdleMs = 10_000;
@@ -35,7 +37,7 @@ export class DnsServer {
   async listen(): Promise<number> {
     const udp = (this.udp = createSocket({ type: this.o.host.includes(':') ? 'udp6' : 'udp4' }));
     udp.on('message', (msg, rinfo) => {
-      void this.handle(msg, 'udp').then((out) => out && udp.send(out, rinfo.port, rinfo.address));
+      void this.observed(msg, 'udp', rinfo.family === 'IPv6' ? 6 : 4).then((out) => out && udp.send(out, rinfo.port, rinfo.address));
     });
     // one bad datagram or a closed client port must not take the server down
     udp.on('error', () => {});
@@ -73,7 +75,7 @@ export class DnsServer {
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
-        void this.handle(msg, 'tcp').then((out) => {
+        void this.observed(msg, 'tcp', c.remoteFamily === 'IPv6' ? 6 : 4).then((out) => {
           if (!out || c.destroyed) return;
           const len = Buffer.alloc(2);
           len.writeUInt16BE(out.length);
@@ -83,20 +85,38 @@ export class DnsServer {
     });
   }
 
+  private async observed(raw: Buffer, transport: Transport, family: 4 | 6): Promise<Buffer | undefined> {
+    const m = this.o.metrics;
+    if (!m) return (await this.answer(raw, transport)).out;
+    const start = performance.now();
+    const r = await this.answer(raw, transport);
+    m.observe({
+      zone: r.forwarded ? '.' : `${this.o.zone}.`, proto: transport, family, type: r.type, reply: r.out,
+      plugin: r.forwarded ? 'forward' : 'kubernetes', seconds: (performance.now() - start) / 1000,
+    });
+    return r.out;
+  }
+
   /** One query's reply bytes (undefined: drop it, e.g. a reply sent to us or garbage without a header). */
   async handle(raw: Buffer, transport: Transport): Promise<Buffer | undefined> {
+    return (await this.answer(raw, transport)).out;
+  }
+
+  private async answer(raw: Buffer, transport: Transport): Promise<{ out: Buffer | undefined; type: string; forwarded: boolean }> {
     const q = decodeQuery(raw);
-    if (!q) return rawError(raw, 'FORMERR');
-    if (q.type === 'response') return undefined;
-    if (opcode(q) !== 0) return this.encode(q, reply(q, { rcode: 'NOTIMP' }), transport);
+    const local = (out: Buffer | undefined, type = 'other') => ({ out, type, forwarded: false });
+    if (!q) return local(rawError(raw, 'FORMERR'));
+    if (q.type === 'response') return local(undefined);
+    if (opcode(q) !== 0) return local(this.encode(q, reply(q, { rcode: 'NOTIMP' }), transport));
     const question = q.questions?.[0];
-    if (!question || q.questions!.length !== 1) return this.encode(q, reply(q, { rcode: 'FORMERR' }), transport);
+    if (!question || q.questions!.length !== 1) return local(this.encode(q, reply(q, { rcode: 'FORMERR' }), transport));
     const r = resolve(question, this.o.view, this.o, this.o.serial?.() ?? this.started);
     if (r.kind === 'forward') {
-      return (await this.o.forwarder.exchange(raw, transport, this.stop.signal)) ?? this.encode(q, reply(q, { rcode: 'SERVFAIL' }), transport);
+      const out = (await this.o.forwarder.exchange(raw, transport, this.stop.signal)) ?? this.encode(q, reply(q, { rcode: 'SERVFAIL' }), transport);
+      return { out, type: question.type, forwarded: true };
     }
     const answers = r.chase ? [...r.answers, ...(await this.chase(r.chase, question.type, transport))] : r.answers;
-    return this.encode(q, reply(q, { ...answerBody(r), answers, authoritative: true }), transport);
+    return local(this.encode(q, reply(q, { ...answerBody(r), answers, authoritative: true }), transport), question.type);
   }
 
   /** The address records of an out-of-zone CNAME target (an ExternalName's host), asked of the upstreams. */
