@@ -1,4 +1,4 @@
-// `skiff dns` as its own process against a real API server: it answers for the bootstrapped `kubernetes` Service,
+// `skiff dns` as its own process, and as a component `skiff server` hosts in a worker thread, against a real API server: it answers for the bootstrapped `kubernetes` Service,
 // publishes itself as the kube-dns endpoint while it runs, and removes that EndpointSlice when SIGTERM stops it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +8,8 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { RestClient } from '../../src/client/rest.ts';
 import { isNotFound } from '../../src/client/errors.ts';
 import { endpointSlicesRef } from '../../src/node/dns/refs.ts';
+import { HostedComponent } from '../../src/server/hosted-component.ts';
+import type { ClusterDnsMainOptions } from '../../src/server/component-mains.ts';
 import { startSkiff, type SkiffProcess } from '../support/process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -30,7 +32,7 @@ after(async () => {
   await s?.stop();
 });
 
-function queryA(port: number, name: string): Promise<packet.DecodedPacket> {
+function queryA(port: number, name: string, at = host): Promise<packet.DecodedPacket> {
   return new Promise((resolve, reject) => {
     const sock = createSocket('udp4');
     const timer = setTimeout(() => (sock.close(), reject(new Error('no reply'))), 5000);
@@ -39,7 +41,7 @@ function queryA(port: number, name: string): Promise<packet.DecodedPacket> {
       sock.close();
       resolve(packet.decode(m));
     });
-    sock.send(packet.encode({ type: 'query', id: 7, questions: [{ name, type: 'A' }] }), port, host);
+    sock.send(packet.encode({ type: 'query', id: 7, questions: [{ name, type: 'A' }] }), port, at);
   });
 }
 
@@ -68,4 +70,24 @@ test('skiff dns serves the cluster zone and publishes, then withdraws, its kube-
   assert.deepEqual(await dns.exited, { code: 0, signal: null });
   // the process deleted its slice before exiting
   await assert.rejects(client.get(endpointSlicesRef, 'kube-dns-node-a', { namespace: 'kube-system' }), (e) => isNotFound(e));
+});
+
+test('the hosted main (a worker thread, as skiff server would run it) serves and publishes, and stop() withdraws', async () => {
+  const at = '127.0.0.10';
+  const options: ClusterDnsMainOptions = {
+    kubeconfig: s.kubeconfig, host: at, port: 0, clusterDomain: 'cluster.local', upstreams: ['127.0.0.1:9'], publish: { address: at, nodeName: 'hosted' },
+  };
+  const hosted = new HostedComponent({
+    name: 'dns', module: new URL('../../src/server/component-mains.ts', import.meta.url).href, export: 'clusterDns', options, stopTimeoutMs: 5000, log: () => {},
+  });
+  await hosted.start();
+  try {
+    // ready() comes after the slice is written: it says where the server listens
+    const slice = await client.get<EndpointSlice>(endpointSlicesRef, 'kube-dns-hosted', { namespace: 'kube-system' });
+    const r = await queryA(slice.ports![0].port!, 'kubernetes.default.svc.cluster.local', at);
+    assert.deepEqual(r.answers!.map((a) => 'data' in a && a.data), ['10.43.0.1']);
+  } finally {
+    await hosted.stop();
+  }
+  await assert.rejects(client.get(endpointSlicesRef, 'kube-dns-hosted', { namespace: 'kube-system' }), (e) => isNotFound(e));
 });

@@ -97,11 +97,7 @@ export class DnsServer {
     return r.out;
   }
 
-  /** One query's reply bytes (undefined: drop it, e.g. a reply sent to us or garbage without a header). */
-  async handle(raw: Buffer, transport: Transport): Promise<Buffer | undefined> {
-    return (await this.answer(raw, transport)).out;
-  }
-
+  /** One query's reply bytes (out undefined: drop it, e.g. a reply sent to us), its type, and whether it went upstream. */
   private async answer(raw: Buffer, transport: Transport): Promise<{ out: Buffer | undefined; type: string; forwarded: boolean }> {
     const q = decodeQuery(raw);
     const local = (out: Buffer | undefined, type = 'other') => ({ out, type, forwarded: false });
