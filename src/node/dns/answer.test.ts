@@ -80,7 +80,9 @@ test('ExternalName is a CNAME; an out-of-zone target is to be chased upstream, a
   const r = ask('ext.default.svc.cluster.local', 'A');
   assert.deepEqual(r.answers, [{ name: 'ext.default.svc.cluster.local', type: 'CNAME', class: 'IN', ttl: 5, data: 'example.com' }]);
   assert.equal(r.chase, 'example.com');
-  assert.equal(ask('internal-alias.default.svc.cluster.local', 'A').chase, undefined);
+  const alias = ask('internal-alias.default.svc.cluster.local', 'A');
+  assert.equal(alias.chase, undefined);
+  assert.deepEqual(data(alias.answers), ['web.default.svc.cluster.local', '10.43.0.20'], 'an in-zone target is followed locally');
   assert.deepEqual(data(ask('ext.default.svc.cluster.local', 'CNAME').answers), ['example.com']);
 });
 

@@ -106,8 +106,8 @@ function apexAnswer(q: Question, o: ZoneOptions, serial: number): Resolution {
   return negative('NOERROR', o, serial);
 }
 
-/** serial: the zone's SOA serial (CoreDNS uses the time of the last change it saw). */
-export function resolve(q: Question, view: ClusterView, o: ZoneOptions, serial: number): Resolution {
+/** serial: the zone's SOA serial (CoreDNS uses the time of the last change it saw); depth counts CNAMEs followed. */
+export function resolve(q: Question, view: ClusterView, o: ZoneOptions, serial: number, depth = 0): Resolution {
   const p = parseName(q.name, o.zone);
   const zone = normalizeName(o.zone);
   const ttl = o.ttl;
@@ -136,7 +136,10 @@ export function resolve(q: Question, view: ClusterView, o: ZoneOptions, serial: 
   let r: Resolution;
   if (q.type === 'A' || q.type === 'AAAA') {
     const { answers, chase } = addressAnswers(q.name, q.type, targets, ttl, zone);
-    r = found(answers, [], chase);
+    // an ExternalName pointing into the zone is followed here, one step (no CNAME loops)
+    const cname = answers[0]?.type === 'CNAME' && !chase ? (answers[0].data as string) : undefined;
+    const inZone = cname && depth === 0 ? resolve({ name: cname, type: q.type }, view, o, serial, 1) : undefined;
+    r = found(inZone?.kind === 'answer' ? [...answers, ...inZone.answers] : answers, [], chase);
   } else if (q.type === 'SRV') {
     const { answers, additionals } = srvAnswers(q.name, targets, ttl);
     r = found(answers, additionals);
