@@ -26,7 +26,8 @@ test('UDP replies over 512 bytes (no EDNS) are truncated with TC and keep only w
   assert.ok(out.length <= 512, `${out.length} bytes`);
   const r = packet.decode(out);
   assert.ok(r.flag_tc);
-  assert.ok(r.answers!.length > 0 && r.answers!.length < 100);
+  // 12 header + 35 question, then 16 bytes per compressed A record: 29 fit, as many as CoreDNS sends
+  assert.equal(r.answers!.length, 29);
   // the same reply fits untruncated when it is small enough
   const small = packet.decode(encodeUdp(reply(query(), { rcode: 'NOERROR', answers: many(5) }), 512));
   assert.ok(!small.flag_tc);
@@ -36,10 +37,9 @@ test('UDP replies over 512 bytes (no EDNS) are truncated with TC and keep only w
 test('EDNS raises the UDP limit to the client buffer and the OPT record is echoed', () => {
   const q = query(4096);
   assert.equal(maxUdpSize(q), 4096);
-  // 50 uncompressed A records (dns-packet does not compress names): about 2,300 bytes
-  const r = packet.decode(encodeUdp(reply(q, { rcode: 'NOERROR', answers: many(50) }), maxUdpSize(q)));
+  const r = packet.decode(encodeUdp(reply(q, { rcode: 'NOERROR', answers: many(200) }), maxUdpSize(q)));
   assert.ok(!r.flag_tc);
-  assert.equal(r.answers!.length, 50);
+  assert.equal(r.answers!.length, 200);
   assert.equal(r.additionals!.filter((a) => a.type === 'OPT').length, 1);
   assert.equal(maxUdpSize(query(100)), 512, 'a buffer below 512 counts as 512');
 });

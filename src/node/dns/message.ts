@@ -3,6 +3,7 @@
 // client's EDNS buffer, goes out with the TC bit and only the records that fit, so the client retries over TCP.
 import * as packet from 'dns-packet';
 import type { Answer, DecodedPacket, OptAnswer, Packet } from 'dns-packet';
+import { compressNames } from './compress.ts';
 
 export const rcodes = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 export type RcodeName = keyof typeof rcodes;
@@ -54,15 +55,27 @@ export function reply(q: Packet, body: ReplyBody): Packet {
   };
 }
 
-/** Encodes for UDP: when too big, sets TC and keeps the leading answers that fit (plus OPT), as miekg/dns's Truncate. */
+/** The wire form of a reply, names compressed (TCP, and UDP when it fits). */
+export function encode(p: Packet): Buffer {
+  return compressNames(packet.encode(p));
+}
+
+/** Encodes for UDP: when too big, sets TC and keeps the most leading answers that fit (plus OPT), as miekg/dns's Truncate. */
 export function encodeUdp(p: Packet, max: number): Buffer {
-  const full = packet.encode(p);
+  const full = encode(p);
   if (full.length <= max) return full;
   const opt = (p.additionals ?? []).filter((a) => a.type === 'OPT');
-  const answers = [...(p.answers ?? [])];
-  const cut: Packet = { ...p, flags: (p.flags ?? 0) | packet.TRUNCATED_RESPONSE, authorities: [], additionals: opt, answers };
-  while (answers.length && packet.encodingLength(cut) > max) answers.pop();
-  return packet.encode(cut);
+  const answers = p.answers ?? [];
+  const cut = (n: number): Buffer => encode({ ...p, flags: (p.flags ?? 0) | packet.TRUNCATED_RESPONSE, authorities: [], additionals: opt, answers: answers.slice(0, n) });
+  // binary search for the largest prefix that fits: a headless service can have thousands of endpoints
+  let lo = 0;
+  let hi = answers.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (cut(mid).length <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  return cut(lo);
 }
 
 /** An error reply built from the raw bytes alone (the query could not be decoded): id kept, no question. */

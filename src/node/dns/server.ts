@@ -7,7 +7,7 @@ import * as packet from 'dns-packet';
 import type { Answer, DecodedPacket } from 'dns-packet';
 import { type Resolution, type ZoneOptions, resolve } from './answer.ts';
 import { type Forwarder, type Transport } from './forward.ts';
-import { decodeQuery, encodeUdp, maxUdpSize, opcode, rawError, reply } from './message.ts';
+import { decodeQuery, encode, encodeUdp, maxUdpSize, opcode, rawError, reply } from './message.ts';
 import type { DnsMetrics } from './metrics.ts';
 import type { ClusterView } from './view.ts';
 
@@ -124,7 +124,7 @@ export class DnsServer {
   }
 
   private encode(q: DecodedPacket, p: ReturnType<typeof reply>, transport: Transport): Buffer {
-    return transport === 'udp' ? encodeUdp(p, maxUdpSize(q)) : packet.encode(p);
+    return transport === 'udp' ? encodeUdp(p, maxUdpSize(q)) : encode(p);
   }
 }
 
