@@ -4,32 +4,33 @@
 // 16 bytes per record instead of ~45, so as many fit in a 512-byte UDP reply as CoreDNS fits.
 
 function copyName(src: Buffer, at: number, out: Buffer, o: number, dict: Map<string, number>): { at: number; o: number } {
-  const labels: Buffer[] = [];
-  while (src[at] !== 0) {
-    if ((src[at] & 0xc0) !== 0) throw new Error('compress: input is already compressed');
-    labels.push(src.subarray(at + 1, at + 1 + src[at]));
-    at += 1 + src[at];
+  const starts: number[] = [];
+  let p = at;
+  while (src[p] !== 0) {
+    if ((src[p] & 0xc0) !== 0) throw new Error('compress: input is already compressed');
+    starts.push(p);
+    p += 1 + src[p];
   }
-  at += 1;
-  for (let i = 0; i < labels.length; i++) {
-    const suffix = labels.slice(i).map((l) => l.toString('latin1').toLowerCase()).join('.');
-    const ptr = dict.get(suffix);
+  const end = p + 1;
+  for (const start of starts) {
+    // a suffix is keyed by its wire bytes (length octets and all), lower-cased: DNS names compare case-insensitively
+    const key = src.toString('latin1', start, end).toLowerCase();
+    const ptr = dict.get(key);
     if (ptr !== undefined) {
       out.writeUInt16BE(0xc000 | ptr, o);
-      return { at, o: o + 2 };
+      return { at: end, o: o + 2 };
     }
-    if (o < 0x3fff) dict.set(suffix, o);
-    out[o] = labels[i].length;
-    labels[i].copy(out, o + 1);
-    o += 1 + labels[i].length;
+    if (o < 0x3fff) dict.set(key, o);
+    o += src.copy(out, o, start, start + 1 + src[start]);
   }
   out[o] = 0;
-  return { at, o: o + 1 };
+  return { at: end, o: o + 1 };
 }
 
 /** The same message with its question and owner names compressed (never longer than the input). */
 export function compressNames(msg: Buffer): Buffer {
-  const out = Buffer.alloc(msg.length);
+  // every byte up to the returned length is written below
+  const out = Buffer.allocUnsafe(msg.length);
   msg.copy(out, 0, 0, 12);
   const dict = new Map<string, number>();
   const questions = msg.readUInt16BE(4);

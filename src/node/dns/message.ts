@@ -55,9 +55,12 @@ export function reply(q: Packet, body: ReplyBody): Packet {
   };
 }
 
-/** The wire form of a reply, names compressed (TCP, and UDP when it fits). */
+/** The wire form of a reply, names compressed when several records repeat them (one record gains nothing worth
+ *  the cost: it fits any UDP reply either way). */
 export function encode(p: Packet): Buffer {
-  return compressNames(packet.encode(p));
+  const records = (p.answers?.length ?? 0) + (p.authorities?.length ?? 0) + (p.additionals?.length ?? 0);
+  const plain = packet.encode(p);
+  return records > 1 ? compressNames(plain) : plain;
 }
 
 /** Encodes for UDP: when too big, sets TC and keeps the most leading answers that fit (plus OPT), as miekg/dns's Truncate. */
