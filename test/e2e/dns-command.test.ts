@@ -7,7 +7,8 @@ import * as packet from 'dns-packet';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { RestClient } from '../../src/client/rest.ts';
 import { isNotFound } from '../../src/client/errors.ts';
-import { endpointSlicesRef } from '../../src/node/dns/refs.ts';
+import { endpointSlicesRef, servicesRef } from '../../src/node/dns/refs.ts';
+import { kubeDnsService } from '../../src/control-plane/apiserver/bootstrap.ts';
 import { HostedComponent } from '../../src/server/hosted-component.ts';
 import type { ClusterDnsMainOptions } from '../../src/server/component-mains.ts';
 import { startSkiff, type SkiffProcess } from '../support/process.ts';
@@ -90,4 +91,11 @@ test('the hosted main (a worker thread, as skiff server would run it) serves and
     await hosted.stop();
   }
   await assert.rejects(client.get(endpointSlicesRef, 'kube-dns-hosted', { namespace: 'kube-system' }), (e) => isNotFound(e));
+});
+
+test('the bootstrap kube-dns Service is accepted and reads as upstream\'s in kubectl', async () => {
+  await client.create(servicesRef, kubeDnsService('10.43.0.10'));
+  const out = await s.kubectl(['get', 'svc', '-n', 'kube-system', 'kube-dns', '--show-labels']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /^kube-dns\s+ClusterIP\s+10\.43\.0\.10\s+<none>\s+53\/UDP,53\/TCP,9153\/TCP\s+\S+\s+k8s-app=kube-dns,kubernetes\.io\/cluster-service=true,kubernetes\.io\/name=CoreDNS$/m);
 });
