@@ -216,3 +216,26 @@ test('changes are answered once the informers have seen them', async () => {
   });
   assert.equal(rcode(await query('late.default.svc.cluster.local', 'A')), 3);
 });
+
+test('garbage gets FORMERR (or nothing when it has no header) and the server keeps answering', async () => {
+  const sock = createSocket('udp4');
+  const replies: Buffer[] = [];
+  sock.on('message', (m) => replies.push(m));
+  sock.send(Buffer.from([1, 2, 3]), dns.port, host);
+  sock.send(Buffer.from([0xab, 0xcd, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0x3f, 0x41]), dns.port, host);
+  const formerr = await new Promise<Buffer>((resolve) => sock.once('message', resolve));
+  sock.close();
+  assert.equal(formerr.readUInt16BE(0), 0xabcd);
+  assert.equal(formerr.readUInt16BE(2) & 15, 1);
+  assert.deepEqual(replies, [formerr], 'the header-less datagram got no reply');
+  const notimp = await (async () => {
+    const q = packet.encode({ type: 'query', id: 5, flags: 2 << 11, questions: [{ name: 'web.default.svc.cluster.local', type: 'A' }] });
+    const s2 = createSocket('udp4');
+    s2.send(q, dns.port, host);
+    const m = await new Promise<Buffer>((resolve) => s2.once('message', resolve));
+    s2.close();
+    return packet.decode(m);
+  })();
+  assert.equal(rcode(notimp), 4, 'opcode STATUS is not implemented');
+  assert.deepEqual(datas(await query('web.default.svc.cluster.local', 'A')), ['10.43.7.7']);
+});

@@ -37,7 +37,10 @@ export class DnsServer {
   async listen(): Promise<number> {
     const udp = (this.udp = createSocket({ type: this.o.host.includes(':') ? 'udp6' : 'udp4' }));
     udp.on('message', (msg, rinfo) => {
-      void this.observed(msg, 'udp', rinfo.family === 'IPv6' ? 6 : 4).then((out) => out && udp.send(out, rinfo.port, rinfo.address));
+      void this.observed(msg, 'udp', rinfo.family === 'IPv6' ? 6 : 4).then((out) => {
+        // a reply that finishes after close() (a slow upstream) has nowhere to go
+        if (out && !this.stop.signal.aborted) udp.send(out, rinfo.port, rinfo.address);
+      });
     });
     // one bad datagram or a closed client port must not take the server down
     udp.on('error', () => {});
@@ -87,9 +90,13 @@ export class DnsServer {
 
   private async observed(raw: Buffer, transport: Transport, family: 4 | 6): Promise<Buffer | undefined> {
     const m = this.o.metrics;
-    if (!m) return (await this.answer(raw, transport)).out;
     const start = performance.now();
-    const r = await this.answer(raw, transport);
+    const r = await this.answer(raw, transport).catch((err: unknown) => {
+      // a bug or an unexpected socket failure answers this one query SERVFAIL; the server goes on
+      process.stderr.write(`skiff dns: query failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      return { out: rawError(raw, 'SERVFAIL'), type: 'other', forwarded: false };
+    });
+    if (!m) return r.out;
     m.observe({
       zone: r.forwarded ? '.' : `${this.o.zone}.`, proto: transport, family, type: r.type, reply: r.out,
       plugin: r.forwarded ? 'forward' : 'kubernetes', seconds: (performance.now() - start) / 1000,
