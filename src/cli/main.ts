@@ -36,6 +36,10 @@ const commands: Record<string, { run: Command; summary: string }> = {
     run: lazy(() => import('../node/images/command.ts'), (m) => m.imageCommand),
     summary: "Import image archives into the node's container runtime (image import FILE…)",
   },
+  dns: {
+    run: lazy(() => import('../node/dns/command.ts'), (m) => m.dnsCommand),
+    summary: 'Run cluster DNS against a cluster (--kubeconfig --listen)',
+  },
 };
 
 function usage(): string {
