@@ -24,7 +24,7 @@ function job(spec: Partial<NonNullable<Job['spec']>> = {}, status: Job['status']
 let n = 0;
 function pod(phase: string, extra: { index?: number; finishedAt?: number; deleting?: boolean; finalizer?: boolean } = {}): Pod {
   n++;
-  const annotations = extra.index === undefined ? {} : { 'batch.kubernetes.io/job-completion-index': String(extra.index) };
+  const annotations: Record<string, string> = extra.index === undefined ? {} : { 'batch.kubernetes.io/job-completion-index': String(extra.index) };
   return {
     metadata: { name: `p${n}`, uid: `u${n}`, annotations, finalizers: extra.finalizer === false ? [] : [jobTrackingFinalizer],
       ...(extra.deleting ? { deletionTimestamp: iso(t0) } : {}) },
