@@ -84,7 +84,10 @@ export function ledgerStatus(job: Job, ledger: Ledger): Pick<JobStatus, 'succeed
   const uncounted: NonNullable<JobStatus['uncountedTerminatedPods']> = {};
   if (ledger.uncountedSucceeded.size) uncounted.succeeded = [...ledger.uncountedSucceeded].sort();
   if (ledger.uncountedFailed.size) uncounted.failed = [...ledger.uncountedFailed].sort();
-  const out: ReturnType<typeof ledgerStatus> = { succeeded: ledger.succeeded, failed: ledger.failed, uncountedTerminatedPods: uncounted };
-  if (job.spec?.completionMode === 'Indexed') out.completedIndexes = formatIndexesOf(ledger.completed);
+  // succeeded/failed are plain int32s upstream (omitempty): a zero is not served
+  const out: ReturnType<typeof ledgerStatus> = { uncountedTerminatedPods: uncounted };
+  if (ledger.succeeded) out.succeeded = ledger.succeeded;
+  if (ledger.failed) out.failed = ledger.failed;
+  if (job.spec?.completionMode === 'Indexed' && ledger.completed.size) out.completedIndexes = formatIndexesOf(ledger.completed);
   return out;
 }

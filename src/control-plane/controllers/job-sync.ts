@@ -160,12 +160,13 @@ export function planJob(job: Job, pods: Pod[], ledger: Ledger, now: number): Job
   const deleting = new Set(del);
   const active = counts.active.filter((p) => !deleting.has(p));
   const finished = conditions.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  // ready and terminating are pointers upstream (served as 0); active is omitempty
   const status: JobStatus = {
     ...ledgerStatus(job, ledger),
-    active: finished ? 0 : active.length,
     ready: finished ? 0 : active.filter(isPodReady).length,
     terminating: finished ? 0 : counts.terminating + del.length,
   };
+  if (!finished && active.length) status.active = active.length;
   if (conditions.length) status.conditions = conditions;
   if (startTime) status.startTime = startTime;
   if (completionTime) status.completionTime = completionTime;
