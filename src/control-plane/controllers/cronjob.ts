@@ -87,7 +87,8 @@ export class CronJobController extends Controller {
     }
     for (const job of children) {
       if (isJobFinished(job) || active.some((r) => r.uid === job.metadata?.uid)) continue;
-      active.push(refTo(job)); // created by a sync whose status write was lost, or by `kubectl create job --from`
+      // A sync whose status write was lost, or `kubectl create job --from`: upstream notes it and leaves it out.
+      this.event(cj, 'Warning', 'UnexpectedJob', `Saw a job that the controller did not create or forgot: ${job.metadata?.name}`);
     }
     for (const job of children.filter(jobSucceeded)) {
       const t = job.status?.completionTime;
