@@ -1,11 +1,12 @@
 // Jobs end to end: a real API server, simulated nodes whose pods exit by annotation (src/sim/completion.ts), the
 // scheduler and the job, ttl-after-finished and garbage-collector controllers; driven by real kubectl. Waits on
-// conditions only; the pod-count bound is asserted on every event an informer delivers.
+// conditions only; the pod-count bound is asserted on every event an informer delivers. The cronjob controller
+// runs in a manager of its own on an injected clock, so a schedule of every minute is stepped, not waited for.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
-import { InformerFactory, RestClient } from '../../src/client/index.ts';
+import { FakeClock, InformerFactory, RestClient } from '../../src/client/index.ts';
 import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { startSimNodes } from '../../src/sim/index.ts';
 import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
@@ -18,7 +19,9 @@ let s: TestServer;
 let client: RestClient;
 const ctl = new AbortController();
 let cmDone: Promise<void>;
+let cronDone: Promise<void>;
 let schedDone: Promise<void>;
+const cronClock = new FakeClock(Date.now());
 
 before(async () => {
   s = await startTestServer();
@@ -26,14 +29,15 @@ before(async () => {
   await startSimNodes({ client, count: 3, signal: ctl.signal, heartbeatIntervalMs: 1000 });
   schedDone = (await startScheduler({ client, signal: ctl.signal, leaderElect: false })).done;
   const cm = await startControllerManager({
-    client, signal: ctl.signal, leaderElection: false, controllers: ['job', 'cronjob', 'ttl-after-finished', 'garbage-collector'],
+    client, signal: ctl.signal, leaderElection: false, controllers: ['job', 'ttl-after-finished', 'garbage-collector'],
   });
   cmDone = cm.done;
+  cronDone = (await startControllerManager({ client, signal: ctl.signal, leaderElection: false, controllers: ['cronjob'], clock: cronClock })).done;
 });
 
 after(async () => {
   ctl.abort();
-  await Promise.all([cmDone, schedDone]);
+  await Promise.all([cmDone, cronDone, schedDone]);
   client.close();
   await s.stop();
 });
@@ -175,4 +179,36 @@ test('CronJob: served with upstream columns; kubectl create job --from=cronjob r
   const bad = await s.kubectl(['create', 'cronjob', 'bad', '--image=busybox', '--schedule=* * *']);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /spec.schedule: Invalid value: "\* \* \*": expected exactly 5 fields, found 3/);
+});
+
+test('CronJob every minute: one Job per stepped minute, run to completion, history limit kept', async () => {
+  const cronJob = {
+    apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'every' },
+    spec: {
+      schedule: '* * * * *', successfulJobsHistoryLimit: 2,
+      jobTemplate: { spec: { template: { metadata: { annotations: { 'sim.skiff.io/exit-code': '0' } }, spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } } },
+    },
+  };
+  // the injected clock catches up with the server's (the earlier tests took real time), then moves by minutes
+  cronClock.step(Math.max(0, Date.now() - cronClock.now()));
+  await kubectl(['apply', '-f', '-'], JSON.stringify(cronJob));
+  const everyJobs = async (): Promise<Job[]> =>
+    (await client.list<Job>(jobsRef, { namespace: 'default' })).items.filter((j) => j.metadata?.ownerReferences?.[0]?.name === 'every');
+  const seen = new Set<string>();
+  for (let i = 1; i <= 4; i++) {
+    cronClock.step(60_000);
+    const job = await waitFor(`start ${i}`, async () => (await everyJobs()).find((j) => !seen.has(j.metadata?.name ?? '')));
+    seen.add(job.metadata?.name ?? '');
+    const minutes = Number(job.metadata?.name?.slice('every-'.length));
+    assert.equal(minutes, Math.floor(Date.parse(job.metadata?.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'] ?? '') / 60_000));
+    await kubectl(['wait', '--for=condition=complete', `job/${job.metadata?.name}`, '--timeout=60s']);
+  }
+  const newest = [...seen].sort().slice(-2);
+  await waitFor('history limited to 2', async () => {
+    const names = (await everyJobs()).map((j) => j.metadata?.name).sort();
+    return JSON.stringify(names) === JSON.stringify(newest);
+  });
+  const table = await kubectl(['get', 'cronjob', 'every']);
+  assert.match(table, /every\s+\* \* \* \* \*\s+<none>\s+False\s+0\s+\S+\s+\S+/);
+  await waitFor('SuccessfulDelete events', async () => (await eventReasons('every')).filter((r) => r.startsWith('SuccessfulDelete: Deleted job every-')).length === 2);
 });
