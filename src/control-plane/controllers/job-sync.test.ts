@@ -116,3 +116,10 @@ test('the pod of an index: generateName, annotation, label, hostname, env and th
   assert.equal(p.spec?.containers[0].env?.[0].name, 'JOB_COMPLETION_INDEX');
   assert.deepEqual(p.metadata?.ownerReferences?.[0], { apiVersion: 'batch/v1', kind: 'Job', name: 'j', uid: 'job-uid', controller: true, blockOwnerDeletion: true });
 });
+
+test('plan: under restartPolicy OnFailure container restarts count toward backoffLimit', () => {
+  const j = job({ backoffLimit: 2, completions: 1, parallelism: 1, template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'i' }] } } }, { startTime: iso(t0) });
+  const restarting = (count: number): Pod => ({ ...pod('Running'), status: { phase: 'Running', containerStatuses: [{ name: 'c', image: 'i', imageID: '', ready: true, restartCount: count }] } });
+  assert.equal(planJob(j, [restarting(1)], ledgerOf(j), t0).status.conditions, undefined);
+  assert.deepEqual(planJob(j, [restarting(2)], ledgerOf(j), t0).status.conditions?.map((c) => `${c.type}/${c.reason}`), ['FailureTarget/BackoffLimitExceeded']);
+});

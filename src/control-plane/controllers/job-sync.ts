@@ -53,6 +53,15 @@ function countPods(pods: Pod[]): Counts {
   return { active, terminating: pods.filter((p) => !isTerminal(p) && !!p.metadata?.deletionTimestamp).length };
 }
 
+/** Under restartPolicy OnFailure the kubelet restarts containers in place: their restarts count as failures. */
+function pastBackoffLimitOnFailure(job: Job, active: Pod[]): boolean {
+  if (job.spec?.template?.spec?.restartPolicy !== 'OnFailure') return false;
+  const limit = job.spec.backoffLimit ?? 6;
+  const restarts = active.reduce((n, p) => n + [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]
+    .reduce((m, c) => m + (c.restartCount ?? 0), 0), 0);
+  return limit === 0 ? restarts > 0 : restarts >= limit;
+}
+
 /** The interim condition the job has reached now, if any. */
 function interimCondition(job: Job, ledger: Ledger, counts: Counts, now: number): { type: string; reason: keyof typeof messages } | undefined {
   if (conditionTrue(job, 'FailureTarget')) return { type: 'FailureTarget', reason: conditionTrue(job, 'FailureTarget')!.reason as keyof typeof messages };
@@ -60,7 +69,7 @@ function interimCondition(job: Job, ledger: Ledger, counts: Counts, now: number)
   const spec: JobSpec = job.spec ?? ({} as JobSpec);
   const failed = ledger.failed + ledger.uncountedFailed.size;
   const succeeded = ledger.succeeded + ledger.uncountedSucceeded.size;
-  if (failed > (spec.backoffLimit ?? 6)) return { type: 'FailureTarget', reason: 'BackoffLimitExceeded' };
+  if (failed > (spec.backoffLimit ?? 6) || pastBackoffLimitOnFailure(job, counts.active)) return { type: 'FailureTarget', reason: 'BackoffLimitExceeded' };
   const start = Date.parse(job.status?.startTime ?? '');
   if (!spec.suspend && spec.activeDeadlineSeconds != null && Number.isFinite(start) && now - start >= spec.activeDeadlineSeconds * 1000) {
     return { type: 'FailureTarget', reason: 'DeadlineExceeded' };
