@@ -33,3 +33,10 @@ test('time zone names as upstream takes them', () => {
   assert.equal(scheduleHasTimeZone('CRON_TZ=UTC 0 * * * *'), true);
   assert.equal(scheduleHasTimeZone('0 * * * *'), false);
 });
+
+test('@every: a constant delay in whole seconds', () => {
+  const s = parseCronSchedule('@every 1h30m', 'UTC');
+  assert.equal(s.next(at('2026-01-01T00:00:00.500Z')), at('2026-01-01T01:30:00Z'));
+  assert.equal(parseCronSchedule('@every 10ms').next(at('2026-01-01T00:00:00Z')), at('2026-01-01T00:00:01Z'));
+  assert.throws(() => parseCronSchedule('@every soon'), /failed to parse duration @every soon/);
+});

@@ -1,7 +1,8 @@
 // CronJob schedules: upstream parses spec.schedule with robfig/cron's ParseStandard (five fields, or one of the
 // @-descriptors) and resolves spec.timeZone from the IANA database. The field arithmetic is the maintained
 // `cron-parser` package's (it handles ranges, steps, names and DST in any IANA zone); this module only narrows
-// its wider grammar (it also takes four or six fields) to the standard one and words errors as upstream does.
+// its wider grammar (it also takes four or six fields) to the standard one, adds robfig's "@every <duration>",
+// and words errors as upstream does.
 import { CronExpressionParser } from 'cron-parser';
 
 export interface CronSchedule {
@@ -51,8 +52,28 @@ function standardFields(schedule: string): string {
   return fields.join(' ');
 }
 
+const durationUnits: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go duration ("1h30m", "90s", "1.5h") in ms, or undefined when malformed. */
+function parseGoDuration(text: string): number | undefined {
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(text)) return undefined;
+  let ms = 0;
+  for (const [, num, , unit] of text.matchAll(/(\d+(\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(num) * durationUnits[unit];
+  return ms;
+}
+
+/** robfig/cron's "@every <duration>": a constant delay in whole seconds (at least one) after the previous run. */
+function everySchedule(schedule: string, spec: string): CronSchedule {
+  const ms = parseGoDuration(spec);
+  if (ms === undefined) throw new Error(`failed to parse duration ${schedule}: time: invalid duration "${spec}"`);
+  const delay = Math.max(1000, Math.floor(ms / 1000) * 1000);
+  return { next: (afterMs) => Math.floor(afterMs / 1000) * 1000 + delay };
+}
+
 /** Parses a standard schedule in a zone (default: the process's); throws an Error whose message is upstream-like. */
 export function parseCronSchedule(schedule: string, timeZone?: string): CronSchedule {
+  const every = /^@every\s+(\S+)$/.exec(schedule.trim());
+  if (every) return everySchedule(schedule, every[1]);
   const expr = standardFields(schedule);
   const tz = timeZone || localTimeZone();
   const tzErr = timeZoneError(tz);

@@ -9,11 +9,11 @@ import { defaultPodSpec } from './pod.ts';
 const unset = (v: unknown): boolean => v === undefined || v === null;
 
 /** An embedded ObjectMeta is a Go struct: its unset creationTimestamp is served as null. */
-function defaultTemplate(template: PodTemplateSpec | undefined): void {
-  if (!template) return;
+/** The template and its pod spec are Go structs upstream, never absent: an omitted one is defaulted like an empty one. */
+function defaultTemplate(template: PodTemplateSpec): void {
   const meta = (template.metadata ??= {}) as { creationTimestamp?: string | null };
   if (meta.creationTimestamp === undefined) meta.creationTimestamp = null;
-  if (template.spec) defaultPodSpec(template.spec as PodSpec);
+  defaultPodSpec((template.spec ??= { containers: [] }) as PodSpec);
 }
 
 export function defaultJobSpec(spec: JobSpec): void {
@@ -41,7 +41,7 @@ export const defaultJob: Defaulter = (obj) => {
   const templateLabels = spec.template?.metadata?.labels;
   const meta = (job.metadata ??= {});
   if (templateLabels && Object.keys(meta.labels ?? {}).length === 0) meta.labels = { ...templateLabels };
-  defaultTemplate(spec.template);
+  defaultTemplate((spec.template ??= {}));
 };
 
 export const defaultCronJob: Defaulter = (obj) => {
@@ -54,5 +54,5 @@ export const defaultCronJob: Defaulter = (obj) => {
   const jt = (spec.jobTemplate ??= {});
   const jtMeta = (jt.metadata ??= {}) as { creationTimestamp?: string | null };
   if (jtMeta.creationTimestamp === undefined) jtMeta.creationTimestamp = null;
-  if (jt.spec) defaultTemplate(jt.spec.template);
+  defaultTemplate(((jt.spec ??= { template: {} }).template ??= {}));
 };

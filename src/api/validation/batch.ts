@@ -39,7 +39,7 @@ function validateJobTemplate(t: PodTemplateSpec | undefined, selector: LabelSele
   errs.push(...validateAnnotations(t.metadata?.annotations, `${path}.metadata.annotations`));
   errs.push(...validatePodSpec(t.spec, `${path}.spec`));
   const rp = t.spec?.restartPolicy;
-  if (rp !== 'OnFailure' && rp !== 'Never') errs.push(fieldErrors.notSupported(`${path}.spec.restartPolicy`, rp ?? '', ['OnFailure', 'Never']));
+  if (rp && rp !== 'OnFailure' && rp !== 'Never') errs.push(fieldErrors.notSupported(`${path}.spec.restartPolicy`, rp ?? '', ['OnFailure', 'Never']));
   return errs;
 }
 
