@@ -17,6 +17,8 @@ import { coreEvents, events } from './resources/event.ts';
 import { bindings } from './resources/binding.ts';
 import { deployments, replicaSets } from './resources/apps.ts';
 import { endpointSlices, leases } from './resources/groups.ts';
+import { jobs } from './resources/job.ts';
+import { cronJobs } from './resources/cronjob.ts';
 
 export type { ResourceDefinition } from './resources/define.ts';
 
@@ -24,6 +26,7 @@ export type { ResourceDefinition } from './resources/define.ts';
 export const definitions: readonly ResourceDefinition[] = [
   namespaces, nodes, pods, services, endpoints, configMaps, secrets, serviceAccounts, coreEvents, bindings,
   deployments, replicaSets, leases, endpointSlices, events,
+  jobs, cronJobs,
 ];
 
 export const resources: ResourceInfo[] = definitions.map((d) => d.info);

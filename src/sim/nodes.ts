@@ -1,7 +1,8 @@
 // Simulated nodes (kwok-style): registers N Node objects labelled as simulated, renews one Lease per node in
 // kube-node-lease (holder = node name, 40 s duration), keeps each node's Ready condition True while its heartbeat
 // runs, and acts as the kubelet for pods bound to those nodes: a pod is moved to Running/Ready through pods/status,
-// and a pod with a deletionTimestamp is deleted for real with gracePeriodSeconds 0. No containers exist.
+// and a pod with a deletionTimestamp is deleted for real with gracePeriodSeconds 0. No containers exist; a pod may
+// ask its containers to exit after a while by annotation (completion.ts), so run-to-completion workloads finish.
 //
 // A node whose heartbeat was stopped (stopHeartbeat) behaves as a dead kubelet: no lease renewals, no status
 // fixes, no pod handling, until resumeHeartbeat. Scale: one shared pod informer (spec.nodeName != "") and one node
@@ -11,7 +12,7 @@ import { setMaxListeners } from 'node:events';
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import {
-  type Clock, InformerFactory, type Informer, type RestClient, WorkQueue, byNodeName, enqueueOnChange, isAlreadyExists, isConflict,
+  type Action, type Clock, InformerFactory, type Informer, type RestClient, WorkQueue, byNodeName, enqueueOnChange, isAlreadyExists, isConflict,
   isNotFound, leasesRef, realClock, resourceRef, runController, sleep, splitKey,
 } from '../client/index.ts';
 import {
@@ -19,6 +20,7 @@ import {
   nodeLeaseNamespace, runningStatus,
 } from './objects.ts';
 import { PodIPAllocator } from './ip-pool.ts';
+import { exitedStatus, runStartedAt, simExitOf } from './completion.ts';
 import { forEachLimit } from './limit.ts';
 
 export const nodesRef = resourceRef('v1', 'nodes', false);
@@ -113,7 +115,7 @@ export async function startSimNodes(o: SimNodesOptions): Promise<SimNodes> {
   }
   factory.start(signal);
 
-  const reconcilePod = async (key: string, sig: AbortSignal): Promise<void> => {
+  const reconcilePod = async (key: string, sig: AbortSignal): Promise<Action> => {
     const { namespace, name } = splitKey(key);
     const pod = podInf.lister.get(namespace, name);
     const st = states.get(pod?.spec?.nodeName ?? '');
@@ -128,7 +130,8 @@ export async function startSimNodes(o: SimNodesOptions): Promise<SimNodes> {
       return;
     }
     const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed' || isPodRunning(pod)) return;
+    if (phase === 'Succeeded' || phase === 'Failed') return;
+    if (isPodRunning(pod)) return exitWhenDue(pod, sig);
     const node = nodeInf.lister.get('', st.spec.name);
     const hostIP = node?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? nodeInternalIP(st.spec.index);
     const podIP = pod.spec?.hostNetwork ? hostIP : ips.allocate(uid ?? key, node?.spec?.podCIDR);
@@ -140,6 +143,20 @@ export async function startSimNodes(o: SimNodesOptions): Promise<SimNodes> {
       if (isNotFound(err)) return;
       if (isConflict(err)) return; // a newer version is on its way through the informer and will enqueue again
       throw err;
+    }
+  };
+
+  /** A pod annotated to exit does so once its run time has passed (completion.ts). */
+  const exitWhenDue = async (pod: Pod, sig: AbortSignal): Promise<Action> => {
+    const exit = simExitOf(pod);
+    const started = runStartedAt(pod);
+    if (!exit || started === undefined) return;
+    const due = started + exit.runMs - clock.now();
+    if (due > 0) return { requeueAfter: due };
+    try {
+      await client.updateStatus(podsRef, { ...pod, status: exitedStatus(pod, exit.exitCode, clock.now()) }, { namespace: pod.metadata?.namespace, signal: sig });
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
     }
   };
 

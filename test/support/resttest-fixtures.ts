@@ -36,6 +36,16 @@ export const fixtures: Record<string, Fixture> = {
     specChange: (o) => void ((o.spec as { replicas: number }).replicas = 2),
     status: { replicas: 0, observedGeneration: 1 },
   },
+  'batch/v1/Job': {
+    object: () => ({ spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox' }], restartPolicy: 'Never' } } } }),
+    specChange: (o) => void ((o.spec as { activeDeadlineSeconds: number }).activeDeadlineSeconds = 600),
+    status: { active: 1, ready: 0 },
+  },
+  'batch/v1/CronJob': {
+    object: () => ({ spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox' }], restartPolicy: 'OnFailure' } } } } } }),
+    specChange: (o) => void ((o.spec as { schedule: string }).schedule = '*/10 * * * *'),
+    status: { lastScheduleTime: '2026-01-01T00:00:00Z' },
+  },
   'coordination.k8s.io/v1/Lease': { object: () => ({ spec: { holderIdentity: 'a', leaseDurationSeconds: 10 } }) },
   'discovery.k8s.io/v1/EndpointSlice': { object: () => ({ addressType: 'IPv4', endpoints: [{ addresses: ['10.42.0.9'] }], ports: [{ port: 80 }] }) },
   'events.k8s.io/v1/Event': {

@@ -7,6 +7,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Defaulter } from '../strategy.ts';
 import type { KindKey, KubeObject } from '../object.ts';
 import { defaultPod, defaultPodSpec, podQOSClass } from './pod.ts';
+import { defaultCronJob, defaultJob } from './batch.ts';
 
 const unset = (v: unknown): boolean => v === undefined || v === null || v === '';
 
@@ -144,6 +145,8 @@ export const defaulters: Record<KindKey, Defaulter> = {
   'coordination.k8s.io/v1/Lease': none,
   'discovery.k8s.io/v1/EndpointSlice': defaultEndpointSlice,
   'events.k8s.io/v1/Event': none,
+  'batch/v1/Job': defaultJob,
+  'batch/v1/CronJob': defaultCronJob,
 };
 
 /** Applies the kind's defaulter if there is one. */

@@ -130,7 +130,7 @@ describe('served documents', async () => {
     assert.ok(doc.components.schemas['io.k8s.api.apps.v1.Deployment']);
     assert.ok(doc.components.schemas['io.k8s.api.core.v1.PodSpec']);
     assert.equal(doc.components.schemas['io.k8s.api.core.v1.Pod'], undefined, 'only what apps/v1 reaches');
-    assert.equal(api.openApiV3GroupVersion('batch', 'v1'), undefined);
+    assert.equal(api.openApiV3GroupVersion('example.com', 'v1'), undefined);
   });
 
   it('encodes v2 as gnostic protobuf that decodes to the same paths and definitions', () => {
@@ -162,7 +162,7 @@ describe('served documents', async () => {
     const stale = handleOpenApiRequest(api, '/openapi/v3/api/v1?hash=0000', 'application/json');
     assert.equal(stale?.status, 301);
     assert.equal(stale?.headers.Location, `/openapi/v3/api/v1?hash=${gv?.hash}`);
-    assert.equal(handleOpenApiRequest(api, '/openapi/v3/apis/batch/v1', '')?.status, 404);
+    assert.equal(handleOpenApiRequest(api, '/openapi/v3/apis/example.com/v1', '')?.status, 404);
     assert.equal(handleOpenApiRequest(api, '/api/v1', ''), undefined);
   });
 });

@@ -166,6 +166,29 @@ export const objects: KubeObject[] = [
     spec: { replicas: 3, minReadySeconds: 1, selector: { matchLabels: { app: 'web', 'pod-template-hash': '5d4f' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
     status: { replicas: 3, fullyLabeledReplicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1, conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate' }] },
   },
+  {
+    apiVersion: 'batch/v1', kind: 'Job', metadata: meta('pi'),
+    spec: {
+      parallelism: 2, completions: 0, activeDeadlineSeconds: 60, backoffLimit: 6, selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u' } },
+      manualSelector: false, template: { metadata: { labels: { app: 'pi' } }, spec: { containers: [{ name: 'c', image: 'perl' }], restartPolicy: 'Never' } },
+      ttlSecondsAfterFinished: 0, completionMode: 'Indexed', suspend: false, podReplacementPolicy: 'TerminatingOrFailed',
+      podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'c', operator: 'In', values: [1, 42] } }, { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] },
+      successPolicy: { rules: [{ succeededIndexes: '0-2', succeededCount: 1 }] },
+    },
+    status: {
+      conditions: [{ type: 'Complete', status: 'True', lastProbeTime: '2024-01-02T03:04:05Z', lastTransitionTime: '2024-01-02T03:04:05Z', reason: 'CompletionsReached', message: 'm' }],
+      startTime: '2024-01-02T03:04:00Z', completionTime: '2024-01-02T03:04:05Z', active: 1, succeeded: 2, failed: 3, terminating: 0, ready: 0,
+      completedIndexes: '0,1', uncountedTerminatedPods: { succeeded: ['a'], failed: ['b'] },
+    },
+  },
+  {
+    apiVersion: 'batch/v1', kind: 'CronJob', metadata: meta('tick'),
+    spec: {
+      schedule: '*/5 * * * *', timeZone: 'Etc/UTC', startingDeadlineSeconds: 0, concurrencyPolicy: 'Forbid', suspend: true, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 0,
+      jobTemplate: { metadata: { labels: { app: 'tick' } }, spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox' }], restartPolicy: 'OnFailure' } } } },
+    },
+    status: { active: [{ kind: 'Job', namespace: 'default', name: 'tick-1', uid: 'u', apiVersion: 'batch/v1', resourceVersion: '7' }], lastScheduleTime: '2024-01-02T03:00:00Z', lastSuccessfulTime: '2024-01-02T03:01:00Z' },
+  },
   { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: meta('web'), spec: { replicas: 4 }, status: { replicas: 2, selector: 'app=web' } },
   {
     apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-1', namespace: 'kube-node-lease' },

@@ -66,7 +66,7 @@ describe('protobuf codec', () => {
     for (const k of ['v1/Pod', 'apps/v1/Deployment', 'v1/Secret', 'policy/v1/Eviction', 'v1/PodList']) assert.ok(kinds.includes(k), k);
     for (const o of objects) assert.ok(protobufSupports(o.apiVersion ?? '', o.kind ?? ''), `${o.apiVersion} ${o.kind}`);
     assert.ok(protobufSupports('apps/v1', 'DeleteOptions'), 'DeleteOptions under any group version');
-    assert.equal(protobufSupports('batch/v1', 'Job'), false);
+    assert.equal(protobufSupports('example.com/v1', 'Widget'), false);
   });
 
   it('drops zero scalars of non-pointer fields but keeps pointer zeros, like Go JSON', () => {
@@ -109,7 +109,7 @@ describe('protobuf codec', () => {
     rejects400(new Uint8Array(0));
     rejects400(Buffer.from('{"kind":"Pod"}'));
     rejects400(envelope('v1', '', new Uint8Array(0)));
-    rejects400(envelope('batch/v1', 'Job', new Uint8Array(0)));
+    rejects400(envelope('example.com/v1', 'Widget', new Uint8Array(0)));
     rejects400(envelope('v1', 'Pod', message((w) => w.uint32(1 << 3).uint32(5)))); // metadata as a varint
     rejects400(envelope('v1', 'Pod', message((w) => w.uint32(0).uint32(5)))); // field number 0
     const fields = message((w) => w.uint32(10).string('{not json'));
@@ -149,7 +149,7 @@ describe('protobuf codec', () => {
   });
 
   it('refuses to encode unknown kinds (406) and mistyped values (500)', () => {
-    assert.throws(() => encodeK8sProtobuf({ apiVersion: 'batch/v1', kind: 'Job' }), (e: unknown) => e instanceof ApiError && e.code === 406);
+    assert.throws(() => encodeK8sProtobuf({ apiVersion: 'example.com/v1', kind: 'Widget' }), (e: unknown) => e instanceof ApiError && e.code === 406);
     assert.throws(() => encodeK8sProtobuf({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 5 as unknown as string } }),
       (e: unknown) => e instanceof ApiError && e.code === 500 && /metadata\.name/.test(e.message));
   });

@@ -10,6 +10,7 @@ import { coreNodeProto } from './schema/core-node.ts';
 import {
   appsV1Proto, autoscalingV1Proto, coordinationV1Proto, discoveryV1Proto, eventsV1Proto, policyV1Proto,
 } from './schema/groups.ts';
+import { batchV1Proto } from './schema/batch.ts';
 
 const metaPkg = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
@@ -28,6 +29,8 @@ const kindSpecs: KindSpec[] = [
   { apiVersion: 'v1', kind: 'Status', pkg: metaPkg, list: false },
   { apiVersion: 'apps/v1', kind: 'Deployment', pkg: 'k8s.io.api.apps.v1', list: true },
   { apiVersion: 'apps/v1', kind: 'ReplicaSet', pkg: 'k8s.io.api.apps.v1', list: true },
+  { apiVersion: 'batch/v1', kind: 'Job', pkg: 'k8s.io.api.batch.v1', list: true },
+  { apiVersion: 'batch/v1', kind: 'CronJob', pkg: 'k8s.io.api.batch.v1', list: true },
   { apiVersion: 'autoscaling/v1', kind: 'Scale', pkg: 'k8s.io.api.autoscaling.v1', list: false },
   { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', pkg: 'k8s.io.api.coordination.v1', list: true },
   { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', pkg: 'k8s.io.api.discovery.v1', list: true },
@@ -51,7 +54,7 @@ function buildRoot(): protobuf.Root {
   const texts = [
     intstrProto, resourceProto, runtimeProto, metaV1Proto, corePodProto, coreVolumeProto, coreObjectsProto,
     coreNodeProto, appsV1Proto, autoscalingV1Proto, coordinationV1Proto, discoveryV1Proto, eventsV1Proto,
-    policyV1Proto, ...listProto(kindSpecs),
+    policyV1Proto, batchV1Proto, ...listProto(kindSpecs),
   ];
   // keepCase: upstream's proto field names are already the JSON names (camelCase, and "Port"/"Raw" as-is).
   for (const text of texts) protobuf.parse(text, root, { keepCase: true });

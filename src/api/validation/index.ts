@@ -10,6 +10,7 @@ import {
 import { endpointSliceValidator, leaseValidator, newEventValidator } from './groups.ts';
 import { bindingValidator, podValidator } from './pod.ts';
 import { serviceValidator } from './service.ts';
+import { cronJobValidator, jobValidator } from './batch.ts';
 
 export const validators: Record<KindKey, Validator> = {
   'v1/Pod': podValidator,
@@ -28,6 +29,8 @@ export const validators: Record<KindKey, Validator> = {
   'coordination.k8s.io/v1/Lease': leaseValidator,
   'discovery.k8s.io/v1/EndpointSlice': endpointSliceValidator,
   'events.k8s.io/v1/Event': newEventValidator,
+  'batch/v1/Job': jobValidator,
+  'batch/v1/CronJob': cronJobValidator,
 };
 
 export { validateLabelSelector } from './apps.ts';

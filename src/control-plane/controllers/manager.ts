@@ -25,6 +25,9 @@ import { startTaintEvictionController } from './node-lifecycle-eviction.ts';
 import { startPodGcController } from './podgc.ts';
 import { startServiceAccountController } from './serviceaccount.ts';
 import { type SuperviseOptions, superviseController } from './supervisor.ts';
+import { startJobController } from './job.ts';
+import { startCronJobController } from './cronjob.ts';
+import { startTtlAfterFinishedController } from './ttl-after-finished.ts';
 
 /**
  * The registry: upstream's controller names (kube-controller-manager --controllers) → start functions.
@@ -43,6 +46,9 @@ export const controllerRegistry: Record<string, StartController> = {
   'pod-garbage-collector-controller': startPodGcController,
   'serviceaccount-controller': startServiceAccountController,
   'service-lb-controller': (ctx) => import('./servicelb.ts').then((m) => m.startServiceLBController(ctx)),
+  'job-controller': startJobController,
+  'cronjob-controller': startCronJobController,
+  'ttl-after-finished-controller': startTtlAfterFinishedController,
 };
 
 export const controllerManagerLease = { namespace: 'kube-system', name: 'kube-controller-manager' };

@@ -13,3 +13,5 @@ export const replicaSetsRef = resourceRef('apps/v1', 'replicasets');
 export const deploymentsRef = resourceRef('apps/v1', 'deployments');
 export const endpointSlicesRef = resourceRef('discovery.k8s.io/v1', 'endpointslices');
 export { leasesRef };
+export const jobsRef = resourceRef('batch/v1', 'jobs');
+export const cronJobsRef = resourceRef('batch/v1', 'cronjobs');
