@@ -17,6 +17,11 @@ import { coreEvents, events } from './resources/event.ts';
 import { bindings } from './resources/binding.ts';
 import { deployments, replicaSets } from './resources/apps.ts';
 import { endpointSlices, leases } from './resources/groups.ts';
+import { persistentVolumes } from './resources/persistentvolume.ts';
+import { persistentVolumeClaims } from './resources/persistentvolumeclaim.ts';
+import { storageClasses } from './resources/storageclass.ts';
+import { statefulSets } from './resources/statefulset.ts';
+import { controllerRevisions } from './resources/controllerrevision.ts';
 
 export type { ResourceDefinition } from './resources/define.ts';
 
@@ -24,6 +29,7 @@ export type { ResourceDefinition } from './resources/define.ts';
 export const definitions: readonly ResourceDefinition[] = [
   namespaces, nodes, pods, services, endpoints, configMaps, secrets, serviceAccounts, coreEvents, bindings,
   deployments, replicaSets, leases, endpointSlices, events,
+  persistentVolumes, persistentVolumeClaims, statefulSets, controllerRevisions, storageClasses,
 ];
 
 export const resources: ResourceInfo[] = definitions.map((d) => d.info);
