@@ -1,7 +1,8 @@
 // Validation of PersistentVolume, PersistentVolumeClaim (core/v1) and StorageClass (storage.k8s.io/v1): the
 // essentials of upstream's ValidatePersistentVolume(Claim)/ValidateStorageClass — access modes, a storage
 // capacity or request, exactly one volume source, known policies — and their update rules (a claim's spec is
-// fixed once created except its requests and, while unbound, volumeName; a class's behaviour never changes).
+// fixed once created except its requests and, while unset, volumeName and storageClassName; a class's behaviour
+// never changes).
 import type { PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { fieldErrors, type FieldError } from '../errors.ts';
@@ -96,16 +97,22 @@ function validatePersistentVolumeClaim(obj: KubeObject): FieldError[] {
 }
 
 /** A claim's spec without what may change after creation (requests; volumeName once, by the binder). */
-function fixedClaimSpec(spec: PersistentVolumeClaimSpec | undefined, oldVolumeName: string | undefined): unknown {
-  const { resources, volumeName, volumeAttributesClassName: _v, ...rest } = spec ?? {};
-  return { ...rest, limits: resources?.limits, volumeName: oldVolumeName ? volumeName : undefined };
+function fixedClaimSpec(spec: PersistentVolumeClaimSpec | undefined, old: PersistentVolumeClaimSpec | undefined): unknown {
+  const { resources, volumeName, volumeAttributesClassName: _v, storageClassName, ...rest } = spec ?? {};
+  return {
+    ...rest,
+    limits: resources?.limits,
+    volumeName: old?.volumeName ? volumeName : undefined,
+    // a claim without a class may be given one once (upstream's retroactive default StorageClass assignment)
+    storageClassName: old?.storageClassName === undefined ? undefined : storageClassName,
+  };
 }
 
 function validatePersistentVolumeClaimUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   const spec = (obj as unknown as PersistentVolumeClaim).spec;
   const oldSpec = (old as unknown as PersistentVolumeClaim).spec;
   const errs = [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...validatePersistentVolumeClaim(obj).filter((e) => !e.field.startsWith('metadata.'))];
-  if (!jsonEqual(fixedClaimSpec(spec, oldSpec?.volumeName), fixedClaimSpec(oldSpec, oldSpec?.volumeName))) {
+  if (!jsonEqual(fixedClaimSpec(spec, oldSpec), fixedClaimSpec(oldSpec, oldSpec))) {
     errs.push(fieldErrors.forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
   }
   return errs;

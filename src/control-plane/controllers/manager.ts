@@ -25,6 +25,9 @@ import { startTaintEvictionController } from './node-lifecycle-eviction.ts';
 import { startPodGcController } from './podgc.ts';
 import { startServiceAccountController } from './serviceaccount.ts';
 import { type SuperviseOptions, superviseController } from './supervisor.ts';
+import { startStatefulSetController } from './statefulset.ts';
+import { startPersistentVolumeBinderController } from './persistentvolume.ts';
+import { startLocalPathProvisioner } from './local-path-provisioner.ts';
 
 /**
  * The registry: upstream's controller names (kube-controller-manager --controllers) → start functions.
@@ -42,6 +45,9 @@ export const controllerRegistry: Record<string, StartController> = {
   'taint-eviction-controller': startTaintEvictionController,
   'pod-garbage-collector-controller': startPodGcController,
   'serviceaccount-controller': startServiceAccountController,
+  'statefulset-controller': startStatefulSetController,
+  'persistentvolume-binder-controller': startPersistentVolumeBinderController,
+  'local-path-provisioner-controller': startLocalPathProvisioner,
 };
 
 export const controllerManagerLease = { namespace: 'kube-system', name: 'kube-controller-manager' };

@@ -13,3 +13,8 @@ export const replicaSetsRef = resourceRef('apps/v1', 'replicasets');
 export const deploymentsRef = resourceRef('apps/v1', 'deployments');
 export const endpointSlicesRef = resourceRef('discovery.k8s.io/v1', 'endpointslices');
 export { leasesRef };
+export const statefulSetsRef = resourceRef('apps/v1', 'statefulsets');
+export const controllerRevisionsRef = resourceRef('apps/v1', 'controllerrevisions');
+export const persistentVolumeClaimsRef = resourceRef('v1', 'persistentvolumeclaims');
+export const persistentVolumesRef = resourceRef('v1', 'persistentvolumes', false);
+export const storageClassesRef = resourceRef('storage.k8s.io/v1', 'storageclasses', false);
