@@ -1,0 +1,203 @@
+// StatefulSet end to end: a real API server, simulated nodes, the scheduler, and the StatefulSet, EndpointSlice,
+// PV binder, local-path provisioner and garbage collector controllers; driven by real kubectl. Ordering is
+// asserted from a pod watch (every event in order), never from timing.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { RestClient } from '../../src/client/index.ts';
+import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
+import { startSimNodes } from '../../src/sim/index.ts';
+import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
+import { endpointSlicesRef, persistentVolumeClaimsRef, persistentVolumesRef, podsRef, statefulSetsRef } from '../../src/control-plane/controllers/refs.ts';
+import { isPodReady } from '../../src/control-plane/controllers/replicaset-pods.ts';
+import { type TestServer, startTestServer } from '../support/server.ts';
+import { waitFor } from '../support/wait.ts';
+
+let s: TestServer;
+let client: RestClient;
+const ctl = new AbortController();
+let cmDone: Promise<void>;
+let schedDone: Promise<void>;
+/** Every pod watch event since the start, in order. */
+const podEvents: { type: string; name: string; ready: boolean; uid: string }[] = [];
+let watchDone: Promise<void>;
+
+before(async () => {
+  s = await startTestServer();
+  client = RestClient.fromKubeconfig(s.kubeconfig, { qps: 0 });
+  await startSimNodes({ client, count: 3, signal: ctl.signal, heartbeatIntervalMs: 1000 });
+  schedDone = (await startScheduler({ client, signal: ctl.signal, leaderElect: false })).done;
+  const cm = await startControllerManager({
+    client, signal: ctl.signal, leaderElection: false,
+    controllers: ['statefulset', 'endpointslice', 'persistentvolume-binder', 'local-path-provisioner', 'garbage-collector'],
+  });
+  cmDone = cm.done;
+  const rv = (await client.list<Pod>(podsRef, { namespace: 'default' })).metadata?.resourceVersion;
+  watchDone = (async () => {
+    try {
+      for await (const ev of client.watch<Pod>(podsRef, { namespace: 'default', resourceVersion: rv, signal: ctl.signal })) {
+        if (ev.type === 'BOOKMARK') continue;
+        podEvents.push({ type: ev.type, name: ev.object.metadata?.name ?? '', ready: isPodReady(ev.object), uid: ev.object.metadata?.uid ?? '' });
+      }
+    } catch {
+      // aborted at the end
+    }
+  })();
+});
+
+after(async () => {
+  ctl.abort();
+  await Promise.all([cmDone, schedDone, watchDone]);
+  client.close();
+  await s.stop();
+});
+
+async function kubectl(args: string[], stdin?: string): Promise<string> {
+  const r = await s.kubectl(args, stdin === undefined ? undefined : { stdin });
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const manifest = `
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  clusterIP: None
+  selector: {app: web}
+  ports: [{port: 80, name: http}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web}
+spec:
+  serviceName: web
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: nginx, image: nginx:1.0, ports: [{containerPort: 80, name: http}]}]
+  volumeClaimTemplates:
+  - metadata: {name: www}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
+`;
+
+const getSet = (): Promise<StatefulSet> => client.get<StatefulSet>(statefulSetsRef, 'web', { namespace: 'default' });
+const getPod = (name: string): Promise<Pod> => client.get<Pod>(podsRef, name, { namespace: 'default' });
+
+async function settled(replicas: number): Promise<StatefulSet | undefined> {
+  const set = await getSet();
+  const st = set.status;
+  return st && (st.observedGeneration ?? 0) >= (set.metadata?.generation ?? 0) && st.readyReplicas === replicas && st.replicas === replicas &&
+    st.updatedReplicas === replicas && st.currentRevision === st.updateRevision ? set : undefined;
+}
+
+/** Index of the first event matching, or -1. */
+const firstEvent = (p: (e: (typeof podEvents)[number]) => boolean): number => podEvents.findIndex(p);
+
+test('StatefulSet of 3 comes up in order with stable identity, claims and bound local-path volumes', async () => {
+  const sc = await kubectl(['get', 'sc']);
+  assert.match(sc, /^NAME\s+PROVISIONER\s+RECLAIMPOLICY\s+VOLUMEBINDINGMODE\s+ALLOWVOLUMEEXPANSION\s+AGE$/m);
+  assert.match(sc, /^local-path \(default\)\s+skiff\.io\/local-path\s+Delete\s+WaitForFirstConsumer\s+false\s+/m);
+  await kubectl(['apply', '-f', '-'], manifest);
+  await waitFor('web ready 3/3', () => settled(3), 90_000);
+  // ordinal i was created only after ordinal i-1 had been seen Ready
+  for (let i = 1; i < 3; i++) {
+    const created = firstEvent((e) => e.type === 'ADDED' && e.name === `web-${i}`);
+    const prevReady = firstEvent((e) => e.name === `web-${i - 1}` && e.ready);
+    assert.ok(created > 0 && prevReady >= 0 && prevReady < created, `web-${i} created (event ${created}) after web-${i - 1} ready (event ${prevReady})`);
+  }
+  const stsTable = await kubectl(['get', 'sts', 'web', '-o', 'wide']);
+  assert.match(stsTable, /^NAME\s+READY\s+AGE\s+CONTAINERS\s+IMAGES$/m);
+  assert.match(stsTable, /^web\s+3\/3\s+\S+\s+nginx\s+nginx:1\.0$/m);
+  const slices = await client.list<EndpointSlice>(endpointSlicesRef, { namespace: 'default', labelSelector: 'kubernetes.io/service-name=web' });
+  for (let i = 0; i < 3; i++) {
+    const pod = await getPod(`web-${i}`);
+    assert.equal(pod.spec?.hostname, `web-${i}`);
+    assert.equal(pod.spec?.subdomain, 'web');
+    assert.equal(pod.metadata?.labels?.['statefulset.kubernetes.io/pod-name'], `web-${i}`);
+    assert.equal(pod.metadata?.labels?.['apps.kubernetes.io/pod-index'], String(i));
+    assert.ok(pod.metadata?.labels?.['controller-revision-hash']?.startsWith('web-'));
+    assert.equal(pod.spec?.volumes?.find((v) => v.name === 'www')?.persistentVolumeClaim?.claimName, `www-web-${i}`);
+    const pvc = await waitFor(`www-web-${i} bound`, async () => {
+      const c = await client.get<PersistentVolumeClaim>(persistentVolumeClaimsRef, `www-web-${i}`, { namespace: 'default' });
+      return c.status?.phase === 'Bound' ? c : undefined;
+    });
+    assert.equal(pvc.spec?.storageClassName, 'local-path', 'the default class was assigned');
+    assert.equal(pvc.spec?.volumeName, `pvc-${pvc.metadata?.uid}`);
+    const pv = await client.get<PersistentVolume>(persistentVolumesRef, pvc.spec?.volumeName ?? '');
+    assert.equal(pv.spec?.hostPath?.path, `${s.dataDir}/storage/pvc-${pvc.metadata?.uid}`);
+    assert.equal(pv.spec?.hostPath?.type, 'DirectoryOrCreate');
+    assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms?.[0]?.matchExpressions?.[0]?.values, [pod.spec?.nodeName]);
+    assert.equal(pv.spec?.claimRef?.uid, pvc.metadata?.uid);
+    assert.equal(pv.spec?.persistentVolumeReclaimPolicy, 'Delete');
+    await waitFor(`pv of web-${i} Bound`, async () => (await client.get<PersistentVolume>(persistentVolumesRef, pv.metadata?.name ?? '')).status?.phase === 'Bound');
+  }
+  const hostnames = await waitFor('slice hostnames', async () => {
+    const list = await client.list<EndpointSlice>(endpointSlicesRef, { namespace: 'default', labelSelector: 'kubernetes.io/service-name=web' });
+    const names = list.items.flatMap((sl) => sl.endpoints ?? []).map((e) => e.hostname).filter(Boolean).sort();
+    return names.length === 3 ? names : undefined;
+  });
+  void slices;
+  assert.deepEqual(hostnames, ['web-0', 'web-1', 'web-2']);
+  const pvcTable = await kubectl(['get', 'pvc']);
+  assert.match(pvcTable, /^NAME\s+STATUS\s+VOLUME\s+CAPACITY\s+ACCESS MODES\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+AGE$/m);
+  assert.match(pvcTable, /^www-web-0\s+Bound\s+pvc-\S+\s+1Gi\s+RWO\s+local-path\s+<unset>\s+/m);
+  const pvTable = await kubectl(['get', 'pv']);
+  assert.match(pvTable, /^NAME\s+CAPACITY\s+ACCESS MODES\s+RECLAIM POLICY\s+STATUS\s+CLAIM\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+REASON\s+AGE$/m);
+  assert.match(pvTable, /^pvc-\S+\s+1Gi\s+RWO\s+Delete\s+Bound\s+default\/www-web-0\s+local-path\s+<unset>\s+\S+$/m);
+});
+
+test('a deleted pod comes back with the same name and the same claim', async () => {
+  const before = await getPod('web-1');
+  await kubectl(['delete', 'pod', 'web-1', '--wait=false']);
+  const again = await waitFor('web-1 recreated and ready', async () => {
+    const p = await getPod('web-1').catch(() => undefined);
+    return p && p.metadata?.uid !== before.metadata?.uid && isPodReady(p) ? p : undefined;
+  });
+  assert.equal(again.spec?.volumes?.find((v) => v.name === 'www')?.persistentVolumeClaim?.claimName, 'www-web-1');
+  const pvcs = await client.list<PersistentVolumeClaim>(persistentVolumeClaimsRef, { namespace: 'default' });
+  assert.equal(pvcs.items.length, 3, 'no new claim was made');
+  await waitFor('web settled', () => settled(3));
+});
+
+test('RollingUpdate with a partition updates only ordinals at or above it; rollout status completes', async () => {
+  const oldRevision = (await getSet()).status?.currentRevision;
+  await kubectl(['patch', 'sts', 'web', '-p', '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":2}},"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:2.0"}]}}}}']);
+  const out = await kubectl(['rollout', 'status', 'sts/web', '--timeout=90s']);
+  assert.match(out, /partitioned roll out complete: 1 new pods have been updated/);
+  const set = await getSet();
+  assert.notEqual(set.status?.updateRevision, oldRevision);
+  assert.equal(set.status?.currentRevision, oldRevision, 'below the partition the old revision stays current');
+  const images = await Promise.all([0, 1, 2].map(async (i) => (await getPod(`web-${i}`)).spec?.containers[0]?.image));
+  assert.deepEqual(images, ['nginx:1.0', 'nginx:1.0', 'nginx:2.0']);
+  await kubectl(['patch', 'sts', 'web', '-p', '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}}']);
+  // kubectl reports a RollingUpdate with a (defaulted) partition as a partitioned roll out, as against upstream
+  const done = await kubectl(['rollout', 'status', 'sts/web', '--timeout=90s']);
+  assert.match(done, /partitioned roll out complete: 3 new pods have been updated/);
+  await waitFor('update revision current', () => settled(3));
+  const updated = await Promise.all([0, 1, 2].map(async (i) => (await getPod(`web-${i}`)).spec?.containers[0]?.image));
+  assert.deepEqual(updated, ['nginx:2.0', 'nginx:2.0', 'nginx:2.0']);
+  // the update went from the highest ordinal down: web-1 was replaced before web-0
+  const del1 = podEvents.findLastIndex((e) => e.type === 'DELETED' && e.name === 'web-1');
+  const del0 = podEvents.findLastIndex((e) => e.type === 'DELETED' && e.name === 'web-0');
+  assert.ok(del1 >= 0 && del0 > del1, `web-1 (event ${del1}) replaced before web-0 (event ${del0})`);
+  const revisions = await kubectl(['get', 'controllerrevisions', '-l', 'app=web']);
+  assert.match(revisions, /^NAME\s+CONTROLLER\s+REVISION\s+AGE$/m);
+  assert.match(revisions, /^web-\S+\s+statefulset\.apps\/web\s+2\s+/m);
+});
+
+test('scale down removes the highest ordinal first, one at a time; claims are retained', async () => {
+  const mark = podEvents.length;
+  await kubectl(['scale', 'sts', 'web', '--replicas=1']);
+  await waitFor('web settled at 1', () => settled(1));
+  const deletions = podEvents.slice(mark).filter((e) => e.type === 'DELETED').map((e) => e.name);
+  assert.deepEqual(deletions, ['web-2', 'web-1']);
+  const pvcs = await client.list<PersistentVolumeClaim>(persistentVolumeClaimsRef, { namespace: 'default' });
+  assert.deepEqual(pvcs.items.map((c) => c.metadata?.name).sort(), ['www-web-0', 'www-web-1', 'www-web-2'], 'whenScaled: Retain keeps them');
+});
