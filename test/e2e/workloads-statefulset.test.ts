@@ -38,8 +38,9 @@ before(async () => {
   watchDone = (async () => {
     try {
       for await (const ev of client.watch<Pod>(podsRef, { namespace: 'default', resourceVersion: rv, signal: ctl.signal })) {
-        if (ev.type === 'BOOKMARK') continue;
-        podEvents.push({ type: ev.type, name: ev.object.metadata?.name ?? '', ready: isPodReady(ev.object), uid: ev.object.metadata?.uid ?? '' });
+        if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED' && ev.type !== 'DELETED') continue;
+        const pod = ev.object as Pod;
+        podEvents.push({ type: ev.type, name: pod.metadata?.name ?? '', ready: isPodReady(pod), uid: pod.metadata?.uid ?? '' });
       }
     } catch {
       // aborted at the end
@@ -161,6 +162,7 @@ test('a deleted pod comes back with the same name and the same claim', async () 
     return p && p.metadata?.uid !== before.metadata?.uid && isPodReady(p) ? p : undefined;
   });
   assert.equal(again.spec?.volumes?.find((v) => v.name === 'www')?.persistentVolumeClaim?.claimName, 'www-web-1');
+  assert.equal(again.spec?.nodeName, before.spec?.nodeName, 'back on the node its local volume lives on');
   const pvcs = await client.list<PersistentVolumeClaim>(persistentVolumeClaimsRef, { namespace: 'default' });
   assert.equal(pvcs.items.length, 3, 'no new claim was made');
   await waitFor('web settled', () => settled(3));
