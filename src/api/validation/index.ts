@@ -10,6 +10,8 @@ import {
 import { endpointSliceValidator, leaseValidator, newEventValidator } from './groups.ts';
 import { bindingValidator, podValidator } from './pod.ts';
 import { serviceValidator } from './service.ts';
+import { persistentVolumeClaimValidator, persistentVolumeValidator, storageClassValidator } from './storage.ts';
+import { controllerRevisionValidator, statefulSetValidator } from './statefulset.ts';
 
 export const validators: Record<KindKey, Validator> = {
   'v1/Pod': podValidator,
@@ -28,6 +30,11 @@ export const validators: Record<KindKey, Validator> = {
   'coordination.k8s.io/v1/Lease': leaseValidator,
   'discovery.k8s.io/v1/EndpointSlice': endpointSliceValidator,
   'events.k8s.io/v1/Event': newEventValidator,
+  'v1/PersistentVolume': persistentVolumeValidator,
+  'v1/PersistentVolumeClaim': persistentVolumeClaimValidator,
+  'storage.k8s.io/v1/StorageClass': storageClassValidator,
+  'apps/v1/StatefulSet': statefulSetValidator,
+  'apps/v1/ControllerRevision': controllerRevisionValidator,
 };
 
 export { validateLabelSelector } from './apps.ts';
