@@ -203,3 +203,83 @@ test('scale down removes the highest ordinal first, one at a time; claims are re
   const pvcs = await client.list<PersistentVolumeClaim>(persistentVolumeClaimsRef, { namespace: 'default' });
   assert.deepEqual(pvcs.items.map((c) => c.metadata?.name).sort(), ['www-web-0', 'www-web-1', 'www-web-2'], 'whenScaled: Retain keeps them');
 });
+
+/** A set whose pods can never be scheduled, so none becomes ready. */
+const stuckSet = (name: string, policy: string): string => `
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: ${name}}
+spec:
+  serviceName: ${name}
+  replicas: 3
+  podManagementPolicy: ${policy}
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      nodeSelector: {no-such-node: "true"}
+      containers: [{name: c, image: busybox}]
+`;
+
+/** The set's status once the controller has worked on its current generation. */
+async function observed(name: string): Promise<StatefulSet> {
+  return waitFor(`${name} observed`, async () => {
+    const set = await client.get<StatefulSet>(statefulSetsRef, name, { namespace: 'default' });
+    return (set.status?.observedGeneration ?? 0) >= (set.metadata?.generation ?? 1) ? set : undefined;
+  });
+}
+
+test('OrderedReady waits for a ready pod before the next; Parallel creates them all at once', async () => {
+  await kubectl(['apply', '-f', '-'], stuckSet('ordered', 'OrderedReady') + '---' + stuckSet('parallel', 'Parallel'));
+  // status counts the pods a pass saw: replicas 1 means a pass ran with ordered-0 present and made nothing more
+  await waitFor('ordered has its first pod', async () => (await observed('ordered')).status?.replicas === 1);
+  const parallel = await waitFor('parallel has 3 pods', async () => {
+    const set = await observed('parallel');
+    return set.status?.replicas === 3 ? set : undefined;
+  });
+  assert.equal(parallel.status?.readyReplicas, 0);
+  const names = (await client.list<Pod>(podsRef, { namespace: 'default', labelSelector: 'app in (ordered,parallel)' })).items.map((p) => p.metadata?.name).sort();
+  assert.deepEqual(names, ['ordered-0', 'parallel-0', 'parallel-1', 'parallel-2']);
+  await kubectl(['delete', 'sts', 'ordered', 'parallel']);
+});
+
+test('whenScaled: Delete removes the claims of scaled-away pods with them', async () => {
+  await kubectl(['apply', '-f', '-'], `
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 2
+  persistentVolumeClaimRetentionPolicy: {whenScaled: Delete}
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: busybox}]}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+`);
+  await waitFor('db 2/2', async () => (await observed('db')).status?.readyReplicas === 2);
+  await kubectl(['scale', 'sts', 'db', '--replicas=1']);
+  await waitFor('data-db-1 deleted with db-1', async () => {
+    const names = (await client.list<PersistentVolumeClaim>(persistentVolumeClaimsRef, { namespace: 'default', labelSelector: 'app=db' })).items.map((c) => c.metadata?.name);
+    return names.length === 1 && names[0] === 'data-db-0';
+  });
+});
+
+test('OnDelete replaces a pod with the new template only when it is deleted', async () => {
+  await kubectl(['patch', 'sts', 'db', '--type=merge', '-p', '{"spec":{"updateStrategy":{"type":"OnDelete","rollingUpdate":null},"template":{"spec":{"containers":[{"name":"c","image":"busybox:2"}]}}}}']);
+  const set = await observed('db');
+  assert.notEqual(set.status?.updateRevision, set.status?.currentRevision);
+  assert.equal((await getPod('db-0')).spec?.containers[0]?.image, 'busybox');
+  const old = await getPod('db-0');
+  await kubectl(['delete', 'pod', 'db-0', '--wait=false']);
+  const fresh = await waitFor('db-0 recreated', async () => {
+    const p = await getPod('db-0').catch(() => undefined);
+    return p && p.metadata?.uid !== old.metadata?.uid ? p : undefined;
+  });
+  assert.equal(fresh.spec?.containers[0]?.image, 'busybox:2');
+  const out = await s.kubectl(['rollout', 'status', 'sts/db']);
+  assert.match(out.stderr, /rollout status is only available for RollingUpdate strategy type/);
+});
