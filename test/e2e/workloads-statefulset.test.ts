@@ -116,7 +116,6 @@ test('StatefulSet of 3 comes up in order with stable identity, claims and bound 
   const stsTable = await kubectl(['get', 'sts', 'web', '-o', 'wide']);
   assert.match(stsTable, /^NAME\s+READY\s+AGE\s+CONTAINERS\s+IMAGES$/m);
   assert.match(stsTable, /^web\s+3\/3\s+\S+\s+nginx\s+nginx:1\.0$/m);
-  const slices = await client.list<EndpointSlice>(endpointSlicesRef, { namespace: 'default', labelSelector: 'kubernetes.io/service-name=web' });
   for (let i = 0; i < 3; i++) {
     const pod = await getPod(`web-${i}`);
     assert.equal(pod.spec?.hostname, `web-${i}`);
@@ -144,11 +143,18 @@ test('StatefulSet of 3 comes up in order with stable identity, claims and bound 
     const names = list.items.flatMap((sl) => sl.endpoints ?? []).map((e) => e.hostname).filter(Boolean).sort();
     return names.length === 3 ? names : undefined;
   });
-  void slices;
   assert.deepEqual(hostnames, ['web-0', 'web-1', 'web-2']);
   const pvcTable = await kubectl(['get', 'pvc']);
   assert.match(pvcTable, /^NAME\s+STATUS\s+VOLUME\s+CAPACITY\s+ACCESS MODES\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+AGE$/m);
   assert.match(pvcTable, /^www-web-0\s+Bound\s+pvc-\S+\s+1Gi\s+RWO\s+local-path\s+<unset>\s+/m);
+  const described = await kubectl(['describe', 'sts', 'web']);
+  assert.match(described, /Replicas:\s+3 desired \| 3 total/);
+  assert.match(described, /Update Strategy:\s+RollingUpdate/);
+  assert.match(described, /Volume Claims:\s+Name:\s+www/);
+  assert.match(described, /SuccessfulCreate\s+\S+\s+statefulset-controller\s+create Claim www-web-0 Pod web-0 in StatefulSet web success/);
+  const pvcDescribed = await kubectl(['describe', 'pvc', 'www-web-0']);
+  assert.match(pvcDescribed, /Status:\s+Bound/);
+  assert.match(pvcDescribed, /Used By:\s+web-0/);
   const pvTable = await kubectl(['get', 'pv']);
   assert.match(pvTable, /^NAME\s+CAPACITY\s+ACCESS MODES\s+RECLAIM POLICY\s+STATUS\s+CLAIM\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+REASON\s+AGE$/m);
   assert.match(pvTable, /^pvc-\S+\s+1Gi\s+RWO\s+Delete\s+Bound\s+default\/www-web-0\s+local-path\s+<unset>\s+\S+$/m);
