@@ -195,9 +195,19 @@ test('RollingUpdate with a partition updates only ordinals at or above it; rollo
   const del1 = podEvents.findLastIndex((e) => e.type === 'DELETED' && e.name === 'web-1');
   const del0 = podEvents.findLastIndex((e) => e.type === 'DELETED' && e.name === 'web-0');
   assert.ok(del1 >= 0 && del0 > del1, `web-1 (event ${del1}) replaced before web-0 (event ${del0})`);
+  const history = await kubectl(['rollout', 'history', 'sts/web']);
+  assert.match(history, /^REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>$/m);
   const revisions = await kubectl(['get', 'controllerrevisions', '-l', 'app=web']);
   assert.match(revisions, /^NAME\s+CONTROLLER\s+REVISION\s+AGE$/m);
   assert.match(revisions, /^web-\S+\s+statefulset\.apps\/web\s+2\s+/m);
+  // undo reapplies revision 1's template; that revision is renumbered 3 rather than copied
+  await kubectl(['rollout', 'undo', 'sts/web', '--to-revision=1']);
+  await kubectl(['rollout', 'status', 'sts/web', '--timeout=90s']);
+  const back = await waitFor('rolled back', () => settled(3));
+  assert.equal(back.status?.currentRevision, oldRevision);
+  const restored = await Promise.all([0, 1, 2].map(async (i) => (await getPod(`web-${i}`)).spec?.containers[0]?.image));
+  assert.deepEqual(restored, ['nginx:1.0', 'nginx:1.0', 'nginx:1.0']);
+  assert.match(await kubectl(['get', 'controllerrevision', oldRevision ?? '', '-o', 'jsonpath={.revision}']), /^3$/);
 });
 
 test('scale down removes the highest ordinal first, one at a time; claims are retained', async () => {
