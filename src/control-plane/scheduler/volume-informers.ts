@@ -20,6 +20,7 @@ export function watchVolumes(factory: InformerFactory, changed: () => void): { l
       claim: (namespace, name) => claims.lister.get(namespace, name),
       volume: (name) => volumes.lister.get(undefined, name),
       storageClass: (name) => classes.lister.get(undefined, name),
+      volumes: () => volumes.lister.list(),
     },
     synced: [claims.synced, volumes.synced, classes.synced],
   };

@@ -17,6 +17,7 @@ const pinnedTo = (name: string, node: string): PersistentVolume => ({
 const classes: Record<string, StorageClass> = {
   'local-path': { metadata: { name: 'local-path' }, provisioner: 'skiff.io/local-path', volumeBindingMode: 'WaitForFirstConsumer' },
   fast: { metadata: { name: 'fast' }, provisioner: 'x', volumeBindingMode: 'Immediate' },
+  local: { metadata: { name: 'local' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' },
 };
 
 function lister(claims: PersistentVolumeClaim[], volumes: PersistentVolume[]): VolumeLister {
@@ -24,6 +25,7 @@ function lister(claims: PersistentVolumeClaim[], volumes: PersistentVolume[]): V
     claim: (_ns, name) => claims.find((c) => c.metadata?.name === name),
     volume: (name) => volumes.find((v) => v.metadata?.name === name),
     storageClass: (name) => classes[name],
+    volumes: () => volumes,
   };
 }
 
@@ -47,4 +49,13 @@ test('VolumeBinding: missing claims and unbound Immediate claims reject; WaitFor
   const wffc = run(lister([claim('data')], []), 'data');
   assert.equal(wffc.a, null);
   assert.equal(wffc.b, null);
+});
+
+test('VolumeBinding: a claim of a class without provisioner admits only nodes with an available matching volume', () => {
+  const c: PersistentVolumeClaim = { metadata: { name: 'data', namespace: 'default' }, spec: { storageClassName: 'local', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+  const pv = pinnedTo('local-b', 'b');
+  pv.spec = { ...pv.spec, storageClassName: 'local', accessModes: ['ReadWriteOnce'], capacity: { storage: '5Gi' } };
+  const out = run(lister([c], [pv]), 'data');
+  assert.deepEqual(out.a?.reasons, ["node(s) didn't find available persistent volumes to bind"]);
+  assert.equal(out.b, null);
 });
