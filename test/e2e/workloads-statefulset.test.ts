@@ -299,3 +299,15 @@ test('OnDelete replaces a pod with the new template only when it is deleted', as
   const out = await s.kubectl(['rollout', 'status', 'sts/db']);
   assert.match(out.stderr, /rollout status is only available for RollingUpdate strategy type/);
 });
+
+test('whenDeleted: Delete makes the set own its claims, which go when it is deleted', async () => {
+  await kubectl(['patch', 'sts', 'db', '--type=merge', '-p', '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenDeleted":"Delete"}}}']);
+  const set = await client.get<StatefulSet>(statefulSetsRef, 'db', { namespace: 'default' });
+  await waitFor('claim owned by the set', async () => {
+    const c = await client.get<PersistentVolumeClaim>(persistentVolumeClaimsRef, 'data-db-0', { namespace: 'default' });
+    return c.metadata?.ownerReferences?.some((r) => r.uid === set.metadata?.uid && r.kind === 'StatefulSet');
+  });
+  await kubectl(['delete', 'sts', 'db']);
+  await waitFor('data-db-0 deleted with the set', async () =>
+    (await client.list<PersistentVolumeClaim>(persistentVolumeClaimsRef, { namespace: 'default', labelSelector: 'app=db' })).items.length === 0);
+});

@@ -113,7 +113,11 @@ export class StatefulSetSync {
   private async createClaims(set: StatefulSet, ordinal: number): Promise<void> {
     for (const template of set.spec?.volumeClaimTemplates ?? []) {
       const claim = claimFor(set, template, ordinal);
-      if (this.d.claims.get(set.metadata?.namespace, claim.metadata?.name ?? '')) continue;
+      const existing = this.d.claims.get(set.metadata?.namespace, claim.metadata?.name ?? '');
+      if (existing) {
+        await this.syncClaimOwner(set, existing);
+        continue;
+      }
       if (set.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete') {
         claim.metadata!.ownerReferences = [{ ...ownerOf(set, 'apps/v1', 'StatefulSet') }];
       }
@@ -128,6 +132,18 @@ export class StatefulSetSync {
         throw err;
       }
     }
+  }
+
+  /** whenDeleted: Delete makes the set an owner of its claims (so they go with it); Retain takes that back. */
+  private async syncClaimOwner(set: StatefulSet, claim: PersistentVolumeClaim): Promise<void> {
+    const refs = claim.metadata?.ownerReferences ?? [];
+    const owned = refs.some((r) => r.uid === set.metadata?.uid);
+    const want = set.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete';
+    if (owned === want) return;
+    const next = want ? [...refs, ownerOf(set, 'apps/v1', 'StatefulSet')] : refs.filter((r) => r.uid !== set.metadata?.uid);
+    await this.d.client.patch(persistentVolumeClaimsRef, claim.metadata?.name ?? '', { metadata: { ownerReferences: next, uid: claim.metadata?.uid } }, 'merge', {
+      namespace: claim.metadata?.namespace, signal: this.d.signal,
+    });
   }
 
   /** whenScaled: Delete — the claims of a scaled-away pod become that pod's dependents, so they go with it. */
