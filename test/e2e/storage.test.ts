@@ -140,6 +140,16 @@ spec:
   });
 });
 
+test('discovery and OpenAPI describe the storage kinds', async () => {
+  const resources = await kubectl(['api-resources', '--api-group=storage.k8s.io']);
+  assert.match(resources, /^storageclasses\s+sc\s+storage\.k8s\.io\/v1\s+false\s+StorageClass$/m);
+  const core = await kubectl(['api-resources', '--api-group=']);
+  assert.match(core, /^persistentvolumeclaims\s+pvc\s+v1\s+true\s+PersistentVolumeClaim$/m);
+  assert.match(core, /^persistentvolumes\s+pv\s+v1\s+false\s+PersistentVolume$/m);
+  const explained = await kubectl(['explain', 'storageclass.volumeBindingMode']);
+  assert.match(explained, /FIELD:\s+volumeBindingMode <string>/);
+});
+
 test('invalid storage objects are refused with 422 and upstream messages', async () => {
   const pv = await s.kubectl(['apply', '-f', '-'], { stdin: 'apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: bad}\nspec: {accessModes: [ReadWriteOnce]}\n' });
   assert.notEqual(pv.code, 0);
