@@ -5,6 +5,7 @@ import { startEtcd } from '../test/support/etcd.ts';
 import { benchSchedulingBasic } from './scheduler.ts';
 import { benchDeploymentPipeline } from './controllers.ts';
 import { startScheduler } from '../src/control-plane/scheduler/index.ts';
+import { benchDnsQueries } from './dns.ts';
 
 interface Row {
   figure: string;
@@ -80,6 +81,9 @@ async function main(): Promise<void> {
     value: `created in ${pipeline.createdSeconds.toFixed(1)} s, bound in ${pipeline.boundSeconds?.toFixed(1)} s`,
     baseline: `${pipeline.podsCreatedPerSecond.toFixed(0)} pods/s created vs API pod creates ${apiCreates.opsPerSec}/s`,
   });
+  for (const row of await (await import('./proxy.ts')).proxyRows()) record(row);
+  const dns = await benchDnsQueries();
+  record({ figure: 'cluster DNS service A queries, UDP, 1k services', value: fmt(dns.dns), baseline: `UDP echo server round-trips ${fmt(dns.echo)}` });
   print();
 }
 

@@ -23,9 +23,22 @@ const commands: Record<string, { run: Command; summary: string }> = {
     run: lazy(() => import('../control-plane/controllers/manager.ts'), (m) => m.controllerManagerCommand),
     summary: 'Run kube-controller-manager against a cluster (--kubeconfig)',
   },
+  proxy: { run: lazy(() => import('../node/proxy/command.ts'), (m) => m.proxyCommand), summary: 'Run kube-proxy on this node (--kubeconfig --node-name; --cleanup removes its rules)' },
   'sim-nodes': {
     run: lazy(() => import('../sim/command.ts'), (m) => m.simNodesCommand),
     summary: 'Run simulated (kwok-style) nodes against a cluster (--kubeconfig --count N)',
+  },
+  kubelet: {
+    run: lazy(() => import('../node/kubelet/command.ts'), (m) => m.kubeletCommand),
+    summary: 'Run the kubelet for this node with containerd (--kubeconfig --node-name --data-dir)',
+  },
+  image: {
+    run: lazy(() => import('../node/images/command.ts'), (m) => m.imageCommand),
+    summary: "Import image archives into the node's container runtime (image import FILE…)",
+  },
+  dns: {
+    run: lazy(() => import('../node/dns/command.ts'), (m) => m.dnsCommand),
+    summary: 'Run cluster DNS against a cluster (--kubeconfig --listen)',
   },
 };
 

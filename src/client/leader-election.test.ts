@@ -1,128 +1,192 @@
+// Leader election against the real API server, on a fake clock: candidates only move when the test steps time,
+// and after each step the test waits until no request is in flight. So "b does not lead yet" is checked at a
+// known instant with nothing pending, and lease durations are the production ones without any real waiting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import { formatMicroTime, runWithLeaderElection, type LeaderElectionOptions } from './leader-election.ts';
+import { FakeClock } from './clock.ts';
+import { formatMicroTime, leasesRef, runWithLeaderElection, type LeaderElectionOptions } from './leader-election.ts';
 import { RestClient } from './rest.ts';
-import { FakeApiServer } from './testing/fake-apiserver.ts';
+import { startApiServer, type TestApiServer } from './testing/apiserver.ts';
+import { FaultTransport } from './testing/fault-transport.ts';
 import { until } from './testing/until.ts';
 
-const coll = 'coordination.k8s.io/leases';
 const microTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
-// Short periods keep the test quick; assertions wait for effects, never for durations.
-const fast = { leaseDurationSeconds: 1, renewDeadlineSeconds: 0.4, retryPeriodSeconds: 0.05 };
+const ns = 'kube-system';
+const timings = { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 };
 
 interface Candidate {
   leading: boolean;
   stopped: boolean;
   lostSignal?: AbortSignal;
   ac: AbortController;
+  wire: FaultTransport;
   done: Promise<void>;
 }
 
-function candidate(client: RestClient, identity: string, extra: Partial<LeaderElectionOptions> = {}): Candidate {
-  const ac = new AbortController();
-  const c: Candidate = { leading: false, stopped: false, ac, done: Promise.resolve() };
-  c.done = runWithLeaderElection({
-    client, identity, lease: { namespace: 'kube-system', name: 'ctrl' }, signal: ac.signal, ...fast,
-    onStartedLeading: (signal) => {
-      c.leading = true;
-      c.lostSignal = signal;
-    },
-    onStoppedLeading: () => {
-      c.stopped = true;
-    },
-    ...extra,
-  });
-  return c;
+interface World {
+  api: TestApiServer;
+  clock: FakeClock;
+  /** The test's own client, for reading and writing the lease directly. */
+  admin: RestClient;
+  candidates: Candidate[];
+  candidate(identity: string, extra?: Partial<LeaderElectionOptions>): Candidate;
+  lease(): Promise<Lease | undefined>;
+  /** Waits until no candidate has a request in flight (each is asleep on the fake clock). */
+  settle(): Promise<void>;
+  /** Steps the fake clock by ms in 100 ms steps, settling after each. */
+  advance(ms: number): Promise<void>;
 }
 
-function lease(srv: FakeApiServer): Lease | undefined {
-  return srv.getObject<Lease>(coll, 'kube-system', 'ctrl');
+async function world(): Promise<World> {
+  const api = await startApiServer();
+  const clock = new FakeClock(Date.now());
+  const admin = api.client();
+  const candidates: Candidate[] = [];
+  const w: World = {
+    api, clock, admin, candidates,
+    candidate(identity, extra = {}) {
+      let wire: FaultTransport | undefined;
+      const client = api.client({ wrap: (t) => (wire = new FaultTransport(t)) });
+      const ac = new AbortController();
+      const c: Candidate = { leading: false, stopped: false, ac, wire: wire!, done: Promise.resolve() };
+      c.done = runWithLeaderElection({
+        client, identity, lease: { namespace: ns, name: 'ctrl' }, signal: ac.signal, clock, ...timings,
+        onStartedLeading: (signal) => {
+          c.leading = true;
+          c.lostSignal = signal;
+        },
+        onStoppedLeading: () => {
+          c.stopped = true;
+        },
+        ...extra,
+      });
+      candidates.push(c);
+      return c;
+    },
+    lease: () => admin.get<Lease>(leasesRef, 'ctrl', { namespace: ns }).catch(() => undefined),
+    async settle() {
+      // quiet twice in a row: a response's continuation issues its next request within microtasks
+      for (let quiet = 0; quiet < 2;) {
+        await new Promise((r) => setImmediate(r));
+        quiet = candidates.every((c) => c.wire.inFlight() === 0) ? quiet + 1 : 0;
+      }
+    },
+    async advance(ms) {
+      for (let t = 0; t < ms; t += 100) {
+        clock.step(100);
+        await w.settle();
+      }
+    },
+  };
+  return w;
+}
+
+async function shutdown(w: World): Promise<void> {
+  for (const c of w.candidates) c.ac.abort();
+  await Promise.all(w.candidates.map((c) => c.done));
+  await w.api.stop();
 }
 
 test('MicroTime has six fractional digits', () => {
   assert.equal(formatMicroTime(Date.UTC(2024, 0, 2, 3, 4, 5, 123)), '2024-01-02T03:04:05.123000Z');
 });
 
-test('one leader at a time; release on cancel hands over; renewals advance renewTime', async () => {
-  const srv = new FakeApiServer();
-  const client = new RestClient({ server: await srv.start() });
+test('one leader at a time; a failed renewal is retried; release on cancel hands over', async () => {
+  const w = await world();
   try {
-    const a = candidate(client, 'a');
+    const a = w.candidate('a');
     await until(() => a.leading, 'a leads');
-    const first = lease(srv);
+    const first = await w.lease();
     assert.equal(first?.spec?.holderIdentity, 'a');
     assert.equal(first?.spec?.leaseTransitions, 0);
-    assert.equal(first?.spec?.leaseDurationSeconds, 1);
-    assert.match(first?.spec?.renewTime ?? '', microTime);
+    assert.equal(first?.spec?.leaseDurationSeconds, 15);
+    assert.equal(first?.spec?.renewTime, formatMicroTime(w.clock.now()));
     assert.match(first?.spec?.acquireTime ?? '', microTime);
 
-    srv.inject('PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/ctrl',
-      { kind: 'Status', status: 'Failure', code: 409, reason: 'Conflict', message: 'conflict' });
-    const b = candidate(client, 'b');
-    await until(() => lease(srv)?.metadata?.resourceVersion !== first?.metadata?.resourceVersion, 'a renews');
-    await until(() => lease(srv)?.spec?.renewTime !== first?.spec?.renewTime, 'renewTime moves');
-    assert.equal(lease(srv)?.spec?.acquireTime, first?.spec?.acquireTime);
+    // a's next renewal gets a 409; it retries within the renew deadline and keeps leading
+    a.wire.inject('PUT', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/ctrl`, { kind: 'Status', status: 'Failure', code: 409, reason: 'Conflict', message: 'conflict' });
+    const b = w.candidate('b');
+    await w.settle();
+    assert.equal(b.leading, false, 'the lease is held');
+    await w.advance(2000);
+    assert.equal((await w.lease())?.metadata?.resourceVersion, first?.metadata?.resourceVersion, 'the first renewal failed');
+    await w.advance(2000);
+    const renewed = await w.lease();
+    assert.notEqual(renewed?.metadata?.resourceVersion, first?.metadata?.resourceVersion);
+    assert.equal(renewed?.spec?.renewTime, formatMicroTime(w.clock.now()), 'renewed on the retry, at the fake time');
+    assert.equal(renewed?.spec?.acquireTime, first?.spec?.acquireTime);
+    assert.equal(a.wire.requests.filter((r) => r.method === 'PUT').length, 2);
+    // b keeps observing a renewed lease: 60 s of renewals never let it in
+    await w.advance(60_000);
     assert.equal(b.leading, false);
-    assert.equal(a.leading && !a.stopped, true, 'a conflict on one renewal does not cost leadership');
+    assert.equal(a.leading && !a.stopped, true);
 
     a.ac.abort();
     await a.done;
     assert.equal(a.lostSignal?.aborted, true);
     assert.equal(a.stopped, true);
-    await until(() => b.leading, 'b takes over');
-    assert.equal(lease(srv)?.spec?.holderIdentity, 'b');
-    assert.equal(lease(srv)?.spec?.leaseTransitions, 1);
+    assert.equal((await w.lease())?.spec?.holderIdentity, '', 'released');
+    await w.advance(5000); // b's next retry, at most 2 s × 2.2 away
+    assert.equal(b.leading, true);
+    assert.equal((await w.lease())?.spec?.holderIdentity, 'b');
+    assert.equal((await w.lease())?.spec?.leaseTransitions, 1);
     b.ac.abort();
     await b.done;
-    assert.equal(lease(srv)?.spec?.holderIdentity, '');
+    assert.equal((await w.lease())?.spec?.holderIdentity, '');
   } finally {
-    client.close();
-    await srv.stop();
+    await shutdown(w);
   }
 });
 
-test('a leader that cannot renew loses leadership and its signal aborts', async () => {
-  const srv = new FakeApiServer();
-  const client = new RestClient({ server: await srv.start() });
+test('a leader that cannot renew loses leadership at the renew deadline and its signal aborts', async () => {
+  const w = await world();
   try {
-    const a = candidate(client, 'a');
+    const a = w.candidate('a');
     await until(() => a.leading, 'a leads');
-    const current = lease(srv);
-    srv.put(coll, { ...current, spec: { ...current?.spec, holderIdentity: 'thief', renewTime: formatMicroTime(Date.now()) } });
-    await a.done;
+    const current = await w.lease();
+    assert.ok(current);
+    await w.admin.update<Lease>(leasesRef, { ...current, spec: { ...current.spec, holderIdentity: 'thief', renewTime: formatMicroTime(w.clock.now()) } });
+    // renewals start failing at 2 s; the 10 s deadline runs out at 12 s
+    await w.advance(11_000);
+    assert.equal(a.stopped, false, 'still within the renew deadline');
+    assert.equal(a.lostSignal?.aborted, false);
+    await w.advance(1500);
+    assert.equal(a.stopped, true, 'gave up at the deadline'); // checked before awaiting done, which a bug could hang
     assert.equal(a.lostSignal?.aborted, true);
-    assert.equal(a.stopped, true);
-    assert.equal(lease(srv)?.spec?.holderIdentity, 'thief', 'a lost leader does not release what it no longer holds');
+    await a.done;
+    assert.equal((await w.lease())?.spec?.holderIdentity, 'thief', 'a lost leader does not release what it no longer holds');
   } finally {
-    client.close();
-    await srv.stop();
+    await shutdown(w);
   }
 });
 
-test('an expired lease held by someone else is taken over after its duration', async () => {
-  const srv = new FakeApiServer();
-  const client = new RestClient({ server: await srv.start() });
+test('an expired lease held by someone else is taken over after its duration, not before', async () => {
+  const w = await world();
   try {
-    const stamp = formatMicroTime(Date.now());
-    srv.put(coll, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'ctrl', namespace: 'kube-system' },
-      spec: { holderIdentity: 'ghost', leaseDurationSeconds: 1, acquireTime: stamp, renewTime: stamp, leaseTransitions: 4 } });
+    const stamp = formatMicroTime(w.clock.now());
+    await w.admin.create<Lease>(leasesRef, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'ctrl', namespace: ns },
+      spec: { holderIdentity: 'ghost', leaseDurationSeconds: 15, acquireTime: stamp, renewTime: stamp, leaseTransitions: 4 } });
     const leaders: string[] = [];
-    const b = candidate(client, 'b', { onNewLeader: (id) => leaders.push(id) });
-    await until(() => b.leading, 'b takes over the expired lease');
-    assert.equal(lease(srv)?.spec?.leaseTransitions, 5);
+    const b = w.candidate('b', { onNewLeader: (id) => leaders.push(id) });
+    await w.settle();
+    await w.advance(14_000);
+    assert.equal(b.leading, false, 'the ghost\'s 15 s have not run out');
+    assert.deepEqual(leaders, ['ghost']);
+    await w.advance(6000); // past 15 s, plus one retry period with jitter
+    assert.equal(b.leading, true);
+    assert.equal((await w.lease())?.spec?.leaseTransitions, 5);
     assert.deepEqual(leaders, ['ghost', 'b']);
-    b.ac.abort();
-    await b.done;
   } finally {
-    client.close();
-    await srv.stop();
+    await shutdown(w);
   }
 });
 
 test('options are validated like client-go', async () => {
   const client = new RestClient({ server: 'http://127.0.0.1:1' });
-  await assert.rejects(candidate(client, 'x', { leaseDurationSeconds: 5, renewDeadlineSeconds: 5 }).done, /leaseDuration must be greater/);
-  await assert.rejects(candidate(client, 'x', { leaseDurationSeconds: 5, renewDeadlineSeconds: 1, retryPeriodSeconds: 1 }).done, /retryPeriod/);
+  const run = (o: Partial<LeaderElectionOptions>) =>
+    runWithLeaderElection({ client, identity: 'x', lease: { namespace: ns, name: 'ctrl' }, signal: new AbortController().signal, onStartedLeading: () => {}, ...o });
+  await assert.rejects(run({ leaseDurationSeconds: 5, renewDeadlineSeconds: 5 }), /leaseDuration must be greater/);
+  await assert.rejects(run({ leaseDurationSeconds: 5, renewDeadlineSeconds: 1, retryPeriodSeconds: 1 }), /retryPeriod/);
   client.close();
 });

@@ -1,3 +1,5 @@
+// RestClient against the real API server (in this process, on loopback); FaultTransport supplies the errors a
+// healthy server does not produce on demand (429, an HTTP 410).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../api/object.ts';
@@ -6,9 +8,9 @@ import { isAlreadyExists, isConflict, isNotFound, isGone, StatusError, statusErr
 import { parseKubeconfig } from './kubeconfig.ts';
 import { RestClient } from './rest.ts';
 import { resourcePath, resourceRef } from './resource-ref.ts';
-import { makeTestPki } from './testing/certs.ts';
-import { FakeApiServer } from './testing/fake-apiserver.ts';
-import { until } from './testing/until.ts';
+import { startApiServer } from './testing/apiserver.ts';
+import { FaultTransport } from './testing/fault-transport.ts';
+import { HttpTransport } from './transport.ts';
 
 const configmaps = resourceRef('v1', 'configmaps');
 const deployments = resourceRef('apps/v1', 'deployments');
@@ -23,95 +25,108 @@ test('resourcePath builds core, group, cluster-scoped and subresource URLs', () 
     '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/x');
 });
 
-test('CRUD, paging and error classification against a fake server', async () => {
-  const srv = new FakeApiServer();
-  const client = new RestClient({ server: await srv.start(), token: 'secret-token' });
+const deployment = (name: string): KubeObject => ({
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'default' },
+  spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+});
+
+test('CRUD, paging and error classification against the real API server (bearer token)', async () => {
+  const api = await startApiServer();
+  // no client certificate on this connection: the server must authenticate the token
+  const wire = new FaultTransport(new HttpTransport({ server: api.url, ca: api.connection.ca }));
+  const client = api.client({ transport: wire, token: api.creds.token });
   try {
-    const created = await client.create<KubeObject>(configmaps, { metadata: { name: 'a', namespace: 'ns' }, data: { k: 'v' } });
-    assert.ok(created.metadata?.resourceVersion);
-    assert.equal(srv.requests.at(-1)?.headers.authorization, 'Bearer secret-token');
-    assert.equal(srv.requests.at(-1)?.url, '/api/v1/namespaces/ns/configmaps');
+    const created = await client.create<KubeObject>(configmaps, { metadata: { name: 'a', namespace: 'default' }, data: { k: 'v' } });
+    assert.match(created.metadata?.resourceVersion ?? '', /^\d+$/);
+    assert.equal(wire.requests.at(-1)?.headers.authorization, `Bearer ${api.creds.token}`);
+    assert.equal(wire.requests.at(-1)?.path, '/api/v1/namespaces/default/configmaps');
 
-    await assert.rejects(client.create(configmaps, { metadata: { name: 'a', namespace: 'ns' } }), (e) => isAlreadyExists(e) && !isConflict(e));
-    await assert.rejects(client.get(configmaps, 'missing', { namespace: 'ns' }), (e) => isNotFound(e) && e instanceof StatusError && e.code === 404);
+    await assert.rejects(client.create(configmaps, { metadata: { name: 'a', namespace: 'default' } }), (e) => isAlreadyExists(e) && !isConflict(e));
+    await assert.rejects(client.get(configmaps, 'missing', { namespace: 'default' }), (e) => isNotFound(e) && e instanceof StatusError && e.code === 404);
 
-    const got = await client.get(configmaps, 'a', { namespace: 'ns' });
+    const got = await client.get(configmaps, 'a', { namespace: 'default' });
     assert.deepEqual(got.data, { k: 'v' });
     const updated = await client.update(configmaps, { ...got, data: { k: 'w' } });
     await assert.rejects(client.update(configmaps, { ...got, data: { k: 'stale' } }), isConflict);
-    const patched = await client.patch(configmaps, 'a', { data: { extra: '1' } }, 'merge', { namespace: 'ns' });
+    const patched = await client.patch(configmaps, 'a', { data: { extra: '1' } }, 'merge', { namespace: 'default' });
     assert.deepEqual(patched.data, { k: 'w', extra: '1' });
-    assert.equal(srv.requests.at(-1)?.headers['content-type'], 'application/merge-patch+json');
-    const jp = await client.patch(configmaps, 'a', [{ op: 'remove', path: '/data/extra' }], 'json', { namespace: 'ns' });
+    assert.equal(wire.requests.at(-1)?.headers['content-type'], 'application/merge-patch+json');
+    const jp = await client.patch(configmaps, 'a', [{ op: 'remove', path: '/data/extra' }], 'json', { namespace: 'default' });
     assert.deepEqual(jp.data, { k: 'w' });
     assert.notEqual(updated.metadata?.resourceVersion, jp.metadata?.resourceVersion);
 
-    for (let i = 0; i < 5; i++) await client.create(configmaps, { metadata: { name: `p${i}`, namespace: 'ns', labels: { page: 'yes' } } });
-    const page = await client.list(configmaps, { namespace: 'ns', limit: 2, labelSelector: 'page=yes' });
+    for (let i = 0; i < 5; i++) await client.create(configmaps, { metadata: { name: `p${i}`, namespace: 'default', labels: { page: 'yes' } } });
+    const page = await client.list(configmaps, { namespace: 'default', limit: 2, labelSelector: 'page=yes' });
     assert.equal(page.items.length, 2);
     assert.ok(page.metadata.continue);
-    assert.match(srv.requests.at(-1)?.url ?? '', /labelSelector=page%3Dyes/);
-    const all = await client.listAll(configmaps, { namespace: 'ns', limit: 2, labelSelector: 'page=yes' });
+    assert.match(wire.requests.at(-1)?.path ?? '', /labelSelector=page%3Dyes/);
+    const all = await client.listAll(configmaps, { namespace: 'default', limit: 2, labelSelector: 'page=yes' });
     assert.deepEqual(all.items.map((o) => o.metadata?.name), ['p0', 'p1', 'p2', 'p3', 'p4']);
-    assert.equal(all.metadata.resourceVersion, page.metadata.resourceVersion);
+    assert.equal(wire.requests.filter((r) => r.path.includes('labelSelector=page')).length, 1 + 3, 'listAll followed continue over three pages');
 
-    const st = await client.updateStatus(deployments, await client.create(deployments, { metadata: { name: 'd', namespace: 'ns' }, spec: {} }));
-    assert.equal(srv.requests.at(-1)?.url, '/apis/apps/v1/namespaces/ns/deployments/d/status');
-    assert.equal(st.metadata?.name, 'd');
+    const d = await client.create(deployments, deployment('d'));
+    const st = await client.updateStatus(deployments, { ...d, status: { observedGeneration: 1 } });
+    assert.equal(wire.requests.at(-1)?.path, '/apis/apps/v1/namespaces/default/deployments/d/status');
+    assert.equal(wire.requests.at(-1)?.method, 'PUT');
+    assert.equal((st.status as { observedGeneration?: number }).observedGeneration, 1);
 
-    await client.delete(configmaps, 'a', { namespace: 'ns', propagationPolicy: 'Background' });
-    assert.deepEqual(JSON.parse(srv.requests.at(-1)?.body ?? ''), { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' });
-    await assert.rejects(client.get(configmaps, 'a', { namespace: 'ns' }), isNotFound);
+    await client.delete(configmaps, 'a', { namespace: 'default', propagationPolicy: 'Background' });
+    assert.deepEqual(JSON.parse(wire.requests.at(-1)?.body ?? ''), { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' });
+    await assert.rejects(client.get(configmaps, 'a', { namespace: 'default' }), isNotFound);
     assert.ok(!isGone(new Error('x')));
   } finally {
-    client.close();
-    await srv.stop();
+    await api.stop();
   }
 });
 
 test('a non-Status error body still becomes a StatusError; 429 is retried', async () => {
-  const srv = new FakeApiServer();
-  const client = new RestClient({ server: await srv.start() });
+  const api = await startApiServer();
+  let wire: FaultTransport | undefined;
+  const client = api.client({ wrap: (t) => (wire = new FaultTransport(t)) });
   try {
-    srv.inject('GET', '/api/v1/namespaces/ns/configmaps/x', { kind: 'Status', status: 'Failure', code: 429, reason: 'TooManyRequests', message: 'slow down' }, 2);
-    await assert.rejects(client.get(configmaps, 'x', { namespace: 'ns' }), isNotFound);
-    assert.equal(srv.requests.length, 3);
+    assert.ok(wire);
+    wire.inject('GET', '/api/v1/namespaces/default/configmaps/x', { kind: 'Status', status: 'Failure', code: 429, reason: 'TooManyRequests', message: 'slow down' }, 2);
+    await assert.rejects(client.get(configmaps, 'x', { namespace: 'default' }), isNotFound);
+    assert.equal(wire.requests.length, 3, 'two 429s retried, then the real 404');
     const plain = statusErrorFrom(503, 'upstream connect error');
     assert.equal(plain.code, 503);
     assert.equal(plain.reason, 'ServiceUnavailable');
     assert.match(plain.message, /upstream connect error/);
-    srv.inject('GET', '/api/v1/nodes', { kind: 'Status', status: 'Failure', code: 410, reason: 'Expired', message: 'too old' });
+    wire.inject('GET', '/api/v1/nodes', { kind: 'Status', status: 'Failure', code: 410, reason: 'Expired', message: 'too old' });
     await assert.rejects(client.list(nodes), isGone);
   } finally {
-    client.close();
-    await srv.stop();
+    await api.stop();
   }
 });
 
 test('rate limiter holds requests beyond the burst until the clock moves', async () => {
-  const srv = new FakeApiServer();
+  const api = await startApiServer();
   const clock = new FakeClock();
-  const client = new RestClient({ server: await srv.start(), qps: 1, burst: 2, clock });
+  let wire: FaultTransport | undefined;
+  const client = api.client({ qps: 1, burst: 2, clock, wrap: (t) => (wire = new FaultTransport(t)) });
   try {
+    assert.ok(wire);
     const calls = [1, 2, 3].map(() => client.list(nodes));
     await Promise.all(calls.slice(0, 2));
-    assert.equal(srv.requests.length, 2);
+    assert.equal(wire.requests.length, 2);
+    // the third call waits on a timer of the fake clock; 999 ms do not fire it, so it cannot have been sent
+    assert.equal(clock.waiters(), 1);
     clock.step(999);
-    await new Promise((r) => setTimeout(r, 20));
-    assert.equal(srv.requests.length, 2);
+    assert.equal(clock.waiters(), 1);
+    assert.equal(wire.requests.length, 2);
     clock.step(1);
+    assert.equal(clock.waiters(), 0);
     await calls[2];
-    assert.equal(srv.requests.length, 3);
+    assert.equal(wire.requests.length, 3);
   } finally {
-    client.close();
-    await srv.stop();
+    await api.stop();
   }
 });
 
 test('abort rejects a call that is waiting', async () => {
+  const api = await startApiServer();
   const clock = new FakeClock();
-  const srv = new FakeApiServer();
-  const client = new RestClient({ server: await srv.start(), qps: 1, burst: 1, clock });
+  const client = api.client({ qps: 1, burst: 1, clock });
   try {
     await client.list(nodes);
     const ac = new AbortController();
@@ -119,25 +134,22 @@ test('abort rejects a call that is waiting', async () => {
     ac.abort();
     await assert.rejects(p, (e: Error) => e.name === 'AbortError');
   } finally {
-    client.close();
-    await srv.stop();
+    await api.stop();
   }
 });
 
-test('mTLS: kubeconfig with inline CA and client cert talks to an https server', async () => {
-  const pki = await makeTestPki();
-  const srv = new FakeApiServer({ key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true });
-  const url = await srv.start();
-  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+test('mTLS: kubeconfig with inline CA and client cert talks to the https API server', async () => {
+  const api = await startApiServer();
+  const b64 = (b: Buffer | undefined): string => (b ?? Buffer.alloc(0)).toString('base64');
   const cfg = parseKubeconfig(`
 apiVersion: v1
 kind: Config
 clusters:
 - name: skiff
-  cluster: {server: "${url}", certificate-authority-data: ${b64(pki.ca)}}
+  cluster: {server: "${api.url}", certificate-authority-data: ${b64(api.connection.ca)}}
 users:
 - name: admin
-  user: {client-certificate-data: ${b64(pki.clientCert)}, client-key-data: ${b64(pki.clientKey)}}
+  user: {client-certificate-data: ${b64(api.connection.cert)}, client-key-data: ${b64(api.connection.key)}}
 contexts:
 - name: skiff
   context: {cluster: skiff, user: admin}
@@ -147,15 +159,17 @@ current-context: skiff
   try {
     const obj: KubeObject = await client.create(configmaps, { metadata: { name: 'tls' } });
     assert.equal(obj.metadata?.namespace, 'default');
-    assert.equal(srv.requests.at(-1)?.clientCN, 'tester');
+    // the same CA but no client certificate: the server answers 401, so the certificate is what authenticated
+    const anonymous = new RestClient({ server: api.url, ca: api.connection.ca });
+    await assert.rejects(anonymous.get(configmaps, 'tls', { namespace: 'default' }), (e) => e instanceof StatusError && e.code === 401);
+    anonymous.close();
     // a client that does not trust the CA must fail
-    const stranger = new RestClient({ server: url });
-    await assert.rejects(stranger.list(nodes));
+    const stranger = new RestClient({ server: api.url });
+    await assert.rejects(stranger.list(nodes), (e: Error) => !(e instanceof StatusError));
     stranger.close();
-    await until(() => true);
   } finally {
     client.close();
-    await srv.stop();
+    await api.stop();
   }
 });
 

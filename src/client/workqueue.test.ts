@@ -152,8 +152,14 @@ test('shutDownWithDrain called twice resolves both callers', async () => {
   const q = new WorkQueue<string>({ clock: new FakeClock() });
   q.add('a');
   const a = await q.get();
-  const first = q.shutDownWithDrain();
-  const second = q.shutDownWithDrain();
+  const resolved: string[] = [];
+  const first = q.shutDownWithDrain().then(() => resolved.push('first'));
+  const second = q.shutDownWithDrain().then(() => resolved.push('second'));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(resolved, [], 'neither caller resolves while a is still processing');
   q.done(a ?? '');
   await Promise.all([first, second]);
+  assert.deepEqual(resolved.sort(), ['first', 'second']);
+  assert.equal(q.isShuttingDown(), true);
+  assert.equal(await q.get(), undefined);
 });

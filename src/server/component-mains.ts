@@ -49,3 +49,44 @@ export const controllerManager: HostedMain<ControllerManagerMainOptions> = async
     client.close();
   }
 };
+
+export interface ProxyMainOptions { kubeconfig: string; nodeName: string; mode?: 'nftables' | 'iptables'; clusterCidr?: string; table?: string }
+
+/** kube-proxy hosted by `skiff server` (not wired into run-server.ts yet: add a HostedComponent with this main). */
+export const proxy: HostedMain<ProxyMainOptions> = async (o, ctx) => {
+  const { startProxy } = await import('../node/proxy/index.ts');
+  const client = RestClient.fromKubeconfig(o.kubeconfig, { userAgent: 'skiff-proxy', qps: 0 });
+  try {
+    await startProxy({ client, signal: ctx.signal, nodeName: o.nodeName, mode: o.mode, table: o.table, clusterCIDR: o.clusterCidr });
+    ctx.ready();
+    await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+  } finally {
+    client.close();
+  }
+};
+
+export interface ClusterDnsMainOptions {
+  kubeconfig: string;
+  /** the kube-dns Service's cluster IP (10.43.0.10), or a node address */
+  host: string;
+  port: number;
+  clusterDomain: string;
+  /** host:port resolvers for names outside the cluster (the node's /etc/resolv.conf nameservers when empty) */
+  upstreams: string[];
+  /** publish the server as the kube-dns Service's endpoint (when it listens on a node address, not the service IP) */
+  publish?: { address: string; nodeName: string };
+}
+
+export const clusterDns: HostedMain<ClusterDnsMainOptions> = async (o, ctx) => {
+  const { startClusterDns } = await import('../node/dns/index.ts');
+  const { hostUpstreams, parseUpstream } = await import('../node/dns/forward.ts');
+  const client = RestClient.fromKubeconfig(o.kubeconfig, { userAgent: 'skiff-dns', qps: 0 });
+  try {
+    const upstreams = o.upstreams.length ? o.upstreams.map(parseUpstream) : hostUpstreams('/etc/resolv.conf', [o.host]);
+    const dns = await startClusterDns({ client, host: o.host, port: o.port, zone: o.clusterDomain, upstreams, nsIPs: [o.host], publish: o.publish, signal: ctx.signal });
+    ctx.ready();
+    await dns.done;
+  } finally {
+    client.close();
+  }
+};

@@ -3,16 +3,31 @@ import assert from 'node:assert/strict';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { startTestServer } from '../../test/support/server.ts';
-import { RestClient, leasesRef, sleep, realClock } from '../client/index.ts';
+import { FakeClock, RestClient, leasesRef } from '../client/index.ts';
 import { startSimNodes, nodesRef, podsRef } from './nodes.ts';
+import { microTime } from './objects.ts';
 import { waitFor } from '../../test/support/wait.ts';
+
+const interval = 10_000;
+
+/**
+ * Lease rounds run on the fake clock: the only timer the sim sets on it is the lease loop's sleep, so one waiter
+ * means the loop is idle between rounds. step() fires a round; waiting for the waiter again waits for that round
+ * to finish. Lease checks thus need no sleeps, and "not renewed" is checked after a round that has completed.
+ */
+async function leaseRound(clock: FakeClock): Promise<void> {
+  await waitFor('lease loop idle', () => clock.waiters() === 1);
+  clock.step(interval);
+  await waitFor('lease round done', () => clock.waiters() === 1);
+}
 
 test('sim nodes register, renew leases, run and delete pods', async () => {
   const s = await startTestServer();
   const ctl = new AbortController();
   const client = RestClient.fromKubeconfig(s.kubeconfig, { qps: 0 });
+  const clock = new FakeClock(Date.now());
   try {
-    const sim = await startSimNodes({ client, count: 3, prefix: 'kwok', signal: ctl.signal, heartbeatIntervalMs: 200, taints: (_n, i) => (i === 2 ? [{ key: 'x', value: 'y', effect: 'NoSchedule' }] : []) });
+    const sim = await startSimNodes({ client, count: 3, prefix: 'kwok', signal: ctl.signal, clock, heartbeatIntervalMs: interval, taints: (_n, i) => (i === 2 ? [{ key: 'x', value: 'y', effect: 'NoSchedule' }] : []) });
     assert.deepEqual(sim.names, ['kwok-0', 'kwok-1', 'kwok-2']);
     const node = await client.get<Node>(nodesRef, 'kwok-0');
     assert.equal(node.metadata?.labels?.type, 'kwok');
@@ -25,7 +40,10 @@ test('sim nodes register, renew leases, run and delete pods', async () => {
     const lease0 = await client.get<Lease>(leasesRef, 'kwok-1', { namespace: 'kube-node-lease' });
     assert.equal(lease0.spec?.holderIdentity, 'kwok-1');
     assert.equal(lease0.spec?.leaseDurationSeconds, 40);
-    await waitFor('lease renewal', async () => (await client.get<Lease>(leasesRef, 'kwok-1', { namespace: 'kube-node-lease' })).spec?.renewTime !== lease0.spec?.renewTime);
+    const renewTime = async (name: string) => (await client.get<Lease>(leasesRef, name, { namespace: 'kube-node-lease' })).spec?.renewTime;
+    await leaseRound(clock);
+    assert.equal(await renewTime('kwok-1'), microTime(clock.now()), 'renewed at the round\'s time');
+    assert.notEqual(lease0.spec?.renewTime, microTime(clock.now()));
 
     // kubectl sees the nodes Ready
     const got = await s.kubectl(['get', 'nodes', '--no-headers']);
@@ -49,14 +67,14 @@ test('sim nodes register, renew leases, run and delete pods', async () => {
     assert.equal(del.code, 0, del.stderr);
 
     // a stopped heartbeat leaves the lease alone; resuming renews it
+    await waitFor('lease loop idle', () => clock.waiters() === 1); // no round in flight
     sim.stopHeartbeat('kwok-0');
-    await sleep(realClock, 300); // let an in-flight round finish
-    const frozen = await client.get<Lease>(leasesRef, 'kwok-0', { namespace: 'kube-node-lease' });
-    await waitFor('another round for others', async () => (await client.get<Lease>(leasesRef, 'kwok-2', { namespace: 'kube-node-lease' })).spec?.renewTime !== frozen.spec?.renewTime);
-    await sleep(realClock, 500);
-    assert.equal((await client.get<Lease>(leasesRef, 'kwok-0', { namespace: 'kube-node-lease' })).spec?.renewTime, frozen.spec?.renewTime);
-    sim.resumeHeartbeat('kwok-0');
-    await waitFor('renewal after resume', async () => (await client.get<Lease>(leasesRef, 'kwok-0', { namespace: 'kube-node-lease' })).spec?.renewTime !== frozen.spec?.renewTime);
+    const frozen = await renewTime('kwok-0');
+    await leaseRound(clock);
+    assert.equal(await renewTime('kwok-2'), microTime(clock.now()), 'the others are renewed');
+    assert.equal(await renewTime('kwok-0'), frozen, 'a stopped node is not');
+    sim.resumeHeartbeat('kwok-0'); // renews at once, without waiting for the next round
+    await waitFor('renewal after resume', async () => (await renewTime('kwok-0')) === microTime(clock.now()));
 
     // a node marked NotReady by someone else is set Ready again while alive
     const n1 = await client.get<Node>(nodesRef, 'kwok-1');

@@ -21,15 +21,20 @@ test('@kubernetes/client-node lists, creates and watches', async () => {
 
   const events: string[] = [];
   const watch = new Watch(kc);
+  let sawDelete = (): void => {};
+  let watchFailed = (_err: Error): void => {};
   const sawAll = new Promise<void>((resolve, reject) => {
-    void watch.watch('/api/v1/namespaces/default/configmaps', {}, (type, obj: { metadata?: { name?: string } }) => {
-      events.push(`${type} ${obj.metadata?.name}`);
-      if (events.includes('DELETED from-client')) resolve();
-    }, (err) => {
-      if (err) reject(err as Error);
-    }).then((ctl) => sawAll.finally(() => ctl.abort()));
+    sawDelete = resolve;
+    watchFailed = reject;
   });
-  await new Promise((r) => setTimeout(r, 200));
+  // resolves once the server has answered the watch request: from then on every change is delivered
+  const watchCtl = await watch.watch('/api/v1/namespaces/default/configmaps', {}, (type, obj: { metadata?: { name?: string } }) => {
+    events.push(`${type} ${obj.metadata?.name}`);
+    if (events.includes('DELETED from-client')) sawDelete();
+  }, (err) => {
+    if (err) watchFailed(err as Error);
+  });
+  void sawAll.finally(() => watchCtl.abort()).catch(() => {});
 
   const cm = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'from-client' }, data: { a: '1' } } });
   assert.equal(cm.metadata?.name, 'from-client');

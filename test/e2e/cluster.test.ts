@@ -59,7 +59,16 @@ test('create deployment → pods Running on simulated nodes; scale; expose → e
 test('kubectl get pods -n kube-system and nodes show the simulated cluster', async () => {
   const nodes = await k('get', 'nodes');
   assert.match(nodes, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/m);
-  assert.equal(nodes.trim().split('\n').filter((l) => /^sim-node-\d\s+Ready\s/.test(l)).length, 3);
-  const sa = await waitFor('default service account', async () => ((await s.kubectl(['get', 'sa', 'default'])).code === 0 ? true : undefined));
-  assert.ok(sa);
+  assert.equal(nodes.trim().split('\n').filter((l) => /^sim-node-\d\s+Ready\s+\S+\s+\d+[smh]\S*\s+v\d+\.\d+\.\d+\S*$/.test(l)).length, 3, nodes);
+  // no hosted component runs as a pod in a simulated cluster: kube-system lists no pods, and says so
+  const sys = await s.kubectl(['get', 'pods', '-n', 'kube-system']);
+  assert.equal(sys.code, 0, sys.stderr);
+  assert.equal(sys.stdout, '');
+  assert.equal(sys.stderr, 'No resources found in kube-system namespace.\n');
+  // the serviceaccount controller gives every namespace its default ServiceAccount
+  const sa = await waitFor('default service account', async () => {
+    const r = await s.kubectl(['get', 'sa', 'default', '-n', 'kube-system', '-o', 'jsonpath={.metadata.namespace}/{.metadata.name}']);
+    return r.code === 0 ? r.stdout : undefined;
+  });
+  assert.equal(sa, 'kube-system/default');
 });

@@ -173,6 +173,8 @@ async function applyTwiceScenario(s: TestServer, version: string | undefined): P
 async function watchScenario(s: TestServer, version: string | undefined): Promise<void> {
   const ns = `w-${(version ?? 'dispatch').replace('.', '-')}`;
   assert.equal((await s.kubectl(['create', 'namespace', ns], { version })).code, 0);
+  const listed = await s.kubectl(['run', 'p0', '--image=nginx', '-n', ns], { version });
+  assert.equal(listed.code, 0, listed.stderr);
   const watcher = s.spawnKubectl(['get', 'pods', '-w', '--output-watch-events', '-n', ns], { version });
   let out = '';
   const waiters = new Set<() => void>();
@@ -194,7 +196,9 @@ async function watchScenario(s: TestServer, version: string | undefined): Promis
     waiters.add(check);
     check();
   });
-  await new Promise((r) => setTimeout(r, 300));
+  // kubectl lists, then watches from the list's resourceVersion: once the list's pod is shown, every later
+  // change reaches its watch (a sleep here would only make that likely)
+  await seen(/^ADDED\s+p0\s/m);
   // Another client (a second kubectl) makes the changes.
   const run = await s.kubectl(['run', 'p1', '--image=nginx', '-n', ns], { version });
   assert.equal(run.code, 0, run.stderr);

@@ -5,7 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { RestClient, realClock, sleep } from '../../src/client/index.ts';
+import { HttpTransport, RestClient, loadKubeconfig } from '../../src/client/index.ts';
+import { FaultTransport } from '../../src/client/testing/fault-transport.ts';
 import { startSimNodes, podsRef, type SimNodes } from '../../src/sim/index.ts';
 import { startScheduler, type RunningScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { waitFor } from '../support/wait.ts';
@@ -158,8 +159,14 @@ describe('kube-scheduler with simulated nodes', () => {
   });
 
   test('a second scheduler waits for the lease and takes over when the leader stops', async () => {
-    const second = await startScheduler({ client, signal: ctl.signal, identity: 'second', retryPeriodSeconds: 1, renewDeadlineSeconds: 5, leaseDurationSeconds: 8 });
-    await sleep(realClock, 1500);
+    // the standby's own client, through a transport that shows when its first try for the lease has finished
+    const cfg = loadKubeconfig(s.kubeconfig);
+    const wire = new FaultTransport(new HttpTransport(cfg));
+    const standbyClient = new RestClient({ ...cfg, qps: 0, transport: wire });
+    const second = await startScheduler({ client: standbyClient, signal: ctl.signal, identity: 'second', retryPeriodSeconds: 1, renewDeadlineSeconds: 5, leaseDurationSeconds: 8 });
+    await waitFor('the standby read the held lease', () =>
+      wire.requests.some((r) => r.method === 'GET' && r.path.endsWith('/leases/kube-scheduler')) && wire.inFlight() === 0);
+    assert.equal(wire.requests.filter((r) => r.method !== 'GET').length, 0, 'the standby writes nothing while the lease is held');
     assert.equal(second.current(), undefined, 'the standby must not schedule');
     const lease = await s.kubectl(['get', 'lease', '-n', 'kube-system', 'kube-scheduler', '-o', 'jsonpath={.spec.holderIdentity}']);
     assert.equal(lease.stdout, 'first');

@@ -7,29 +7,58 @@ import assert from 'node:assert/strict';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import { RestClient, leasesRef, realClock, sleep } from '../../src/client/index.ts';
+import { RestClient, leasesRef } from '../../src/client/index.ts';
 import { type ControllerManager, startControllerManager } from '../../src/control-plane/controllers/manager.ts';
 import { podsRef, replicaSetsRef } from '../../src/control-plane/controllers/replicaset.ts';
 import { startTestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
+
+/**
+ * Records every pod ever ADDED in namespace default with label app=<app>, from a watch opened before any
+ * controller runs. settle() is the barrier that replaces a sleep before the "no pod created twice" check: it
+ * creates an unrelated pod and waits for its ADDED event; a watch delivers events in resourceVersion order, so
+ * by then every pod created before that write has been recorded.
+ */
+function recordPodCreations(client: RestClient, app: string) {
+  const created = new Set<string>();
+  const seen = new Set<string>();
+  const stop = new AbortController();
+  let barriers = 0;
+  const watching = (async () => {
+    try {
+      for await (const ev of client.watch<Pod>(podsRef, { namespace: 'default', signal: stop.signal })) {
+        if (ev.type !== 'ADDED') continue;
+        const name = ev.object.metadata?.name ?? '';
+        if (ev.object.metadata?.labels?.app === app) created.add(name);
+        seen.add(name);
+      }
+    } catch (err) {
+      if (!stop.signal.aborted) throw err;
+    }
+  })();
+  return {
+    created,
+    async settle(): Promise<void> {
+      const name = `barrier-${app}-${++barriers}`;
+      await client.create<Pod>(podsRef, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels: { role: 'barrier' } }, spec: { containers: [{ name: 'c', image: 'img:a' }] } }, { namespace: 'default' });
+      await waitFor(`watch sees ${name}`, () => seen.has(name));
+    },
+    async stop(): Promise<void> {
+      stop.abort();
+      await watching;
+    },
+  };
+}
 
 test('two controller-managers: one leader acts, no pod is created twice, the other takes over', async () => {
   const s = await startTestServer();
   const client = RestClient.fromKubeconfig(s.kubeconfig, { qps: 0 });
   const stopA = new AbortController();
   const stopB = new AbortController();
-  const watchStop = new AbortController();
   const managers: ControllerManager[] = [];
+  let pods: ReturnType<typeof recordPodCreations> | undefined;
   try {
-    // every pod ever created for the set, from a watch started before any controller runs
-    const created = new Set<string>();
-    const watching = (async () => {
-      try {
-        for await (const ev of client.watch<Pod>(podsRef, { namespace: 'default', labelSelector: 'app=lead', signal: watchStop.signal })) {
-          if (ev.type === 'ADDED') created.add(ev.object.metadata?.name ?? '');
-        }
-      } catch { /* stopped */ }
-    })();
+    pods = recordPodCreations(client, 'lead');
     const timings = { leaseDurationSeconds: 3, renewDeadlineSeconds: 2, retryPeriodSeconds: 0.5 };
     const start = (identity: string, signal: AbortSignal) =>
       startControllerManager({ client, signal, identity, controllers: ['replicaset'], ...timings });
@@ -52,8 +81,8 @@ test('two controller-managers: one leader acts, no pod is created twice, the oth
       return rs.status?.replicas === n ? rs : undefined;
     };
     await waitFor('5 pods', () => rsStatus(5));
-    await sleep(realClock, 500); // let any second creator (there must be none) show itself
-    assert.equal(created.size, 5, `pods created: ${[...created].join(', ')}`);
+    await pods.settle();
+    assert.equal(pods.created.size, 5, `pods created: ${[...pods.created].join(', ')}`);
     assert.equal(follower.isLeading(), false);
 
     // the leader stops (releasing the lease); the follower takes over and keeps managing the set
@@ -63,16 +92,14 @@ test('two controller-managers: one leader acts, no pod is created twice, the oth
     const r = await s.kubectl(['scale', '--replicas=8', 'replicaset', 'lead']);
     assert.equal(r.code, 0, r.stderr);
     await waitFor('8 pods', () => rsStatus(8));
-    await sleep(realClock, 500);
-    assert.equal(created.size, 8);
+    await pods.settle();
+    assert.equal(pods.created.size, 8, `pods created: ${[...pods.created].join(', ')}`);
     const after = await client.get<Lease>(leasesRef, 'kube-controller-manager', { namespace: 'kube-system' });
     assert.equal(after.spec?.holderIdentity, follower.identity);
-    watchStop.abort();
-    await watching;
   } finally {
     stopA.abort();
     stopB.abort();
-    watchStop.abort();
+    await pods?.stop();
     await Promise.all(managers.map((m) => m.done));
     client.close();
     await s.stop();
@@ -99,6 +126,7 @@ test('a controller-manager process killed with SIGKILL is replaced after its lea
   const stop = new AbortController();
   const children: ChildProcess[] = [];
   let inProcess: ControllerManager | undefined;
+  let pods: ReturnType<typeof recordPodCreations> | undefined;
   const lease = { leaseDurationSeconds: 3, renewDeadlineSeconds: 2, retryPeriodSeconds: 0.5 };
   const flags = ['--kubeconfig', s.kubeconfig, '--controllers', 'replicaset', '--leader-elect-lease-duration', '3s', '--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '500ms'];
   try {
@@ -110,15 +138,7 @@ test('a controller-manager process killed with SIGKILL is replaced after its lea
     });
     inProcess = await startControllerManager({ client, signal: stop.signal, identity: 'in-proc', controllers: ['replicaset'], ...lease });
 
-    const created = new Set<string>();
-    const watchStop = new AbortController();
-    const watching = (async () => {
-      try {
-        for await (const ev of client.watch<Pod>(podsRef, { namespace: 'default', labelSelector: 'app=crash', signal: watchStop.signal })) {
-          if (ev.type === 'ADDED') created.add(ev.object.metadata?.name ?? '');
-        }
-      } catch { /* stopped */ }
-    })();
+    pods = recordPodCreations(client, 'crash');
     const apply = await s.kubectl(['apply', '-f', '-'], {
       stdin: JSON.stringify({
         apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'crash', namespace: 'default' },
@@ -137,10 +157,8 @@ test('a controller-manager process killed with SIGKILL is replaced after its lea
     const r = await s.kubectl(['scale', '--replicas=6', 'replicaset', 'crash']);
     assert.equal(r.code, 0, r.stderr);
     await waitFor('6 pods', () => replicas(6));
-    await sleep(realClock, 500);
-    assert.equal(created.size, 6, 'no pod created twice');
-    watchStop.abort();
-    await watching;
+    await pods.settle();
+    assert.equal(pods.created.size, 6, `no pod created twice: ${[...pods.created].join(', ')}`);
 
     // a follower process stops cleanly on SIGTERM
     const b = spawnManager([...flags, '--leader-elect-identity', 'proc-b']);
@@ -151,6 +169,7 @@ test('a controller-manager process killed with SIGKILL is replaced after its lea
   } finally {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     stop.abort();
+    await pods?.stop();
     await inProcess?.done;
     client.close();
     await s.stop();

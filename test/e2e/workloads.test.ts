@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
-import { InformerFactory, RestClient, realClock, sleep } from '../../src/client/index.ts';
+import { InformerFactory, RestClient } from '../../src/client/index.ts';
 import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { startSimNodes } from '../../src/sim/index.ts';
 import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
@@ -325,17 +325,30 @@ test('progressDeadlineSeconds: a rollout that cannot progress is ProgressDeadlin
 });
 
 test('minReadySeconds: pods count as available only after being ready that long', async () => {
-  const r = await s.kubectl(['apply', '-f', '-'], {
-    stdin: JSON.stringify({
-      apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'slow', namespace: 'default' },
-      spec: { replicas: 2, minReadySeconds: 2, selector: { matchLabels: { app: 'slow' } }, template: { metadata: { labels: { app: 'slow' } }, spec: { containers: [{ name: 'c', image: 'img:a' }] } } },
-    }),
+  const rsFor = (minReadySeconds: number) => JSON.stringify({
+    apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'slow', namespace: 'default' },
+    spec: { replicas: 2, minReadySeconds, selector: { matchLabels: { app: 'slow' } }, template: { metadata: { labels: { app: 'slow' } }, spec: { containers: [{ name: 'c', image: 'img:a' }] } } },
   });
+  // An hour is longer than any test run: the status that reports both pods ready must report none available,
+  // however slow the machine.
+  const r = await s.kubectl(['apply', '-f', '-'], { stdin: rsFor(3600) });
   assert.equal(r.code, 0, r.stderr);
   const get = () => client.get<ReplicaSet>(replicaSetsRef, 'slow', { namespace: 'default' });
-  const early = await waitFor('2 ready', async () => ((await get()).status?.readyReplicas === 2 ? get() : undefined));
+  const ready = await waitFor('2 ready', async () => {
+    const rs = await get();
+    return rs.status?.readyReplicas === 2 ? rs : undefined;
+  });
+  assert.equal(ready.status?.availableReplicas ?? 0, 0, 'ready for less than minReadySeconds is not available');
+  // Lowered to 2 s, the pods become available once they have been ready for 2 s, and not before.
   const readySince = Math.max(...(await activePods('app=slow')).map((p) => Date.parse(p.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '')));
-  if (Date.now() < readySince + 2000) assert.ok((early.status?.availableReplicas ?? 0) < 2, 'not yet available while ready for less than minReadySeconds');
-  const later = await waitFor('2 available', async () => ((await get()).status?.availableReplicas === 2 ? get() : undefined));
+  assert.ok(Number.isFinite(readySince), 'pods carry a Ready transition time');
+  const lowered = await s.kubectl(['apply', '-f', '-'], { stdin: rsFor(2) });
+  assert.equal(lowered.code, 0, lowered.stderr);
+  const later = await waitFor('2 available', async () => {
+    const rs = await get();
+    return rs.status?.availableReplicas === 2 ? rs : undefined;
+  });
+  // observed after the controller wrote it, so this holds on any machine unless the controller counted too early
+  assert.ok(Date.now() >= readySince + 2000, `available ${Date.now() - readySince} ms after ready, before minReadySeconds`);
   assert.equal(later.status?.readyReplicas, 2);
 });

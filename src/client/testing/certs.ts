@@ -1,5 +1,5 @@
 // TEST ONLY: a throwaway CA with a server certificate for 127.0.0.1 and a client certificate, as PEM strings,
-// so tests can exercise mTLS against the fake API server.
+// so tests can exercise mTLS over the in-process transport.
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';

@@ -15,6 +15,8 @@ export interface BootstrapOptions {
   securePort: number;
   /** Where the default `local-path` StorageClass provisions volumes on nodes (<data-dir>/storage). */
   storageDir?: string;
+  /** The cluster DNS address (10.43.0.10): when set, the kube-dns Service in kube-system is created with it. */
+  clusterDNSIP?: string;
 }
 
 async function ensure(create: () => Promise<unknown>): Promise<void> {
@@ -52,5 +54,28 @@ export async function bootstrap(server: ApiServer, opts: BootstrapOptions): Prom
   };
   const endpointsStore = server.storeFor('', 'v1', 'endpoints')!;
   await endpointsStore.guaranteedUpdate('default', 'kubernetes', (cur) => ({ ...(cur ?? endpoints), subsets: endpoints.subsets }), ctx(), { createIfMissing: true });
+  if (opts.clusterDNSIP) await ensure(() => server.storeFor('', 'v1', 'services')!.create('kube-system', kubeDnsService(opts.clusterDNSIP!), ctx()));
   if (opts.storageDir) await ensure(() => server.storeFor('storage.k8s.io', 'v1', 'storageclasses')!.create('', localPathStorageClass(opts.storageDir!), ctx()));
+}
+
+/** Upstream's kube-dns Service (names, labels, ports as CoreDNS's manifest), without a selector: the DNS server is
+ *  a Skiff component, not pods, so its EndpointSlice is published by the component (src/node/dns), not the controller. */
+export function kubeDnsService(ip: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: 'kube-dns', namespace: 'kube-system',
+      labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
+      annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
+    },
+    spec: {
+      type: 'ClusterIP', clusterIP: ip, clusterIPs: [ip], sessionAffinity: 'None',
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+        { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+      ],
+    },
+  };
 }

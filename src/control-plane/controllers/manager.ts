@@ -45,6 +45,7 @@ export const controllerRegistry: Record<string, StartController> = {
   'taint-eviction-controller': startTaintEvictionController,
   'pod-garbage-collector-controller': startPodGcController,
   'serviceaccount-controller': startServiceAccountController,
+  'service-lb-controller': (ctx) => import('./servicelb.ts').then((m) => m.startServiceLBController(ctx)),
   'statefulset-controller': startStatefulSetController,
   'persistentvolume-binder-controller': startPersistentVolumeBinderController,
   'local-path-provisioner-controller': startLocalPathProvisioner,

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { startTestServer } from '../../../test/support/server.ts';
-import { RestClient, realClock, sleep } from '../../client/index.ts';
+import { waitFor } from '../../../test/support/wait.ts';
+import { RestClient } from '../../client/index.ts';
 import { startSimNodes } from '../../sim/index.ts';
 import { schedulerCommand } from './index.ts';
 import { podsRef } from './scheduler.ts';
@@ -15,12 +16,8 @@ test('skiff scheduler binds a pod and stops on SIGTERM', async () => {
     await startSimNodes({ client, count: 1, prefix: 'cmd', signal: ctl.signal });
     const run = schedulerCommand(['--kubeconfig', s.kubeconfig, '--leader-elect', 'false']);
     await client.create<Pod>(podsRef, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
-    let nodeName: string | undefined;
-    const deadline = Date.now() + 20_000;
-    while (!nodeName && Date.now() < deadline) {
-      nodeName = (await client.get<Pod>(podsRef, 'p', { namespace: 'default' })).spec?.nodeName;
-      if (!nodeName) await sleep(realClock, 100);
-    }
+    // the command registered its signal handlers before starting; a bound pod shows it is running
+    const nodeName = await waitFor('pod bound', async () => (await client.get<Pod>(podsRef, 'p', { namespace: 'default' })).spec?.nodeName);
     assert.equal(nodeName, 'cmd-0');
     process.emit('SIGTERM');
     assert.equal(await run, 0);

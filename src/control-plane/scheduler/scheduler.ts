@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import {
-  type Clock, EventRecorder, type Informer, InformerFactory, type RestClient, isConflict, isNotFound, realClock, resourceRef,
+  type Clock, EventRecorder, type Informer, InformerFactory, type RestClient, isConflict, isNotFound, realClock, resourceRef, sleep,
 } from '../../client/index.ts';
 import { Algorithm, FitError } from './algorithm.ts';
 import { SchedulerCache } from './cache.ts';
@@ -18,6 +18,8 @@ import { type QueuedPod, SchedulingQueue } from './queue.ts';
 import { volumeEvent, watchVolumes } from './volume-informers.ts';
 
 export const podsRef = resourceRef('v1', 'pods', true);
+/** How often parked pods are checked against maxUnschedulableMs (upstream flushes every 30 s). */
+export const flushUnschedulableIntervalMs = 30_000;
 export const nodesRef = resourceRef('v1', 'nodes', false);
 
 export interface SchedulerOptions {
@@ -150,7 +152,9 @@ export class Scheduler {
   async run(signal: AbortSignal): Promise<void> {
     setMaxListeners(0, signal); // every in-flight request listens on it
     this.factory.start(signal);
-    const flush = setInterval(() => this.queue.flushUnschedulable(), 30_000);
+    const flushStop = new AbortController();
+    // on the injected clock, so a test steps time to see parked pods retried
+    const flushing = this.flushUnschedulableEvery(flushUnschedulableIntervalMs, AbortSignal.any([signal, flushStop.signal]));
     const stop = (): void => this.queue.close();
     signal.addEventListener('abort', stop, { once: true });
     try {
@@ -174,12 +178,17 @@ export class Scheduler {
         }
       }
     } finally {
-      clearInterval(flush);
+      flushStop.abort();
+      await flushing;
       signal.removeEventListener('abort', stop);
       stop();
       await Promise.allSettled([...this.binds]);
       await this.events.stop();
     }
+  }
+
+  private async flushUnschedulableEvery(ms: number, signal: AbortSignal): Promise<void> {
+    while (await sleep(this.clock, ms, signal)) this.queue.flushUnschedulable();
   }
 
   /** One cycle; synchronous up to the bind, which runs in the background. */

@@ -1,0 +1,131 @@
+// The kubelet: owns one node. Start-up order matters and is upstream's: the container runtime (containerd started
+// under the data dir unless an endpoint is given) and its pause image first; then the Node is registered and its
+// Lease renewed; once node-ipam has given the node a podCIDR the CNI config is written and the node turns Ready;
+// pods bound to this node (a spec.nodeName field-selected informer) are reconciled by pod workers, woken by API
+// changes and by the PLEG's view of the runtime. stop() ends the workers, then stops the containerd it started
+// (the containers keep running in their shims and are re-adopted on the next start).
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
+import { EventRecorder, type RestClient } from '../../client/index.ts';
+import type { CriClient } from '../cri/client.ts';
+import type { RunningContainerd } from '../cri/containerd.ts';
+import { cniLayout, writeCniConfig } from '../network/cni.ts';
+import { hostResources, nodeSystemInfo, primaryIPv4 } from './host.ts';
+import { NodeAgent } from './node-agent.ts';
+import { runPodWorkers } from './pod-workers.ts';
+import { startRuntime, watchRuntimeState } from './runtime.ts';
+
+export interface KubeletOptions {
+  client: RestClient;
+  nodeName: string;
+  dataDir: string;
+  /** unix:///… of an existing CRI runtime; absent: run containerd under the data dir. */
+  runtimeEndpoint?: string;
+  /** Use this podCIDR instead of waiting for node-ipam (standalone nodes). */
+  podCIDR?: string;
+  nodeIP?: string;
+  clusterDNS?: string[];
+  clusterDomain?: string;
+  /** CNI bridge (default skiff0), also the network's name when given; distinct per node sharing one host. */
+  cniBridge?: string;
+  cniBinDir?: string;
+  nodeLabels?: Record<string, string>;
+  /** k3s-style registries.yaml (default <data-dir>/agent/etc/registries.yaml when it exists). */
+  privateRegistry?: string;
+  /** Concurrent pod workers (default 16). */
+  workers?: number;
+  signal: AbortSignal;
+  log?: (msg: string) => void;
+}
+
+export interface RunningKubelet {
+  nodeName: string;
+  runtimeEndpoint: string;
+  /** The containerd this kubelet started or adopted (undefined with --container-runtime-endpoint). */
+  containerd?: RunningContainerd;
+  cri: CriClient;
+  /** Resolves when the pod workers have stopped. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const networkNotReady = 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized';
+
+export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
+  const log = o.log ?? ((m: string) => console.log(`kubelet: ${m}`));
+  const ac = new AbortController();
+  const signal = AbortSignal.any([o.signal, ac.signal]);
+  setMaxListeners(0, signal);
+  const agentDir = join(o.dataDir, 'agent');
+  mkdirSync(agentDir, { recursive: true });
+  const cni = cniLayout(o.dataDir, o.cniBinDir);
+  const runtime = await startRuntime({ dataDir: o.dataDir, endpoint: o.runtimeEndpoint, privateRegistry: o.privateRegistry, cni, signal, log });
+  const { cri, version } = runtime;
+
+  const server = await o.client.request<{ gitVersion?: string }>({ method: 'GET', path: '/version', signal });
+  const hostIP = o.nodeIP ?? primaryIPv4();
+  let networkReady = false;
+  let runtimeProblem: string | undefined;
+  const agent = new NodeAgent({
+    client: o.client,
+    facts: {
+      name: o.nodeName,
+      address: hostIP,
+      resources: hostResources(o.dataDir),
+      info: nodeSystemInfo(version, server.gitVersion ?? 'v0.0.0'),
+      labels: o.nodeLabels,
+    },
+    notReady: () => runtimeProblem ?? (networkReady ? undefined : networkNotReady),
+    log,
+  });
+  await agent.register(signal);
+  log(`registered node ${o.nodeName} (${hostIP})`);
+  const heartbeat = agent.run(signal);
+  const runtimeCheck = watchRuntimeState(cri, (problem) => {
+    runtimeProblem = problem;
+    log(problem ? `node not ready: ${problem}` : 'container runtime is ready');
+    void agent.writeStatus(false, signal).catch(() => undefined);
+  }, signal);
+
+  const network = (async () => {
+    const podCIDR = o.podCIDR ?? (await agent.waitPodCIDR(signal));
+    if (!podCIDR) return;
+    writeCniConfig(cni, { podCIDR, bridge: o.cniBridge, network: o.cniBridge ?? 'skiff' });
+    networkReady = true;
+    log(`pod network ${podCIDR} on bridge ${o.cniBridge ?? 'skiff0'}`);
+    await agent.writeStatus(true, signal).catch((err: unknown) => log(`node status: ${String(err)}`));
+  })();
+
+  const recorder = new EventRecorder({ client: o.client, component: 'kubelet', host: o.nodeName });
+  const workers = runPodWorkers({
+    client: o.client, cri, recorder, nodeName: o.nodeName, workers: o.workers ?? 16, signal, log,
+    hostIP,
+    runtimeName: version.runtimeName,
+    logRoot: join(agentDir, 'logs', 'pods'),
+    podsDir: join(agentDir, 'pods'),
+    dns: { clusterDNS: o.clusterDNS ?? ['10.43.0.10'], clusterDomain: o.clusterDomain ?? 'cluster.local' },
+    networkReady: () => networkReady,
+  });
+  const done = Promise.all([workers, heartbeat, network, runtimeCheck]).then(() => undefined);
+  let stopping: Promise<void> | undefined;
+  return {
+    nodeName: o.nodeName,
+    runtimeEndpoint: runtime.endpoint,
+    get containerd() {
+      return runtime.containerd();
+    },
+    cri,
+    done,
+    stop() {
+      stopping ??= (async () => {
+        ac.abort();
+        await done.catch(() => undefined);
+        await recorder.flush();
+        cri.close();
+        await runtime.containerd()?.stop();
+      })();
+      return stopping;
+    },
+  };
+}
