@@ -19,6 +19,11 @@ import { deployments, replicaSets } from './resources/apps.ts';
 import { endpointSlices, leases } from './resources/groups.ts';
 import { jobs } from './resources/job.ts';
 import { cronJobs } from './resources/cronjob.ts';
+import { persistentVolumes } from './resources/persistentvolume.ts';
+import { persistentVolumeClaims } from './resources/persistentvolumeclaim.ts';
+import { storageClasses } from './resources/storageclass.ts';
+import { statefulSets } from './resources/statefulset.ts';
+import { controllerRevisions } from './resources/controllerrevision.ts';
 
 export type { ResourceDefinition } from './resources/define.ts';
 
@@ -27,6 +32,7 @@ export const definitions: readonly ResourceDefinition[] = [
   namespaces, nodes, pods, services, endpoints, configMaps, secrets, serviceAccounts, coreEvents, bindings,
   deployments, replicaSets, leases, endpointSlices, events,
   jobs, cronJobs,
+  persistentVolumes, persistentVolumeClaims, statefulSets, controllerRevisions, storageClasses,
 ];
 
 export const resources: ResourceInfo[] = definitions.map((d) => d.info);

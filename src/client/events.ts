@@ -186,9 +186,11 @@ export class EventRecorder {
     return false;
   }
 
-  /** Unix time in nanoseconds, strictly increasing so two events in one millisecond get different names. */
+  /** Unix time in nanoseconds, strictly increasing so two events in one millisecond get different names; the
+   *  sub-millisecond digits come from the monotonic clock, so two recorders (two controllers reporting on one
+   *  claim in the same millisecond) do not pick the same name either. */
   private nanos(ms: number): bigint {
-    let n = BigInt(ms) * 1_000_000n;
+    let n = BigInt(ms) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
     if (n <= this.lastNanos) n = this.lastNanos + 1n;
     this.lastNanos = n;
     return n;

@@ -115,7 +115,9 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
     undo.pop(); // the server closes the store when it stops
     undo.push(() => server.stop());
     writeAdminKubeconfig(creds, `https://${host}:${port}`);
-    await bootstrap(server, { kubernetesServiceIP: firstAddress(cfg.serviceCidr), advertiseAddress: host, securePort: port });
+    await bootstrap(server, {
+      kubernetesServiceIP: firstAddress(cfg.serviceCidr), advertiseAddress: host, securePort: port, storageDir: join(cfg.dataDir, 'storage'),
+    });
     if (cfg.writeKubeconfig) writeKubeconfigCopy(creds.adminKubeconfig, cfg.writeKubeconfig, cfg.writeKubeconfigMode);
     // Like k3s, the server hosts the scheduler and the controller-manager; unlike k3s's goroutines, each runs off
     // this event loop, which serves requests only.

@@ -46,6 +46,21 @@ export const fixtures: Record<string, Fixture> = {
     specChange: (o) => void ((o.spec as { schedule: string }).schedule = '*/10 * * * *'),
     status: { lastScheduleTime: '2026-01-01T00:00:00Z' },
   },
+  'v1/PersistentVolume': {
+    object: () => ({ spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/resttest' } } }),
+    status: { phase: 'Available' },
+  },
+  'v1/PersistentVolumeClaim': {
+    object: () => ({ spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }),
+    status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' } },
+  },
+  'storage.k8s.io/v1/StorageClass': { object: () => ({ provisioner: 'example.com/resttest' }) },
+  'apps/v1/StatefulSet': {
+    object: () => ({ spec: { replicas: 1, serviceName: 'web', selector: { matchLabels: labels }, template: podTemplate } }),
+    specChange: (o) => void ((o.spec as { replicas: number }).replicas = 2),
+    status: { replicas: 0, observedGeneration: 1 },
+  },
+  'apps/v1/ControllerRevision': { object: () => ({ data: { spec: { template: podTemplate } }, revision: 1 }) },
   'coordination.k8s.io/v1/Lease': { object: () => ({ spec: { holderIdentity: 'a', leaseDurationSeconds: 10 } }) },
   'discovery.k8s.io/v1/EndpointSlice': { object: () => ({ addressType: 'IPv4', endpoints: [{ addresses: ['10.42.0.9'] }], ports: [{ port: 80 }] }) },
   'events.k8s.io/v1/Event': {

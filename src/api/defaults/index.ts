@@ -8,18 +8,11 @@ import type { Defaulter } from '../strategy.ts';
 import type { KindKey, KubeObject } from '../object.ts';
 import { defaultPod, defaultPodSpec, podQOSClass } from './pod.ts';
 import { defaultCronJob, defaultJob } from './batch.ts';
+import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './storage.ts';
+import { defaultStatefulSet } from './statefulset.ts';
+import { defaultTemplateSpec } from './template.ts';
 
 const unset = (v: unknown): boolean => v === undefined || v === null || v === '';
-
-function defaultTemplateSpec(obj: { spec?: { template?: { metadata?: object; spec?: object } } }): void {
-  const template = obj.spec?.template;
-  if (!template) return;
-  // An embedded ObjectMeta is a Go struct: its unset creationTimestamp is written as null, so upstream serves
-  // `template.metadata.creationTimestamp: null` (and kubectl apply's three-way diff compares against it).
-  const meta = (template.metadata ??= {}) as { creationTimestamp?: string | null };
-  if (meta.creationTimestamp === undefined) meta.creationTimestamp = null;
-  if (template.spec) defaultPodSpec(template.spec as Parameters<typeof defaultPodSpec>[0]);
-}
 
 export const defaultDeployment: Defaulter = (obj) => {
   const d = obj as unknown as Deployment;
@@ -142,6 +135,11 @@ export const defaulters: Record<KindKey, Defaulter> = {
   'apps/v1/Deployment': defaultDeployment,
   'apps/v1/ReplicaSet': defaultReplicaSet,
   'autoscaling/v1/Scale': none,
+  'v1/PersistentVolume': defaultPersistentVolume,
+  'v1/PersistentVolumeClaim': defaultPersistentVolumeClaim,
+  'storage.k8s.io/v1/StorageClass': defaultStorageClass,
+  'apps/v1/StatefulSet': defaultStatefulSet,
+  'apps/v1/ControllerRevision': none,
   'coordination.k8s.io/v1/Lease': none,
   'discovery.k8s.io/v1/EndpointSlice': defaultEndpointSlice,
   'events.k8s.io/v1/Event': none,

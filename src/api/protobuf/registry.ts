@@ -11,6 +11,8 @@ import {
   appsV1Proto, autoscalingV1Proto, coordinationV1Proto, discoveryV1Proto, eventsV1Proto, policyV1Proto,
 } from './schema/groups.ts';
 import { batchV1Proto } from './schema/batch.ts';
+import { coreStorageProto, storageV1Proto } from './schema/storage.ts';
+import { appsStatefulSetProto } from './schema/statefulset.ts';
 
 const metaPkg = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
@@ -37,6 +39,10 @@ const kindSpecs: KindSpec[] = [
   { apiVersion: 'events.k8s.io/v1', kind: 'Event', pkg: 'k8s.io.api.events.v1', list: true },
   { apiVersion: 'policy/v1', kind: 'Eviction', pkg: 'k8s.io.api.policy.v1', list: false },
   { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions', pkg: metaPkg, list: false },
+  { apiVersion: 'v1', kind: 'PersistentVolume', pkg: 'k8s.io.api.core.v1', list: true },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', pkg: 'k8s.io.api.core.v1', list: true },
+  { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', pkg: 'k8s.io.api.storage.v1', list: true },
+  { apiVersion: 'apps/v1', kind: 'StatefulSet', pkg: 'k8s.io.api.apps.v1', list: true },
 ];
 
 function listProto(specs: KindSpec[]): string[] {
@@ -54,7 +60,7 @@ function buildRoot(): protobuf.Root {
   const texts = [
     intstrProto, resourceProto, runtimeProto, metaV1Proto, corePodProto, coreVolumeProto, coreObjectsProto,
     coreNodeProto, appsV1Proto, autoscalingV1Proto, coordinationV1Proto, discoveryV1Proto, eventsV1Proto,
-    policyV1Proto, batchV1Proto, ...listProto(kindSpecs),
+    policyV1Proto, batchV1Proto, coreStorageProto, storageV1Proto, appsStatefulSetProto, ...listProto(kindSpecs),
   ];
   // keepCase: upstream's proto field names are already the JSON names (camelCase, and "Port"/"Raw" as-is).
   for (const text of texts) protobuf.parse(text, root, { keepCase: true });

@@ -15,7 +15,7 @@ function validateScale(scale: KubeObject): FieldError[] {
   return [{ type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' }];
 }
 
-const replicasScale: ScaleSubresourceStrategy = {
+export const replicasScale: ScaleSubresourceStrategy = {
   type: 'scale',
   paths: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', labelSelectorPath: 'status.selector' },
   validate: validateScale,

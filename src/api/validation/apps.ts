@@ -35,7 +35,7 @@ export function validateLabelSelector(sel: LabelSelector | undefined | null, pat
 }
 
 /** ValidatePodTemplateSpecForReplicaSet: labels must match the selector; pods of a set always restart. */
-function validateTemplateForSet(template: PodTemplateSpec | undefined, selector: LabelSelector | undefined, path: string): FieldError[] {
+export function validateTemplateForSet(template: PodTemplateSpec | undefined, selector: LabelSelector | undefined, path: string): FieldError[] {
   if (!template) return [fieldErrors.required(path)];
   const errs: FieldError[] = [];
   if (selector && (Object.keys(selector.matchLabels ?? {}).length || selector.matchExpressions?.length)) {

@@ -11,6 +11,8 @@ import { endpointSliceValidator, leaseValidator, newEventValidator } from './gro
 import { bindingValidator, podValidator } from './pod.ts';
 import { serviceValidator } from './service.ts';
 import { cronJobValidator, jobValidator } from './batch.ts';
+import { persistentVolumeClaimValidator, persistentVolumeValidator, storageClassValidator } from './storage.ts';
+import { controllerRevisionValidator, statefulSetValidator } from './statefulset.ts';
 
 export const validators: Record<KindKey, Validator> = {
   'v1/Pod': podValidator,
@@ -31,6 +33,11 @@ export const validators: Record<KindKey, Validator> = {
   'events.k8s.io/v1/Event': newEventValidator,
   'batch/v1/Job': jobValidator,
   'batch/v1/CronJob': cronJobValidator,
+  'v1/PersistentVolume': persistentVolumeValidator,
+  'v1/PersistentVolumeClaim': persistentVolumeClaimValidator,
+  'storage.k8s.io/v1/StorageClass': storageClassValidator,
+  'apps/v1/StatefulSet': statefulSetValidator,
+  'apps/v1/ControllerRevision': controllerRevisionValidator,
 };
 
 export { validateLabelSelector } from './apps.ts';

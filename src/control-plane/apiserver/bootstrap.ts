@@ -1,8 +1,10 @@
 // Objects every cluster starts with (upstream's bootstrap controller): the system namespaces and the
-// `kubernetes` Service in default with its Endpoints pointing at this apiserver. Idempotent on every start.
+// `kubernetes` Service in default with its Endpoints pointing at this apiserver, and (like k3s) the default
+// `local-path` StorageClass. Idempotent on every start.
 import { ApiError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import type { ApiServer } from './server.ts';
+import { localPathStorageClass } from '../controllers/local-path-provisioner-class.ts';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -11,6 +13,8 @@ export interface BootstrapOptions {
   kubernetesServiceIP: string;
   advertiseAddress: string;
   securePort: number;
+  /** Where the default `local-path` StorageClass provisions volumes on nodes (<data-dir>/storage). */
+  storageDir?: string;
   /** The cluster DNS address (10.43.0.10): when set, the kube-dns Service in kube-system is created with it. */
   clusterDNSIP?: string;
 }
@@ -51,6 +55,7 @@ export async function bootstrap(server: ApiServer, opts: BootstrapOptions): Prom
   const endpointsStore = server.storeFor('', 'v1', 'endpoints')!;
   await endpointsStore.guaranteedUpdate('default', 'kubernetes', (cur) => ({ ...(cur ?? endpoints), subsets: endpoints.subsets }), ctx(), { createIfMissing: true });
   if (opts.clusterDNSIP) await ensure(() => server.storeFor('', 'v1', 'services')!.create('kube-system', kubeDnsService(opts.clusterDNSIP!), ctx()));
+  if (opts.storageDir) await ensure(() => server.storeFor('storage.k8s.io', 'v1', 'storageclasses')!.create('', localPathStorageClass(opts.storageDir!), ctx()));
 }
 
 /** Upstream's kube-dns Service (names, labels, ports as CoreDNS's manifest), without a selector: the DNS server is

@@ -28,6 +28,9 @@ import { type SuperviseOptions, superviseController } from './supervisor.ts';
 import { startJobController } from './job.ts';
 import { startCronJobController } from './cronjob.ts';
 import { startTtlAfterFinishedController } from './ttl-after-finished.ts';
+import { startStatefulSetController } from './statefulset.ts';
+import { startPersistentVolumeBinderController } from './persistentvolume.ts';
+import { startLocalPathProvisioner } from './local-path-provisioner.ts';
 
 /**
  * The registry: upstream's controller names (kube-controller-manager --controllers) → start functions.
@@ -49,6 +52,9 @@ export const controllerRegistry: Record<string, StartController> = {
   'job-controller': startJobController,
   'cronjob-controller': startCronJobController,
   'ttl-after-finished-controller': startTtlAfterFinishedController,
+  'statefulset-controller': startStatefulSetController,
+  'persistentvolume-binder-controller': startPersistentVolumeBinderController,
+  'local-path-provisioner-controller': startLocalPathProvisioner,
 };
 
 export const controllerManagerLease = { namespace: 'kube-system', name: 'kube-controller-manager' };

@@ -15,3 +15,8 @@ export const endpointSlicesRef = resourceRef('discovery.k8s.io/v1', 'endpointsli
 export { leasesRef };
 export const jobsRef = resourceRef('batch/v1', 'jobs');
 export const cronJobsRef = resourceRef('batch/v1', 'cronjobs');
+export const statefulSetsRef = resourceRef('apps/v1', 'statefulsets');
+export const controllerRevisionsRef = resourceRef('apps/v1', 'controllerrevisions');
+export const persistentVolumeClaimsRef = resourceRef('v1', 'persistentvolumeclaims');
+export const persistentVolumesRef = resourceRef('v1', 'persistentvolumes', false);
+export const storageClassesRef = resourceRef('storage.k8s.io/v1', 'storageclasses', false);

@@ -15,6 +15,7 @@ import { assignedPodAdded, assignedPodDeleted, nodeAdded, nodeUpdated } from './
 import { newPodInfo } from './pod-info.ts';
 import { defaultProfile } from './plugins/index.ts';
 import { type QueuedPod, SchedulingQueue } from './queue.ts';
+import { volumeEvent, watchVolumes } from './volume-informers.ts';
 
 export const podsRef = resourceRef('v1', 'pods', true);
 /** How often parked pods are checked against maxUnschedulableMs (upstream flushes every 30 s). */
@@ -68,6 +69,7 @@ export class Scheduler {
   private readonly podInformer: Informer<Pod>;
   private readonly nodeInformer: Informer<Node>;
   private readonly factory: InformerFactory;
+  private readonly volumesSynced: Promise<void>[];
   private inFlight = 0;
   private slotFreed?: () => void;
   private readonly binds = new Set<Promise<void>>();
@@ -76,9 +78,11 @@ export class Scheduler {
     this.name = o.schedulerName ?? 'default-scheduler';
     this.clock = o.clock ?? realClock;
     this.queue = new SchedulingQueue({ clock: this.clock, initialBackoffMs: o.initialBackoffMs, maxBackoffMs: o.maxBackoffMs });
-    this.algorithm = new Algorithm(defaultProfile(o.percentageOfNodesToScore ?? 0));
     this.events = new EventSink(new EventRecorder({ client: o.client, component: this.name, clock: this.clock }));
     this.factory = o.informers ?? new InformerFactory(o.client);
+    const volumes = watchVolumes(this.factory, () => this.queue.moveAll(volumeEvent));
+    this.volumesSynced = volumes.synced;
+    this.algorithm = new Algorithm(defaultProfile(o.percentageOfNodesToScore ?? 0, volumes.lister));
     this.podInformer = this.factory.informerFor<Pod>(podsRef, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
     this.nodeInformer = this.factory.informerFor<Node>(nodesRef);
     this.wire();
@@ -155,7 +159,7 @@ export class Scheduler {
     signal.addEventListener('abort', stop, { once: true });
     try {
       const synced = await Promise.race([
-        Promise.all([this.podInformer.synced, this.nodeInformer.synced]).then(() => true),
+        Promise.all([this.podInformer.synced, this.nodeInformer.synced, ...this.volumesSynced]).then(() => true),
         new Promise<false>((r) => (signal.aborted ? r(false) : signal.addEventListener('abort', () => r(false), { once: true }))),
       ]);
       if (!synced) return;

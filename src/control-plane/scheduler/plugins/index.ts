@@ -1,5 +1,5 @@
 // The default profile: upstream's filter order (NodeUnschedulable, NodeName, TaintToleration, NodeAffinity,
-// NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity) and score weights (TaintToleration 3,
+// NodePorts, NodeResourcesFit, VolumeBinding, PodTopologySpread, InterPodAffinity) and score weights (TaintToleration 3,
 // NodeAffinity 2, PodTopologySpread 2, InterPodAffinity 2, NodeResourcesFit 1, NodeResourcesBalancedAllocation 1).
 import type { Profile } from '../algorithm.ts';
 import { nodeName, nodePorts, nodeUnschedulable } from './node-basics.ts';
@@ -8,10 +8,15 @@ import { nodeResourcesBalancedAllocation, nodeResourcesFit, nodeResourcesLeastAl
 import { podTopologySpreadFilter, podTopologySpreadScore } from './pod-topology-spread.ts';
 import { interPodAffinityFilter, interPodAffinityScore } from './inter-pod-affinity.ts';
 import { taintTolerationFilter, taintTolerationScore } from './taint-toleration.ts';
+import { type VolumeLister, volumeBindingFilter } from './volume-binding.ts';
 
-export function defaultProfile(percentageOfNodesToScore = 0): Profile {
+/** volumes: the claim/volume caches VolumeBinding reads (without them the plugin is left out). */
+export function defaultProfile(percentageOfNodesToScore = 0, volumes?: VolumeLister): Profile {
   return {
-    filters: [nodeUnschedulable, nodeName, taintTolerationFilter, nodeAffinityFilter, nodePorts, nodeResourcesFit, podTopologySpreadFilter, interPodAffinityFilter],
+    filters: [
+      nodeUnschedulable, nodeName, taintTolerationFilter, nodeAffinityFilter, nodePorts, nodeResourcesFit,
+      ...(volumes ? [volumeBindingFilter(volumes)] : []), podTopologySpreadFilter, interPodAffinityFilter,
+    ],
     scores: [taintTolerationScore, nodeAffinityScore, podTopologySpreadScore, interPodAffinityScore, nodeResourcesLeastAllocated, nodeResourcesBalancedAllocation],
     percentageOfNodesToScore,
   };

@@ -8,7 +8,7 @@ import type { PodInfo } from '../pod-info.ts';
 
 const mismatch = unresolvable("node(s) didn't match Pod's node affinity/selector");
 
-function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
+export function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
   const has = value !== undefined;
   const values = r.values ?? [];
   switch (r.operator) {
