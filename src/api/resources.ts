@@ -17,6 +17,9 @@ import { coreEvents, events } from './resources/event.ts';
 import { bindings } from './resources/binding.ts';
 import { deployments, replicaSets } from './resources/apps.ts';
 import { endpointSlices, leases } from './resources/groups.ts';
+import { replicationControllers } from './resources/replicationcontroller.ts';
+import { daemonSets } from './resources/daemonset.ts';
+import { controllerRevisions } from './resources/controllerrevision.ts';
 
 export type { ResourceDefinition } from './resources/define.ts';
 
@@ -24,6 +27,7 @@ export type { ResourceDefinition } from './resources/define.ts';
 export const definitions: readonly ResourceDefinition[] = [
   namespaces, nodes, pods, services, endpoints, configMaps, secrets, serviceAccounts, coreEvents, bindings,
   deployments, replicaSets, leases, endpointSlices, events,
+  replicationControllers, daemonSets, controllerRevisions,
 ];
 
 export const resources: ResourceInfo[] = definitions.map((d) => d.info);

@@ -10,6 +10,7 @@ import { coreNodeProto } from './schema/core-node.ts';
 import {
   appsV1Proto, autoscalingV1Proto, coordinationV1Proto, discoveryV1Proto, eventsV1Proto, policyV1Proto,
 } from './schema/groups.ts';
+import { appsDaemonSetProto, coreReplicationControllerProto } from './schema/workloads.ts';
 
 const metaPkg = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
@@ -34,6 +35,9 @@ const kindSpecs: KindSpec[] = [
   { apiVersion: 'events.k8s.io/v1', kind: 'Event', pkg: 'k8s.io.api.events.v1', list: true },
   { apiVersion: 'policy/v1', kind: 'Eviction', pkg: 'k8s.io.api.policy.v1', list: false },
   { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions', pkg: metaPkg, list: false },
+  { apiVersion: 'v1', kind: 'ReplicationController', pkg: 'k8s.io.api.core.v1', list: true },
+  { apiVersion: 'apps/v1', kind: 'DaemonSet', pkg: 'k8s.io.api.apps.v1', list: true },
+  { apiVersion: 'apps/v1', kind: 'ControllerRevision', pkg: 'k8s.io.api.apps.v1', list: true },
 ];
 
 function listProto(specs: KindSpec[]): string[] {
@@ -51,7 +55,7 @@ function buildRoot(): protobuf.Root {
   const texts = [
     intstrProto, resourceProto, runtimeProto, metaV1Proto, corePodProto, coreVolumeProto, coreObjectsProto,
     coreNodeProto, appsV1Proto, autoscalingV1Proto, coordinationV1Proto, discoveryV1Proto, eventsV1Proto,
-    policyV1Proto, ...listProto(kindSpecs),
+    policyV1Proto, coreReplicationControllerProto, appsDaemonSetProto, ...listProto(kindSpecs),
   ];
   // keepCase: upstream's proto field names are already the JSON names (camelCase, and "Port"/"Raw" as-is).
   for (const text of texts) protobuf.parse(text, root, { keepCase: true });
