@@ -7,6 +7,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Defaulter } from '../strategy.ts';
 import type { KindKey, KubeObject } from '../object.ts';
 import { defaultPod, defaultPodSpec, podQOSClass } from './pod.ts';
+import { defaultDaemonSet, defaultReplicationController } from './workloads.ts';
 
 const unset = (v: unknown): boolean => v === undefined || v === null || v === '';
 
@@ -140,6 +141,9 @@ export const defaulters: Record<KindKey, Defaulter> = {
   'v1/Binding': none,
   'apps/v1/Deployment': defaultDeployment,
   'apps/v1/ReplicaSet': defaultReplicaSet,
+  'v1/ReplicationController': defaultReplicationController,
+  'apps/v1/DaemonSet': defaultDaemonSet,
+  'apps/v1/ControllerRevision': none,
   'autoscaling/v1/Scale': none,
   'coordination.k8s.io/v1/Lease': none,
   'discovery.k8s.io/v1/EndpointSlice': defaultEndpointSlice,

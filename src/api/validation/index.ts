@@ -10,6 +10,7 @@ import {
 import { endpointSliceValidator, leaseValidator, newEventValidator } from './groups.ts';
 import { bindingValidator, podValidator } from './pod.ts';
 import { serviceValidator } from './service.ts';
+import { controllerRevisionValidator, daemonSetValidator, replicationControllerValidator } from './workloads.ts';
 
 export const validators: Record<KindKey, Validator> = {
   'v1/Pod': podValidator,
@@ -24,6 +25,9 @@ export const validators: Record<KindKey, Validator> = {
   'v1/Event': coreEventValidator,
   'apps/v1/Deployment': deploymentValidator,
   'apps/v1/ReplicaSet': replicaSetValidator,
+  'v1/ReplicationController': replicationControllerValidator,
+  'apps/v1/DaemonSet': daemonSetValidator,
+  'apps/v1/ControllerRevision': controllerRevisionValidator,
   'autoscaling/v1/Scale': scaleValidator,
   'coordination.k8s.io/v1/Lease': leaseValidator,
   'discovery.k8s.io/v1/EndpointSlice': endpointSliceValidator,
