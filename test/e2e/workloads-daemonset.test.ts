@@ -28,7 +28,7 @@ before(async () => {
   sim = await startSimNodes({ client, count: 3, signal: ctl.signal, heartbeatIntervalMs: 1000 });
   schedDone = (await startScheduler({ client, signal: ctl.signal, leaderElect: false })).done;
   const cm = await startControllerManager({
-    client, signal: ctl.signal, controllers: ['daemonset', 'pod-garbage-collector'], leaderElection: false,
+    client, signal: ctl.signal, controllers: ['daemonset', 'pod-garbage-collector', 'garbage-collector'], leaderElection: false,
     options: { podGcPeriodMs: 300, podGcQuarantineMs: 300 },
   });
   cmDone = cm.done;
@@ -42,8 +42,8 @@ after(async () => {
   await s.stop();
 });
 
-async function kubectl(args: string[], stdin?: string): Promise<string> {
-  const r = await s.kubectl(args, stdin === undefined ? undefined : { stdin });
+async function kubectl(args: string[], stdin?: string, version?: string): Promise<string> {
+  const r = await s.kubectl(args, { stdin, version });
   assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -85,7 +85,7 @@ async function eventMessages(): Promise<string[]> {
 }
 
 test('a DaemonSet lands exactly one pod on each of 3 nodes, through the scheduler', async () => {
-  await kubectl(['apply', '-f', '-'], manifest('agent', 'img:a'));
+  await kubectl(['apply', '-f', '-'], manifest('agent', 'img:a'), '1.33'); // 1.33 sends protobuf
   const ds = await waitFor('agent on 3 nodes', () => settled('agent', 3));
   const pods = await livePods('agent');
   assert.deepEqual(pods.map((p) => p.spec?.nodeName).sort(), ['sim-node-0', 'sim-node-1', 'sim-node-2']);
@@ -118,6 +118,8 @@ test('a DaemonSet lands exactly one pod on each of 3 nodes, through the schedule
   assert.match(described, /Desired Number of Nodes Scheduled: 3/);
   assert.match(described, /Pods Status:\s+3 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed/);
   await waitFor('SuccessfulCreate events', async () => (await eventMessages()).filter((m) => m.startsWith('SuccessfulCreate: Created pod: agent-')).length === 3);
+  const explained = await kubectl(['explain', 'daemonset.spec.updateStrategy.rollingUpdate']);
+  assert.match(explained, /maxSurge\s+<IntOrString>/);
 });
 
 test('a fourth node joining gets a pod; a node removed loses it', async () => {
@@ -236,4 +238,31 @@ test('OnDelete: a template change replaces only the pods someone deletes', async
   const r = await s.kubectl(['rollout', 'status', 'ds/agent', '--timeout=5s']);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /rollout status is only available for RollingUpdate strategy type/);
+});
+
+test('orphaned pods and revisions are adopted by a new DaemonSet with the same selector; a cascading delete removes them', async () => {
+  await kubectl(['patch', 'ds', 'agent', '--type=merge', '-p', '{"spec":{"updateStrategy":{"type":"RollingUpdate"}}}']);
+  await waitFor('agent settled', () => settled('agent', 3));
+  const uids = new Set((await livePods('agent')).map((p) => p.metadata?.uid));
+  await kubectl(['delete', 'ds', 'agent', '--cascade=orphan']);
+  await waitFor('pods orphaned', async () => {
+    const pods = await livePods('agent');
+    return pods.length === 3 && pods.every((p) => !controllerRefOf(p));
+  });
+  await kubectl(['apply', '-f', '-'], manifest('agent', 'img:c'));
+  const ds = await waitFor('adopted and settled', async () => {
+    const d = await settled('agent', 3);
+    const pods = await livePods('agent');
+    return d && pods.every((p) => controllerRefOf(p)?.uid === d.metadata?.uid && p.spec?.containers[0].image === 'img:c') ? d : undefined;
+  });
+  // the same template: every orphan was adopted as up to date, none replaced
+  assert.equal((await livePods('agent')).filter((p) => uids.has(p.metadata?.uid)).length, 3);
+  const revisions = (await client.list<ControllerRevision>(controllerRevisionsRef, { namespace: 'default' })).items;
+  assert.ok(revisions.length >= 2 && revisions.every((cr) => controllerRefOf(cr)?.uid === ds.metadata?.uid), 'old revisions adopted');
+
+  await kubectl(['delete', 'ds', 'agent']);
+  await waitFor('pods and revisions collected', async () => {
+    const crs = await client.list<ControllerRevision>(controllerRevisionsRef, { namespace: 'default' });
+    return (await livePods('agent')).length === 0 && crs.items.length === 0;
+  });
 });

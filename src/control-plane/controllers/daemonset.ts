@@ -6,7 +6,7 @@
 // scheduler (a required matchFields term names the node). Status counters and observedGeneration follow.
 import type { ControllerRevision, DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { byOwner, objectKey, splitKey } from '../../client/cache.ts';
+import { objectKey, splitKey } from '../../client/cache.ts';
 import type { Action } from '../../client/controller.ts';
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/errors.ts';
 import type { EventRecorder } from '../../client/events.ts';
@@ -16,7 +16,7 @@ import { semanticEqual } from '../../api/equality.ts';
 import { Controller, errMessage } from './base.ts';
 import type { ControllerContext } from './context.ts';
 import { claimObjects, controllerRefOf, ownerReferenceTo } from './controller-ref.ts';
-import { HashCollision, cleanupHistory, constructHistory } from './daemonset-history.ts';
+import { HashCollision, type History, cleanupHistory, constructHistory } from './daemonset-history.ts';
 import { nodeShouldRunDaemonPod, podTemplateForNode, targetNodeOf } from './daemonset-placement.ts';
 import { type NodeState, type Plan, daemonSetCounters, planPlacement, planRollingUpdate, rollingBudget } from './daemonset-plan.ts';
 import { controllerRevisionsRef, daemonSetsRef, nodesRef, podsRef } from './refs.ts';
@@ -128,8 +128,12 @@ export class DaemonSetController extends Controller {
       resource: podsRef, match: labelSelectorMatcher(selector), candidates: this.podInformer.lister.list(namespace), signal,
     });
     if (ds.metadata?.deletionTimestamp) return; // being deleted: the garbage collector removes the pods
-    const owned = this.historyInformer.lister.byIndex(byOwner, ds.metadata?.uid ?? '').filter((cr) => controllerRefOf(cr)?.uid === ds.metadata?.uid);
-    let history;
+    // revisions are claimed like pods: a DaemonSet re-created with the same selector adopts its orphaned history
+    const owned = await claimObjects<ControllerRevision>({
+      client: this.ctx.client, owner, ownerRef: ownerReferenceTo(owner, 'apps/v1', 'DaemonSet'), ownerResource: daemonSetsRef,
+      resource: controllerRevisionsRef, match: labelSelectorMatcher(selector), candidates: this.historyInformer.lister.list(namespace), signal,
+    });
+    let history: History;
     try {
       history = await constructHistory(this.ctx.client, ds, owned, signal);
     } catch (err) {
