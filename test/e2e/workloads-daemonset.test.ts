@@ -155,6 +155,19 @@ test('NoSchedule taint keeps the running pod (not counted as desired); NoExecute
 
   await kubectl(['taint', 'node', 'sim-node-0', 'dedicated-', 'evict-']);
   await waitFor('agent back on 3 nodes', () => settled('agent', 3));
+
+  // a cordoned node still runs its daemon pod: the default toleration lets the scheduler place the replacement
+  await kubectl(['cordon', 'sim-node-2']);
+  try {
+    const old = (await livePods('agent')).find((p) => p.spec?.nodeName === 'sim-node-2')!;
+    await kubectl(['delete', 'pod', old.metadata!.name!]);
+    await waitFor('replacement bound on the cordoned node', async () => {
+      const pods = await livePods('agent');
+      return (await settled('agent', 3)) && pods.some((p) => p.spec?.nodeName === 'sim-node-2' && p.metadata?.uid !== old.metadata?.uid);
+    });
+  } finally {
+    await kubectl(['uncordon', 'sim-node-2']);
+  }
 });
 
 /** Watches the DaemonSet's pods; records the most nodes seen at once without a ready live pod. */

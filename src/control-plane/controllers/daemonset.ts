@@ -172,7 +172,10 @@ export class DaemonSetController extends Controller {
     const plan = planPlacement(states, hash, surge);
     // pods still waiting for a node that no longer exists (bound ones are the pod GC's)
     const known = new Set(nodes.map((n) => n.metadata?.name));
-    plan.delete.push(...pods.filter((p) => !p.spec?.nodeName && !p.metadata?.deletionTimestamp && !known.has(targetNodeOf(p))));
+    plan.delete.push(...pods.filter((p) => {
+      const target = targetNodeOf(p);
+      return target !== undefined && !p.spec?.nodeName && !p.metadata?.deletionTimestamp && !known.has(target);
+    }));
     for (const p of plan.failed) {
       this.recorder.event(this.asObject(ds), 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${p.metadata?.namespace}/${p.metadata?.name} on node ${p.spec?.nodeName}, will try to kill it`);
     }
