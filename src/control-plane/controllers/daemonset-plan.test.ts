@@ -99,6 +99,8 @@ test('status counters: desired, current, misscheduled, ready, available, updated
     currentNumberScheduled: 2, numberMisscheduled: 1, desiredNumberScheduled: 3, numberReady: 1, updatedNumberScheduled: 1,
     numberAvailable: 1, numberUnavailable: 2,
   });
+  const none = daemonSetCounters(ds(), [state('a', [])], 'new', t0);
+  assert.deepEqual(none, { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 1, numberReady: 0, numberUnavailable: 1 }, 'omitempty zeros left out');
 });
 
 test('revision hashes use upstream\'s safe alphabet and change with collisionCount', () => {

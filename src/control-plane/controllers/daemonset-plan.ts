@@ -149,5 +149,7 @@ export function daemonSetCounters(ds: DaemonSet, states: NodeState[], hash: stri
     if (isUpdated(pod, hash)) st.updatedNumberScheduled!++;
   }
   st.numberUnavailable = st.desiredNumberScheduled - (st.numberAvailable ?? 0);
+  // these three are omitempty upstream: a zero is not written
+  for (const k of ['updatedNumberScheduled', 'numberAvailable', 'numberUnavailable'] as const) if (st[k] === 0) delete st[k];
   return st;
 }

@@ -150,7 +150,9 @@ export class DaemonSetController extends Controller {
       }
       await cleanupHistory(this.ctx.client, ds, history.old, pods, signal);
     }
-    const status = { ...ds.status, ...daemonSetCounters(ds, states, history.hash, this.now()), observedGeneration: ds.metadata?.generation };
+    const status: DaemonSetStatus = { ...daemonSetCounters(ds, states, history.hash, this.now()), observedGeneration: ds.metadata?.generation };
+    if (ds.status?.collisionCount !== undefined) status.collisionCount = ds.status.collisionCount;
+    if (ds.status?.conditions?.length) status.conditions = ds.status.conditions;
     await this.writeStatus(ds, status, signal);
     // minReadySeconds: look again when the ready pods become available
     const minReady = ds.spec?.minReadySeconds ?? 0;
