@@ -236,7 +236,7 @@ test('OnDelete: a template change replaces only the pods someone deletes', async
   const gen = (await getDs('agent')).metadata?.generation ?? 0;
   await waitFor('new template observed', async () => {
     const st = (await getDs('agent')).status;
-    return (st?.observedGeneration ?? 0) >= gen && st?.updatedNumberScheduled === 0 && st.desiredNumberScheduled === 3;
+    return (st?.observedGeneration ?? 0) >= gen && (st?.updatedNumberScheduled ?? 0) === 0 && st?.desiredNumberScheduled === 3;
   });
   assert.ok((await livePods('agent')).every((p) => p.spec?.containers[0].image === 'img:a'), 'OnDelete leaves running pods alone');
   const victim = (await livePods('agent')).find((p) => p.spec?.nodeName === 'sim-node-1')!;
