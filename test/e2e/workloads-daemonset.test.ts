@@ -11,6 +11,7 @@ import { type SimNodes, startSimNodes } from '../../src/sim/index.ts';
 import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
 import { controllerRevisionsRef, daemonSetsRef, podsRef } from '../../src/control-plane/controllers/refs.ts';
 import { controllerRefOf, isPodReady } from '../../src/control-plane/controllers/replicaset-pods.ts';
+import { targetNodeOf } from '../../src/control-plane/controllers/daemonset-placement.ts';
 import { type TestServer, startTestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -170,18 +171,25 @@ test('NoSchedule taint keeps the running pod (not counted as desired); NoExecute
   }
 });
 
-/** Watches the DaemonSet's pods; records the most nodes seen at once without a ready live pod. */
-async function watchUnavailable(app: string, nodes: string[], signal: AbortSignal): Promise<{ max: number; steps: number; seenImages: Set<string> }> {
+/**
+ * Watches the DaemonSet's pods; records the most nodes seen at once without a ready live pod, and the most at
+ * once running a second pod that is not ready yet (a surge in progress).
+ */
+async function watchUnavailable(app: string, nodes: string[], signal: AbortSignal): Promise<{ max: number; maxDoubled: number; steps: number }> {
   const factory = new InformerFactory(client, { namespace: 'default' });
   const podInf = factory.informerFor<Pod>(podsRef, { labelSelector: `app=${app}` });
-  const out = { max: 0, steps: 0, seenImages: new Set<string>() };
+  const out = { max: 0, maxDoubled: 0, steps: 0 };
   const check = (): void => {
     if (!podInf.hasSynced()) return;
     out.steps++;
     const live = podInf.lister.list('default').filter((p) => !p.metadata?.deletionTimestamp);
-    for (const p of live) out.seenImages.add(p.spec?.containers[0].image ?? '');
     const unavailable = nodes.filter((n) => !live.some((p) => p.spec?.nodeName === n && isPodReady(p))).length;
+    const doubled = nodes.filter((n) => {
+      const here = live.filter((p) => targetNodeOf(p) === n);
+      return here.length > 1 && !here.every(isPodReady);
+    }).length;
     out.max = Math.max(out.max, unavailable);
+    out.maxDoubled = Math.max(out.maxDoubled, doubled);
   };
   podInf.addEventHandler({ onAdd: check, onUpdate: check, onDelete: check });
   factory.start(signal);
@@ -203,6 +211,7 @@ test('a rolling update replaces pods one node at a time; history and undo work t
       return ds && pods.every((p) => p.spec?.containers[0].image === 'img:b');
     });
     assert.equal(seen.max, 1, 'exactly one node at a time was without a ready pod (maxUnavailable 1)');
+    assert.equal(seen.maxDoubled, 0, 'no surge pods with maxSurge 0');
     assert.ok(seen.steps >= 6, `observed ${seen.steps} steps`);
   } finally {
     watch.abort();
@@ -228,6 +237,29 @@ test('a rolling update replaces pods one node at a time; history and undo work t
     .filter((cr) => controllerRefOf(cr)?.uid === ds.metadata?.uid);
   assert.deepEqual(after.map((cr) => cr.revision).sort(), [2, 3], 'the reused revision moved to the top');
   await waitFor('SuccessfulDelete events', async () => (await eventMessages()).some((m) => m.startsWith('SuccessfulDelete: Deleted pod: agent-')));
+});
+
+test('with maxSurge 1 / maxUnavailable 0 a new pod starts beside the old one: every node stays served', async () => {
+  await kubectl(['patch', 'ds', 'agent', '--type=merge', '-p', '{"spec":{"updateStrategy":{"rollingUpdate":{"maxSurge":1,"maxUnavailable":0}}}}']);
+  await waitFor('agent settled', () => settled('agent', 3));
+  const watch = new AbortController();
+  try {
+    const seen = await watchUnavailable('agent', ['sim-node-0', 'sim-node-1', 'sim-node-2'], watch.signal);
+    await kubectl(['set', 'image', 'ds/agent', 'agent=img:s']);
+    await kubectl(['rollout', 'status', 'ds/agent', '--timeout=60s']);
+    await waitFor('agent on img:s', async () => {
+      const ds = await settled('agent', 3);
+      const pods = await livePods('agent');
+      return ds && pods.every((p) => p.spec?.containers[0].image === 'img:s');
+    });
+    assert.equal(seen.max, 0, 'no node was ever without a ready pod');
+    assert.equal(seen.maxDoubled, 1, 'one node at a time waited for its surge pod (maxSurge 1)');
+  } finally {
+    watch.abort();
+  }
+  await kubectl(['patch', 'ds', 'agent', '--type=merge', '-p', '{"spec":{"updateStrategy":{"rollingUpdate":{"maxSurge":0,"maxUnavailable":1}}}}']);
+  await kubectl(['rollout', 'undo', 'ds/agent']);
+  await waitFor('back on img:a', async () => (await settled('agent', 3)) && (await livePods('agent')).every((p) => p.spec?.containers[0].image === 'img:a'));
 });
 
 test('OnDelete: a template change replaces only the pods someone deletes', async () => {

@@ -91,6 +91,10 @@ test('rolling update with surge: a new pod beside the old one, the old one goes 
   const old = pod('a', 'old');
   states[0] = state('a', [old, pod('a', 'new')]);
   assert.deepEqual(planRollingUpdate(surge, states, 'new', t0), { create: ['b'], delete: [old], failed: [] });
+  // an unavailable old pod is replaced without waiting for a surge slot
+  states[0] = state('a', [pod('a', 'old'), pod('a', 'new', false)]);
+  states[1] = state('b', [pod('b', 'old', false)]);
+  assert.deepEqual(planRollingUpdate(surge, states, 'new', t0), { create: ['b'], delete: [], failed: [] });
 });
 
 test('status counters: desired, current, misscheduled, ready, available, updated, unavailable', () => {

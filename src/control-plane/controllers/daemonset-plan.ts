@@ -83,8 +83,8 @@ export function rollingBudget(ds: DaemonSet, desired: number): { maxSurge: numbe
 /**
  * One pass of a rolling update over the nodes that should run the pod. Without surge: unavailable old pods go
  * at once, available ones only while fewer than maxUnavailable nodes lack an available pod. With surge: an
- * updated pod is started beside an available old one on up to maxSurge nodes, and the old one goes once the
- * new one is available.
+ * updated pod is started beside the old one — at once where the old one is unavailable, else while fewer than
+ * maxSurge nodes wait for their new pod — and the old one goes once the new one is available.
  */
 export function planRollingUpdate(ds: DaemonSet, states: NodeState[], hash: string, now: number): Plan {
   const plan: Plan = { create: [], delete: [], failed: [] };
@@ -95,6 +95,7 @@ export function planRollingUpdate(ds: DaemonSet, states: NodeState[], hash: stri
   let unavailable = 0;
   let surging = 0;
   const candidates: Pod[] = [];
+  const surgeCandidates: string[] = [];
   for (const { node, pods } of sorted) {
     const live = oldestFirst(pods.filter((p) => !p.metadata?.deletionTimestamp));
     const newPod = live.find((p) => isUpdated(p, hash));
@@ -102,12 +103,11 @@ export function planRollingUpdate(ds: DaemonSet, states: NodeState[], hash: stri
     if (maxSurge > 0) {
       if (oldPod && newPod) {
         if (available(newPod)) plan.delete.push(oldPod);
-        else surging++;
+        else surging++; // waiting for the new pod: this node uses a surge slot
       } else if (oldPod && !available(oldPod)) {
-        plan.delete.push(oldPod);
-      } else if (oldPod && surging < maxSurge) {
-        surging++;
-        plan.create.push(node.metadata?.name ?? '');
+        plan.create.push(node.metadata?.name ?? ''); // nothing to lose here: replace without a slot
+      } else if (oldPod) {
+        surgeCandidates.push(node.metadata?.name ?? '');
       }
       continue;
     }
@@ -121,6 +121,7 @@ export function planRollingUpdate(ds: DaemonSet, states: NodeState[], hash: stri
     } else unavailable++; // two pods: placement settles it first
   }
   plan.delete.push(...candidates.slice(0, Math.max(0, maxUnavailable - unavailable)));
+  plan.create.push(...surgeCandidates.slice(0, Math.max(0, maxSurge - surging)));
   return plan;
 }
 
