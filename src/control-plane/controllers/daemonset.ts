@@ -66,6 +66,7 @@ export class DaemonSetController extends Controller {
     const ownerOfRevision = (cr: ControllerRevision): void => {
       const ref = controllerRefOf(cr);
       if (ref?.kind === 'DaemonSet') this.queue.add(`${cr.metadata?.namespace}/${ref.name}`);
+      else if (!ref) this.enqueueMatching(cr); // an orphan a DaemonSet may adopt
     };
     this.historyInformer.addEventHandler({ onAdd: ownerOfRevision, onUpdate: (_o, cr) => ownerOfRevision(cr), onDelete: ownerOfRevision });
   }
@@ -107,9 +108,9 @@ export class DaemonSetController extends Controller {
     if (minReady > 0 && !isPodReady(old) && isPodReady(pod)) this.queue.addAfter(key, minReady * 1000);
   }
 
-  private enqueueMatching(pod: Pod): void {
-    for (const ds of this.dsInformer.lister.list(pod.metadata?.namespace)) {
-      if (labelSelectorMatcher(ds.spec?.selector)(pod.metadata?.labels)) this.queue.add(objectKey(ds));
+  private enqueueMatching(obj: Pod | ControllerRevision): void {
+    for (const ds of this.dsInformer.lister.list(obj.metadata?.namespace)) {
+      if (labelSelectorMatcher(ds.spec?.selector)(obj.metadata?.labels)) this.queue.add(objectKey(ds));
     }
   }
 
