@@ -22,6 +22,7 @@ import { type NodeState, type Plan, daemonSetCounters, planPlacement, planRollin
 import { controllerRevisionsRef, daemonSetsRef, nodesRef, podsRef } from './refs.ts';
 import { Expectations } from './replicaset-expectations.ts';
 import { isPodReady } from './replicaset-pods.ts';
+import { slowStartBatch, slowStartInitialBatch } from './replicaset-status.ts';
 
 export const daemonSetComponent = 'daemonset-controller';
 
@@ -189,17 +190,24 @@ export class DaemonSetController extends Controller {
     return { ...ds, apiVersion: 'apps/v1', kind: 'DaemonSet' };
   }
 
-  /** Carries out a plan: creations and deletions, each recorded in the expectations before it is sent. */
+  /**
+   * Carries out a plan: creations and deletions, each recorded in the expectations before it is sent. Creations
+   * go in slow-start batches (1, 2, 4, …) of at most burstReplicas per pass, as upstream's syncNodes.
+   */
   private async apply(ds: DaemonSet, key: string, plan: Plan, hash: string, signal: AbortSignal): Promise<void> {
     if (!plan.create.length && !plan.delete.length) return;
     const dels = [...new Set(plan.delete)];
-    this.expectations.expect(key, plan.create.length, dels.map(objectKey));
+    const pending = plan.create.slice(0, this.ctx.options.burstReplicas);
+    const total = pending.length;
+    this.expectations.expect(key, total, dels.map(objectKey));
     const errors: unknown[] = [];
+    const creating = slowStartBatch(total, slowStartInitialBatch, () => this.createPod(ds, hash, pending.shift()!, signal))
+      .then(({ successes, error }) => {
+        for (let i = successes; i < total; i++) this.expectations.creationObserved(key); // never to be seen
+        if (error !== undefined) errors.push(error);
+      });
     await Promise.all([
-      ...plan.create.map((node) => this.createPod(ds, hash, node, signal).catch((err: unknown) => {
-        this.expectations.creationObserved(key); // never to be seen
-        errors.push(err);
-      })),
+      creating,
       ...dels.map((p) => this.deletePod(ds, p, signal).catch((err: unknown) => {
         this.expectations.deletionObserved(key, objectKey(p));
         if (!isNotFound(err)) errors.push(err);
