@@ -23,6 +23,8 @@ import { persistentVolumes } from './resources/persistentvolume.ts';
 import { persistentVolumeClaims } from './resources/persistentvolumeclaim.ts';
 import { storageClasses } from './resources/storageclass.ts';
 import { statefulSets } from './resources/statefulset.ts';
+import { replicationControllers } from './resources/replicationcontroller.ts';
+import { daemonSets } from './resources/daemonset.ts';
 import { controllerRevisions } from './resources/controllerrevision.ts';
 
 export type { ResourceDefinition } from './resources/define.ts';
@@ -32,7 +34,8 @@ export const definitions: readonly ResourceDefinition[] = [
   namespaces, nodes, pods, services, endpoints, configMaps, secrets, serviceAccounts, coreEvents, bindings,
   deployments, replicaSets, leases, endpointSlices, events,
   jobs, cronJobs,
-  persistentVolumes, persistentVolumeClaims, statefulSets, controllerRevisions, storageClasses,
+  persistentVolumes, persistentVolumeClaims, statefulSets, storageClasses,
+  replicationControllers, daemonSets, controllerRevisions,
 ];
 
 export const resources: ResourceInfo[] = definitions.map((d) => d.info);

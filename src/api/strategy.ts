@@ -82,6 +82,8 @@ export interface ScaleSubresourceStrategy {
   type: 'scale';
   paths: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
   validate(scale: KubeObject): FieldError[];
+  /** Scale.status.selector when spec.selector is not a metav1.LabelSelector (a ReplicationController's label map). */
+  selector?(obj: KubeObject): string;
 }
 
 /** binding: a create whose body changes the parent once (upstream BindingREST). */

@@ -60,6 +60,16 @@ export const fixtures: Record<string, Fixture> = {
     specChange: (o) => void ((o.spec as { replicas: number }).replicas = 2),
     status: { replicas: 0, observedGeneration: 1 },
   },
+  'v1/ReplicationController': {
+    object: () => ({ spec: { replicas: 1, selector: labels, template: podTemplate } }),
+    specChange: (o) => void ((o.spec as { replicas: number }).replicas = 2),
+    status: { replicas: 0, observedGeneration: 1 },
+  },
+  'apps/v1/DaemonSet': {
+    object: () => ({ spec: { selector: { matchLabels: labels }, template: podTemplate } }),
+    specChange: (o) => void ((o.spec as { minReadySeconds: number }).minReadySeconds = 5),
+    status: { currentNumberScheduled: 1, numberMisscheduled: 0, desiredNumberScheduled: 1, numberReady: 1, observedGeneration: 1 },
+  },
   'apps/v1/ControllerRevision': { object: () => ({ data: { spec: { template: podTemplate } }, revision: 1 }) },
   'coordination.k8s.io/v1/Lease': { object: () => ({ spec: { holderIdentity: 'a', leaseDurationSeconds: 10 } }) },
   'discovery.k8s.io/v1/EndpointSlice': { object: () => ({ addressType: 'IPv4', endpoints: [{ addresses: ['10.42.0.9'] }], ports: [{ port: 80 }] }) },

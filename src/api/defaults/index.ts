@@ -11,6 +11,7 @@ import { defaultCronJob, defaultJob } from './batch.ts';
 import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './storage.ts';
 import { defaultStatefulSet } from './statefulset.ts';
 import { defaultTemplateSpec } from './template.ts';
+import { defaultDaemonSet, defaultReplicationController } from './workloads.ts';
 
 const unset = (v: unknown): boolean => v === undefined || v === null || v === '';
 
@@ -134,12 +135,14 @@ export const defaulters: Record<KindKey, Defaulter> = {
   'v1/Binding': none,
   'apps/v1/Deployment': defaultDeployment,
   'apps/v1/ReplicaSet': defaultReplicaSet,
+  'v1/ReplicationController': defaultReplicationController,
+  'apps/v1/DaemonSet': defaultDaemonSet,
+  'apps/v1/ControllerRevision': none,
   'autoscaling/v1/Scale': none,
   'v1/PersistentVolume': defaultPersistentVolume,
   'v1/PersistentVolumeClaim': defaultPersistentVolumeClaim,
   'storage.k8s.io/v1/StorageClass': defaultStorageClass,
   'apps/v1/StatefulSet': defaultStatefulSet,
-  'apps/v1/ControllerRevision': none,
   'coordination.k8s.io/v1/Lease': none,
   'discovery.k8s.io/v1/EndpointSlice': defaultEndpointSlice,
   'events.k8s.io/v1/Event': none,

@@ -1,6 +1,6 @@
-// apps/v1 StatefulSet (NAME READY AGE | wide: CONTAINERS IMAGES) and ControllerRevision (NAME CONTROLLER
-// REVISION AGE) printers, as upstream 1.32.
-import type { ControllerRevision, StatefulSet } from 'kubernetes-types/apps/v1.js';
+// apps/v1 StatefulSet printer (NAME READY AGE | wide: CONTAINERS IMAGES), as upstream 1.32; ControllerRevision
+// has its own (printers/workloads.ts).
+import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { KubeObject } from '../object.ts';
 import { ageColumn, col, containersDescription, imagesDescription, nameColumn, wide } from './columns.ts';
 import { translateTimestampSince } from './duration.ts';
@@ -25,20 +25,3 @@ export const statefulSetPrinter: RowPrinter = {
 };
 
 /** "<resource>.<group>/<name>" of the controller, as upstream; "<none>" without one. */
-function controllerOf(obj: KubeObject): string {
-  const ref = obj.metadata?.ownerReferences?.find((r) => r.controller);
-  if (!ref) return '<none>';
-  const group = ref.apiVersion.includes('/') ? ref.apiVersion.split('/')[0] : '';
-  const kind = ref.kind.toLowerCase();
-  return group ? `${kind}.${group}/${ref.name}` : `${kind}/${ref.name}`;
-}
-
-export const controllerRevisionPrinter: RowPrinter = {
-  columns: [
-    nameColumn(),
-    col('Controller', 'string', 'Controller of the object'),
-    col('Revision', 'string', 'Revision indicates the revision of the state represented by Data.'),
-    ageColumn(),
-  ],
-  cells: (obj, now) => [obj.metadata?.name ?? '', controllerOf(obj), view<ControllerRevision>(obj).revision ?? 0, age(obj, now)],
-};

@@ -13,6 +13,7 @@ import {
 import { batchV1Proto } from './schema/batch.ts';
 import { coreStorageProto, storageV1Proto } from './schema/storage.ts';
 import { appsStatefulSetProto } from './schema/statefulset.ts';
+import { appsDaemonSetProto, coreReplicationControllerProto } from './schema/workloads.ts';
 
 const metaPkg = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
@@ -43,6 +44,9 @@ const kindSpecs: KindSpec[] = [
   { apiVersion: 'v1', kind: 'PersistentVolumeClaim', pkg: 'k8s.io.api.core.v1', list: true },
   { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', pkg: 'k8s.io.api.storage.v1', list: true },
   { apiVersion: 'apps/v1', kind: 'StatefulSet', pkg: 'k8s.io.api.apps.v1', list: true },
+  { apiVersion: 'v1', kind: 'ReplicationController', pkg: 'k8s.io.api.core.v1', list: true },
+  { apiVersion: 'apps/v1', kind: 'DaemonSet', pkg: 'k8s.io.api.apps.v1', list: true },
+  { apiVersion: 'apps/v1', kind: 'ControllerRevision', pkg: 'k8s.io.api.apps.v1', list: true },
 ];
 
 function listProto(specs: KindSpec[]): string[] {
@@ -60,7 +64,8 @@ function buildRoot(): protobuf.Root {
   const texts = [
     intstrProto, resourceProto, runtimeProto, metaV1Proto, corePodProto, coreVolumeProto, coreObjectsProto,
     coreNodeProto, appsV1Proto, autoscalingV1Proto, coordinationV1Proto, discoveryV1Proto, eventsV1Proto,
-    policyV1Proto, batchV1Proto, coreStorageProto, storageV1Proto, appsStatefulSetProto, ...listProto(kindSpecs),
+    policyV1Proto, batchV1Proto, coreStorageProto, storageV1Proto, appsStatefulSetProto, coreReplicationControllerProto,
+    appsDaemonSetProto, ...listProto(kindSpecs),
   ];
   // keepCase: upstream's proto field names are already the JSON names (camelCase, and "Port"/"Raw" as-is).
   for (const text of texts) protobuf.parse(text, root, { keepCase: true });

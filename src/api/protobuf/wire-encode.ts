@@ -3,7 +3,7 @@
 // parent object, repeated scalars are written unpacked (proto2, as Go writes them), and fields absent from the
 // JSON are not written. Keys the schema does not know are ignored. A value of the wrong JSON type is a WireError.
 import protobuf from 'protobufjs';
-import { FIELDS_V1, INT_OR_STRING, MICRO_TIME, QUANTITY, TIME, WireError, type Json } from './wire.ts';
+import { FIELDS_V1, INT_OR_STRING, RAW_EXTENSION, MICRO_TIME, QUANTITY, TIME, WireError, type Json } from './wire.ts';
 
 
 const byId = new WeakMap<protobuf.Type, protobuf.Field[]>();
@@ -88,6 +88,7 @@ function writeMessageBody(w: protobuf.Writer, type: protobuf.Type, v: unknown, p
       }
       return;
     case FIELDS_V1:
+    case RAW_EXTENSION:
       w.uint32((1 << 3) | 2).bytes(Buffer.from(JSON.stringify(v), 'utf8'));
       return;
     default:

@@ -15,6 +15,8 @@ export const META = '.k8s.io.apimachinery.pkg.apis.meta.v1.';
 export const TIME = `${META}Time`;
 export const MICRO_TIME = `${META}MicroTime`;
 export const FIELDS_V1 = `${META}FieldsV1`;
+/** runtime.RawExtension: like FieldsV1, JSON bytes whose JSON form is that JSON itself. */
+export const RAW_EXTENSION = '.k8s.io.apimachinery.pkg.runtime.RawExtension';
 export const QUANTITY = '.k8s.io.apimachinery.pkg.api.resource.Quantity';
 export const INT_OR_STRING = '.k8s.io.apimachinery.pkg.util.intstr.IntOrString';
 const MAX_DEPTH = 100;
@@ -157,13 +159,15 @@ function readMessage(type: protobuf.Type, bytes: Uint8Array, depth: number): unk
       const v = readFields(type, bytes, depth);
       return v.type === 1 ? ((v.strVal as string | undefined) ?? '') : ((v.intVal as number | undefined) ?? 0);
     }
-    case FIELDS_V1: {
-      const raw = readFields(type, bytes, depth).Raw as string | undefined;
+    case FIELDS_V1:
+    case RAW_EXTENSION: {
+      const f = readFields(type, bytes, depth);
+      const raw = (f.Raw ?? f.raw) as string | undefined;
       if (!raw) return {};
       try {
         return parseJson(Buffer.from(raw, 'base64'));
       } catch {
-        throw new WireError('fieldsV1 is not valid JSON');
+        throw new WireError(`${type.name} is not valid JSON`);
       }
     }
     default:

@@ -1,7 +1,7 @@
-// ControllerRevision (apps/v1): an immutable snapshot of a workload's template (data) at a revision number,
-// written by the StatefulSet and DaemonSet controllers for rollout history.
-import { controllerRevisionPrinter } from '../printers/statefulset.ts';
-import { controllerRevisionValidator } from '../validation/statefulset.ts';
+// ControllerRevision (apps/v1): an immutable snapshot of a DaemonSet's (or StatefulSet's) template, which
+// `kubectl rollout history|undo` reads. No status, no generation; data may never change after create.
+import { controllerRevisionValidator } from '../validation/workloads.ts';
+import { controllerRevisionPrinter } from '../printers/workloads.ts';
 import { defineResource } from './define.ts';
 
 export const controllerRevisions = defineResource({

@@ -12,7 +12,8 @@ import { bindingValidator, podValidator } from './pod.ts';
 import { serviceValidator } from './service.ts';
 import { cronJobValidator, jobValidator } from './batch.ts';
 import { persistentVolumeClaimValidator, persistentVolumeValidator, storageClassValidator } from './storage.ts';
-import { controllerRevisionValidator, statefulSetValidator } from './statefulset.ts';
+import { statefulSetValidator } from './statefulset.ts';
+import { controllerRevisionValidator, daemonSetValidator, replicationControllerValidator } from './workloads.ts';
 
 export const validators: Record<KindKey, Validator> = {
   'v1/Pod': podValidator,
@@ -27,6 +28,9 @@ export const validators: Record<KindKey, Validator> = {
   'v1/Event': coreEventValidator,
   'apps/v1/Deployment': deploymentValidator,
   'apps/v1/ReplicaSet': replicaSetValidator,
+  'v1/ReplicationController': replicationControllerValidator,
+  'apps/v1/DaemonSet': daemonSetValidator,
+  'apps/v1/ControllerRevision': controllerRevisionValidator,
   'autoscaling/v1/Scale': scaleValidator,
   'coordination.k8s.io/v1/Lease': leaseValidator,
   'discovery.k8s.io/v1/EndpointSlice': endpointSliceValidator,
@@ -37,7 +41,6 @@ export const validators: Record<KindKey, Validator> = {
   'v1/PersistentVolumeClaim': persistentVolumeClaimValidator,
   'storage.k8s.io/v1/StorageClass': storageClassValidator,
   'apps/v1/StatefulSet': statefulSetValidator,
-  'apps/v1/ControllerRevision': controllerRevisionValidator,
 };
 
 export { validateLabelSelector } from './apps.ts';

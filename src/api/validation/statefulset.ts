@@ -1,14 +1,14 @@
-// apps/v1 StatefulSet and ControllerRevision validation (upstream pkg/apis/apps/validation): a DNS-label name
+// apps/v1 StatefulSet validation (upstream pkg/apis/apps/validation): a DNS-label name
 // (it prefixes pod hostnames), a non-empty selector matching the template, known pod management and update
 // strategies, claim templates valid as claims; on update only replicas, ordinals, template, updateStrategy,
 // persistentVolumeClaimRetentionPolicy and minReadySeconds may change. A revision's data never changes.
-import type { ControllerRevision, StatefulSet, StatefulSetSpec } from 'kubernetes-types/apps/v1.js';
+import type { StatefulSet, StatefulSetSpec } from 'kubernetes-types/apps/v1.js';
 import { fieldErrors, type FieldError } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
 import type { Validator } from '../strategy.ts';
 import { validateLabelSelector, validateTemplateForSet } from './apps.ts';
-import { nameIsDNSLabel, nameIsDNSSubdomain } from './names.ts';
-import { jsonEqual, validateImmutable, validateNonnegative, validateObjectMeta, validateObjectMetaUpdate } from './objectmeta.ts';
+import { nameIsDNSLabel } from './names.ts';
+import { jsonEqual, validateNonnegative, validateObjectMeta, validateObjectMetaUpdate } from './objectmeta.ts';
 import { validateClaimSpec } from './storage.ts';
 
 const policies = ['OrderedReady', 'Parallel'];
@@ -87,20 +87,3 @@ function statusErrors(obj: KubeObject, old: KubeObject): FieldError[] {
 }
 
 export const statefulSetValidator: Validator = { create: validateStatefulSet, update: validateStatefulSetUpdate, updateStatus: statusErrors };
-
-function validateControllerRevision(obj: KubeObject): FieldError[] {
-  const cr = obj as unknown as ControllerRevision;
-  const errs = validateObjectMeta(cr.metadata, true, nameIsDNSSubdomain);
-  if (cr.data === undefined || cr.data === null) errs.push(fieldErrors.required('data', 'data is mandatory'));
-  errs.push(...validateNonnegative(cr.revision, 'revision'));
-  return errs;
-}
-
-export const controllerRevisionValidator: Validator = {
-  create: validateControllerRevision,
-  update: (obj, old) => [
-    ...validateObjectMetaUpdate(obj.metadata, old.metadata),
-    ...validateControllerRevision(obj).filter((e) => !e.field.startsWith('metadata.')),
-    ...validateImmutable((obj as unknown as ControllerRevision).data, (old as unknown as ControllerRevision).data, 'data'),
-  ],
-};

@@ -133,7 +133,7 @@ export function scaleOf(obj: KubeObject, sub: ScaleSubresourceStrategy): KubeObj
     apiVersion: 'autoscaling/v1',
     metadata: { name: meta.name, namespace: meta.namespace, uid: meta.uid, resourceVersion: meta.resourceVersion, creationTimestamp: meta.creationTimestamp },
     spec: { replicas: (getPath(obj, specReplicasPath) as number | undefined) ?? 0 },
-    status: { replicas: (getPath(obj, statusReplicasPath) as number | undefined) ?? 0, selector: selectorString(getPath(obj, 'spec.selector')) },
+    status: { replicas: (getPath(obj, statusReplicasPath) as number | undefined) ?? 0, selector: sub.selector?.(obj) ?? selectorString(getPath(obj, 'spec.selector')) },
   };
 }
 

@@ -13,6 +13,9 @@ import type { RestClient } from '../../client/rest.ts';
 export interface ControllerOptions {
   /** --concurrent-replicaset-syncs (5). */
   concurrentReplicaSetSyncs: number;
+  /** --concurrent-rc-syncs (5) and --concurrent-daemonset-syncs (2). */
+  concurrentRcSyncs: number;
+  concurrentDaemonSetSyncs: number;
   /** --concurrent-deployment-syncs (5). */
   concurrentDeploymentSyncs: number;
   /** --concurrent-endpoint-syncs (5). */
@@ -49,6 +52,8 @@ export interface ControllerOptions {
 export const defaultControllerOptions: ControllerOptions = {
   concurrentReplicaSetSyncs: 5,
   concurrentDeploymentSyncs: 5,
+  concurrentRcSyncs: 5,
+  concurrentDaemonSetSyncs: 2,
   concurrentEndpointSyncs: 5,
   concurrentEndpointSliceSyncs: 5,
   concurrentNamespaceSyncs: 10,

@@ -14,7 +14,8 @@ import { RestClient } from '../../client/rest.ts';
 import { type ControllerContext, type ControllerOptions, type StartController, defaultControllerOptions } from './context.ts';
 import { controllerManagerHelp, parseControllerManagerFlags } from './manager-flags.ts';
 import { startDeploymentController } from './deployment.ts';
-import { startReplicaSetController } from './replicaset.ts';
+import { startReplicaSetController, startReplicationControllerController } from './replicaset.ts';
+import { startDaemonSetController } from './daemonset.ts';
 import { startEndpointsController } from './endpoints.ts';
 import { startEndpointSliceController } from './endpointslice.ts';
 import { startGarbageCollectorController } from './garbage-collector.ts';
@@ -39,6 +40,8 @@ import { startLocalPathProvisioner } from './local-path-provisioner.ts';
 export const controllerRegistry: Record<string, StartController> = {
   'replicaset-controller': startReplicaSetController,
   'deployment-controller': startDeploymentController,
+  'replicationcontroller-controller': startReplicationControllerController,
+  'daemonset-controller': startDaemonSetController,
   'endpoints-controller': startEndpointsController,
   'endpointslice-controller': startEndpointSliceController,
   'garbage-collector-controller': startGarbageCollectorController,

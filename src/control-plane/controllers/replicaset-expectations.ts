@@ -34,6 +34,11 @@ export class Expectations {
     this.records.set(key, { adds: 0, dels: new Set(podKeys), at: this.clock.now() });
   }
 
+  /** Both at once (the DaemonSet controller creates on some nodes while deleting on others in one pass). */
+  expect(key: string, adds: number, podKeys: string[]): void {
+    this.records.set(key, { adds, dels: new Set(podKeys), at: this.clock.now() });
+  }
+
   creationObserved(key: string): void {
     const r = this.records.get(key);
     if (r && r.adds > 0) r.adds--;

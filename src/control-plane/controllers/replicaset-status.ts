@@ -6,7 +6,7 @@ import { isConflict } from '../../client/errors.ts';
 import { formatTime } from '../../client/events.ts';
 import type { RestClient } from '../../client/rest.ts';
 import { errMessage } from './base.ts';
-import { replicaSetsRef } from './refs.ts';
+import { type ReplicaSetKind, replicaSetKind } from './replicaset-kind.ts';
 import { isPodAvailable, isPodReady } from './replicaset-pods.ts';
 
 
@@ -54,7 +54,9 @@ export function calculateReplicaSetStatus(rs: ReplicaSet, pods: Pod[], now: numb
 }
 
 /** Writes status when it changed; one retry on a conflict, against the fresh object. */
-export async function updateReplicaSetStatus(client: RestClient, rs: ReplicaSet, status: ReplicaSetStatus, signal: AbortSignal): Promise<ReplicaSet> {
+export async function updateReplicaSetStatus(
+  client: RestClient, rs: ReplicaSet, status: ReplicaSetStatus, signal: AbortSignal, kind: ReplicaSetKind = replicaSetKind,
+): Promise<ReplicaSet> {
   const cur: ReplicaSetStatus = rs.status ?? { replicas: 0 };
   const same = (cur.replicas ?? 0) === status.replicas && (cur.fullyLabeledReplicas ?? 0) === status.fullyLabeledReplicas &&
     (cur.readyReplicas ?? 0) === status.readyReplicas && (cur.availableReplicas ?? 0) === status.availableReplicas &&
@@ -64,11 +66,12 @@ export async function updateReplicaSetStatus(client: RestClient, rs: ReplicaSet,
   let target = rs;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await client.updateStatus<ReplicaSet>(replicaSetsRef, { ...target, apiVersion: 'apps/v1', kind: 'ReplicaSet', status }, { signal });
+      const body = { ...kind.fromReplicaSet({ ...target, status }), apiVersion: kind.apiVersion, kind: kind.kind };
+      return kind.toReplicaSet(await client.updateStatus(kind.ref, body, { signal }));
     } catch (err) {
       if (!isConflict(err) || attempt >= 1) throw err;
       // someone (scale, the deployment controller) wrote meanwhile; our figures still hold for the fresh object
-      target = await client.get<ReplicaSet>(replicaSetsRef, rs.metadata?.name ?? '', { namespace: rs.metadata?.namespace, signal });
+      target = kind.toReplicaSet(await client.get(kind.ref, rs.metadata?.name ?? '', { namespace: rs.metadata?.namespace, signal }));
       if (target.metadata?.uid !== rs.metadata?.uid) return target;
     }
   }

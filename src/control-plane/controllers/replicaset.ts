@@ -3,6 +3,8 @@
 // release pods that stopped matching), and only when the expectations of its previous sync have been observed in
 // the cache creates (slow-start batches 1, 2, 4, …) or deletes (least valuable first) the difference. Then it
 // writes status (replicas, fullyLabeled, ready, available after minReadySeconds, observedGeneration).
+// Parametrized by kind (replicaset-kind.ts): the same controller keeps ReplicationControllers, as upstream's
+// replication manager is the ReplicaSet controller over RCs converted to ReplicaSets.
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { byOwner, objectKey, splitKey } from '../../client/cache.ts';
@@ -10,6 +12,7 @@ import type { Action } from '../../client/controller.ts';
 import { isAlreadyExists, isNotFound } from '../../client/errors.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
+import type { ApiObject } from '../../client/types.ts';
 import { labelSelectorMatcher } from '../../client/selector.ts';
 import { Controller, errMessage } from './base.ts';
 import type { ControllerContext } from './context.ts';
@@ -17,24 +20,26 @@ import { claimObjects, controllerRefOf, ownerReferenceTo } from './controller-re
 import { podsRef, replicaSetsRef } from './refs.ts';
 import { Expectations } from './replicaset-expectations.ts';
 import { isPodActive, isPodReady, rankPodsForDeletion } from './replicaset-pods.ts';
+import { type ReplicaSetKind, replicaSetKind, replicationControllerKind } from './replicaset-kind.ts';
 import { calculateReplicaSetStatus, slowStartBatch, slowStartInitialBatch, updateReplicaSetStatus } from './replicaset-status.ts';
 
 // the workload e2e tests import these from here
 export { podsRef, replicaSetsRef };
 
-export const replicaSetComponent = 'replicaset-controller';
+export const replicaSetComponent = replicaSetKind.component;
 
 export class ReplicaSetController extends Controller {
-  readonly rsInformer: Informer<ReplicaSet>;
+  /** The informer of the controlled kind (ReplicaSets, or ReplicationControllers seen through kind.toReplicaSet). */
+  readonly rsInformer: Informer<ApiObject>;
   readonly podInformer: Informer<Pod>;
   readonly expectations: Expectations;
   private readonly recorder: EventRecorder;
 
-  constructor(ctx: ControllerContext) {
-    super(ctx, { name: replicaSetComponent, workers: ctx.options.concurrentReplicaSetSyncs });
-    this.recorder = ctx.recorder(replicaSetComponent);
+  constructor(ctx: ControllerContext, private readonly kind: ReplicaSetKind = replicaSetKind) {
+    super(ctx, { name: kind.component, workers: kind.workers(ctx.options) });
+    this.recorder = ctx.recorder(kind.component);
     this.expectations = new Expectations(this.clock);
-    this.rsInformer = this.informer<ReplicaSet>(replicaSetsRef);
+    this.rsInformer = this.informer<ApiObject>(kind.ref);
     this.podInformer = this.informer<Pod>(podsRef);
     this.rsInformer.addEventHandler({
       onAdd: (rs) => this.queue.add(objectKey(rs)),
@@ -51,17 +56,31 @@ export class ReplicaSetController extends Controller {
     });
   }
 
-  /** The ReplicaSet a pod's controllerRef names, if it still exists with that uid. */
+  private getSet(namespace: string | undefined, name: string): ReplicaSet | undefined {
+    const obj = this.rsInformer.lister.get(namespace, name);
+    return obj && this.kind.toReplicaSet(obj);
+  }
+
+  private listSets(namespace: string | undefined): ReplicaSet[] {
+    return this.rsInformer.lister.list(namespace).map((o) => this.kind.toReplicaSet(o));
+  }
+
+  /** The object as its own kind, for Events and ownerReferences. */
+  private asOwner(rs: ReplicaSet): ApiObject & { metadata: NonNullable<ReplicaSet['metadata']> } {
+    return { ...rs, apiVersion: this.kind.apiVersion, kind: this.kind.kind, metadata: rs.metadata ?? {} };
+  }
+
+  /** The set a pod's controllerRef names, if it still exists with that uid. */
   private ownerOf(pod: Pod): ReplicaSet | undefined {
     const ref = controllerRefOf(pod);
-    if (!ref || ref.kind !== 'ReplicaSet') return undefined;
-    const rs = this.rsInformer.lister.get(pod.metadata?.namespace, ref.name);
+    if (!ref || ref.kind !== this.kind.kind) return undefined;
+    const rs = this.getSet(pod.metadata?.namespace, ref.name);
     return rs?.metadata?.uid === ref.uid ? rs : undefined;
   }
 
   /** ReplicaSets whose selector matches an orphan pod (the candidates to adopt it). */
   private matchingReplicaSets(pod: Pod): ReplicaSet[] {
-    return this.rsInformer.lister.list(pod.metadata?.namespace).filter((rs) => {
+    return this.listSets(pod.metadata?.namespace).filter((rs) => {
       const sel = rs.spec?.selector;
       if (!sel || (!sel.matchLabels && !sel.matchExpressions?.length)) return false;
       return labelSelectorMatcher(sel)(pod.metadata?.labels);
@@ -121,7 +140,7 @@ export class ReplicaSetController extends Controller {
 
   async reconcile(key: string, signal: AbortSignal): Promise<Action> {
     const { namespace, name } = splitKey(key);
-    const rs = this.rsInformer.lister.get(namespace, name);
+    const rs = this.getSet(namespace, name);
     if (!rs) {
       this.expectations.delete(key);
       return;
@@ -132,9 +151,9 @@ export class ReplicaSetController extends Controller {
     const active = this.podInformer.lister.list(namespace).filter(isPodActive);
     const pods = await claimObjects<Pod>({
       client: this.ctx.client,
-      owner: { ...rs, metadata: rs.metadata ?? {} },
-      ownerRef: ownerReferenceTo({ ...rs, metadata: rs.metadata ?? {} }, 'apps/v1', 'ReplicaSet'),
-      ownerResource: replicaSetsRef,
+      owner: this.asOwner(rs),
+      ownerRef: ownerReferenceTo(this.asOwner(rs), this.kind.apiVersion, this.kind.kind),
+      ownerResource: this.kind.ref,
       resource: podsRef,
       match: labelSelectorMatcher(selector),
       candidates: active,
@@ -143,7 +162,7 @@ export class ReplicaSetController extends Controller {
     let failure: { reason: string; error: unknown } | undefined;
     if (needsSync && !rs.metadata?.deletionTimestamp) failure = await this.manageReplicas(pods, rs, key, signal);
     const status = calculateReplicaSetStatus(rs, pods, this.clock.now(), failure);
-    const updated = await updateReplicaSetStatus(this.ctx.client, rs, status, signal);
+    const updated = await updateReplicaSetStatus(this.ctx.client, rs, status, signal, this.kind);
     if (failure) throw failure.error;
     const minReady = rs.spec?.minReadySeconds ?? 0;
     const st = updated.status;
@@ -172,11 +191,11 @@ export class ReplicaSetController extends Controller {
       await Promise.all(victims.map(async (pod) => {
         try {
           await this.ctx.client.delete(podsRef, pod.metadata?.name ?? '', { namespace: pod.metadata?.namespace, signal });
-          this.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata?.name}`);
+          this.recorder.event(this.asOwner(rs), 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata?.name}`);
         } catch (err) {
           this.expectations.deletionObserved(key, objectKey(pod)); // the delete will never be seen
           if (isNotFound(err)) return;
-          this.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errMessage(err)}`);
+          this.recorder.event(this.asOwner(rs), 'Warning', 'FailedDelete', `Error deleting: ${errMessage(err)}`);
           errors.push(err);
         }
       }));
@@ -196,16 +215,16 @@ export class ReplicaSetController extends Controller {
         namespace: m.namespace,
         labels: { ...(tmpl.metadata?.labels ?? {}) },
         annotations: { ...(tmpl.metadata?.annotations ?? {}) },
-        ownerReferences: [ownerReferenceTo({ ...rs, metadata: m }, 'apps/v1', 'ReplicaSet')],
+        ownerReferences: [ownerReferenceTo(this.asOwner(rs), this.kind.apiVersion, this.kind.kind)],
       },
       spec: structuredClone(tmpl.spec ?? { containers: [] }),
     };
     if (tmpl.metadata?.finalizers?.length) pod.metadata!.finalizers = [...tmpl.metadata.finalizers];
     try {
       const created = await this.createWithFreshName(pod, signal);
-      this.recorder.event({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name}`);
+      this.recorder.event(this.asOwner(rs), 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name}`);
     } catch (err) {
-      this.recorder.event({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Warning', 'FailedCreate', `Error creating: ${errMessage(err)}`);
+      this.recorder.event(this.asOwner(rs), 'Warning', 'FailedCreate', `Error creating: ${errMessage(err)}`);
       throw err;
     }
   }
@@ -237,7 +256,7 @@ export class ReplicaSetController extends Controller {
   private relatedPods(rs: ReplicaSet): Pod[] {
     const owner = controllerRefOf(rs);
     const family = owner
-      ? this.rsInformer.lister.list(rs.metadata?.namespace).filter((r) => controllerRefOf(r)?.uid === owner.uid)
+      ? this.listSets(rs.metadata?.namespace).filter((r) => controllerRefOf(r)?.uid === owner.uid)
       : [rs];
     return family.flatMap((r) => this.podInformer.lister.byIndex(byOwner, r.metadata?.uid ?? ''));
   }
@@ -245,4 +264,9 @@ export class ReplicaSetController extends Controller {
 
 export async function startReplicaSetController(ctx: ControllerContext): Promise<void> {
   await new ReplicaSetController(ctx).run();
+}
+
+/** Upstream's replication manager: the same controller over ReplicationControllers. */
+export async function startReplicationControllerController(ctx: ControllerContext): Promise<void> {
+  await new ReplicaSetController(ctx, replicationControllerKind).run();
 }
