@@ -1,4 +1,5 @@
 // `skiff server` flags (k3s's names, so habits carry over), grouped as its help shows them.
+import { controllerManagerSecurePort, parseSecurePort, schedulerSecurePort } from '../control-plane/component-server.ts';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../server/data-dir-lock.ts';
 
@@ -19,6 +20,9 @@ export interface ServerConfig {
   disableAgent: boolean;
   disableScheduler: boolean;
   disableControllerManager: boolean;
+  /** The hosted components' secure /metrics and /healthz ports; 0 serves none. */
+  schedulerSecurePort: number;
+  controllerManagerSecurePort: number;
   maxRequestsInflight: number;
   maxMutatingRequestsInflight: number;
 }
@@ -52,6 +56,8 @@ kube-scheduler and kube-controller-manager. Flags take k3s's names; the (group) 
 (components)
   --disable-scheduler            do not host kube-scheduler
   --disable-controller-manager   do not host kube-controller-manager
+  --kube-scheduler-secure-port N           its HTTPS /metrics and /healthz; 0 disables (default 10259)
+  --kube-controller-manager-secure-port N  its HTTPS /metrics and /healthz; 0 disables (default 10257)
 (agent: not implemented yet; no kubelet runs in skiff server, these are accepted and ignored)
   --node-name NAME
   --cluster-dns IP
@@ -78,6 +84,8 @@ export function parseServerFlags(argv: string[]): ServerConfig {
       'disable-agent': { type: 'boolean' },
       'disable-scheduler': { type: 'boolean' },
       'disable-controller-manager': { type: 'boolean' },
+      'kube-scheduler-secure-port': { type: 'string' },
+      'kube-controller-manager-secure-port': { type: 'string' },
       'max-requests-inflight': { type: 'string' },
       'max-mutating-requests-inflight': { type: 'string' },
     },
@@ -108,6 +116,8 @@ export function parseServerFlags(argv: string[]): ServerConfig {
     disableAgent: values['disable-agent'] ?? false,
     disableScheduler: values['disable-scheduler'] ?? false,
     disableControllerManager: values['disable-controller-manager'] ?? false,
+    schedulerSecurePort: parseSecurePort(values['kube-scheduler-secure-port'], schedulerSecurePort, 'kube-scheduler-secure-port'),
+    controllerManagerSecurePort: parseSecurePort(values['kube-controller-manager-secure-port'], controllerManagerSecurePort, 'kube-controller-manager-secure-port'),
     maxRequestsInflight: count('max-requests-inflight', 400),
     maxMutatingRequestsInflight: count('max-mutating-requests-inflight', 200),
   };

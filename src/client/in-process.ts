@@ -24,13 +24,18 @@ class PipeEnd extends Duplex {
 
   override _read(): void {}
 
+  // Bytes arrive on a later turn of the event loop, as from a socket's I/O callback, never inside the writer's
+  // promise chain: node's HTTP agent frees a kept-alive connection on the next tick after a response ends, and a
+  // client continuing in the same microtask run would otherwise find no free connection and open another.
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.peer()?.push(chunk);
+    const peer = this.peer();
+    setImmediate(() => peer?.push(chunk));
     cb();
   }
 
   override _final(cb: (err?: Error | null) => void): void {
-    this.peer()?.push(null);
+    const peer = this.peer();
+    setImmediate(() => peer?.push(null));
     cb();
   }
 

@@ -5,17 +5,24 @@ import { RestClient } from '../client/rest.ts';
 import { startScheduler } from '../control-plane/scheduler/index.ts';
 import { startControllerManager } from '../control-plane/controllers/manager.ts';
 import type { HostedMain } from './hosted-main.ts';
+import { type ComponentServer, type ComponentServerOptions, startComponentEndpoint } from '../control-plane/component-server.ts';
+import { controllerManagerRegistry } from '../control-plane/controllers/metrics.ts';
+import { schedulerRegistry } from '../control-plane/scheduler/metrics.ts';
 
 export interface SchedulerMainOptions {
   kubeconfig: string;
   /** Leader-election identity, the same for every restart of the component within one server run: a restarted
    *  instance takes its own Lease back at once instead of waiting for it to expire. */
   identity: string;
+  /** The secure /metrics and /healthz port (10259); 0 serves none. */
+  securePort: number;
 }
 
 export interface ControllerManagerMainOptions {
   kubeconfig: string;
   identity: string;
+  /** The secure /metrics and /healthz port (10257); 0 serves none. */
+  securePort: number;
   clusterCidr: string;
   serviceCidr: string;
 }
@@ -23,19 +30,38 @@ export interface ControllerManagerMainOptions {
 // Over loopback to their own apiserver, client-side rate limits only slow the cluster down (binds, pod creates):
 // the hosted components run unthrottled (qps 0).
 
+/**
+ * The component's secure endpoint. Unlike the standalone command, which fails when it cannot listen (as upstream),
+ * a hosted component runs on without it and says so: a port taken by another server on this host must not take
+ * the control plane down with it.
+ */
+async function endpoint(o: Omit<ComponentServerOptions, 'clientCA'> & { kubeconfig: string }): Promise<ComponentServer | undefined> {
+  try {
+    return await startComponentEndpoint(o);
+  } catch (err) {
+    console.error(`${o.name}: not serving /metrics and /healthz on port ${o.port}: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
+
 export const scheduler: HostedMain<SchedulerMainOptions> = async (o, ctx) => {
   const client = RestClient.fromKubeconfig(o.kubeconfig, { userAgent: 'skiff-scheduler', qps: 0 });
+  let running: Awaited<ReturnType<typeof startScheduler>> | undefined;
+  const registry = schedulerRegistry('default-scheduler', () => running?.current()?.stats);
+  const server = await endpoint({ name: 'scheduler', port: o.securePort, kubeconfig: o.kubeconfig, registry });
   try {
-    const running = await startScheduler({ client, signal: ctx.signal, identity: o.identity });
+    running = await startScheduler({ client, signal: ctx.signal, identity: o.identity });
     ctx.ready();
     await running.done;
   } finally {
+    await server?.close();
     client.close();
   }
 };
 
 export const controllerManager: HostedMain<ControllerManagerMainOptions> = async (o, ctx) => {
   const client = RestClient.fromKubeconfig(o.kubeconfig, { userAgent: 'skiff-controller-manager', qps: 0 });
+  const server = await endpoint({ name: 'controller-manager', port: o.securePort, kubeconfig: o.kubeconfig, registry: controllerManagerRegistry });
   try {
     const manager = await startControllerManager({
       client,
@@ -46,6 +72,7 @@ export const controllerManager: HostedMain<ControllerManagerMainOptions> = async
     ctx.ready();
     await manager.done;
   } finally {
+    await server?.close();
     client.close();
   }
 };

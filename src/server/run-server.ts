@@ -60,7 +60,7 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials): HostedCo
   const identity = `${hostname()}_${randomUUID()}`;
   const hosted: HostedComponent[] = [];
   if (!cfg.disableScheduler) {
-    const options: SchedulerMainOptions = { kubeconfig: componentKubeconfig(creds, 'scheduler'), identity };
+    const options: SchedulerMainOptions = { kubeconfig: componentKubeconfig(creds, 'scheduler'), identity, securePort: cfg.schedulerSecurePort };
     hosted.push(new HostedComponent({ name: 'scheduler', module: mains, export: 'scheduler', options, stopTimeoutMs: componentStopGraceMs }));
   }
   if (!cfg.disableControllerManager) {
@@ -69,6 +69,7 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials): HostedCo
       identity,
       clusterCidr: cfg.clusterCidr,
       serviceCidr: cfg.serviceCidr,
+      securePort: cfg.controllerManagerSecurePort,
     };
     hosted.push(new HostedComponent({ name: 'controller-manager', module: mains, export: 'controllerManager', options, stopTimeoutMs: componentStopGraceMs }));
   }

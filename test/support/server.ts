@@ -38,12 +38,16 @@ export interface TestServerOptions {
   /** Also host the scheduler and controller-manager, as `skiff server` does (default: API server only, so a
    *  test can start exactly the components it is about). */
   components?: boolean;
+  /** The hosted components' secure /metrics ports (default 0: none, so test servers never compete for 10257/10259). */
+  securePorts?: { scheduler: number; controllerManager: number };
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-test-'));
   const flags = ['--data-dir', dataDir, '--https-listen-port', '0'];
   if (!opts.components) flags.push('--disable-scheduler', '--disable-controller-manager');
+  const ports = opts.securePorts ?? { scheduler: 0, controllerManager: 0 };
+  flags.push('--kube-scheduler-secure-port', String(ports.scheduler), '--kube-controller-manager-secure-port', String(ports.controllerManager));
   const cfg = parseServerFlags(flags);
   cfg.datastoreEndpoint = opts.datastoreEndpoint ?? '';
   const running = await runServer(cfg);

@@ -1,17 +1,12 @@
 // Server-side defaulting per kind, as upstream's SetDefaults_* run on every decoded request body (create, update,
-// patch result). Only idempotent field defaults belong here (the namespace finalizer is guarded to never-stored
-// objects); createPreparers mirrors upstream's PrepareForCreate, admission.ts the admission plugins' mutations.
+// patch result); each kind's definition in src/api/resources/ names its defaulter. Only idempotent field defaults
+// belong here (the namespace finalizer is guarded to never-stored objects); PrepareForCreate lives in the
+// definitions, admission.ts holds the admission plugins' mutations.
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Endpoints, Namespace, Node, Secret, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Defaulter } from '../strategy.ts';
-import type { KindKey, KubeObject } from '../object.ts';
-import { defaultPod, defaultPodSpec, podQOSClass } from './pod.ts';
-import { defaultCronJob, defaultJob } from './batch.ts';
-import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './storage.ts';
-import { defaultStatefulSet } from './statefulset.ts';
 import { defaultTemplateSpec } from './template.ts';
-import { defaultDaemonSet, defaultReplicationController } from './workloads.ts';
 
 const unset = (v: unknown): boolean => v === undefined || v === null || v === '';
 
@@ -117,59 +112,6 @@ export const defaultEndpointSlice: Defaulter = (obj) => {
     if (p.name === undefined || p.name === null) p.name = '';
     if (unset(p.protocol)) p.protocol = 'TCP';
   }
-};
-
-const none: Defaulter = () => {};
-
-/** Field defaults per kind (every served kind has an entry, possibly a no-op). */
-export const defaulters: Record<KindKey, Defaulter> = {
-  'v1/Pod': defaultPod,
-  'v1/Service': defaultService,
-  'v1/Namespace': defaultNamespace,
-  'v1/Node': defaultNode,
-  'v1/Secret': defaultSecret,
-  'v1/Endpoints': defaultEndpoints,
-  'v1/ConfigMap': none,
-  'v1/ServiceAccount': none,
-  'v1/Event': none,
-  'v1/Binding': none,
-  'apps/v1/Deployment': defaultDeployment,
-  'apps/v1/ReplicaSet': defaultReplicaSet,
-  'v1/ReplicationController': defaultReplicationController,
-  'apps/v1/DaemonSet': defaultDaemonSet,
-  'apps/v1/ControllerRevision': none,
-  'autoscaling/v1/Scale': none,
-  'v1/PersistentVolume': defaultPersistentVolume,
-  'v1/PersistentVolumeClaim': defaultPersistentVolumeClaim,
-  'storage.k8s.io/v1/StorageClass': defaultStorageClass,
-  'apps/v1/StatefulSet': defaultStatefulSet,
-  'coordination.k8s.io/v1/Lease': none,
-  'discovery.k8s.io/v1/EndpointSlice': defaultEndpointSlice,
-  'events.k8s.io/v1/Event': none,
-  'batch/v1/Job': defaultJob,
-  'batch/v1/CronJob': defaultCronJob,
-};
-
-/** Applies the kind's defaulter if there is one. */
-export function applyDefaults(kind: KindKey, obj: KubeObject): void {
-  defaulters[kind]?.(obj);
-}
-
-/**
- * What upstream's strategies do once in PrepareForCreate beyond generic metadata: a new Pod's status is
- * {phase: Pending, qosClass}; a new Namespace is Active and carries the "kubernetes" finalizer.
- */
-export const createPreparers: Record<KindKey, Defaulter> = {
-  'v1/Pod': (obj) => {
-    obj.status = { phase: 'Pending', qosClass: podQOSClass((obj as { spec?: Parameters<typeof podQOSClass>[0] }).spec) };
-  },
-  'v1/Namespace': (obj) => {
-    const ns = obj as unknown as Namespace;
-    const spec = (ns.spec ??= {});
-    const finalizers = (spec.finalizers ??= []);
-    if (!finalizers.includes('kubernetes')) finalizers.push('kubernetes');
-    ns.status = { phase: 'Active' };
-  },
 };
 
 export { defaultPod, defaultPodSpec, podQOSClass, defaultPullPolicy, imageTag } from './pod.ts';

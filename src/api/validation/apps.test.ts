@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, fieldErrorText } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
-import { defaulters } from '../defaults/index.ts';
-import { validators } from './index.ts';
+import { definitionFor } from '../resources.ts';
+import { defaultsOf, validatorOf } from '../../../test/support/definitions.ts';
 
 function deployment(spec: Record<string, unknown> = {}, labels = { app: 'http' }): KubeObject {
   const d: KubeObject = {
@@ -14,10 +14,10 @@ function deployment(spec: Record<string, unknown> = {}, labels = { app: 'http' }
       ...spec,
     },
   };
-  defaulters['apps/v1/Deployment'](d);
+  defaultsOf('apps/v1/Deployment')(d);
   return d;
 }
-const dv = validators['apps/v1/Deployment'];
+const dv = validatorOf('apps/v1/Deployment');
 const texts = (errs: ReturnType<typeof dv.create>): string[] => errs.map(fieldErrorText);
 
 test('a defaulted deployment is valid', () => {
@@ -72,15 +72,15 @@ test('apps/v1 selector is immutable on update (upstream wording)', () => {
 });
 
 test('replicasets and scale', () => {
-  const rv = validators['apps/v1/ReplicaSet'];
+  const rv = validatorOf('apps/v1/ReplicaSet');
   const rs: KubeObject = {
     metadata: { name: 'web-abc', namespace: 'default' },
     spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'website' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
   };
-  defaulters['apps/v1/ReplicaSet'](rs);
+  defaultsOf('apps/v1/ReplicaSet')(rs);
   assert.deepEqual(texts(rv.create(rs)), ['spec.template.metadata.labels: Invalid value: {"app":"website"}: `selector` does not match template `labels`']);
-  const sv = validators['autoscaling/v1/Scale'];
-  assert.deepEqual(sv.update({ metadata: { name: 'web', namespace: 'default' }, spec: { replicas: -2 } }, {}).map(fieldErrorText), [
+  const scale = definitionFor('apps/v1/Deployment')!.subresources.scale!;
+  assert.deepEqual(scale.validate({ metadata: { name: 'web', namespace: 'default' }, spec: { replicas: -2 } }).map(fieldErrorText), [
     'spec.replicas: Invalid value: -2: must be greater than or equal to 0',
   ]);
 });

@@ -171,14 +171,3 @@ export const replicaSetValidator: Validator = {
   ],
   updateStatus: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...setStatusErrors(obj)],
 };
-
-/** autoscaling/v1 Scale written to a /scale subresource. */
-export const scaleValidator: Validator = {
-  create: (obj) => {
-    const errs = validateObjectMeta(obj.metadata, true, nameIsDNSSubdomain);
-    const replicas = (obj as { spec?: { replicas?: number } }).spec?.replicas;
-    if (typeof replicas === 'number' && replicas < 0) errs.push(fieldErrors.invalid('spec.replicas', replicas, 'must be greater than or equal to 0'));
-    return errs;
-  },
-  update: (obj) => scaleValidator.create(obj),
-};

@@ -2,22 +2,22 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorText } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
-import { validators } from './index.ts';
+import { validatorOf } from '../../../test/support/definitions.ts';
 
 const texts = (errs: { type: string; field: string }[]): string[] => errs.map((e) => fieldErrorText(e as Parameters<typeof fieldErrorText>[0]));
 const meta = (name = 'x', namespace: string | null = 'default'): KubeObject['metadata'] => (namespace ? { name, namespace, uid: 'u' } : { name, uid: 'u' });
 
 test('namespace: DNS label name, cluster scoped, finalizers, status phase', () => {
-  const v = validators['v1/Namespace'];
+  const v = validatorOf('v1/Namespace');
   assert.deepEqual(v.create({ metadata: meta('kube-system', null), spec: { finalizers: ['kubernetes'] } }), []);
   assert.deepEqual(texts(v.create({ metadata: meta('a.b', null) })), ['metadata.name: Invalid value: "a.b": must not contain dots']);
   assert.deepEqual(texts(v.create({ metadata: meta('a', 'default') })), ['metadata.namespace: Forbidden: not allowed on this type']);
   const ns = { metadata: meta('a', null), status: { phase: 'Terminating' } };
-  assert.deepEqual(texts(v.updateStatus!(ns, ns)), ["status.Phase: Invalid value: \"Terminating\": may only be 'Active' if `deletionTimestamp` is empty"]);
+  assert.deepEqual(texts(v.updateStatus(ns, ns)), ["status.Phase: Invalid value: \"Terminating\": may only be 'Active' if `deletionTimestamp` is empty"]);
 });
 
 test('node: name, taints, podCIDRs change', () => {
-  const v = validators['v1/Node'];
+  const v = validatorOf('v1/Node');
   const node = { metadata: meta('node-a', null), spec: { podCIDRs: ['10.42.0.0/24'], taints: [{ key: 'k', effect: 'NoSchedule' }] } };
   assert.deepEqual(v.create(node), []);
   assert.deepEqual(texts(v.create({ metadata: meta('n', null), spec: { taints: [{ key: 'k', effect: 'Sometimes' }] } })), [
@@ -30,7 +30,7 @@ test('node: name, taints, podCIDRs change', () => {
 });
 
 test('configmap and secret: keys, size, immutability, type rules', () => {
-  const cm = validators['v1/ConfigMap'];
+  const cm = validatorOf('v1/ConfigMap');
   assert.deepEqual(cm.create({ metadata: meta(), data: { 'app.properties': 'x' } }), []);
   assert.deepEqual(texts(cm.create({ metadata: meta(), data: { 'a/b': 'x' } })), [
     "data[a/b]: Invalid value: \"a/b\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
@@ -39,7 +39,7 @@ test('configmap and secret: keys, size, immutability, type rules', () => {
   const frozen = { metadata: meta(), immutable: true, data: { a: '1' } };
   assert.deepEqual(texts(cm.update({ ...frozen, data: { a: '2' } }, frozen)), ['data: Forbidden: field is immutable when `immutable` is set']);
 
-  const sv = validators['v1/Secret'];
+  const sv = validatorOf('v1/Secret');
   assert.deepEqual(sv.create({ metadata: meta(), type: 'Opaque', data: { k: 'dg==' } }), []);
   assert.deepEqual(texts(sv.create({ metadata: meta(), type: 'kubernetes.io/tls', data: { 'tls.crt': 'eA==' } })), ['data[tls.key]: Required value']);
   const s = { metadata: meta(), type: 'Opaque', data: {} };
@@ -49,12 +49,12 @@ test('configmap and secret: keys, size, immutability, type rules', () => {
 });
 
 test('service accounts, endpoints and core events', () => {
-  assert.deepEqual(validators['v1/ServiceAccount'].create({ metadata: meta('default') }), []);
-  const ev = validators['v1/Endpoints'];
+  assert.deepEqual(validatorOf('v1/ServiceAccount').create({ metadata: meta('default') }), []);
+  const ev = validatorOf('v1/Endpoints');
   assert.deepEqual(ev.create({ metadata: meta('web'), subsets: [{ addresses: [{ ip: '10.42.0.5' }], ports: [{ port: 80, protocol: 'TCP' }] }] }), []);
   assert.deepEqual(texts(ev.create({ metadata: meta('web'), subsets: [{ ports: [{ port: 80, protocol: 'TCP' }] }] })), ['subsets[0]: Required value: must specify `addresses` or `notReadyAddresses`']);
   assert.deepEqual(texts(ev.create({ metadata: meta('web'), subsets: [{ addresses: [{ ip: 'nope' }] }] })), ['subsets[0].addresses[0].ip: Invalid value: "nope": must be a valid IP address']);
-  const e = validators['v1/Event'];
+  const e = validatorOf('v1/Event');
   assert.deepEqual(e.create({ metadata: meta('web.1'), involvedObject: { kind: 'Pod', name: 'web', namespace: 'default' }, reason: 'Started' }), []);
   assert.deepEqual(texts(e.create({ metadata: meta('web.1'), involvedObject: { kind: 'Pod', name: 'web', namespace: 'other' } })), [
     'involvedObject.namespace: Invalid value: "other": does not match event.namespace',

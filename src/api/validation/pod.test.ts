@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, fieldErrorText } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
-import { defaulters } from '../defaults/index.ts';
-import { validators } from './index.ts';
+import { definitionFor } from '../resources.ts';
+import { defaultsOf, validatorOf } from '../../../test/support/definitions.ts';
 
-const v = validators['v1/Pod'];
+const v = validatorOf('v1/Pod');
 
 function pod(spec: Record<string, unknown>, meta: Record<string, unknown> = {}): KubeObject {
   const p: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', ...meta }, spec: { containers: [{ name: 'c', image: 'nginx' }], ...spec } };
-  defaulters['v1/Pod'](p);
+  defaultsOf('v1/Pod')(p);
   return p;
 }
 const texts = (o: KubeObject): string[] => v.create(o).map(fieldErrorText);
@@ -85,7 +85,7 @@ test('update: images, activeDeadlineSeconds and added tolerations may change; no
 });
 
 test('binding: target name required, kind Node or empty', () => {
-  const b = validators['v1/Binding'];
+  const b = { create: definitionFor('v1/Pod')!.subresources.binding!.validate };
   assert.deepEqual(b.create({ metadata: { name: 'p' }, target: { kind: 'Node', name: 'n1' } }), []);
   assert.deepEqual(b.create({ metadata: { name: 'p' }, target: {} }).map(fieldErrorText), ['target.name: Required value']);
   assert.deepEqual(b.create({ metadata: { name: 'p' }, target: { kind: 'Pod', name: 'x' } }).map(fieldErrorText), ['target.kind: Unsupported value: "Pod": supported values: "Node", "<empty>"']);

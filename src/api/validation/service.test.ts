@@ -2,14 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, fieldErrorText } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
-import { defaulters } from '../defaults/index.ts';
-import { validators } from './index.ts';
+import { defaultsOf, validatorOf } from '../../../test/support/definitions.ts';
 
-const v = validators['v1/Service'];
+const v = validatorOf('v1/Service');
 
 function svc(spec: Record<string, unknown>, name = 'web'): KubeObject {
   const s: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default', uid: 'u' }, spec: { ports: [{ port: 80 }], selector: { app: 'web' }, ...spec } };
-  defaulters['v1/Service'](s);
+  defaultsOf('v1/Service')(s);
   return s;
 }
 const texts = (o: KubeObject): string[] => v.create(o).map(fieldErrorText);
@@ -45,7 +44,7 @@ test('type, clusterIP and ExternalName rules', () => {
   assert.deepEqual(texts(svc({ clusterIP: '10.43.0.300' })), ['spec.clusterIPs[0]: Invalid value: "10.43.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']);
   assert.deepEqual(texts(svc({ type: 'NodePort', clusterIP: 'None' })), ["spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for NodePort services"]);
   const ext: KubeObject = { metadata: { name: 'ext', namespace: 'default' }, spec: { type: 'ExternalName' } };
-  defaulters['v1/Service'](ext);
+  defaultsOf('v1/Service')(ext);
   assert.deepEqual(texts(ext), ['spec.externalName: Required value']);
 });
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../object.ts';
 import { fieldErrorText } from '../errors.ts';
-import { defaulters } from '../defaults/index.ts';
+import { defaultsOf } from '../../../test/support/definitions.ts';
 import { persistentVolumeClaimValidator, persistentVolumeValidator } from './storage.ts';
 import { statefulSetValidator } from './statefulset.ts';
 
@@ -25,7 +25,7 @@ test('PersistentVolume: one source, a storage capacity, known modes and policy',
 
 test('PersistentVolumeClaim: the spec is fixed except requests, and volumeName/storageClassName while unset', () => {
   const old = claim();
-  defaulters['v1/PersistentVolumeClaim'](old);
+  defaultsOf('v1/PersistentVolumeClaim')(old);
   const bind = structuredClone(old) as { spec: Record<string, unknown> };
   bind.spec.volumeName = 'pv1';
   bind.spec.storageClassName = 'local-path';
@@ -45,7 +45,7 @@ test('StatefulSet: only replicas, ordinals, template, updateStrategy, retention 
     apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web', namespace: 'ns' },
     spec: { serviceName: 'web', selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
   };
-  defaulters['apps/v1/StatefulSet'](sts);
+  defaultsOf('apps/v1/StatefulSet')(sts);
   assert.deepEqual(statefulSetValidator.create(sts), []);
   const scaled = structuredClone(sts) as { spec: { replicas: number; serviceName: string } };
   scaled.spec.replicas = 5;

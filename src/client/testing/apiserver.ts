@@ -3,6 +3,7 @@
 // with the admin client certificate. Tests reach into nothing but the store (to compact history, as etcd
 // compaction would) and the server's own /metrics (to see watchers come and go on the server side).
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server as HttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiServer } from '../../control-plane/apiserver/server.ts';
@@ -12,6 +13,7 @@ import { ensureCredentials, type ServerCredentials } from '../../server/data-dir
 import type { Store } from '../../store/interface.ts';
 import { openSqliteStore } from '../../store/sqlite.ts';
 import { withWatchCache } from '../../store/watch-cache.ts';
+import { inProcessTransport } from '../in-process.ts';
 import { RestClient, type RestClientOptions } from '../rest.ts';
 import { HttpTransport, type HttpTransportOptions, type Transport } from '../transport.ts';
 
@@ -24,6 +26,10 @@ export interface TestApiServer {
   connection: HttpTransportOptions;
   /** An admin client; `wrap` puts a test transport (e.g. FaultTransport) between it and the server. */
   client(o?: Partial<RestClientOptions> & { wrap?: (t: Transport) => Transport }): RestClient;
+  /** A client over the in-memory transport into the same server (TLS, no socket); `tls` replaces the admin's. */
+  inProcessClient(tls?: Omit<HttpTransportOptions, 'server'>): RestClient;
+  /** The server's HTTPS server, which in-process connections are handed to. */
+  httpsServer: HttpsServer;
   /** Watches the server itself counts as registered for a kind (apiserver_registered_watchers). */
   watchers(kind: string): Promise<number>;
   stop(): Promise<void>;
@@ -55,9 +61,15 @@ export async function startApiServer(o: TestApiServerOptions = {}): Promise<Test
     clients.push(c);
     return c;
   };
+  const httpsServer = server.httpsServer!;
+  const inProcessClient: TestApiServer['inProcessClient'] = (tls = connection) => {
+    const c = new RestClient({ server: url, qps: 0, transport: inProcessTransport(httpsServer, tls) });
+    clients.push(c);
+    return c;
+  };
   const metrics = client();
   return {
-    url, creds, store, connection, client,
+    url, creds, store, connection, client, inProcessClient, httpsServer,
     async watchers(kind) {
       const text = await metrics.requestText({ method: 'GET', path: '/metrics' });
       let n = 0;

@@ -95,6 +95,11 @@ export class ApiServer {
     this.timeouts = { ...defaultTimeouts, ...opts.timeouts };
   }
 
+  /** The HTTPS server once start() has run; an in-process transport hands it connections without a socket. */
+  get httpsServer(): Server | undefined {
+    return this.server;
+  }
+
   storeFor(group: string, ver: string, resource: string): GenericStore | undefined {
     return this.stores.storeFor(group, ver, resource);
   }

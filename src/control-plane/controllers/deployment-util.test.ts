@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import * as u from './deployment-util.ts';
+import { reverseKeys } from '../../../test/support/key-order.ts';
 
 function deployment(replicas: number, surge?: number | string, unavailable?: number | string, type = 'RollingUpdate'): Deployment {
   return {
@@ -120,4 +121,14 @@ test('progress: complete, progressing, timed out', () => {
   assert.ok(u.deploymentTimedOut(d, st, t0 + 10_001));
   d.spec!.progressDeadlineSeconds = 2147483647;
   assert.ok(!u.deploymentTimedOut(d, st, t0 + 1e12));
+});
+
+test('the template hash and the status no-op check ignore key order (canonical JSON)', () => {
+  const template = { metadata: { labels: { app: 'd', tier: 'web' } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, protocol: 'TCP' }] }] } };
+  assert.equal(u.computeHash(reverseKeys(template)), u.computeHash(template));
+  assert.ok(u.equalIgnoreHash(template, reverseKeys(template)));
+  const status = { replicas: 3, updatedReplicas: 3, conditions: [u.newCondition('Available', 'True', u.reasons.minimumAvailable, 'ok', 'T')] };
+  assert.equal(u.canonicalJson(reverseKeys(status)), u.canonicalJson(status));
+  assert.notEqual(u.canonicalJson({ ...status, replicas: 2 }), u.canonicalJson(status));
+  assert.notEqual(u.computeHash({ ...template, metadata: { labels: { app: 'd' } } }), u.computeHash(template), 'a real change still changes the hash');
 });

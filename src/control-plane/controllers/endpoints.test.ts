@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import { desiredSubsets, truncateSubsets } from './endpoints.ts';
 import { formatTriggerTime, podInEndpoints } from './endpoints-pods.ts';
+import { subsetsUpToDate } from './endpoints-repack.ts';
+import { reverseKeys } from '../../../test/support/key-order.ts';
 
 const svc = (extra: Partial<Service['spec']> = {}): Service => ({
   metadata: { name: 's', namespace: 'ns' },
@@ -48,4 +50,14 @@ test('a service without ports lists pods only when headless', () => {
   assert.deepEqual(desiredSubsets(svc({ ports: [] }), [p]), []);
   const headless = desiredSubsets(svc({ ports: [], clusterIP: 'None' }), [p]);
   assert.deepEqual(headless.map((s) => [s.addresses?.map((a) => a.ip), s.ports]), [[['10.0.0.2'], undefined]]);
+});
+
+test('stored subsets that differ only in key order, list order or targetRef resourceVersion are up to date', () => {
+  const wanted = desiredSubsets(svc(), [pod('a', '10.0.0.2', true, 8080), pod('b', '10.0.0.10', true, 8080), pod('c', '10.0.0.3', false, 9090)]);
+  const stored = reverseKeys(wanted).reverse().map((s) => ({ ...s, addresses: s.addresses && [...s.addresses].reverse() }));
+  stored[1].addresses![0].targetRef!.resourceVersion = '42';
+  assert.notEqual(JSON.stringify(stored), JSON.stringify(wanted), 'the test changes the serialization');
+  assert.equal(subsetsUpToDate(stored, wanted), true);
+  assert.equal(subsetsUpToDate(stored, desiredSubsets(svc(), [pod('a', '10.0.0.2', true, 8080)])), false);
+  assert.equal(subsetsUpToDate([{ ...stored[0], ports: [{ ...stored[0].ports![0], port: 1 }] }, stored[1]], wanted), false);
 });

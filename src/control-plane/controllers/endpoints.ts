@@ -16,6 +16,7 @@ import { endpointsRef, podsRef, servicesRef } from './refs.ts';
 import {
   derivedLabels, formatTriggerTime, podHostname, podInEndpoints, podReady, resolveTargetPort, selects, triggerTimeAnnotation,
 } from './endpoints-pods.ts';
+import { byIp, byPort, cmp, portSetKey, subsetsUpToDate } from './endpoints-repack.ts';
 
 const leaderAnnotation = 'control-plane.alpha.kubernetes.io/leader';
 
@@ -36,21 +37,18 @@ export function desiredSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {
     }
     // a pod none of whose named ports resolve serves nothing; a service without ports only lists pods when headless
     if (ports.length === 0 && ((svc.spec?.ports?.length ?? 0) > 0 || svc.spec?.clusterIP !== 'None')) continue;
-    ports.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port || (a.protocol ?? '').localeCompare(b.protocol ?? ''));
+    ports.sort(byPort);
     const addr: EndpointAddress = { ip: pod.status!.podIP ?? pod.status!.podIPs![0].ip! };
     const hostname = podHostname(pod, svc);
     if (hostname) addr.hostname = hostname;
     if (pod.spec?.nodeName) addr.nodeName = pod.spec.nodeName;
     addr.targetRef = { kind: 'Pod', namespace: pod.metadata!.namespace, name: pod.metadata!.name, uid: pod.metadata!.uid };
-    const key = JSON.stringify(ports);
+    const key = portSetKey(ports);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { ports, ready: [], notReady: [] }));
     (publishNotReady || podReady(pod) ? g.ready : g.notReady).push(addr);
   }
-  // upstream LessEndpointAddress: the IPs' bytes compared as strings, then the target's uid
-  const byIp = (a: EndpointAddress, b: EndpointAddress): number =>
-    cmp(a.ip, b.ip) || cmp(a.targetRef?.uid ?? '', b.targetRef?.uid ?? '');
-  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, g]) => {
+  return [...groups.entries()].sort(([a], [b]) => cmp(a, b)).map(([, g]) => {
     const s: EndpointSubset = {};
     if (g.ready.length) s.addresses = g.ready.sort(byIp);
     if (g.notReady.length) s.notReadyAddresses = g.notReady.sort(byIp);
@@ -63,10 +61,6 @@ export function desiredSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {
 export function namespaceTerminating(err: unknown): boolean {
   return isForbidden(err) && err instanceof StatusError &&
     (err.status.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Upstream caps an Endpoints object at 1000 addresses, keeping ready ones first, proportionally per subset. */
@@ -173,7 +167,7 @@ export class EndpointsController extends Controller {
     const labels = derivedLabels(svc);
     const truncated = truncateSubsets(subsets);
     if (current && !truncated && !current.metadata?.annotations?.[overCapacityAnnotation] &&
-      JSON.stringify(current.subsets ?? []) === JSON.stringify(subsets) && sameLabels(current.metadata?.labels, labels)) return undefined;
+      subsetsUpToDate(current.subsets, subsets) && sameLabels(current.metadata?.labels, labels)) return undefined;
     const annotations: Record<string, string> = { ...(current?.metadata?.annotations ?? {}), [triggerTimeAnnotation]: formatTriggerTime(this.now()) };
     if (truncated) annotations[overCapacityAnnotation] = 'truncated';
     else delete annotations[overCapacityAnnotation];

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { desiredGroups, planSlices } from './endpointslice-plan.ts';
+import { sameContent } from './endpointslice.ts';
+import { reverseKeys } from '../../../test/support/key-order.ts';
 
 const svc: Service = { metadata: { name: 's', namespace: 'ns' }, spec: { selector: { app: 'a' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } };
 const pod = (n: number, extra: Partial<Pod['metadata']> = {}): Pod => ({
@@ -46,4 +48,18 @@ test('endpoints stay where they are: a new pod fills a slice with room, a gone p
   assert.equal(gone.keep.length, 1);
   assert.deepEqual(gone.keep[0].content, { ports: [], endpoints: [] });
   assert.equal(gone.remove.length, 1);
+});
+
+test('a slice whose content differs from the plan only in key order is kept and needs no write', () => {
+  const labels = { 'kubernetes.io/service-name': 's', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' };
+  const [created] = planSlices([], desiredGroups(svc, pods(3))).create;
+  // stored in reverse endpoint order: only a slice recognised as holding this port set keeps its order
+  const stored: EndpointSlice = reverseKeys({ metadata: { name: 'old', labels }, addressType: 'IPv4', endpoints: [...created.endpoints].reverse(), ports: created.ports });
+  assert.notEqual(JSON.stringify(stored.ports), JSON.stringify(created.ports), 'the test changes the serialization');
+  const plan = planSlices([stored], desiredGroups(svc, pods(3)));
+  assert.deepEqual([plan.create.length, plan.remove.length, plan.keep.length], [0, 0, 1]);
+  assert.deepEqual(plan.keep[0].content.endpoints.map((e) => e.targetRef?.name), ['p002', 'p001', 'p000'], 'the port set is recognised');
+  assert.equal(sameContent(stored, plan.keep[0].content, labels), true);
+  assert.equal(sameContent(stored, planSlices([stored], desiredGroups(svc, pods(2))).keep[0].content, labels), false);
+  assert.equal(sameContent(stored, plan.keep[0].content, { ...labels, extra: 'x' }), false);
 });

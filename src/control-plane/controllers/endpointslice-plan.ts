@@ -5,16 +5,20 @@
 // deleted and created), and a Service with no endpoints keeps one empty placeholder slice, as upstream.
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { canonicalJson } from './canonical-json.ts';
 import { podHostname, podInEndpoints, podReady, resolveTargetPort, selects } from './endpoints-pods.ts';
 
 export const maxEndpointsPerSlice = 100;
+
+/** A port set's identity, independent of key and list order (upstream's PortMapKey hashes the sorted ports). */
+const portsKey = (ports: EndpointPort[] | undefined | null): string => JSON.stringify((ports ?? []).map(canonicalJson).sort());
 
 export interface SliceContent {
   ports: EndpointPort[];
   endpoints: Endpoint[];
 }
 
-/** The Service's endpoints grouped by resolved port set (key: the ports as JSON), pods in name order. */
+/** The Service's endpoints grouped by resolved port set (key: the port set, see portsKey), pods in name order. */
 export function desiredGroups(svc: Service, pods: Pod[], zoneOf: (node: string) => string | undefined = () => undefined): Map<string, SliceContent> {
   const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
   const groups = new Map<string, SliceContent>();
@@ -45,7 +49,7 @@ export function desiredGroups(svc: Service, pods: Pod[], zoneOf: (node: string) 
       const zone = zoneOf(pod.spec.nodeName);
       if (zone) ep.zone = zone;
     }
-    const key = JSON.stringify(ports);
+    const key = portsKey(ports);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { ports, endpoints: [] }));
     g.endpoints.push(ep);
@@ -60,7 +64,6 @@ export interface SlicePlan {
   remove: EndpointSlice[];
 }
 
-const portsKey = (ports: EndpointPort[] | undefined | null): string => JSON.stringify(ports ?? []);
 const addressOf = (e: Endpoint): string => e.addresses?.[0] ?? '';
 
 export function planSlices(existing: EndpointSlice[], groups: Map<string, SliceContent>, max = maxEndpointsPerSlice): SlicePlan {

@@ -9,6 +9,7 @@ import { splitKey } from '../../client/cache.ts';
 import type { Action } from '../../client/controller.ts';
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/errors.ts';
 import type { Informer } from '../../client/informer.ts';
+import { semanticEqual } from '../../api/equality.ts';
 import { Controller } from './base.ts';
 import type { ControllerContext } from './context.ts';
 import { queueServicesOnChange } from './endpoints.ts';
@@ -27,10 +28,10 @@ function sliceLabels(svc: Service): Record<string, string> {
   return { ...derivedLabels(svc), [serviceNameLabel]: svc.metadata!.name!, [managedByLabel]: controllerName };
 }
 
-function sameContent(s: EndpointSlice, want: SliceContent, labels: Record<string, string>): boolean {
-  return JSON.stringify(s.endpoints ?? []) === JSON.stringify(want.endpoints) &&
-    JSON.stringify(s.ports ?? []) === JSON.stringify(want.ports) &&
-    JSON.stringify(Object.entries(s.metadata?.labels ?? {}).sort()) === JSON.stringify(Object.entries(labels).sort());
+/** Whether a slice already holds what we want, compared semantically (key order never forces a write). */
+export function sameContent(s: EndpointSlice, want: SliceContent, labels: Record<string, string>): boolean {
+  return semanticEqual(s.endpoints ?? [], want.endpoints) && semanticEqual(s.ports ?? [], want.ports) &&
+    semanticEqual(s.metadata?.labels ?? {}, labels);
 }
 
 /**

@@ -7,6 +7,7 @@
 //    it blocks a foreground owner); with some owners still alive: remove only the references to the others.
 // Events are not watched (they carry no ownerReferences worth collecting, and they are the most numerous kind).
 // Every informer is metadata-only (PartialObjectMetadata lists and watches), as upstream's.
+import { semanticEqual } from '../../api/equality.ts';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { byOwner, objectKey, splitKey } from '../../client/cache.ts';
 import { refKey } from '../../client/resource-ref.ts';
@@ -50,10 +51,10 @@ export function decide(refs: OwnerReference[], states: OwnerState[]):
 
 class StaleCache extends Error {}
 
-/** The metadata the collector's decisions depend on. */
-function gcView(obj: KubeObject): string {
-  const m = obj.metadata ?? {};
-  return JSON.stringify([m.uid, m.ownerReferences, m.finalizers, m.deletionTimestamp ?? null]);
+/** Whether two versions of an object agree on the metadata the collector's decisions depend on. */
+export function sameGcView(a: KubeObject, b: KubeObject): boolean {
+  const view = (m: KubeObject['metadata'] = {}) => [m.uid, m.ownerReferences, m.finalizers, m.deletionTimestamp];
+  return semanticEqual(view(a.metadata), view(b.metadata));
 }
 
 function hasFinalizer(obj: KubeObject, f: string): boolean {
@@ -77,7 +78,7 @@ export class GarbageCollector extends Controller {
         onAdd: (obj) => this.touched(w, obj),
         // only what the collector reads matters: status churn (pod phases, lease renewals) is skipped
         onUpdate: (old, obj) => {
-          if (old !== obj && gcView(old) === gcView(obj)) return;
+          if (old !== obj && sameGcView(old, obj)) return;
           this.touched(w, obj);
         },
         onDelete: (obj) => {

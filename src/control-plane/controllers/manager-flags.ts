@@ -1,5 +1,6 @@
 // `skiff controller-manager` flags (kube-controller-manager's names) and their parsing into the manager's
 // options: what the command accepts, apart from what it runs (manager.ts).
+import { controllerManagerSecurePort, parseSecurePort } from '../component-server.ts';
 import { parseArgs } from 'node:util';
 import type { ControllerOptions } from './context.ts';
 import type { ControllerManagerOptions } from './manager.ts';
@@ -20,6 +21,7 @@ export const controllerManagerHelp = `Usage: skiff controller-manager [flags]
   --cluster-cidr CIDR               node-ipam allocation range (default 10.42.0.0/16)
   --node-cidr-mask-size N           (default 24)
   --service-cluster-ip-range CIDR   (default 10.43.0.0/16)
+  --secure-port N                   HTTPS /metrics (cluster-CA client certificates) and /healthz; 0 disables (default 10257)
 `;
 
 function durationMs(s: string): number {
@@ -41,6 +43,7 @@ function positiveInt(name: string, s: string | undefined): number | undefined {
 export interface ControllerManagerFlags {
   help: boolean;
   kubeconfig?: string;
+  securePort: number;
   manager: Omit<ControllerManagerOptions, 'client' | 'signal'>;
 }
 
@@ -59,6 +62,7 @@ const flagOptions = {
   'cluster-cidr': { type: 'string' },
   'node-cidr-mask-size': { type: 'string' },
   'service-cluster-ip-range': { type: 'string' },
+  'secure-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -70,6 +74,7 @@ export function parseControllerManagerFlags(argv: string[]): ControllerManagerFl
   return {
     help: values.help === true,
     kubeconfig: values.kubeconfig,
+    securePort: parseSecurePort(values['secure-port'], controllerManagerSecurePort),
     manager: {
       controllers: values.controllers?.split(','),
       leaderElection: values['leader-elect'] === undefined ? true : values['leader-elect'] !== 'false',

@@ -11,6 +11,8 @@ import { EventRecorder } from '../../client/events.ts';
 import { InformerFactory } from '../../client/informer.ts';
 import { runWithLeaderElection } from '../../client/leader-election.ts';
 import { RestClient } from '../../client/rest.ts';
+import { startComponentEndpoint } from '../component-server.ts';
+import { controllerManagerRegistry } from './metrics.ts';
 import { type ControllerContext, type ControllerOptions, type StartController, defaultControllerOptions } from './context.ts';
 import { controllerManagerHelp, parseControllerManagerFlags } from './manager-flags.ts';
 import { startDeploymentController } from './deployment.ts';
@@ -193,6 +195,9 @@ export async function controllerManagerCommand(argv: string[]): Promise<number> 
   const onInt = (): void => stop('SIGINT');
   process.once('SIGTERM', onTerm);
   process.once('SIGINT', onInt);
+  const endpoint = await startComponentEndpoint({
+    name: 'controller-manager', port: flags.securePort, kubeconfig: flags.kubeconfig, registry: controllerManagerRegistry,
+  });
   try {
     const cm = await startControllerManager({ ...flags.manager, client, signal: ac.signal });
     console.log(`controller-manager: running as ${cm.identity}`);
@@ -202,6 +207,7 @@ export async function controllerManagerCommand(argv: string[]): Promise<number> 
   } finally {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
+    await endpoint?.close();
     client.close();
   }
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deletableResources, deletionConditions } from './namespace.ts';
+import { conditionsUpdate, deletableResources, deletionConditions } from './namespace.ts';
+import { reverseKeys } from '../../../test/support/key-order.ts';
 
 test('a namespace holds every stored namespaced kind', () => {
   const names = deletableResources().map((r) => `${r.resource}.${r.group}`);
@@ -21,4 +22,12 @@ test('deletion conditions report leftovers and finalizers as upstream words them
   const by2 = Object.fromEntries(again.map((c) => [c.type, c]));
   assert.equal(by2.NamespaceContentRemaining.lastTransitionTime, 'T2', 'status changed');
   assert.equal(by2.NamespaceDeletionDiscoveryFailure.lastTransitionTime, 'T1', 'status kept');
+});
+
+test('stored deletion conditions that differ only in key order are not rewritten', () => {
+  const summary = { remaining: ['pods has 2 resource instances'], finalizers: new Map<string, number>(), errors: [] };
+  const stored = reverseKeys(deletionConditions(summary, 'T1'));
+  assert.equal(conditionsUpdate(summary, 'T2', stored), undefined);
+  const changed = conditionsUpdate({ ...summary, remaining: [] }, 'T2', stored);
+  assert.equal(changed?.find((c) => c.type === 'NamespaceContentRemaining')?.status, 'False');
 });

@@ -3,6 +3,7 @@
 // the namespace's status conditions say why (as upstream's five Namespace*Deletion* conditions) and the key is
 // requeued; once empty, the `kubernetes` finalizer is removed through PUT …/namespaces/<ns>/finalize and the
 // apiserver deletes the namespace. Objects held by their own finalizers are waited for, never forced.
+import { semanticEqual } from '../../api/equality.ts';
 import type { Namespace, NamespaceCondition } from 'kubernetes-types/core/v1.js';
 import type { Status } from 'kubernetes-types/meta/v1.js';
 import type { Action } from '../../client/controller.ts';
@@ -69,6 +70,12 @@ export async function deleteContent(client: RestClient, namespace: string, signa
 }
 
 /** Upstream's five deletion conditions, True where something is wrong or left. */
+/** The deletion conditions to write, or undefined when the stored ones already say that (compared semantically). */
+export function conditionsUpdate(s: ContentSummary, now: string, stored?: NamespaceCondition[]): NamespaceCondition[] | undefined {
+  const conditions = deletionConditions(s, now, stored);
+  return semanticEqual(conditions, stored ?? []) ? undefined : conditions;
+}
+
 export function deletionConditions(s: ContentSummary, now: string, old: NamespaceCondition[] = []): NamespaceCondition[] {
   const cond = (type: string, bad: boolean, badReason: string, goodReason: string, message: string): NamespaceCondition => {
     const prev = old.find((c) => c.type === type);
@@ -116,8 +123,8 @@ export class NamespaceController extends Controller {
 
   /** Writes the deletion conditions when they changed; false when the namespace is gone. */
   private async writeConditions(cached: Namespace, summary: ContentSummary, signal: AbortSignal): Promise<boolean> {
-    const conditions = deletionConditions(summary, formatTime(this.now()), cached.status?.conditions);
-    if (JSON.stringify(conditions) === JSON.stringify(cached.status?.conditions ?? [])) return true;
+    const conditions = conditionsUpdate(summary, formatTime(this.now()), cached.status?.conditions);
+    if (!conditions) return true;
     const next: Namespace = { ...structuredClone(cached), status: { ...cached.status, conditions } };
     try {
       await this.ctx.client.updateStatus(namespacesRef, next, { signal });

@@ -4,6 +4,7 @@
 // so a controller restart keeps the schedule). Before deleting, the pod gets the DisruptionTarget condition and a
 // TaintManagerEviction event, as upstream. Level-triggered: node taint changes and pod changes enqueue pod keys;
 // a pod that may stay a while longer is requeued for the moment its time runs out.
+import { semanticEqual } from '../../api/equality.ts';
 import type { Node, Pod, PodCondition, Taint } from 'kubernetes-types/core/v1.js';
 import { byNodeName, objectKey, splitKey } from '../../client/cache.ts';
 import type { Action } from '../../client/controller.ts';
@@ -14,6 +15,12 @@ import { Controller } from './base.ts';
 import type { ControllerContext } from './context.ts';
 import { evictionDelay } from './node-lifecycle-taints.ts';
 import { nodesRef, podsRef } from './refs.ts';
+
+/** Whether a node update changed its NoExecute taints (semantically: key order is no change). */
+export function noExecuteTaintsChanged(old: Node | undefined, node: Node): boolean {
+  if (old && semanticEqual(noExecuteTaints(old), noExecuteTaints(node))) return false;
+  return noExecuteTaints(node).length > 0 || noExecuteTaints(old).length > 0;
+}
 
 function noExecuteTaints(node: Node | undefined): Taint[] {
   return (node?.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute');
@@ -57,8 +64,7 @@ export class TaintEvictionController extends Controller {
   }
 
   private nodeChanged(old: Node | undefined, node: Node): void {
-    if (JSON.stringify(noExecuteTaints(old)) === JSON.stringify(noExecuteTaints(node)) && old) return;
-    if (noExecuteTaints(node).length === 0 && noExecuteTaints(old).length === 0) return;
+    if (!noExecuteTaintsChanged(old, node)) return;
     for (const pod of this.pods.lister.byIndex(byNodeName, node.metadata!.name!)) this.queue.add(objectKey(pod));
   }
 

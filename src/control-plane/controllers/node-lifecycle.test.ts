@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { firstProbeMs, unknownConditions } from './node-lifecycle.ts';
+import { noExecuteTaintsChanged } from './node-lifecycle-eviction.ts';
+import { reverseKeys } from '../../../test/support/key-order.ts';
 
 test('a silent node: posted conditions go Unknown with upstream reason and message, missing ones are added', () => {
   const node: Node = {
@@ -34,4 +36,11 @@ test('a node that never posted Ready is counted from its creation; one that did,
   const posted: Node = { ...bare, status: { conditions: [{ type: 'Ready', status: 'True' }] } };
   assert.equal(firstProbeMs(posted, now), now);
   assert.equal(firstProbeMs({ metadata: { name: 'x' } }, now), now, 'no creation time: now');
+});
+
+test('NoExecute taints that differ only in key order do not requeue the node\'s pods', () => {
+  const tainted: Node = { metadata: { name: 'n' }, spec: { taints: [{ key: 'k', value: 'v', effect: 'NoExecute', timeAdded: '2020-01-01T00:00:00Z' }] } };
+  assert.equal(noExecuteTaintsChanged(tainted, reverseKeys(tainted)), false);
+  assert.equal(noExecuteTaintsChanged(undefined, tainted), true);
+  assert.equal(noExecuteTaintsChanged(tainted, { metadata: { name: 'n' } }), true);
 });

@@ -1,6 +1,7 @@
 // Which plugins a cluster event can help (upstream's EventsToRegister, coarsely): only pods rejected by one of them
 // leave unschedulablePods when it happens. A node update is classified by what changed on the node.
 import type { Node } from 'kubernetes-types/core/v1.js';
+import { semanticEqual } from '../../api/equality.ts';
 
 const all = ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity'];
 
@@ -8,7 +9,8 @@ export const nodeAdded: ReadonlySet<string> = new Set(all);
 export const assignedPodDeleted: ReadonlySet<string> = new Set(['NodeResourcesFit', 'NodePorts', 'PodTopologySpread', 'InterPodAffinity']);
 export const assignedPodAdded: ReadonlySet<string> = new Set(['PodTopologySpread', 'InterPodAffinity']);
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+// semantic: labels or quantities that differ only in key order are not a change
+const same = semanticEqual;
 
 /** The plugins a node update may help, or undefined when nothing the filters read has changed. */
 export function nodeUpdated(old: Node, cur: Node): ReadonlySet<string> | undefined {

@@ -5,6 +5,8 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { RestClient, runWithLeaderElection } from '../../client/index.ts';
+import { parseSecurePort, schedulerSecurePort, startComponentEndpoint } from '../component-server.ts';
+import { schedulerRegistry } from './metrics.ts';
 import { Scheduler, type SchedulerOptions } from './scheduler.ts';
 
 export { Scheduler, type SchedulerOptions, type SchedulerStats } from './scheduler.ts';
@@ -65,6 +67,7 @@ Flags:
   --percentage-of-nodes-to-score N  0 = adaptive, as upstream (default 0)
   --leader-elect BOOL               campaign for kube-system/kube-scheduler (default true)
   --kube-api-qps N --kube-api-burst N   client rate limit (default 0 = unlimited, 0)
+  --secure-port N                   HTTPS /metrics (cluster-CA client certificates) and /healthz; 0 disables (default 10259)
 `;
 
 export async function schedulerCommand(argv: string[]): Promise<number> {
@@ -77,6 +80,7 @@ export async function schedulerCommand(argv: string[]): Promise<number> {
       'leader-elect': { type: 'string', default: 'true' },
       'kube-api-qps': { type: 'string', default: '0' },
       'kube-api-burst': { type: 'string', default: '0' },
+      'secure-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -91,8 +95,13 @@ export async function schedulerCommand(argv: string[]): Promise<number> {
   const onSignal = (): void => ctl.abort();
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  let running: RunningScheduler | undefined;
+  const endpoint = await startComponentEndpoint({
+    name: 'scheduler', port: parseSecurePort(values['secure-port'], schedulerSecurePort), kubeconfig: values.kubeconfig,
+    registry: schedulerRegistry(values['scheduler-name'], () => running?.current()?.stats),
+  });
   try {
-    const running = await startScheduler({
+    running = await startScheduler({
       client,
       signal: ctl.signal,
       schedulerName: values['scheduler-name'],
@@ -107,6 +116,7 @@ export async function schedulerCommand(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    await endpoint?.close();
     client.close();
   }
 }

@@ -3,6 +3,7 @@
 // (POST pods/<name>/binding) without waiting for it, so the next cycle overlaps the write. A failed bind forgets
 // the assumption and retries after backoff. No fit: PodScheduled=False/Unschedulable on the pod's status, a
 // FailedScheduling Warning event with upstream's message, and the pod parks until a cluster event may help it.
+import { semanticEqual } from '../../api/equality.ts';
 import { setMaxListeners } from 'node:events';
 import type { Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import {
@@ -51,9 +52,9 @@ function isAssigned(pod: Pod): boolean {
 }
 
 /** Whether two versions of a pod differ only in status and bookkeeping (upstream's isPodUpdated, negated). */
-function sameExceptStatus(a: Pod, b: Pod): boolean {
-  const strip = (p: Pod) => JSON.stringify({ ...p, status: undefined, metadata: { ...p.metadata, resourceVersion: undefined, managedFields: undefined, generation: undefined } });
-  return strip(a) === strip(b);
+export function sameExceptStatus(a: Pod, b: Pod): boolean {
+  const strip = (p: Pod): Pod => ({ ...p, status: undefined, metadata: { ...p.metadata, resourceVersion: undefined, managedFields: undefined, generation: undefined } });
+  return semanticEqual(strip(a), strip(b));
 }
 
 const keyOf = (pod: Pod): string => `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}`;
