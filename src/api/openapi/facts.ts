@@ -6,7 +6,6 @@ import type { GroupVersionKind, Schema } from './schema.ts';
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 
 const int64: Schema = { type: 'integer', format: 'int64' };
-const double: Schema = { type: 'number', format: 'double' };
 
 /** `Type.field` -> schema of a `number` field that is not an int32 (the default). */
 export const numberFormats: Record<string, Schema> = {};

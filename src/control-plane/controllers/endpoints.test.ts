@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import { desiredSubsets, truncateSubsets } from './endpoints.ts';
-import { formatTriggerTime, podInEndpoints } from './endpoints-pods.ts';
+import { formatTriggerTime } from './endpoints-pods.ts';
 import { subsetsUpToDate } from './endpoints-repack.ts';
 import { reverseKeys } from '../../../test/support/key-order.ts';
 

@@ -218,7 +218,6 @@ export class GenericStore {
       const kv = await this.store.get(key);
       if (!kv) throw ApiError.notFound(this.gr, name);
       const current = this.decode(kv);
-      const meta = current.metadata!;
       checkPreconditions(this.info, current, options);
       if (attempt === 0) this.strategy.admitDelete?.(current);
       const { pending, next } = planDeletion(current, options, this.strategy, ctx.now);
