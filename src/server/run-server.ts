@@ -1,7 +1,8 @@
 // `skiff server`: locks the data dir, opens the store (embedded SQLite or etcd), makes or reuses the PKI, starts
-// kube-apiserver, writes the kubeconfigs, bootstraps the system objects and starts the hosted components (each in
-// a worker thread, see hosted-component.ts). Returns a handle whose stop() shuts down in reverse order; a start
-// that fails half-way undoes what it did.
+// kube-apiserver (with the node join endpoints, node-join.ts), writes the kubeconfigs and the node token, bootstraps
+// the system objects and starts the hosted components (scheduler and controller-manager each in a worker thread,
+// the kubelet of this host in a child process, see hosted-component.ts). Returns a handle whose stop() shuts down
+// in reverse order; a start that fails half-way undoes what it did.
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -14,11 +15,14 @@ import { openSqliteStore } from '../store/sqlite.ts';
 import { openEtcdStore } from '../store/etcd.ts';
 import { withWatchCache } from '../store/watch-cache.ts';
 import type { Store } from '../store/interface.ts';
-import { componentKubeconfig, ensureCredentials, writeAdminKubeconfig, writeKubeconfigCopy, type ServerCredentials } from './data-dir.ts';
+import {
+  componentKubeconfig, ensureCredentials, ensureServerKubelet, writeAdminKubeconfig, writeKubeconfigCopy, writeNodeToken, type ServerCredentials,
+} from './data-dir.ts';
+import { nodeJoinHandlers } from './node-join.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { HostedComponent } from './hosted-component.ts';
 import { siblingModule } from './hosted-main.ts';
-import type { ControllerManagerMainOptions, SchedulerMainOptions } from './component-mains.ts';
+import type { ControllerManagerMainOptions, KubeletMainOptions, SchedulerMainOptions } from './component-mains.ts';
 import { firstAddress } from '../api/net/ipv4.ts';
 
 /**
@@ -27,12 +31,21 @@ import { firstAddress } from '../api/net/ipv4.ts';
  * being written) is dropped, as upstream's components drop their queued Events when they exit.
  */
 const componentStopGraceMs = 1_000;
+/** The kubelet stops its pod workers and its containerd (the containers keep running): a little longer. */
+const kubeletStopGraceMs = 10_000;
+
+/** k3s labels a server's node with the control-plane role (kubectl's ROLES column). */
+const controlPlaneLabels = { 'node-role.kubernetes.io/control-plane': 'true' };
 
 export interface RunningServer {
   port: number;
   url: string;
   kubeconfig: string;
   token: string;
+  /** <data-dir>/server/node-token: what `skiff agent --token` takes. */
+  nodeTokenFile: string;
+  /** This host's node name, when the server runs a kubelet (no --disable-agent). */
+  nodeName?: string;
   /** The components hosted off the API server's event loop, by name. */
   hosted: ReadonlyMap<string, HostedComponent>;
   /** Stops the hosted components, then the API server (which closes the store), then frees the data dir. */
@@ -53,7 +66,7 @@ export async function openStore(cfg: Pick<ServerConfig, 'dataDir' | 'datastoreEn
 }
 
 /** The components this server hosts, each an API client with its own kubeconfig, in a worker thread of its own. */
-function hostedComponents(cfg: ServerConfig, creds: ServerCredentials): HostedComponent[] {
+function hostedComponents(cfg: ServerConfig, creds: ServerCredentials, kubeletKubeconfig: string | undefined): HostedComponent[] {
   const mains = siblingModule(import.meta.url, './component-mains');
   // one instance of each runs at a time (the supervisor starts the next after the last has exited), so restarts
   // may share the identity; a new server run gets a new one, as upstream's hostname_uuid
@@ -72,7 +85,25 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials): HostedCo
     };
     hosted.push(new HostedComponent({ name: 'controller-manager', module: mains, export: 'controllerManager', options, stopTimeoutMs: componentStopGraceMs }));
   }
+  if (kubeletKubeconfig) {
+    const options: KubeletMainOptions = {
+      kubeconfig: kubeletKubeconfig,
+      nodeName: serverNodeName(cfg),
+      dataDir: cfg.dataDir,
+      runtimeEndpoint: cfg.containerRuntimeEndpoint,
+      nodeIP: cfg.nodeIp,
+      clusterDNS: cfg.clusterDns.split(',').filter(Boolean),
+      cniBridge: cfg.cniBridge,
+      nodeLabels: controlPlaneLabels,
+    };
+    // A child process: it supervises a detached containerd and must be killable without taking the server along.
+    hosted.push(new HostedComponent({ name: 'kubelet', module: mains, export: 'kubelet', options, isolation: 'process', stopTimeoutMs: kubeletStopGraceMs }));
+  }
   return hosted;
+}
+
+function serverNodeName(cfg: ServerConfig): string {
+  return (cfg.nodeName ?? hostname()).toLowerCase();
 }
 
 export interface RunServerOptions {
@@ -109,6 +140,7 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       serviceCidr: cfg.serviceCidr,
       maxRequestsInflight: cfg.maxRequestsInflight,
       maxMutatingRequestsInflight: cfg.maxMutatingRequestsInflight,
+      publicHandlers: nodeJoinHandlers(creds.ca, creds.token),
     });
     // A port of 0 (tests) is only known after listening, so the kubeconfig is written now.
     const port = await server.start();
@@ -117,9 +149,11 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
     writeAdminKubeconfig(creds, `https://${host}:${port}`);
     await bootstrap(server, { kubernetesServiceIP: firstAddress(cfg.serviceCidr), advertiseAddress: host, securePort: port });
     if (cfg.writeKubeconfig) writeKubeconfigCopy(creds.adminKubeconfig, cfg.writeKubeconfig, cfg.writeKubeconfigMode);
+    const nodeTokenFile = writeNodeToken(cfg.dataDir, creds.ca.certPem, creds.token);
+    const kubeletKubeconfig = cfg.disableAgent ? undefined : await ensureServerKubelet(cfg.dataDir, creds.ca, serverNodeName(cfg), `https://${host}:${port}`);
     // Like k3s, the server hosts the scheduler and the controller-manager; unlike k3s's goroutines, each runs off
     // this event loop, which serves requests only.
-    const hosted = hostedComponents(cfg, creds);
+    const hosted = hostedComponents(cfg, creds, kubeletKubeconfig);
     undo.push(() => Promise.all(hosted.map((h) => h.stop())).then(() => undefined));
     await Promise.all(hosted.map((h) => h.start()));
     return {
@@ -127,6 +161,8 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       url: `https://${host}:${port}`,
       kubeconfig: creds.adminKubeconfig,
       token: creds.token,
+      nodeTokenFile,
+      nodeName: cfg.disableAgent ? undefined : serverNodeName(cfg),
       hosted: new Map(hosted.map((h) => [h.name, h])),
       stop: unwind,
     };

@@ -42,7 +42,7 @@ export interface TestServerOptions {
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-test-'));
-  const flags = ['--data-dir', dataDir, '--https-listen-port', '0'];
+  const flags = ['--data-dir', dataDir, '--https-listen-port', '0', '--disable-agent'];
   if (!opts.components) flags.push('--disable-scheduler', '--disable-controller-manager');
   const cfg = parseServerFlags(flags);
   cfg.datastoreEndpoint = opts.datastoreEndpoint ?? '';

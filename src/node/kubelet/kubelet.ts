@@ -2,8 +2,9 @@
 // under the data dir unless an endpoint is given) and its pause image first; then the Node is registered and its
 // Lease renewed; once node-ipam has given the node a podCIDR the CNI config is written and the node turns Ready;
 // pods bound to this node (a spec.nodeName field-selected informer) are reconciled by pod workers, woken by API
-// changes and by the PLEG's view of the runtime. stop() ends the workers, then stops the containerd it started
-// (the containers keep running in their shims and are re-adopted on the next start).
+// changes and by the PLEG's view of the runtime; other nodes' podCIDRs are routed via their addresses (routes.ts).
+// stop() ends the workers, then stops the containerd it started (the containers keep running in their shims and
+// are re-adopted on the next start).
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
@@ -11,6 +12,7 @@ import { EventRecorder, type RestClient } from '../../client/index.ts';
 import type { CriClient } from '../cri/client.ts';
 import type { RunningContainerd } from '../cri/containerd.ts';
 import { cniLayout, writeCniConfig } from '../network/cni.ts';
+import { runRouteController } from '../network/routes.ts';
 import { hostResources, nodeSystemInfo, primaryIPv4 } from './host.ts';
 import { NodeAgent } from './node-agent.ts';
 import { runPodWorkers } from './pod-workers.ts';
@@ -33,6 +35,8 @@ export interface KubeletOptions {
   nodeLabels?: Record<string, string>;
   /** k3s-style registries.yaml (default <data-dir>/agent/etc/registries.yaml when it exists). */
   privateRegistry?: string;
+  /** Route other nodes' podCIDRs via their InternalIPs (host-gw; default true). */
+  routes?: boolean;
   /** Concurrent pod workers (default 16). */
   workers?: number;
   signal: AbortSignal;
@@ -97,6 +101,9 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
     await agent.writeStatus(true, signal).catch((err: unknown) => log(`node status: ${String(err)}`));
   })();
 
+  // host-gw: other nodes' pods are reached through routes via their addresses
+  const routes = o.routes === false ? Promise.resolve() : runRouteController({ client: o.client, nodeName: o.nodeName, nodeIP: hostIP, signal, log });
+
   const recorder = new EventRecorder({ client: o.client, component: 'kubelet', host: o.nodeName });
   const workers = runPodWorkers({
     client: o.client, cri, recorder, nodeName: o.nodeName, workers: o.workers ?? 16, signal, log,
@@ -107,7 +114,7 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
     dns: { clusterDNS: o.clusterDNS ?? ['10.43.0.10'], clusterDomain: o.clusterDomain ?? 'cluster.local' },
     networkReady: () => networkReady,
   });
-  const done = Promise.all([workers, heartbeat, network, runtimeCheck]).then(() => undefined);
+  const done = Promise.all([workers, heartbeat, network, runtimeCheck, routes]).then(() => undefined);
   let stopping: Promise<void> | undefined;
   return {
     nodeName: o.nodeName,

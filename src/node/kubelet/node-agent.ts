@@ -64,7 +64,16 @@ export class NodeAgent {
     const conditions = nodeConditions(formatTime(now), old, this.o.notReady());
     if (!force && sameConditions(old, conditions) && now - this.lastStatusWrite < statusReportMs) return;
     const status = nodeStatus(this.o.facts, conditions);
-    this.node = await this.o.client.patch<Node>(nodesRef, this.name, { status }, 'merge', { subresource: 'status', signal });
+    try {
+      this.node = await this.o.client.patch<Node>(nodesRef, this.name, { status }, 'merge', { subresource: 'status', signal });
+    } catch (err) {
+      // `kubectl delete node` while this kubelet runs: register the Node again (its pods were cleaned by podgc).
+      if (!isNotFound(err)) throw err;
+      this.o.log?.(`node ${this.name} was deleted; registering it again`);
+      this.node = undefined;
+      await this.register(signal);
+      return;
+    }
     this.lastStatusWrite = now;
   }
 
