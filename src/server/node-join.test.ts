@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createCA } from '../pki/certs.ts';
+import { ApiError } from '../api/errors.ts';
+import { nodeJoinToken } from './data-dir.ts';
+import { caCertsPath, clientKubeletPath, joinSecret, nodeJoinHandlers, type NodeCertificate } from './node-join.ts';
+import { tokenCAHash } from '../cli/agent-command.ts';
+
+test('join tokens: the K10 form carries the CA hash and the secret; a bare token is its own secret', async () => {
+  const ca = await createCA('test-ca');
+  const token = nodeJoinToken(ca.certPem, 's3cret');
+  assert.match(token, /^K10[0-9a-f]{64}::server:s3cret$/);
+  assert.equal(joinSecret(token), 's3cret');
+  assert.equal(joinSecret('s3cret'), 's3cret');
+  assert.equal(tokenCAHash(token)?.length, 64);
+  assert.equal(tokenCAHash('s3cret'), undefined);
+});
+
+/** The handlers on a plain HTTP server, errors answered as their Status code (as the API server does). */
+async function serve(handlers: ReturnType<typeof nodeJoinHandlers>): Promise<{ server: Server; base: string }> {
+  const server = createServer((req, res) => {
+    const h = handlers[new URL(req.url ?? '/', 'http://x').pathname];
+    if (!h) return void res.writeHead(404).end();
+    h(req, res).catch((err: unknown) => {
+      const code = err instanceof ApiError ? err.code : 500;
+      res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(err instanceof ApiError ? err.status : {}));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+test('the join endpoint signs a node certificate for the right token only', async () => {
+  const ca = await createCA('test-ca');
+  const { server, base } = await serve(nodeJoinHandlers(ca, 's3cret'));
+  try {
+    assert.equal(await (await fetch(base + caCertsPath)).text(), ca.certPem);
+    const post = (token: string, name = 'worker-1') => fetch(base + clientKubeletPath, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'skiff-node-name': name } });
+    const wrong = await post('nope');
+    assert.equal(wrong.status, 401);
+    assert.equal(((await wrong.json()) as { message: string }).message, 'the join token is not valid for this server');
+    assert.equal((await post('s3cret', 'Not_A_Name')).status, 400);
+    const ok = await post(nodeJoinToken(ca.certPem, 's3cret'));
+    assert.equal(ok.status, 200);
+    const body = (await ok.json()) as NodeCertificate;
+    const cert = new X509Certificate(body.certificate);
+    assert.equal(cert.subject, 'O=system:nodes\nCN=system:node:worker-1');
+    assert.ok(cert.checkIssued(new X509Certificate(ca.certPem)));
+    assert.match(body.key, /BEGIN PRIVATE KEY/);
+  } finally {
+    server.close();
+  }
+});
