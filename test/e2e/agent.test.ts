@@ -217,6 +217,28 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
     assert.equal(nowhere.status?.phase, 'Failed');
   });
 
+  test("the server's kubelet is a child process: killed, it is restarted, adopts containerd and keeps the pods", async () => {
+    const started = (): number[] => [...server!.output().matchAll(/kubelet running in child process (\d+)/g)].map((m) => Number(m[1]));
+    const pid = started().at(-1)!;
+    assert.ok(pid > 0 && pid !== server!.child.pid);
+    const webOnA = async (): Promise<Pod> => (await client.list<Pod>(podsRef, { namespace: 'default', labelSelector: 'app=web' })).items.find((p) => p.spec?.nodeName === nodeA)!;
+    const before = await webOnA();
+    process.kill(pid, 'SIGKILL');
+    await waitFor('kubelet restarted', () => started().length >= 2 && started().at(-1) !== pid, 60_000, 100);
+    await waitFor('containerd adopted', () => /containerd \S+ adopted \(pid \d+\)/.test(server!.output()), 30_000, 100);
+    const after = await webOnA();
+    assert.equal(after.metadata?.uid, before.metadata?.uid);
+    assert.equal(after.status?.containerStatuses?.[0]?.containerID, before.status?.containerStatuses?.[0]?.containerID);
+    assert.equal(after.status?.containerStatuses?.[0]?.restartCount, 0);
+    // and the restarted kubelet runs new pods
+    const probe = await client.create<Pod>(podsRef, {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'after-restart', namespace: 'default' },
+      spec: { nodeName: nodeA, containers: [{ name: 'sleep', image: busyboxImage, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] },
+    }, { namespace: 'default' });
+    assert.ok(probe.metadata?.uid);
+    await waitFor('after-restart Running', async () => (await client.get<Pod>(podsRef, 'after-restart', { namespace: 'default' })).status?.phase === 'Running', 60_000, 250);
+  });
+
   test('kubectl delete node: the running kubelet registers its Node again', async () => {
     const before = await client.get<Node>(nodesRef, nodeB);
     const r = await kubectl(['delete', 'node', nodeB]);
