@@ -3,10 +3,10 @@
 // the system objects and starts the hosted components (scheduler and controller-manager each in a worker thread,
 // the kubelet of this host in a child process, see hosted-component.ts). Returns a handle whose stop() shuts down
 // in reverse order; a start that fails half-way undoes what it did.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import type { ServerConfig } from '../cli/server-flags.ts';
 import { ApiServer } from '../control-plane/apiserver/server.ts';
 import { TokenFile } from '../control-plane/apiserver/authn.ts';
@@ -111,7 +111,26 @@ export interface RunServerOptions {
   lock?: DataDirLock;
 }
 
+/** On PATH, as spawn looks it up. */
+function onPath(binary: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, binary)));
+}
+
+/**
+ * What the server's own kubelet needs to start containerd, checked before anything starts so the answer is
+ * prompt and says what to do (rather than containerd failing deep inside the kubelet).
+ */
+export function agentPreflight(cfg: Pick<ServerConfig, 'disableAgent' | 'containerRuntimeEndpoint'>): void {
+  if (cfg.disableAgent || cfg.containerRuntimeEndpoint) return;
+  const fix = 'or pass --disable-agent for a control-plane-only server, or --container-runtime-endpoint for a running CRI runtime';
+  if (process.getuid?.() !== 0) throw new Error(`the kubelet of skiff server runs containerd and needs root: run it as root, ${fix}`);
+  if (!onPath('containerd')) {
+    throw new Error(`containerd is not installed: apt-get install -y containerd runc containernetworking-plugins, ${fix}`);
+  }
+}
+
 export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}): Promise<RunningServer> {
+  agentPreflight(cfg);
   // Before anything else touches the data dir: a second server on it is refused at once, naming the first.
   const lock = opts.lock ?? lockDataDir(cfg.dataDir);
   const undo: (() => Promise<void> | void)[] = [() => lock.release()];
