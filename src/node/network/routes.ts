@@ -53,36 +53,57 @@ function enableForwarding(log: (msg: string) => void): void {
   }
 }
 
+/** How often routes that could not be added are tried again (a gateway that is not on-link yet, say). */
+const retryFailedMs = 30_000;
+
 /** Keeps the routes to other nodes' pods until signal aborts; resolves then (the routes stay, as flannel's do). */
 export async function runRouteController(o: RouteOptions): Promise<void> {
   const ip = o.ip ?? runIp;
   if (!o.ip) enableForwarding(o.log);
   const informer = new Informer<Node>({ client: o.client, ref: nodesRef });
   const installed: RouteTable = new Map();
-  let syncing = Promise.resolve();
-  const sync = async (): Promise<void> => {
+  // A route `ip` refused is not retried on every Node event (heartbeats of many nodes would run `ip` in a storm),
+  // only when its Node's address or CIDR changes, or on the periodic retry.
+  const failed: RouteTable = new Map();
+  const sync = async (retry: boolean): Promise<void> => {
     const want = desiredRoutes(informer.lister.list(), o.nodeName, o.nodeIP);
     for (const [cidr, via] of installed) {
       if (want.get(cidr) === via) continue;
       installed.delete(cidr);
-      await ip(['route', 'del', cidr, 'via', via]).catch((err: unknown) => o.log(String(err instanceof Error ? err.message : err)));
+      await ip(['route', 'del', cidr, 'via', via]).catch((err: unknown) => o.log(err instanceof Error ? err.message : String(err)));
     }
     for (const [cidr, via] of want) {
-      if (installed.get(cidr) === via) continue;
+      if (installed.get(cidr) === via || (!retry && failed.get(cidr) === via)) continue;
       try {
         await ip(['route', 'replace', cidr, 'via', via]);
         installed.set(cidr, via);
+        failed.delete(cidr);
         o.log(`route ${cidr} via ${via}`);
       } catch (err) {
-        o.log(`adding route ${cidr} via ${via} failed: ${err instanceof Error ? err.message : String(err)}`);
+        if (failed.get(cidr) !== via) o.log(`adding route ${cidr} via ${via} failed: ${err instanceof Error ? err.message : String(err)}`);
+        failed.set(cidr, via);
       }
     }
   };
-  // Changes are applied one round at a time, in order; a round reads the whole (current) cache.
-  const kick = (): void => {
-    syncing = syncing.then(sync);
+  // Rounds run one at a time, each over the whole current cache, so a burst of events needs one more round only.
+  let syncing = Promise.resolve();
+  let queued = false;
+  const kick = (retry = false): void => {
+    if (queued && !retry) return;
+    queued = true;
+    syncing = syncing.then(() => {
+      queued = false;
+      return sync(retry);
+    });
   };
-  informer.addEventHandler({ onAdd: kick, onUpdate: kick, onDelete: kick }, o.signal);
-  await informer.run(o.signal);
+  informer.addEventHandler({ onAdd: () => kick(), onUpdate: () => kick(), onDelete: () => kick() }, o.signal);
+  const timer = setInterval(() => {
+    if (failed.size) kick(true);
+  }, retryFailedMs);
+  try {
+    await informer.run(o.signal);
+  } finally {
+    clearInterval(timer);
+  }
   await syncing;
 }
