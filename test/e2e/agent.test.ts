@@ -72,6 +72,28 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
     run(kubectlBinary(), ['--kubeconfig', kubeconfig, '--cache-dir', join(root, 'kubectl-cache'), ...args], { ...process.env, HOME: root });
   const skiffIn = (args: string[]): Promise<Run> => run(ns.wrap[0], [...ns.wrap.slice(1), process.execPath, skiffBin, ...args]);
 
+  /** Runs a client pod on `node` that GETs http://<target>/ (Succeeded only if a 200 came back); waits for its end. */
+  const fetchFrom = async (name: string, node: string, target: string): Promise<Pod> => {
+    await client.create<Pod>(podsRef, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'default' },
+      spec: {
+        nodeName: node,
+        restartPolicy: 'Never',
+        // busybox-static's wget segfaults on these machines: an HTTP GET through nc, checked for a 200
+        containers: [{
+          name: 'get', image: busyboxImage, imagePullPolicy: 'IfNotPresent',
+          command: ['sh', '-c', `printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 ${target} 80 | grep -q '^HTTP/1.[01] 200'`],
+        }],
+      },
+    }, { namespace: 'default' });
+    return waitFor(`${name} finished`, async () => {
+      const p = await client.get<Pod>(podsRef, name, { namespace: 'default' });
+      return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? p : undefined;
+    }, 60_000, 250);
+  };
+
   before(async () => {
     ns = createNodeNamespace(`skiff-agent-${suffix}`, linkBridge, linkNet);
     const port = await freePort();
@@ -188,26 +210,6 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
     const ipOn = (node: string): string => on(node)[0].status!.podIP!;
     assert.ok(ipOn(nodeB).startsWith(clusterCidr.split('.').slice(0, 2).join('.')));
     // A → B and B → A: a client pod pinned to one node fetches from a web pod on the other; Succeeded only if wget did
-    const fetchFrom = async (name: string, node: string, target: string): Promise<Pod> => {
-      await client.create<Pod>(podsRef, {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name, namespace: 'default' },
-        spec: {
-          nodeName: node,
-          restartPolicy: 'Never',
-          // busybox-static's wget segfaults on these machines: an HTTP GET through nc, checked for a 200
-          containers: [{
-            name: 'get', image: busyboxImage, imagePullPolicy: 'IfNotPresent',
-            command: ['sh', '-c', `printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 ${target} 80 | grep -q '^HTTP/1.[01] 200'`],
-          }],
-        },
-      }, { namespace: 'default' });
-      return waitFor(`${name} finished`, async () => {
-        const p = await client.get<Pod>(podsRef, name, { namespace: 'default' });
-        return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? p : undefined;
-      }, 60_000, 250);
-    };
     const aToB = await fetchFrom('from-a', nodeA, ipOn(nodeB));
     assert.equal(aToB.status?.phase, 'Succeeded', JSON.stringify(aToB.status?.containerStatuses?.[0]?.state));
     const bToA = await fetchFrom('from-b', nodeB, ipOn(nodeA));
@@ -248,6 +250,27 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
       return n && n.metadata?.uid !== before.metadata?.uid ? n : undefined;
     }, 60_000, 250);
     assert.equal(again.metadata?.labels?.['kubernetes.io/hostname'], nodeB);
+    // node-ipam hands the new Node the next free podCIDR; the kubelet follows it and the other node routes it
+    const oldCIDR = before.spec?.podCIDR;
+    const renewed = await waitFor('node B podCIDR', async () => {
+      const n = await client.get<Node>(nodesRef, nodeB);
+      return n.spec?.podCIDR && ready(n) ? n : undefined;
+    }, 60_000, 250);
+    const cidr = renewed.spec!.podCIDR!;
+    const conflist = join(agentDir, 'agent', 'cni', 'net.d', '10-skiff.conflist');
+    await waitFor('CNI config follows the podCIDR', () => readFileSync(conflist, 'utf8').includes(`"subnet": "${cidr}"`), 60_000, 250);
+    await client.create<Pod>(podsRef, {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-b2', namespace: 'default' },
+      spec: { nodeName: nodeB, containers: [{ name: 'web', image: busyboxImage, imagePullPolicy: 'IfNotPresent', command: ['httpd', '-f', '-p', '80'] }] },
+    }, { namespace: 'default' });
+    const b2 = await waitFor('web-b2 Running', async () => {
+      const p = await client.get<Pod>(podsRef, 'web-b2', { namespace: 'default' });
+      return p.status?.phase === 'Running' && p.status.podIP ? p : undefined;
+    }, 60_000, 250);
+    const prefix = cidr.split('.').slice(0, 3).join('.') + '.';
+    assert.ok(b2.status!.podIP!.startsWith(prefix), `${b2.status!.podIP} in ${cidr} (was ${oldCIDR})`);
+    const get = await fetchFrom('from-a-again', nodeA, b2.status!.podIP!);
+    assert.equal(get.status?.phase, 'Succeeded', JSON.stringify(get.status?.containerStatuses?.[0]?.state));
   });
 });
 

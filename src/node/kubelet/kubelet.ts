@@ -8,10 +8,10 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
-import { EventRecorder, type RestClient } from '../../client/index.ts';
+import { EventRecorder, type RestClient, realClock, sleep } from '../../client/index.ts';
 import type { CriClient } from '../cri/client.ts';
 import type { RunningContainerd } from '../cri/containerd.ts';
-import { cniLayout, writeCniConfig } from '../network/cni.ts';
+import { cniLayout, dropBridgeGateway, writeCniConfig } from '../network/cni.ts';
 import { runRouteController } from '../network/routes.ts';
 import { hostResources, nodeSystemInfo, primaryIPv4 } from './host.ts';
 import { NodeAgent } from './node-agent.ts';
@@ -53,6 +53,9 @@ export interface RunningKubelet {
   done: Promise<void>;
   stop(): Promise<void>;
 }
+
+/** How often the Node's podCIDR is compared with the CNI config (the Node itself is read every status round). */
+const podCIDRCheckMs = 2_000;
 
 const networkNotReady = 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized';
 
@@ -99,6 +102,17 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
     networkReady = true;
     log(`pod network ${podCIDR} on bridge ${o.cniBridge ?? 'skiff0'}`);
     await agent.writeStatus(true, signal).catch((err: unknown) => log(`node status: ${String(err)}`));
+    // Like upstream's kubelet, follow the Node's podCIDR: a Node deleted and registered again gets a new one from
+    // node-ipam, and new pods must take addresses the other nodes route here (running pods keep theirs).
+    let current = podCIDR;
+    while (!o.podCIDR && (await sleep(realClock, podCIDRCheckMs, signal))) {
+      const now = agent.current()?.spec?.podCIDR;
+      if (!now || now === current) continue;
+      writeCniConfig(cni, { podCIDR: now, bridge: o.cniBridge, network: o.cniBridge ?? 'skiff' });
+      dropBridgeGateway(o.cniBridge ?? 'skiff0', current);
+      log(`pod network changed from ${current} to ${now}`);
+      current = now;
+    }
   })();
 
   // host-gw: other nodes' pods are reached through routes via their addresses
