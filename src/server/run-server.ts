@@ -65,7 +65,10 @@ export async function openStore(cfg: Pick<ServerConfig, 'dataDir' | 'datastoreEn
   throw new Error(`unsupported --datastore-endpoint ${endpoint}: use http(s)://host:2379 for etcd, or leave it empty for SQLite`);
 }
 
-/** The components this server hosts, each an API client with its own kubeconfig, in a worker thread of its own. */
+/**
+ * The components this server hosts, each an API client with its own kubeconfig: the scheduler and the
+ * controller-manager in worker threads, the kubelet (unless --disable-agent) in a child process.
+ */
 function hostedComponents(cfg: ServerConfig, creds: ServerCredentials, kubeletKubeconfig: string | undefined): HostedComponent[] {
   const mains = siblingModule(import.meta.url, './component-mains');
   // one instance of each runs at a time (the supervisor starts the next after the last has exited), so restarts
@@ -170,8 +173,8 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
     if (cfg.writeKubeconfig) writeKubeconfigCopy(creds.adminKubeconfig, cfg.writeKubeconfig, cfg.writeKubeconfigMode);
     const nodeTokenFile = writeNodeToken(cfg.dataDir, creds.ca.certPem, creds.token);
     const kubeletKubeconfig = cfg.disableAgent ? undefined : await ensureServerKubelet(cfg.dataDir, creds.ca, serverNodeName(cfg), `https://${host}:${port}`);
-    // Like k3s, the server hosts the scheduler and the controller-manager; unlike k3s's goroutines, each runs off
-    // this event loop, which serves requests only.
+    // Like k3s, the server hosts the scheduler, the controller-manager and a kubelet for this host; unlike k3s's
+    // goroutines, each runs off this event loop, which serves requests only.
     const hosted = hostedComponents(cfg, creds, kubeletKubeconfig);
     undo.push(() => Promise.all(hosted.map((h) => h.stop())).then(() => undefined));
     await Promise.all(hosted.map((h) => h.start()));
