@@ -3,11 +3,14 @@
 // bridge by a veth, where `skiff agent` joins with the server's node token (its own containerd, CNI bridge and
 // data dir) — a wrong token is refused with a clear 401 and no certificate. Both nodes are Ready in `kubectl get
 // nodes`; a Deployment of 3 spread over both runs, and a pod on each node fetches HTTP from a pod on the other by
-// pod IP (host-gw routes), and an address no pod has does not answer. A deleted Node is registered again by its running kubelet. Everything is cleaned up:
+// pod IP (host-gw routes), and an address no pod has does not answer. The server's kubelet, killed, is restarted
+// and adopts containerd and its pods; a deleted Node is registered again by its running kubelet (and follows its
+// new podCIDR); stopping the server leaves the containers running for the next server. Everything is cleaned up:
 // sandboxes, processes by PID, containerds, bridges, the namespace, CNI results, temp dirs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +73,11 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
   let kubeconfig = '';
   const kubectl = (args: string[]): Promise<Run> =>
     run(kubectlBinary(), ['--kubeconfig', kubeconfig, '--cache-dir', join(root, 'kubectl-cache'), ...args], { ...process.env, HOME: root });
+  let port = 0;
+  const startServer = (): Promise<SkiffProcess> => startSkiff([
+    'server', '--data-dir', serverDir, '--https-listen-port', String(port), '--bind-address', ns.hostIP,
+    '--node-name', nodeA, '--node-ip', ns.hostIP, '--cni-bridge', bridgeA, '--cluster-cidr', clusterCidr,
+  ], /API server listening/, 90_000);
   const skiffIn = (args: string[]): Promise<Run> => run(ns.wrap[0], [...ns.wrap.slice(1), process.execPath, skiffBin, ...args]);
 
   /** Runs a client pod on `node` that GETs http://<target>/ (Succeeded only if a 200 came back); waits for its end. */
@@ -96,11 +104,8 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
 
   before(async () => {
     ns = createNodeNamespace(`skiff-agent-${suffix}`, linkBridge, linkNet);
-    const port = await freePort();
-    server = await startSkiff([
-      'server', '--data-dir', serverDir, '--https-listen-port', String(port), '--bind-address', ns.hostIP,
-      '--node-name', nodeA, '--node-ip', ns.hostIP, '--cni-bridge', bridgeA, '--cluster-cidr', clusterCidr,
-    ], /API server listening/, 90_000);
+    port = await freePort();
+    server = await startServer();
     url = `https://${ns.hostIP}:${port}`;
     kubeconfig = join(serverDir, 'server', 'cred', 'admin.kubeconfig');
     client = RestClient.fromKubeconfig(kubeconfig, { userAgent: 'agent-test', qps: 0 });
@@ -272,7 +277,39 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
     const get = await fetchFrom('from-a-again', nodeA, b2.status!.podIP!);
     assert.equal(get.status?.phase, 'Succeeded', JSON.stringify(get.status?.containerStatuses?.[0]?.state));
   });
+
+  test('stopping the server stops its kubelet and leaves the containers running; a new server adopts them', async () => {
+    const web = (await client.list<Pod>(podsRef, { namespace: 'default', labelSelector: 'app=web' })).items.find((p) => p.spec?.nodeName === nodeA && p.status?.podIP)!;
+    const kubeletPid = [...server!.output().matchAll(/kubelet running in child process (\d+)/g)].map((m) => Number(m[1])).at(-1)!;
+    const old = server!;
+    old.child.kill('SIGTERM');
+    assert.deepEqual(await old.exited, { code: 0, signal: null });
+    assert.throws(() => process.kill(kubeletPid, 0), /ESRCH/);
+    // the pod's container still serves, straight from the host over node A's bridge
+    assert.match(await httpStatus(`http://${web.status!.podIP}/`), /^200$/);
+    server = await startServer();
+    // the kubelet stopped its containerd with it (the containers live on in their shims): the new one starts it
+    assert.match(server.output(), /kubelet: containerd \S+ started \(pid \d+\)[^]*skiff: kubelet running in child process \d+/);
+    await waitFor('node A Ready again', async () => ready(await client.get<Node>(nodesRef, nodeA)), 60_000, 250);
+    const later = await waitFor('web on A synced by the new kubelet', async () => {
+      const p = await client.get<Pod>(podsRef, web.metadata!.name!, { namespace: 'default' });
+      return p.status?.containerStatuses?.[0]?.ready ? p : undefined;
+    }, 60_000, 250);
+    assert.equal(later.status?.containerStatuses?.[0]?.containerID, web.status?.containerStatuses?.[0]?.containerID);
+    assert.equal(later.status?.containerStatuses?.[0]?.restartCount, 0);
+  });
 });
+
+function httpStatus(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { timeout: 5000 }, (res) => {
+      res.resume();
+      resolve(String(res.statusCode));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
 
 function writeManifest(dir: string, name: string, obj: object): string {
   const path = join(dir, name);
