@@ -145,7 +145,9 @@ export function writeKubeletIdentity(dataDir: string, serverUrl: string, caPem: 
 /** The server's own kubelet: its certificate kept and reused while the node name stays the same. */
 export async function ensureServerKubelet(dataDir: string, ca: KeyAndCert, nodeName: string, serverUrl: string): Promise<string> {
   const existing = readPair(join(dataDir, 'agent'), 'client-kubelet');
-  const fits = existing && new X509Certificate(existing.certPem).subject.includes(`CN=${nodeUser(nodeName)}`) && new X509Certificate(existing.certPem).checkIssued(new X509Certificate(ca.certPem));
-  const client = fits ? existing : await signNodeClient(ca, nodeName);
+  const cert = existing && new X509Certificate(existing.certPem);
+  // a renamed node, or a CA made anew, needs a new certificate
+  const fits = cert && cert.subject.split('\n').includes(`CN=${nodeUser(nodeName)}`) && cert.checkIssued(new X509Certificate(ca.certPem));
+  const client = existing && fits ? existing : await signNodeClient(ca, nodeName);
   return writeKubeletIdentity(dataDir, serverUrl, ca.certPem, client);
 }

@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCA } from '../pki/certs.ts';
 import { ApiError } from '../api/errors.ts';
-import { nodeJoinToken } from './data-dir.ts';
+import { ensureServerKubelet, nodeJoinToken } from './data-dir.ts';
 import { caCertsPath, clientKubeletPath, joinSecret, nodeJoinHandlers, type NodeCertificate } from './node-join.ts';
 import { tokenCAHash } from '../cli/agent-command.ts';
 
@@ -52,5 +55,22 @@ test('the join endpoint signs a node certificate for the right token only', asyn
     assert.match(body.key, /BEGIN PRIVATE KEY/);
   } finally {
     server.close();
+  }
+});
+
+test("the server's kubelet keeps its certificate while its node name stays, and gets a new one when renamed", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-node-id-'));
+  try {
+    const ca = await createCA('test-ca');
+    const crt = join(dir, 'agent', 'client-kubelet.crt');
+    const kubeconfig = await ensureServerKubelet(dir, ca, 'host-1', 'https://127.0.0.1:6443');
+    assert.match(readFileSync(kubeconfig, 'utf8'), /server: https:\/\/127\.0\.0\.1:6443/);
+    const first = readFileSync(crt, 'utf8');
+    await ensureServerKubelet(dir, ca, 'host-1', 'https://127.0.0.1:6443');
+    assert.equal(readFileSync(crt, 'utf8'), first);
+    await ensureServerKubelet(dir, ca, 'host-2', 'https://127.0.0.1:6443');
+    assert.equal(new X509Certificate(readFileSync(crt, 'utf8')).subject, 'O=system:nodes\nCN=system:node:host-2');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
