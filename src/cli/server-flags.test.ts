@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseServerFlags, serverHelp } from './server-flags.ts';
-import { agentPreflight } from '../server/run-server.ts';
+import { agentPreflight, servingSans } from '../server/run-server.ts';
 
 test('the agent flags: a kubelet by default, --disable-agent turns it off, node flags pass through', () => {
   const d = parseServerFlags(['--data-dir', '/tmp/x']);
@@ -17,4 +17,12 @@ test('the agent flags: a kubelet by default, --disable-agent turns it off, node 
 test('the preflight asks nothing of a server without its own containerd', () => {
   assert.doesNotThrow(() => agentPreflight({ disableAgent: true }));
   assert.doesNotThrow(() => agentPreflight({ disableAgent: false, containerRuntimeEndpoint: 'unix:///run/c.sock' }));
+});
+
+test('the serving certificate names where agents reach the API: advertise address, node IP, --tls-san', () => {
+  const cfg = parseServerFlags(['--advertise-address', '192.0.2.10', '--node-ip', '192.0.2.11', '--tls-san', 'api.example.com,198.51.100.1', '--tls-san', '192.0.2.10']);
+  assert.deepEqual(servingSans(cfg), { dns: ['api.example.com'], ips: ['192.0.2.10', '10.43.0.1', '192.0.2.11', '198.51.100.1'] });
+  const all = servingSans(parseServerFlags(['--bind-address', '0.0.0.0']));
+  assert.ok(!all.ips.includes('127.0.0.1'), 'loopback is always on the certificate, not repeated');
+  assert.ok(all.ips.includes('10.43.0.1'));
 });

@@ -7,6 +7,8 @@ export interface ServerConfig {
   httpsListenPort: number;
   bindAddress: string;
   advertiseAddress: string;
+  /** More names and IPs on the serving certificate (where agents reach the API). */
+  tlsSan: string[];
   datastoreEndpoint: string;
   token?: string;
   writeKubeconfig?: string;
@@ -39,6 +41,7 @@ also a node that runs containers. Flags take k3s's names; the (group) says what 
   --https-listen-port N          HTTPS port of the API (default 6443; 0 picks a free one)
   --bind-address ADDR            address to listen on (default 127.0.0.1)
   --advertise-address ADDR       address other hosts reach the API on (default: the bind address)
+  --tls-san NAME|IP              also put this on the serving certificate (repeatable, or comma-separated)
   --max-requests-inflight N      read-only requests served at once, 429 past that (default 400, 0: no limit)
   --max-mutating-requests-inflight N
                                  mutating requests served at once (default 200, 0: no limit)
@@ -79,6 +82,7 @@ export function parseServerFlags(argv: string[]): ServerConfig {
       'https-listen-port': { type: 'string' },
       'bind-address': { type: 'string' },
       'advertise-address': { type: 'string' },
+      'tls-san': { type: 'string', multiple: true },
       'datastore-endpoint': { type: 'string' },
       token: { type: 'string', short: 't' },
       'write-kubeconfig': { type: 'string', short: 'o' },
@@ -112,6 +116,7 @@ export function parseServerFlags(argv: string[]): ServerConfig {
     httpsListenPort: port,
     bindAddress,
     advertiseAddress: values['advertise-address'] ?? (bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress),
+    tlsSan: (values['tls-san'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
     datastoreEndpoint: values['datastore-endpoint'] ?? '',
     token: values.token,
     writeKubeconfig: values['write-kubeconfig'],

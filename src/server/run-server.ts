@@ -4,7 +4,7 @@
 // the kubelet of this host in a child process, see hosted-component.ts). Returns a handle whose stop() shuts down
 // in reverse order; a start that fails half-way undoes what it did.
 import { existsSync, mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { delimiter, join } from 'node:path';
 import type { ServerConfig } from '../cli/server-flags.ts';
@@ -23,7 +23,7 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { HostedComponent } from './hosted-component.ts';
 import { siblingModule } from './hosted-main.ts';
 import type { ControllerManagerMainOptions, KubeletMainOptions, SchedulerMainOptions } from './component-mains.ts';
-import { firstAddress } from '../api/net/ipv4.ts';
+import { firstAddress, parseIPv4 } from '../api/net/ipv4.ts';
 
 /**
  * How long the hosted scheduler and controller-manager get to stop before they are killed and the API server stops
@@ -105,6 +105,23 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials, kubeletKu
   return hosted;
 }
 
+/**
+ * Names and addresses agents may reach the API on, for the serving certificate: the advertise address, the
+ * kubernetes Service IP, --node-ip, --tls-san entries and, listening on every address, each of the host's IPv4s
+ * (as k3s adds its node IPs).
+ */
+export function servingSans(cfg: Pick<ServerConfig, 'advertiseAddress' | 'serviceCidr' | 'nodeIp' | 'tlsSan' | 'bindAddress'>): { dns: string[]; ips: string[] } {
+  const ips = new Set([cfg.advertiseAddress, firstAddress(cfg.serviceCidr), ...(cfg.nodeIp ? [cfg.nodeIp] : [])]);
+  if (cfg.bindAddress === '0.0.0.0') for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4') ips.add(a.address);
+  const dns: string[] = [];
+  for (const san of cfg.tlsSan) {
+    if (parseIPv4(san) === undefined) dns.push(san);
+    else ips.add(san);
+  }
+  ips.delete('127.0.0.1'); // always on the certificate
+  return { dns, ips: [...ips] };
+}
+
 function serverNodeName(cfg: ServerConfig): string {
   return (cfg.nodeName ?? hostname()).toLowerCase();
 }
@@ -149,7 +166,7 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
     const host = cfg.advertiseAddress;
     const creds = await ensureCredentials({
       dataDir: cfg.dataDir,
-      sans: { dns: [], ips: [host, firstAddress(cfg.serviceCidr)].filter((a) => a !== '127.0.0.1') },
+      sans: servingSans(cfg),
       token: cfg.token,
     });
     const server = new ApiServer({
