@@ -28,7 +28,7 @@ export async function startBenchServer(datastoreEndpoint = '', opts: BenchServer
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-api-'));
   const port = await freePort();
   // API server only: each benchmark starts exactly the components it measures.
-  const args = ['server', '--data-dir', dataDir, '--https-listen-port', String(port), '--disable-scheduler', '--disable-controller-manager'];
+  const args = ['server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(port), '--disable-scheduler', '--disable-controller-manager'];
   if (datastoreEndpoint) args.push('--datastore-endpoint', datastoreEndpoint);
   // The child copies the environment when spawned; the switch is set only around that spawn.
   if (opts.skipTypedDecode) process.env.SKIFF_BENCH_SKIP_TYPED_DECODE = '1';

@@ -18,7 +18,7 @@ import { freePort, startSkiff } from '../test/support/process.ts';
 async function startControlPlaneOnly(): Promise<{ kubeconfig: string; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-sched-'));
   const port = await freePort();
-  const proc = await startSkiff(['server', '--data-dir', dataDir, '--https-listen-port', String(port), '--disable-scheduler', '--disable-controller-manager'], /API server listening/);
+  const proc = await startSkiff(['server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(port), '--disable-scheduler', '--disable-controller-manager'], /API server listening/);
   return {
     kubeconfig: join(dataDir, 'server', 'cred', 'admin.kubeconfig'),
     async stop() {

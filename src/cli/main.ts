@@ -28,6 +28,10 @@ const commands: Record<string, { run: Command; summary: string }> = {
     run: lazy(() => import('../sim/command.ts'), (m) => m.simNodesCommand),
     summary: 'Run simulated (kwok-style) nodes against a cluster (--kubeconfig --count N)',
   },
+  agent: {
+    run: lazy(() => import('./agent-command.ts'), (m) => m.agentCommand),
+    summary: 'Join this host to a cluster as a worker node (--server URL --token TOKEN)',
+  },
   kubelet: {
     run: lazy(() => import('../node/kubelet/command.ts'), (m) => m.kubeletCommand),
     summary: 'Run the kubelet for this node with containerd (--kubeconfig --node-name --data-dir)',

@@ -23,6 +23,8 @@ export async function serverCommand(argv: string[]): Promise<number> {
   }
   console.log(`skiff: API server listening on ${running.url}`);
   console.log(`skiff: admin kubeconfig at ${running.kubeconfig}${cfg.writeKubeconfig ? ` and ${cfg.writeKubeconfig}` : ''}`);
+  console.log(`skiff: node token at ${running.nodeTokenFile} (skiff agent --server ${running.url} --token <its content>)`);
+  if (running.nodeName) console.log(`skiff: kubelet running for node ${running.nodeName}`);
   const signal = await shutdownSignal();
   console.log(`skiff: ${signal} received, shutting down`);
   await running.stop();

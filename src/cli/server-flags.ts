@@ -8,15 +8,23 @@ export interface ServerConfig {
   httpsListenPort: number;
   bindAddress: string;
   advertiseAddress: string;
+  /** More names and IPs on the serving certificate (where agents reach the API). */
+  tlsSan: string[];
   datastoreEndpoint: string;
   token?: string;
   writeKubeconfig?: string;
   writeKubeconfigMode: number;
   clusterCidr: string;
   serviceCidr: string;
-  /** Not used yet: no agent runs in skiff server (see the help). */
+  /** DNS server the kubelet gives ClusterFirst pods. */
   clusterDns: string;
+  /** The node name of the server's own kubelet (default: the hostname). */
   nodeName?: string;
+  /** Its InternalIP (default: the default route's address). */
+  nodeIp?: string;
+  containerRuntimeEndpoint?: string;
+  cniBridge?: string;
+  /** No kubelet in this server (a control-plane-only host). */
   disableAgent: boolean;
   disableScheduler: boolean;
   disableControllerManager: boolean;
@@ -29,13 +37,15 @@ export interface ServerConfig {
 
 export const serverHelp = `Usage: skiff server [flags]
 
-Runs the control plane on this host: kube-apiserver with its store, and (each in a worker thread of its own)
-kube-scheduler and kube-controller-manager. Flags take k3s's names; the (group) says what each concerns.
+Runs the control plane on this host: kube-apiserver with its store, kube-scheduler and kube-controller-manager
+(each in a worker thread of its own) and, like k3s, a kubelet for this host (a child process) so the server is
+also a node that runs containers. Flags take k3s's names; the (group) says what each concerns.
 
 (listener)
   --https-listen-port N          HTTPS port of the API (default 6443; 0 picks a free one)
   --bind-address ADDR            address to listen on (default 127.0.0.1)
   --advertise-address ADDR       address other hosts reach the API on (default: the bind address)
+  --tls-san NAME|IP              also put this on the serving certificate (repeatable, or comma-separated)
   --max-requests-inflight N      read-only requests served at once, 429 past that (default 400, 0: no limit)
   --max-mutating-requests-inflight N
                                  mutating requests served at once (default 200, 0: no limit)
@@ -44,7 +54,8 @@ kube-scheduler and kube-controller-manager. Flags take k3s's names; the (group) 
                                  ~/.skiff otherwise); one server per data dir
 (cluster)
   -t, --token T                  shared secret, accepted as an admin bearer token (default: generated once and
-                                 kept in <data-dir>/server/token)
+                                 kept in <data-dir>/server/token); agents join with the node token made of it,
+                                 <data-dir>/server/node-token (skiff agent --server URL --token …)
 (client)
   -o, --write-kubeconfig PATH    also write the admin kubeconfig here
   --write-kubeconfig-mode MODE   file mode of that copy (octal, default 600)
@@ -58,10 +69,14 @@ kube-scheduler and kube-controller-manager. Flags take k3s's names; the (group) 
   --disable-controller-manager   do not host kube-controller-manager
   --kube-scheduler-secure-port N           its HTTPS /metrics and /healthz; 0 disables (default 10259)
   --kube-controller-manager-secure-port N  its HTTPS /metrics and /healthz; 0 disables (default 10257)
-(agent: not implemented yet; no kubelet runs in skiff server, these are accepted and ignored)
-  --node-name NAME
-  --cluster-dns IP
-  --disable-agent
+(agent)
+  --disable-agent                run no kubelet here (a control-plane-only server)
+  --node-name NAME               this host's node name (default: the hostname)
+  --node-ip IP                   its InternalIP (default: the default route's address)
+  --container-runtime-endpoint URL
+                                 use this CRI runtime instead of starting containerd under <data-dir>/agent
+  --cni-bridge NAME              Linux bridge for pods (default skiff0)
+  --cluster-dns IP               DNS server for ClusterFirst pods (default 10.43.0.10)
 `;
 
 export function parseServerFlags(argv: string[]): ServerConfig {
@@ -73,6 +88,7 @@ export function parseServerFlags(argv: string[]): ServerConfig {
       'https-listen-port': { type: 'string' },
       'bind-address': { type: 'string' },
       'advertise-address': { type: 'string' },
+      'tls-san': { type: 'string', multiple: true },
       'datastore-endpoint': { type: 'string' },
       token: { type: 'string', short: 't' },
       'write-kubeconfig': { type: 'string', short: 'o' },
@@ -81,6 +97,9 @@ export function parseServerFlags(argv: string[]): ServerConfig {
       'service-cidr': { type: 'string' },
       'cluster-dns': { type: 'string' },
       'node-name': { type: 'string' },
+      'node-ip': { type: 'string' },
+      'container-runtime-endpoint': { type: 'string' },
+      'cni-bridge': { type: 'string' },
       'disable-agent': { type: 'boolean' },
       'disable-scheduler': { type: 'boolean' },
       'disable-controller-manager': { type: 'boolean' },
@@ -105,6 +124,7 @@ export function parseServerFlags(argv: string[]): ServerConfig {
     httpsListenPort: port,
     bindAddress,
     advertiseAddress: values['advertise-address'] ?? (bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress),
+    tlsSan: (values['tls-san'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
     datastoreEndpoint: values['datastore-endpoint'] ?? '',
     token: values.token,
     writeKubeconfig: values['write-kubeconfig'],
@@ -113,6 +133,9 @@ export function parseServerFlags(argv: string[]): ServerConfig {
     serviceCidr: values['service-cidr'] ?? '10.43.0.0/16',
     clusterDns: values['cluster-dns'] ?? '10.43.0.10',
     nodeName: values['node-name'],
+    nodeIp: values['node-ip'],
+    containerRuntimeEndpoint: values['container-runtime-endpoint'],
+    cniBridge: values['cni-bridge'],
     disableAgent: values['disable-agent'] ?? false,
     disableScheduler: values['disable-scheduler'] ?? false,
     disableControllerManager: values['disable-controller-manager'] ?? false,

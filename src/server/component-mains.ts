@@ -117,3 +117,45 @@ export const clusterDns: HostedMain<ClusterDnsMainOptions> = async (o, ctx) => {
     client.close();
   }
 };
+
+export interface KubeletMainOptions {
+  /** The node's own kubeconfig (CN system:node:<name>, O system:nodes). */
+  kubeconfig: string;
+  nodeName: string;
+  /** The server's data dir: the kubelet keeps its state under <dataDir>/agent. */
+  dataDir: string;
+  runtimeEndpoint?: string;
+  nodeIP?: string;
+  clusterDNS: string[];
+  cniBridge?: string;
+  nodeLabels: Record<string, string>;
+}
+
+/**
+ * The server's own kubelet, run in a child process: it supervises a detached containerd, and when it is stopped
+ * (or killed, or the server dies) the containers keep running and the next kubelet adopts containerd and them.
+ */
+export const kubelet: HostedMain<KubeletMainOptions> = async (o, ctx) => {
+  // Ctrl-C reaches the whole process group: the server stops this kubelet in order, so the signal is not ours.
+  process.on('SIGINT', () => undefined);
+  const { startKubelet } = await import('../node/kubelet/kubelet.ts');
+  const client = RestClient.fromKubeconfig(o.kubeconfig, { userAgent: `skiff-kubelet/${o.nodeName}`, qps: 50, burst: 100 });
+  try {
+    const running = await startKubelet({
+      client,
+      nodeName: o.nodeName,
+      dataDir: o.dataDir,
+      runtimeEndpoint: o.runtimeEndpoint,
+      nodeIP: o.nodeIP,
+      clusterDNS: o.clusterDNS,
+      cniBridge: o.cniBridge,
+      nodeLabels: o.nodeLabels,
+      signal: ctx.signal,
+    });
+    ctx.ready();
+    await Promise.race([running.done, new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }))]);
+    await running.stop();
+  } finally {
+    client.close();
+  }
+};

@@ -2,7 +2,7 @@
 // kubeconfig. Made on first start, reused after (like k3s's /var/lib/rancher/k3s/server).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { createCA, signLeaf, type KeyAndCert } from '../pki/certs.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 
@@ -99,4 +99,55 @@ export function writeKubeconfigCopy(from: string, to: string, mode: number): voi
   mkdirSync(dirname(to), { recursive: true });
   writeFileSync(to, readFileSync(from));
   chmodSync(to, mode);
+}
+
+// ---- Node identities (the kubelet in `skiff server`, and agents joining with the node token) ----------------
+// A kubelet authenticates as upstream's node user: CN system:node:<name>, O system:nodes. The server's own
+// kubelet gets its certificate from the data dir's CA directly; an agent trades the join token for one (node-join.ts).
+
+export const nodeGroup = 'system:nodes';
+export const nodeUser = (nodeName: string): string => `system:node:${nodeName}`;
+
+/** A node client certificate signed by the cluster CA. */
+export function signNodeClient(ca: KeyAndCert, nodeName: string): Promise<KeyAndCert> {
+  return signLeaf(ca, { commonName: nodeUser(nodeName), organizations: [nodeGroup], usage: 'client' });
+}
+
+/**
+ * k3s's join token format, `K10<sha256 of the CA bundle>::server:<secret>`: the agent can pin the CA it is served
+ * before trusting it. Kept in <data-dir>/server/node-token; its secret is the server token.
+ */
+export function nodeJoinToken(caPem: string, secret: string): string {
+  return `K10${createHash('sha256').update(caPem).digest('hex')}::server:${secret}`;
+}
+
+export function writeNodeToken(dataDir: string, caPem: string, secret: string): string {
+  const path = join(dataDir, 'server', 'node-token');
+  writeFileSync(path, nodeJoinToken(caPem, secret) + '\n', { mode: 0o600 });
+  return path;
+}
+
+/** Where a node keeps its kubelet identity: <data-dir>/agent/{client-kubelet.crt,.key,kubelet.kubeconfig}. */
+export function kubeletKubeconfigPath(dataDir: string): string {
+  return join(dataDir, 'agent', 'kubelet.kubeconfig');
+}
+
+export function writeKubeletIdentity(dataDir: string, serverUrl: string, caPem: string, client: KeyAndCert): string {
+  const dir = join(dataDir, 'agent');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writePair(dir, 'client-kubelet', client);
+  writeFileSync(join(dir, 'server-ca.crt'), caPem, { mode: 0o644 });
+  const path = kubeletKubeconfigPath(dataDir);
+  writeFileSync(path, kubeconfigYaml({ server: serverUrl, ca: caPem, client }), { mode: 0o600 });
+  return path;
+}
+
+/** The server's own kubelet: its certificate kept and reused while the node name stays the same. */
+export async function ensureServerKubelet(dataDir: string, ca: KeyAndCert, nodeName: string, serverUrl: string): Promise<string> {
+  const existing = readPair(join(dataDir, 'agent'), 'client-kubelet');
+  const cert = existing && new X509Certificate(existing.certPem);
+  // a renamed node, or a CA made anew, needs a new certificate
+  const fits = cert && cert.subject.split('\n').includes(`CN=${nodeUser(nodeName)}`) && cert.checkIssued(new X509Certificate(ca.certPem));
+  const client = existing && fits ? existing : await signNodeClient(ca, nodeName);
+  return writeKubeletIdentity(dataDir, serverUrl, ca.certPem, client);
 }

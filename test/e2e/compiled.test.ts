@@ -45,7 +45,7 @@ test('the compiled dist/ entry runs skiff server --help and a server without a T
 
   const dataDir = join(root, 'data');
   const port = await freePort();
-  const child = spawn(process.execPath, [entry, 'server', '--data-dir', dataDir, '--https-listen-port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry, 'server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -47,7 +47,7 @@ function metricLine(metrics: string, name: string, component: string): string | 
 
 test('skiff server runs the scheduler and controller-manager in worker threads, not on the API server thread', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-hosting-'));
-  const proc = await startSkiff(['server', '--data-dir', dataDir, '--https-listen-port', String(await freePort())], /API server listening/);
+  const proc = await startSkiff(['server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(await freePort())], /API server listening/);
   const sims = new AbortController();
   t.after(async () => {
     sims.abort();

@@ -15,7 +15,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} stops the server promptly with simulated nodes, watches and keep-alive clients connected`, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'skiff-stop-'));
     const port = await freePort();
-    const server = await startSkiff(['server', '--data-dir', dataDir, '--https-listen-port', String(port)], /API server listening/);
+    const server = await startSkiff(['server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(port)], /API server listening/);
     const kubeconfig = join(dataDir, 'server', 'cred', 'admin.kubeconfig');
     let sim: Awaited<ReturnType<typeof startSkiff>> | undefined;
     try {

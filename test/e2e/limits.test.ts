@@ -302,7 +302,7 @@ test('the official Python client reads Status bodies and objects ending with the
 test('skiff server --max-mutating-requests-inflight 1 applies the limit', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-flags-'));
   const port = await freePort();
-  const proc = await startSkiff(['server', '--data-dir', dataDir, '--https-listen-port', String(port), '--max-mutating-requests-inflight', '1', '--disable-scheduler', '--disable-controller-manager'], /API server listening/);
+  const proc = await startSkiff(['server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(port), '--max-mutating-requests-inflight', '1', '--disable-scheduler', '--disable-controller-manager'], /API server listening/);
   try {
     // The scheduler's identity is an ordinary user (not system:masters), so the limit applies to it.
     const c = adminClient(join(dataDir, 'server', 'cred', 'scheduler.kubeconfig'));

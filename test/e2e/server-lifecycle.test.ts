@@ -11,7 +11,7 @@ import { adminClient } from '../support/http.ts';
 import { freePort, startSkiff } from '../support/process.ts';
 
 async function serve(dataDir: string, port: number) {
-  return startSkiff(['server', '--data-dir', dataDir, '--https-listen-port', String(port)], /API server listening/);
+  return startSkiff(['server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(port)], /API server listening/);
 }
 
 test('acknowledged writes survive kill -9 of the server', async () => {

@@ -23,9 +23,13 @@ export interface SkiffProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `skiff <args>` and resolves once its output matches `ready`. */
-export async function startSkiff(args: string[], ready: RegExp, timeoutMs = 60_000): Promise<SkiffProcess> {
-  const child = spawn(process.execPath, [skiffBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `skiff <args>` and resolves once its output matches `ready`. `wrap` runs it under another program that
+ * execs it in place (e.g. `nsenter --net=…`), so the child's PID is still skiff's.
+ */
+export async function startSkiff(args: string[], ready: RegExp, timeoutMs = 60_000, wrap: string[] = []): Promise<SkiffProcess> {
+  const argv = [...wrap, process.execPath, skiffBin, ...args];
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   await new Promise<void>((resolve, reject) => {

@@ -44,7 +44,7 @@ export interface TestServerOptions {
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-test-'));
-  const flags = ['--data-dir', dataDir, '--https-listen-port', '0'];
+  const flags = ['--data-dir', dataDir, '--https-listen-port', '0', '--disable-agent'];
   if (!opts.components) flags.push('--disable-scheduler', '--disable-controller-manager');
   const ports = opts.securePorts ?? { scheduler: 0, controllerManager: 0 };
   flags.push('--kube-scheduler-secure-port', String(ports.scheduler), '--kube-controller-manager-secure-port', String(ports.controllerManager));

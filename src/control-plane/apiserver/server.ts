@@ -50,6 +50,9 @@ export interface ApiServerOptions {
   maxWatchesPerUser?: number;
   /** Connection timeouts in ms (tests shorten them). */
   timeouts?: Partial<ConnectionTimeouts>;
+  /** Paths served before authentication, by exact path (the node join endpoints of skiff server: they check
+   *  their own credential, the join token). A thrown ApiError answers as a Status. */
+  publicHandlers?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
 }
 
 const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz']);
@@ -173,6 +176,8 @@ export class ApiServer {
       // Once shutting down, no connection is kept for a next request (Go's server does the same).
       if (this.stopping) res.setHeader('Connection', 'close');
       url = parseUrl(req.url);
+      const own = this.opts.publicHandlers?.[url.pathname];
+      if (own) return await own(req, res);
       info = parseRequestInfo(method, url.pathname, url.searchParams);
       const user = this.authn.authenticate(req);
       if (!user && !(info.kind === 'nonresource' && publicPaths.has(url.pathname))) {

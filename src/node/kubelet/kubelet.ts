@@ -2,15 +2,17 @@
 // under the data dir unless an endpoint is given) and its pause image first; then the Node is registered and its
 // Lease renewed; once node-ipam has given the node a podCIDR the CNI config is written and the node turns Ready;
 // pods bound to this node (a spec.nodeName field-selected informer) are reconciled by pod workers, woken by API
-// changes and by the PLEG's view of the runtime. stop() ends the workers, then stops the containerd it started
-// (the containers keep running in their shims and are re-adopted on the next start).
+// changes and by the PLEG's view of the runtime; other nodes' podCIDRs are routed via their addresses (routes.ts).
+// stop() ends the workers, then stops the containerd it started (the containers keep running in their shims and
+// are re-adopted on the next start).
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
-import { EventRecorder, type RestClient } from '../../client/index.ts';
+import { EventRecorder, type RestClient, realClock, sleep } from '../../client/index.ts';
 import type { CriClient } from '../cri/client.ts';
 import type { RunningContainerd } from '../cri/containerd.ts';
-import { cniLayout, writeCniConfig } from '../network/cni.ts';
+import { cniLayout, dropBridgeGateway, writeCniConfig } from '../network/cni.ts';
+import { runRouteController } from '../network/routes.ts';
 import { hostResources, nodeSystemInfo, primaryIPv4 } from './host.ts';
 import { NodeAgent } from './node-agent.ts';
 import { runPodWorkers } from './pod-workers.ts';
@@ -33,6 +35,8 @@ export interface KubeletOptions {
   nodeLabels?: Record<string, string>;
   /** k3s-style registries.yaml (default <data-dir>/agent/etc/registries.yaml when it exists). */
   privateRegistry?: string;
+  /** Route other nodes' podCIDRs via their InternalIPs (host-gw; default true). */
+  routes?: boolean;
   /** Concurrent pod workers (default 16). */
   workers?: number;
   signal: AbortSignal;
@@ -49,6 +53,9 @@ export interface RunningKubelet {
   done: Promise<void>;
   stop(): Promise<void>;
 }
+
+/** How often the Node's podCIDR is compared with the CNI config (the Node itself is read every status round). */
+const podCIDRCheckMs = 2_000;
 
 const networkNotReady = 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized';
 
@@ -95,7 +102,21 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
     networkReady = true;
     log(`pod network ${podCIDR} on bridge ${o.cniBridge ?? 'skiff0'}`);
     await agent.writeStatus(true, signal).catch((err: unknown) => log(`node status: ${String(err)}`));
+    // Like upstream's kubelet, follow the Node's podCIDR: a Node deleted and registered again gets a new one from
+    // node-ipam, and new pods must take addresses the other nodes route here (running pods keep theirs).
+    let current = podCIDR;
+    while (!o.podCIDR && (await sleep(realClock, podCIDRCheckMs, signal))) {
+      const now = agent.current()?.spec?.podCIDR;
+      if (!now || now === current) continue;
+      writeCniConfig(cni, { podCIDR: now, bridge: o.cniBridge, network: o.cniBridge ?? 'skiff' });
+      dropBridgeGateway(o.cniBridge ?? 'skiff0', current);
+      log(`pod network changed from ${current} to ${now}`);
+      current = now;
+    }
   })();
+
+  // host-gw: other nodes' pods are reached through routes via their addresses
+  const routes = o.routes === false ? Promise.resolve() : runRouteController({ client: o.client, nodeName: o.nodeName, nodeIP: hostIP, signal, log });
 
   const recorder = new EventRecorder({ client: o.client, component: 'kubelet', host: o.nodeName });
   const workers = runPodWorkers({
@@ -107,7 +128,7 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
     dns: { clusterDNS: o.clusterDNS ?? ['10.43.0.10'], clusterDomain: o.clusterDomain ?? 'cluster.local' },
     networkReady: () => networkReady,
   });
-  const done = Promise.all([workers, heartbeat, network, runtimeCheck]).then(() => undefined);
+  const done = Promise.all([workers, heartbeat, network, runtimeCheck, routes]).then(() => undefined);
   let stopping: Promise<void> | undefined;
   return {
     nodeName: o.nodeName,

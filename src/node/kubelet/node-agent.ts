@@ -57,6 +57,20 @@ export class NodeAgent {
     return this.node!;
   }
 
+  /**
+   * Reads the Node each status round, as upstream's status update does; gone (`kubectl delete node` while this
+   * kubelet runs) means register it again — its pods were cleaned by podgc, node-ipam gives it a podCIDR again.
+   */
+  async ensureRegistered(signal?: AbortSignal): Promise<void> {
+    try {
+      this.node = await this.o.client.get<Node>(nodesRef, this.name, { signal });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      this.o.log?.(`node ${this.name} was deleted; registering it again`);
+      await this.register(signal);
+    }
+  }
+
   /** Writes status when conditions changed, or when forced / a report is due. */
   async writeStatus(force = false, signal?: AbortSignal): Promise<void> {
     const now = this.clock.now();
@@ -111,7 +125,10 @@ export class NodeAgent {
     };
     await Promise.all([
       loop(leaseEvery, 'lease renewal', () => this.renewLease(signal)),
-      loop(statusEvery, 'node status update', () => this.writeStatus(false, signal)),
+      loop(statusEvery, 'node status update', async () => {
+        await this.ensureRegistered(signal);
+        await this.writeStatus(false, signal);
+      }),
     ]);
   }
 

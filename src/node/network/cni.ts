@@ -2,6 +2,7 @@
 // from the node's podCIDR, written into containerd's CNI conf dir before the first pod (containerd refuses
 // RunPodSandbox with "cni plugin not initialized" until a config exists). The gateway is the first address of the
 // podCIDR, on the node's bridge; host-local keeps its allocations under the node's data dir.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -82,4 +83,18 @@ export function writeCniConfig(layout: CniLayout, o: Omit<CniOptions, 'ipamDir'>
   writeFileSync(`${file}.tmp`, text);
   renameSync(`${file}.tmp`, file);
   return true;
+}
+
+/**
+ * Removes an old podCIDR's gateway address from the bridge: the bridge plugin refuses to add a new gateway to a
+ * bridge that has a different one ("already has an IP address different from …"), so a node whose podCIDR
+ * changed (its Node deleted and registered again) must drop the old one first. Pods still on the old range lose
+ * their gateway; they belonged to the deleted Node and are being removed.
+ */
+export function dropBridgeGateway(bridge: string, oldCIDR: string): void {
+  try {
+    execFileSync('ip', ['addr', 'del', `${gatewayOf(oldCIDR)}/${oldCIDR.split('/')[1]}`, 'dev', bridge], { stdio: 'ignore' });
+  } catch {
+    // not there (the bridge is made with the first pod)
+  }
 }

@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseServerFlags, serverHelp } from './server-flags.ts';
+import { agentPreflight, servingSans } from '../server/run-server.ts';
+
+test('the agent flags: a kubelet by default, --disable-agent turns it off, node flags pass through', () => {
+  const d = parseServerFlags(['--data-dir', '/tmp/x']);
+  assert.equal(d.disableAgent, false);
+  assert.equal(d.nodeName, undefined);
+  assert.equal(d.clusterDns, '10.43.0.10');
+  const c = parseServerFlags(['--disable-agent', '--node-name', 'n1', '--node-ip', '192.0.2.7', '--cni-bridge', 'br9', '--container-runtime-endpoint', 'unix:///run/c.sock']);
+  assert.deepEqual([c.disableAgent, c.nodeName, c.nodeIp, c.cniBridge, c.containerRuntimeEndpoint], [true, 'n1', '192.0.2.7', 'br9', 'unix:///run/c.sock']);
+  assert.match(serverHelp, /\n\(agent\)\n {2}--disable-agent /);
+  assert.doesNotMatch(serverHelp, /not implemented/);
+});
+
+test('the preflight asks nothing of a server without its own containerd', () => {
+  assert.doesNotThrow(() => agentPreflight({ disableAgent: true }));
+  assert.doesNotThrow(() => agentPreflight({ disableAgent: false, containerRuntimeEndpoint: 'unix:///run/c.sock' }));
+});
+
+test('the serving certificate names where agents reach the API: advertise address, node IP, --tls-san', () => {
+  const cfg = parseServerFlags(['--advertise-address', '192.0.2.10', '--node-ip', '192.0.2.11', '--tls-san', 'api.example.com,198.51.100.1', '--tls-san', '192.0.2.10']);
+  assert.deepEqual(servingSans(cfg), { dns: ['api.example.com'], ips: ['192.0.2.10', '10.43.0.1', '192.0.2.11', '198.51.100.1'] });
+  const all = servingSans(parseServerFlags(['--bind-address', '0.0.0.0']));
+  assert.ok(!all.ips.includes('127.0.0.1'), 'loopback is always on the certificate, not repeated');
+  assert.ok(all.ips.includes('10.43.0.1'));
+});

@@ -1,0 +1,91 @@
+// Test harness for real nodes: a network namespace per extra node, joined to a host bridge by a veth (the host's
+// end of the link has .1, the namespace .2 and a default route via .1), and the clean-up of what a kubelet leaves
+// on a host — pod sandboxes (through its containerd's CRI), that containerd (by the PID in its pid file), CNI
+// result files of its network and its bridge. Everything is named with the caller's suffix so concurrent tests
+// do not meet.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CriClient } from '../../src/node/cri/client.ts';
+import { containerdLayout } from '../../src/node/cri/containerd-config.ts';
+
+function ip(args: string[]): void {
+  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function quietly(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // already gone
+  }
+}
+
+export interface NodeNamespace {
+  name: string;
+  /** The host bridge's address (the namespace's default gateway). */
+  hostIP: string;
+  /** The namespace's address on the link. */
+  nodeIP: string;
+  /** Runs a program in the namespace (network only: mounts and cgroups stay the host's, as runc needs). */
+  wrap: string[];
+  destroy(): void;
+}
+
+/** Namespace `name` linked through veth to host bridge `bridge`, on the /24 whose first three octets are `net`. */
+export function createNodeNamespace(name: string, bridge: string, net: string): NodeNamespace {
+  const hostIP = `${net}.1`;
+  const nodeIP = `${net}.2`;
+  const vethHost = `${bridge}h`;
+  const destroy = (): void => {
+    quietly(() => ip(['netns', 'del', name]));
+    quietly(() => ip(['link', 'del', vethHost]));
+    quietly(() => ip(['link', 'del', bridge]));
+  };
+  try {
+    ip(['link', 'add', bridge, 'type', 'bridge']);
+    ip(['addr', 'add', `${hostIP}/24`, 'dev', bridge]);
+    ip(['link', 'set', bridge, 'up']);
+    ip(['netns', 'add', name]);
+    ip(['link', 'add', vethHost, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', name]);
+    ip(['link', 'set', vethHost, 'master', bridge, 'up']);
+    ip(['-n', name, 'addr', 'add', `${nodeIP}/24`, 'dev', 'eth0']);
+    ip(['-n', name, 'link', 'set', 'eth0', 'up']);
+    ip(['-n', name, 'link', 'set', 'lo', 'up']);
+    ip(['-n', name, 'route', 'add', 'default', 'via', hostIP]);
+  } catch (err) {
+    destroy();
+    throw err;
+  }
+  return { name, hostIP, nodeIP, wrap: ['nsenter', `--net=/run/netns/${name}`], destroy };
+}
+
+/** Stops and removes every pod sandbox of the containerd under dataDir (containers keep running otherwise). */
+export async function removeSandboxes(dataDir: string): Promise<void> {
+  const socket = containerdLayout(dataDir).socket;
+  if (!existsSync(socket)) return;
+  const cri = new CriClient(`unix://${socket}`);
+  try {
+    for (const sb of await cri.listPodSandbox()) {
+      await cri.stopPodSandbox(sb.id).catch(() => undefined);
+      await cri.removePodSandbox(sb.id).catch(() => undefined);
+    }
+  } catch {
+    // containerd already gone
+  } finally {
+    cri.close();
+  }
+}
+
+/** After the kubelet has stopped: its containerd (if still running), its bridge and CNI result files. */
+export function cleanNodeHost(dataDir: string, bridge: string): void {
+  const pidFile = containerdLayout(dataDir).pidFile;
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    if (pid > 0) quietly(() => process.kill(pid, 'SIGKILL'));
+  }
+  quietly(() => ip(['link', 'del', bridge]));
+  const results = '/var/lib/cni/results';
+  // the kubelet names its CNI network after its bridge; libcni keys results by network name
+  if (existsSync(results)) for (const f of readdirSync(results)) if (f.startsWith(`${bridge}-`)) rmSync(join(results, f), { force: true });
+}
