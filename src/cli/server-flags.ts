@@ -26,6 +26,9 @@ export interface ServerConfig {
   cniBridge?: string;
   /** No kubelet in this server (a control-plane-only host). */
   disableAgent: boolean;
+  /** Packaged components not to run (k3s's --disable): 'coredns' (cluster DNS). */
+  disable: string[];
+  disableKubeProxy: boolean;
   disableScheduler: boolean;
   disableControllerManager: boolean;
   /** The hosted components' secure /metrics and /healthz ports; 0 serves none. */
@@ -70,7 +73,9 @@ also a node that runs containers. Flags take k3s's names; the (group) says what 
   --kube-scheduler-secure-port N           its HTTPS /metrics and /healthz; 0 disables (default 10259)
   --kube-controller-manager-secure-port N  its HTTPS /metrics and /healthz; 0 disables (default 10257)
 (agent)
-  --disable-agent                run no kubelet here (a control-plane-only server)
+  --disable-agent                run no kubelet, kube-proxy or DNS here (a control-plane-only server)
+  --disable-kube-proxy           run no kube-proxy (Services are not programmed into nftables on this host)
+  --disable COMPONENT            do not run a packaged component: coredns (the cluster DNS); repeatable
   --node-name NAME               this host's node name (default: the hostname)
   --node-ip IP                   its InternalIP (default: the default route's address)
   --container-runtime-endpoint URL
@@ -101,6 +106,8 @@ export function parseServerFlags(argv: string[]): ServerConfig {
       'container-runtime-endpoint': { type: 'string' },
       'cni-bridge': { type: 'string' },
       'disable-agent': { type: 'boolean' },
+      'disable-kube-proxy': { type: 'boolean' },
+      disable: { type: 'string', multiple: true },
       'disable-scheduler': { type: 'boolean' },
       'disable-controller-manager': { type: 'boolean' },
       'kube-scheduler-secure-port': { type: 'string' },
@@ -137,6 +144,8 @@ export function parseServerFlags(argv: string[]): ServerConfig {
     containerRuntimeEndpoint: values['container-runtime-endpoint'],
     cniBridge: values['cni-bridge'],
     disableAgent: values['disable-agent'] ?? false,
+    disable: parseDisable(values.disable ?? []),
+    disableKubeProxy: values['disable-kube-proxy'] ?? false,
     disableScheduler: values['disable-scheduler'] ?? false,
     disableControllerManager: values['disable-controller-manager'] ?? false,
     schedulerSecurePort: parseSecurePort(values['kube-scheduler-secure-port'], schedulerSecurePort, 'kube-scheduler-secure-port'),
@@ -144,4 +153,13 @@ export function parseServerFlags(argv: string[]): ServerConfig {
     maxRequestsInflight: count('max-requests-inflight', 400),
     maxMutatingRequestsInflight: count('max-mutating-requests-inflight', 200),
   };
+}
+
+/** k3s's --disable: a comma list or repeated flag of packaged components; only those Skiff packages are accepted. */
+function parseDisable(values: string[]): string[] {
+  const known = ['coredns'];
+  const items = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const unknown = items.filter((i) => !known.includes(i));
+  if (unknown.length) throw new Error(`invalid --disable ${unknown.join(',')}: valid items are ${known.join(', ')}`);
+  return items;
 }

@@ -12,6 +12,9 @@ export { defaultDataDir } from './data-dir-lock.ts';
 export const componentUsers = {
   scheduler: 'system:kube-scheduler',
   'controller-manager': 'system:kube-controller-manager',
+  'kube-proxy': 'system:kube-proxy',
+  // upstream's CoreDNS runs under this service account
+  dns: 'system:serviceaccount:kube-system:coredns',
 } as const;
 export type Component = keyof typeof componentUsers;
 

@@ -22,7 +22,10 @@ import { nodeJoinHandlers } from './node-join.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { HostedComponent } from './hosted-component.ts';
 import { siblingModule } from './hosted-main.ts';
-import type { ControllerManagerMainOptions, KubeletMainOptions, SchedulerMainOptions } from './component-mains.ts';
+import type {
+  ClusterDnsMainOptions, ControllerManagerMainOptions, KubeletMainOptions, ProxyMainOptions, SchedulerMainOptions,
+} from './component-mains.ts';
+import { primaryIPv4 } from '../node/kubelet/host.ts';
 import { firstAddress, parseIPv4 } from '../api/net/ipv4.ts';
 
 /**
@@ -102,6 +105,7 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials, kubeletKu
     };
     // A child process: it supervises a detached containerd and must be killable without taking the server along.
     hosted.push(new HostedComponent({ name: 'kubelet', module: mains, export: 'kubelet', options, isolation: 'process', stopTimeoutMs: kubeletStopGraceMs }));
+    hosted.push(...serviceComponents(cfg, creds, mains));
   }
   return hosted;
 }
@@ -125,6 +129,34 @@ export function servingSans(cfg: Pick<ServerConfig, 'advertiseAddress' | 'servic
 
 function serverNodeName(cfg: ServerConfig): string {
   return (cfg.nodeName ?? hostname()).toLowerCase();
+}
+
+/** Whether this server runs the cluster DNS (it then also creates the kube-dns Service at --cluster-dns). */
+function hostsClusterDns(cfg: ServerConfig): boolean {
+  return !cfg.disableAgent && !cfg.disable.includes('coredns');
+}
+
+/**
+ * The node's Service plumbing, as k3s packages it with its agent: kube-proxy programs this host's nftables, and the
+ * cluster DNS listens on the node address, publishing itself as the kube-dns Service's endpoint so that kube-proxy
+ * sends --cluster-dns:53 to it. Both are API clients in worker threads of their own.
+ */
+function serviceComponents(cfg: ServerConfig, creds: ServerCredentials, mains: string): HostedComponent[] {
+  const nodeName = serverNodeName(cfg);
+  const out: HostedComponent[] = [];
+  if (!cfg.disableKubeProxy) {
+    const options: ProxyMainOptions = { kubeconfig: componentKubeconfig(creds, 'kube-proxy'), nodeName, clusterCidr: cfg.clusterCidr };
+    out.push(new HostedComponent({ name: 'kube-proxy', module: mains, export: 'proxy', options, stopTimeoutMs: componentStopGraceMs }));
+  }
+  if (hostsClusterDns(cfg)) {
+    const address = cfg.nodeIp ?? primaryIPv4();
+    const options: ClusterDnsMainOptions = {
+      kubeconfig: componentKubeconfig(creds, 'dns'), host: address, port: 53, clusterDomain: 'cluster.local', upstreams: [],
+      publish: { address, nodeName },
+    };
+    out.push(new HostedComponent({ name: 'dns', module: mains, export: 'clusterDns', options, stopTimeoutMs: componentStopGraceMs }));
+  }
+  return out;
 }
 
 export interface RunServerOptions {
@@ -189,11 +221,12 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
     writeAdminKubeconfig(creds, `https://${host}:${port}`);
     await bootstrap(server, {
       kubernetesServiceIP: firstAddress(cfg.serviceCidr), advertiseAddress: host, securePort: port, storageDir: join(cfg.dataDir, 'storage'),
+      clusterDNSIP: hostsClusterDns(cfg) ? cfg.clusterDns.split(',')[0] : undefined,
     });
     if (cfg.writeKubeconfig) writeKubeconfigCopy(creds.adminKubeconfig, cfg.writeKubeconfig, cfg.writeKubeconfigMode);
     const nodeTokenFile = writeNodeToken(cfg.dataDir, creds.ca.certPem, creds.token);
     const kubeletKubeconfig = cfg.disableAgent ? undefined : await ensureServerKubelet(cfg.dataDir, creds.ca, serverNodeName(cfg), `https://${host}:${port}`);
-    // Like k3s, the server hosts the scheduler, the controller-manager and a kubelet for this host; unlike k3s's
+    // Like k3s, the server hosts the scheduler, the controller-manager, and for this host a kubelet, kube-proxy and the cluster DNS; unlike k3s's
     // goroutines, each runs off this event loop, which serves requests only.
     const hosted = hostedComponents(cfg, creds, kubeletKubeconfig);
     undo.push(() => Promise.all(hosted.map((h) => h.stop())).then(() => undefined));
