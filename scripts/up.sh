@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Brings up Skiff as far as it is built today: installs the npm dependencies when missing, compiles the sources
-# to dist/ when dist/ is missing or older than them, then runs `skiff server` (API server + embedded SQLite store,
-# scheduler and controller-manager) in the foreground from the compiled JavaScript. Ctrl-C stops it cleanly.
+# Brings up a single-node Skiff cluster: as root, installs the OS packages the node needs when they are missing
+# (saying which), installs the npm dependencies when missing, compiles the sources to dist/ when dist/ is missing
+# or older than them, then runs `skiff server` (API server + embedded SQLite store, scheduler, controller-manager,
+# and for this host a kubelet on containerd, kube-proxy on nftables and the cluster DNS) in the foreground from the
+# compiled JavaScript. Ctrl-C stops it cleanly; running containers keep running, as with k3s.
+# `--disable-agent` gives a control-plane-only server, which needs neither root nor the OS packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ]; then
@@ -19,6 +22,27 @@ if [ ! -f generated/openapi-schemas.json ]; then
   npm run --silent gen:openapi
 fi
 args=("$@")
+agent=1
+for a in "${args[@]}"; do [ "$a" = --disable-agent ] && agent=0; done
+if [ "$agent" = 1 ]; then
+  need=()
+  command -v containerd >/dev/null 2>&1 || need+=(containerd)
+  command -v runc >/dev/null 2>&1 || need+=(runc)
+  [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+  command -v nft >/dev/null 2>&1 || need+=(nftables)
+  command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
+  [ -x /bin/busybox ] || need+=(busybox-static)
+  if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" != 0 ]; then
+      echo "skiff: the node needs these OS packages: ${need[*]}; run this as root to install them, or pass --disable-agent" >&2
+      exit 1
+    fi
+    echo "skiff: installing the OS packages the node needs (once): ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+fi
 if [ "$(id -u)" = 0 ]; then
   kubeconfig=/etc/skiff/skiff.yaml
 else
