@@ -2,7 +2,7 @@
 // generator does not share its CPU time), paced writes for latency under a steady rate, a 10k-pod list and
 // watch fan-out. Each returns figures; bench/run.ts prints them beside their baselines.
 import { Agent, request } from 'node:https';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adminClient } from '../test/support/http.ts';
@@ -11,19 +11,33 @@ import { drive, summarize, type BenchResult } from './store.ts';
 
 export interface BenchServer {
   port: number;
+  /** The server process, for reading its CPU time. */
+  pid: number;
   kubeconfig: string;
   post(path: string, body: unknown): Promise<number>;
   get(path: string): Promise<{ status: number; bytes: number; body: Buffer }>;
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(datastoreEndpoint = ''): Promise<BenchServer> {
+export interface BenchServerOptions {
+  /** Baseline for the typed-decode figure only: the server skips the schema type check of request bodies. */
+  skipTypedDecode?: boolean;
+}
+
+export async function startBenchServer(datastoreEndpoint = '', opts: BenchServerOptions = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-api-'));
   const port = await freePort();
   // API server only: each benchmark starts exactly the components it measures.
   const args = ['server', '--data-dir', dataDir, '--https-listen-port', String(port), '--disable-scheduler', '--disable-controller-manager'];
   if (datastoreEndpoint) args.push('--datastore-endpoint', datastoreEndpoint);
-  const proc: SkiffProcess = await startSkiff(args, /API server listening/);
+  // The child copies the environment when spawned; the switch is set only around that spawn.
+  if (opts.skipTypedDecode) process.env.SKIFF_BENCH_SKIP_TYPED_DECODE = '1';
+  let proc: SkiffProcess;
+  try {
+    proc = await startSkiff(args, /API server listening/);
+  } finally {
+    delete process.env.SKIFF_BENCH_SKIP_TYPED_DECODE;
+  }
   const kubeconfig = join(dataDir, 'server', 'cred', 'admin.kubeconfig');
   const c = adminClient(kubeconfig);
   const agent = new Agent({ keepAlive: true, maxSockets: 256, ca: c.ca, cert: c.cert, key: c.key });
@@ -42,6 +56,7 @@ export async function startBenchServer(datastoreEndpoint = ''): Promise<BenchSer
   });
   return {
     port,
+    pid: proc.child.pid ?? 0,
     kubeconfig,
     post: async (path, body) => (await call('POST', path, JSON.stringify(body))).status,
     get: (path) => call('GET', path),
@@ -71,6 +86,51 @@ async function createPods(s: BenchServer, prefix: string, n: number, concurrency
 /** Pod creates/s and latency with `concurrency` clients in flight. */
 export async function benchPodCreates(s: BenchServer, n: number, concurrency: number): Promise<BenchResult> {
   return createPods(s, `c${concurrency}-${Date.now()}`, n, concurrency);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+export interface DecodeCost {
+  typed: BenchResult;
+  skipped: BenchResult;
+  /** Server CPU milliseconds per create: robust to other load on the machine, unlike throughput. */
+  typedCpuMs: number;
+  skippedCpuMs: number;
+}
+
+/**
+ * What the typed decode (every body field checked against the served schema) costs creates: two servers in the
+ * same run, one skipping the check, measured in alternating rounds so machine noise hits both alike. Throughput
+ * is the best round of each; CPU per create is summed over all rounds.
+ */
+export async function benchTypedDecodeCost(n: number, concurrency: number, rounds = 3): Promise<DecodeCost> {
+  const typedServer = await startBenchServer();
+  const skippedServer = await startBenchServer('', { skipTypedDecode: true });
+  try {
+    let typed: BenchResult | undefined;
+    let skipped: BenchResult | undefined;
+    let typedCpu = 0;
+    let skippedCpu = 0;
+    for (let r = 0; r < rounds; r++) {
+      let cpu = cpuSeconds(skippedServer.pid);
+      const a = await createPods(skippedServer, `s${r}`, n, concurrency);
+      skippedCpu += cpuSeconds(skippedServer.pid) - cpu;
+      cpu = cpuSeconds(typedServer.pid);
+      const b = await createPods(typedServer, `t${r}`, n, concurrency);
+      typedCpu += cpuSeconds(typedServer.pid) - cpu;
+      if (!skipped || a.opsPerSec > skipped.opsPerSec) skipped = a;
+      if (!typed || b.opsPerSec > typed.opsPerSec) typed = b;
+    }
+    const perCreate = (seconds: number) => (seconds * 1000) / (n * rounds);
+    return { typed: typed!, skipped: skipped!, typedCpuMs: perCreate(typedCpu), skippedCpuMs: perCreate(skippedCpu) };
+  } finally {
+    await typedServer.stop();
+    await skippedServer.stop();
+  }
 }
 
 /** Latency of creates issued at a steady `rate` per second (open loop), as an SLO check. */

@@ -1,6 +1,6 @@
 // `npm run bench`: every figure beside the baseline it should be read against, measured in the same run.
 import { benchEtcdRawPuts, benchSqliteRawInserts, type BenchResult } from './store.ts';
-import { benchListPods, benchPacedCreates, benchPodCreates, benchWatchFanout, startBenchServer } from './apiserver.ts';
+import { benchListPods, benchPacedCreates, benchPodCreates, benchTypedDecodeCost, benchWatchFanout, startBenchServer } from './apiserver.ts';
 import { startEtcd } from '../test/support/etcd.ts';
 import { benchSchedulingBasic } from './scheduler.ts';
 import { benchDeploymentPipeline } from './controllers.ts';
@@ -44,6 +44,13 @@ async function main(): Promise<void> {
   } finally {
     await sqlite.stop();
   }
+  const decode = await benchTypedDecodeCost(3_000, 50);
+  const cost = (decode.typedCpuMs / decode.skippedCpuMs - 1) * 100;
+  record({
+    figure: 'pod creates with the typed decode, SQLite',
+    value: `${fmt(decode.typed)}, ${decode.typedCpuMs.toFixed(3)} server CPU ms/create (${cost.toFixed(1)}% more)`,
+    baseline: `typed decode skipped: ${fmt(decode.skipped)}, ${decode.skippedCpuMs.toFixed(3)} CPU ms/create; budget 10%`,
+  });
   const etcd = await startEtcd();
   try {
     const rawEtcd = await benchEtcdRawPuts(etcd.endpoint, 5_000, 50);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry shim: registers the TypeScript loader (tsx) so the sources run as they are, then hands over to the CLI.
+// Development entry: runs the TypeScript sources as they are through the tsx loader (tests, `npm run skiff`).
+// The installed command (package.json "bin") is the compiled dist/cli/main.js, which needs no loader.
 import { register } from 'tsx/esm/api';
 register();
 await import('../src/cli/main.ts');

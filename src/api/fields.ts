@@ -1,116 +1,37 @@
-// Field selectors as upstream serves them: the per-kind selectable fields (the registries' GetAttrs /
-// ToSelectableFields), the `fieldSelector` grammar of apimachinery/pkg/fields (`a=b`, `a==b`, `a!=b`, comma = AND,
-// backslash escapes `\,` `\=` `\\`), and each kind's 400 for an unsupported field label.
+// Field selectors as upstream serves them: the per-kind selectable fields (each resource definition's
+// fieldSelectors, upstream's GetAttrs / ToSelectableFields), the `fieldSelector` grammar of
+// apimachinery/pkg/fields (`a=b`, `a==b`, `a!=b`, comma = AND, backslash escapes `\,` `\=` `\\`), and each
+// kind's 400 for an unsupported field label.
 import { ApiError } from './errors.ts';
 import type { KubeObject } from './object.ts';
-import { resources } from './resources.ts';
+import { definitionFor } from './resources.ts';
 
 type Extract = (o: KubeObject) => string;
 
-function at(o: unknown, path: string): unknown {
-  let cur = o;
-  for (const p of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[p];
-  }
-  return cur;
+/** The kind's own selectable fields, from its resource definition. */
+function ownFields(kindKey: string): Record<string, Extract> {
+  return definitionFor(kindKey)?.fieldSelectors ?? {};
 }
 
-/** A string field; absent reads as "" like upstream's zero value. */
-const str = (path: string): Extract => (o) => {
-  const v = at(o, path);
-  return v === undefined || v === null ? '' : String(v);
-};
-const bool = (path: string): Extract => (o) => String(at(o, path) === true);
-const int = (path: string): Extract => (o) => String(typeof at(o, path) === 'number' ? at(o, path) : 0);
-
-function podIPs(o: KubeObject): string {
-  const ips = at(o, 'status.podIPs');
-  return Array.isArray(ips) ? ips.map((x) => String((x as { ip?: string }).ip ?? '')).join(',') : '';
-}
-
-interface KindFields {
-  fields: Record<string, Extract>;
-  /** Upstream kinds with their own conversion func say "field label not supported: x"; the rest use the default. */
-  customMessage: boolean;
-}
-
-const byKind: Record<string, KindFields> = {
-  'v1/Pod': {
-    customMessage: true,
-    fields: {
-      'spec.nodeName': str('spec.nodeName'),
-      'spec.restartPolicy': str('spec.restartPolicy'),
-      'spec.schedulerName': str('spec.schedulerName'),
-      'spec.serviceAccountName': str('spec.serviceAccountName'),
-      'spec.hostNetwork': bool('spec.hostNetwork'),
-      'status.phase': str('status.phase'),
-      // upstream selects on the first IP (the primary family).
-      'status.podIP': (o) => str('status.podIP')(o) || (podIPs(o).split(',')[0] ?? ''),
-      'status.podIPs': podIPs,
-      'status.nominatedNodeName': str('status.nominatedNodeName'),
-    },
-  },
-  'v1/Node': { customMessage: true, fields: { 'spec.unschedulable': bool('spec.unschedulable') } },
-  'v1/Namespace': { customMessage: true, fields: { 'status.phase': str('status.phase') } },
-  'v1/Secret': { customMessage: true, fields: { type: str('type') } },
-  'v1/Service': { customMessage: true, fields: { 'spec.clusterIP': str('spec.clusterIP'), 'spec.type': str('spec.type') } },
-  'v1/Event': {
-    customMessage: true,
-    fields: {
-      'involvedObject.kind': str('involvedObject.kind'),
-      'involvedObject.namespace': str('involvedObject.namespace'),
-      'involvedObject.name': str('involvedObject.name'),
-      'involvedObject.uid': str('involvedObject.uid'),
-      'involvedObject.apiVersion': str('involvedObject.apiVersion'),
-      'involvedObject.resourceVersion': str('involvedObject.resourceVersion'),
-      'involvedObject.fieldPath': str('involvedObject.fieldPath'),
-      reason: str('reason'),
-      reportingComponent: str('reportingComponent'),
-      source: str('source.component'),
-      type: str('type'),
-    },
-  },
-  'events.k8s.io/v1/Event': {
-    customMessage: true,
-    fields: {
-      'regarding.kind': str('regarding.kind'),
-      'regarding.namespace': str('regarding.namespace'),
-      'regarding.name': str('regarding.name'),
-      'regarding.uid': str('regarding.uid'),
-      'regarding.apiVersion': str('regarding.apiVersion'),
-      'regarding.resourceVersion': str('regarding.resourceVersion'),
-      'regarding.fieldPath': str('regarding.fieldPath'),
-      reason: str('reason'),
-      reportingController: str('reportingController'),
-      type: str('type'),
-    },
-  },
-  'apps/v1/ReplicaSet': { customMessage: true, fields: { 'status.replicas': int('status.replicas') } },
-  'discovery.k8s.io/v1/EndpointSlice': { customMessage: true, fields: { addressType: str('addressType') } },
-};
-
-function resourceOf(kindKey: string) {
-  return resources.find((r) => (r.group ? `${r.group}/${r.version}/${r.kind}` : `${r.version}/${r.kind}`) === kindKey);
+/** Upstream kinds with their own field label conversion say "field label not supported: x"; the rest use the default. */
+function customMessage(kindKey: string): boolean {
+  return Object.keys(ownFields(kindKey)).length > 0;
 }
 
 function isNamespaced(kindKey: string): boolean {
-  return resourceOf(kindKey)?.namespaced ?? true;
+  return definitionFor(kindKey)?.info.namespaced ?? true;
 }
 
 /** The field labels a kind can be selected on (metadata.name, metadata.namespace if namespaced, then the kind's). */
 export function supportedFieldLabels(kindKey: string): string[] {
-  const own = new Set(Object.keys(byKind[kindKey]?.fields ?? {}));
-  for (const f of resourceOf(kindKey)?.fieldSelectors ?? []) own.add(f);
-  return ['metadata.name', ...(isNamespaced(kindKey) ? ['metadata.namespace'] : []), ...own];
+  return ['metadata.name', ...(isNamespaced(kindKey) ? ['metadata.namespace'] : []), ...Object.keys(ownFields(kindKey))];
 }
 
 /** The selectable field values of one object. */
 export function fieldLabelsOf(kindKey: string, obj: KubeObject): Record<string, string> {
   const out: Record<string, string> = { 'metadata.name': obj.metadata?.name ?? '' };
   if (isNamespaced(kindKey)) out['metadata.namespace'] = obj.metadata?.namespace ?? '';
-  for (const [k, f] of Object.entries(byKind[kindKey]?.fields ?? {})) out[k] = f(obj);
-  for (const k of resourceOf(kindKey)?.fieldSelectors ?? []) if (!(k in out)) out[k] = str(k)(obj);
+  for (const [k, f] of Object.entries(ownFields(kindKey))) out[k] = f(obj);
   return out;
 }
 
@@ -182,7 +103,7 @@ function splitTerm(term: string): [string, '=' | '!=', string] | undefined {
 }
 
 function notSupported(kindKey: string, label: string): ApiError {
-  if (byKind[kindKey]?.customMessage) return ApiError.badRequest(`field label not supported: ${label}`);
+  if (customMessage(kindKey)) return ApiError.badRequest(`field label not supported: ${label}`);
   return ApiError.badRequest(`"${label}" is not a known field selector: only "metadata.name", "metadata.namespace"`);
 }
 
@@ -202,7 +123,7 @@ export function parseFieldSelector(s: string, kindKey?: string): FieldSelector {
     const ok = new Set(supportedFieldLabels(kindKey));
     // Upstream's Node/Namespace conversions accept metadata.namespace only where listed; cluster-scoped kinds
     // without a custom conversion still take it (the default conversion allows both).
-    if (!byKind[kindKey]?.customMessage) ok.add('metadata.namespace');
+    if (!customMessage(kindKey)) ok.add('metadata.namespace');
     if (kindKey === 'v1/Pod') ok.add('spec.host');
     for (const r of reqs) if (!ok.has(r.field)) throw notSupported(kindKey, r.field);
     for (const r of reqs) if (kindKey === 'v1/Pod' && r.field === 'spec.host') r.field = 'spec.nodeName';

@@ -1,5 +1,5 @@
 // The description of one served resource: everything discovery, OpenAPI, routing and the generic registry need
-// to know about it. The table of all of them is src/api/resources.ts.
+// to know about it. Each is derived from a ResourceDefinition (src/api/resources/); the table is src/api/resources.ts.
 
 export interface ScaleSubresource {
   /** JSON paths (dot form) of the replica counts and selector inside the parent object. */
@@ -26,6 +26,9 @@ export interface ResourceInfo {
     scale?: ScaleSubresource;
     binding?: boolean;
     eviction?: boolean;
+    finalize?: boolean;
+    /** Streaming subresources proxied to a node (log, exec, attach, portforward), as discovery lists them. */
+    connect?: { name: string; kind: string; verbs: string[] }[];
   };
   /** Field-selector labels this resource supports beyond metadata.name / metadata.namespace. */
   fieldSelectors: string[];

@@ -1,83 +1,34 @@
-// Every resource Skiff serves, as upstream's discovery describes it (plurals, short names, categories, verbs).
-// Adding a resource is a row here plus its defaulter/validator/printer; no new handler.
-import type { ResourceInfo, ScaleSubresource } from './resource-info.ts';
+// The one table of served resources: each entry is a whole definition (src/api/resources/<kind>.ts) —
+// ResourceInfo for discovery/routing/OpenAPI, its strategy, printer, selectable fields and subresources.
+// Adding a kind is one small file plus its line here; the apiserver, OpenAPI and field selectors follow.
+import type { KindKey } from './object.ts';
+import { kindKey } from './object.ts';
+import type { ResourceInfo } from './resource-info.ts';
+import type { ResourceDefinition } from './resources/define.ts';
+import { namespaces } from './resources/namespace.ts';
+import { nodes } from './resources/node.ts';
+import { pods } from './resources/pod.ts';
+import { services } from './resources/service.ts';
+import { endpoints } from './resources/endpoints.ts';
+import { configMaps } from './resources/configmap.ts';
+import { secrets } from './resources/secret.ts';
+import { serviceAccounts } from './resources/serviceaccount.ts';
+import { coreEvents, events } from './resources/event.ts';
+import { bindings } from './resources/binding.ts';
+import { deployments, replicaSets } from './resources/apps.ts';
+import { endpointSlices, leases } from './resources/groups.ts';
 
-const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+export type { ResourceDefinition } from './resources/define.ts';
 
-interface Row {
-  group: string;
-  version: string;
-  kind: string;
-  resource: string;
-  namespaced: boolean;
-  shortNames?: string[];
-  categories?: string[];
-  verbs?: string[];
-  status?: boolean;
-  scale?: ScaleSubresource;
-  binding?: boolean;
-  eviction?: boolean;
-  fieldSelectors?: string[];
-  virtual?: boolean;
-}
-
-const replicasScale: ScaleSubresource = {
-  specReplicasPath: 'spec.replicas',
-  statusReplicasPath: 'status.replicas',
-  labelSelectorPath: 'status.selector',
-};
-
-const rows: Row[] = [
-  { group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces', namespaced: false, shortNames: ['ns'],
-    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], status: true, fieldSelectors: ['status.phase'] },
-  { group: '', version: 'v1', kind: 'Node', resource: 'nodes', namespaced: false, shortNames: ['no'], status: true,
-    fieldSelectors: ['spec.unschedulable'] },
-  { group: '', version: 'v1', kind: 'Pod', resource: 'pods', namespaced: true, shortNames: ['po'], categories: ['all'],
-    status: true, binding: true, eviction: true,
-    fieldSelectors: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName',
-      'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.podIPs', 'status.nominatedNodeName'] },
-  { group: '', version: 'v1', kind: 'Service', resource: 'services', namespaced: true, shortNames: ['svc'],
-    categories: ['all'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], status: true },
-  { group: '', version: 'v1', kind: 'Endpoints', resource: 'endpoints', namespaced: true, shortNames: ['ep'] },
-  { group: '', version: 'v1', kind: 'ConfigMap', resource: 'configmaps', namespaced: true, shortNames: ['cm'] },
-  { group: '', version: 'v1', kind: 'Secret', resource: 'secrets', namespaced: true, fieldSelectors: ['type'] },
-  { group: '', version: 'v1', kind: 'ServiceAccount', resource: 'serviceaccounts', namespaced: true, shortNames: ['sa'] },
-  { group: '', version: 'v1', kind: 'Event', resource: 'events', namespaced: true, shortNames: ['ev'],
-    fieldSelectors: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
-      'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason',
-      'reportingComponent', 'source', 'type'] },
-  { group: '', version: 'v1', kind: 'Binding', resource: 'bindings', namespaced: true, verbs: ['create'], virtual: true },
-  { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments', namespaced: true, shortNames: ['deploy'],
-    categories: ['all'], status: true, scale: replicasScale },
-  { group: 'apps', version: 'v1', kind: 'ReplicaSet', resource: 'replicasets', namespaced: true, shortNames: ['rs'],
-    categories: ['all'], status: true, scale: replicasScale, fieldSelectors: ['status.replicas'] },
-  { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases', namespaced: true },
-  { group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', resource: 'endpointslices', namespaced: true,
-    fieldSelectors: ['addressType'] },
-  { group: 'events.k8s.io', version: 'v1', kind: 'Event', resource: 'events', namespaced: true, shortNames: ['ev'],
-    fieldSelectors: ['regarding.kind', 'regarding.namespace', 'regarding.name', 'regarding.uid',
-      'regarding.apiVersion', 'regarding.resourceVersion', 'regarding.fieldPath', 'reason', 'reportingController', 'type'] },
+/** In discovery order: core first, then groups as upstream orders them. */
+export const definitions: readonly ResourceDefinition[] = [
+  namespaces, nodes, pods, services, endpoints, configMaps, secrets, serviceAccounts, coreEvents, bindings,
+  deployments, replicaSets, leases, endpointSlices, events,
 ];
 
-function singularOf(kind: string): string {
-  return kind.toLowerCase();
-}
+export const resources: ResourceInfo[] = definitions.map((d) => d.info);
 
-export const resources: ResourceInfo[] = rows.map((r) => ({
-  group: r.group,
-  version: r.version,
-  kind: r.kind,
-  listKind: `${r.kind}List`,
-  resource: r.resource,
-  singular: singularOf(r.kind),
-  namespaced: r.namespaced,
-  shortNames: r.shortNames ?? [],
-  categories: r.categories ?? [],
-  verbs: r.verbs ?? allVerbs,
-  subresources: { status: r.status, scale: r.scale, binding: r.binding, eviction: r.eviction },
-  fieldSelectors: r.fieldSelectors ?? [],
-  virtual: r.virtual,
-}));
+const byKindKey = new Map<KindKey, ResourceDefinition>(definitions.map((d) => [kindKey(d.info.group, d.info.version, d.info.kind), d]));
 
 /** Group versions in the order discovery lists them (core first, then groups as upstream orders them). */
 export function groupVersions(): { group: string; version: string }[] {
@@ -94,5 +45,14 @@ export function groupVersions(): { group: string; version: string }[] {
 }
 
 export function findResource(group: string, version: string, resource: string): ResourceInfo | undefined {
-  return resources.find((r) => r.group === group && r.version === version && r.resource === resource);
+  return findDefinition(group, version, resource)?.info;
+}
+
+export function findDefinition(group: string, version: string, resource: string): ResourceDefinition | undefined {
+  return definitions.find((d) => d.info.group === group && d.info.version === version && d.info.resource === resource);
+}
+
+/** The definition of a kind ("v1/Pod", "apps/v1/Deployment"). */
+export function definitionFor(key: KindKey): ResourceDefinition | undefined {
+  return byKindKey.get(key);
 }

@@ -1,43 +1,40 @@
-// The `skiff` command: a table of subcommands, each handed its own arguments (thin, like k3s's main).
-import { parseServerFlags, serverHelp } from './server-flags.ts';
-import { runServer } from '../server/run-server.ts';
-import { schedulerCommand } from '../control-plane/scheduler/index.ts';
-import { controllerManagerCommand } from '../control-plane/controllers/manager.ts';
-import { simNodesCommand } from '../sim/command.ts';
-import { kubeletCommand } from '../node/kubelet/command.ts';
-import { imageCommand } from '../node/images/command.ts';
+#!/usr/bin/env node
+// The `skiff` command: a table of subcommands, each handed its own arguments (thin, like k3s's main). A command's
+// module is imported only when it runs, so `skiff server` on a locked data dir answers before loading the world.
+import { installProcessPolicy } from '../server/process-policy.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
-async function serverCommand(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(serverHelp);
-    return 0;
-  }
-  const cfg = parseServerFlags(argv);
-  const running = await runServer(cfg);
-  console.log(`skiff: API server listening on ${running.url}`);
-  console.log(`skiff: admin kubeconfig at ${running.kubeconfig}${cfg.writeKubeconfig ? ` and ${cfg.writeKubeconfig}` : ''}`);
-  await new Promise<void>((resolve) => {
-    const onSignal = (sig: string) => {
-      console.log(`skiff: ${sig} received, shutting down`);
-      resolve();
-    };
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
-    process.once('SIGINT', () => onSignal('SIGINT'));
-  });
-  await running.stop();
-  console.log('skiff: stopped');
-  return 0;
+/** A command whose module is loaded when it runs. */
+function lazy<M>(load: () => Promise<M>, pick: (m: M) => Command): Command {
+  return async (argv) => pick(await load())(argv);
 }
 
 const commands: Record<string, { run: Command; summary: string }> = {
-  server: { run: serverCommand, summary: 'Run the control plane (API server, store, scheduler, controllers)' },
-  scheduler: { run: schedulerCommand, summary: 'Run kube-scheduler against a cluster (--kubeconfig)' },
-  'controller-manager': { run: controllerManagerCommand, summary: 'Run kube-controller-manager against a cluster (--kubeconfig)' },
-  'sim-nodes': { run: simNodesCommand, summary: 'Run simulated (kwok-style) nodes against a cluster (--kubeconfig --count N)' },
-  kubelet: { run: kubeletCommand, summary: 'Run the kubelet for this node with containerd (--kubeconfig --node-name --data-dir)' },
-  image: { run: imageCommand, summary: 'Import image archives into the node\'s container runtime (image import FILE…)' },
+  server: {
+    run: lazy(() => import('./server-command.ts'), (m) => m.serverCommand),
+    summary: 'Run the control plane (API server, store, scheduler, controllers)',
+  },
+  scheduler: {
+    run: lazy(() => import('../control-plane/scheduler/index.ts'), (m) => m.schedulerCommand),
+    summary: 'Run kube-scheduler against a cluster (--kubeconfig)',
+  },
+  'controller-manager': {
+    run: lazy(() => import('../control-plane/controllers/manager.ts'), (m) => m.controllerManagerCommand),
+    summary: 'Run kube-controller-manager against a cluster (--kubeconfig)',
+  },
+  'sim-nodes': {
+    run: lazy(() => import('../sim/command.ts'), (m) => m.simNodesCommand),
+    summary: 'Run simulated (kwok-style) nodes against a cluster (--kubeconfig --count N)',
+  },
+  kubelet: {
+    run: lazy(() => import('../node/kubelet/command.ts'), (m) => m.kubeletCommand),
+    summary: 'Run the kubelet for this node with containerd (--kubeconfig --node-name --data-dir)',
+  },
+  image: {
+    run: lazy(() => import('../node/images/command.ts'), (m) => m.imageCommand),
+    summary: 'Import image archives into the node\'s container runtime (image import FILE…)',
+  },
 };
 
 function usage(): string {
@@ -59,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+installProcessPolicy({ name: 'skiff' });
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {

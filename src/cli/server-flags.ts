@@ -1,6 +1,6 @@
 // `skiff server` flags (k3s's names, so habits carry over), grouped as its help shows them.
 import { parseArgs } from 'node:util';
-import { defaultDataDir } from '../server/data-dir.ts';
+import { defaultDataDir } from '../server/data-dir-lock.ts';
 
 export interface ServerConfig {
   dataDir: string;
@@ -13,38 +13,49 @@ export interface ServerConfig {
   writeKubeconfigMode: number;
   clusterCidr: string;
   serviceCidr: string;
+  /** Not used yet: no agent runs in skiff server (see the help). */
   clusterDns: string;
   nodeName?: string;
   disableAgent: boolean;
   disableScheduler: boolean;
   disableControllerManager: boolean;
+  maxRequestsInflight: number;
+  maxMutatingRequestsInflight: number;
 }
 
 export const serverHelp = `Usage: skiff server [flags]
 
-Runs the control plane (kube-apiserver with its store) on this host.
+Runs the control plane on this host: kube-apiserver with its store, and (each in a worker thread of its own)
+kube-scheduler and kube-controller-manager. Flags take k3s's names; the (group) says what each concerns.
 
 (listener)
-  --https-listen-port N        HTTPS port of the API (default 6443)
-  --bind-address ADDR          address to listen on (default 127.0.0.1)
-  --advertise-address ADDR     address other hosts reach the API on (default: the bind address)
+  --https-listen-port N          HTTPS port of the API (default 6443; 0 picks a free one)
+  --bind-address ADDR            address to listen on (default 127.0.0.1)
+  --advertise-address ADDR       address other hosts reach the API on (default: the bind address)
+  --max-requests-inflight N      read-only requests served at once, 429 past that (default 400, 0: no limit)
+  --max-mutating-requests-inflight N
+                                 mutating requests served at once (default 200, 0: no limit)
 (data)
-  --data-dir DIR               state directory (default /var/lib/skiff as root, ~/.skiff otherwise)
-  --token T                    shared secret for agents and admin bearer access (default: generated)
-  --write-kubeconfig PATH      also write the admin kubeconfig here
-  --write-kubeconfig-mode MODE file mode of that copy (octal, default 600)
+  -d, --data-dir DIR             state: certificates, token, SQLite database (default /var/lib/skiff as root,
+                                 ~/.skiff otherwise); one server per data dir
+(cluster)
+  -t, --token T                  shared secret, accepted as an admin bearer token (default: generated once and
+                                 kept in <data-dir>/server/token)
+(client)
+  -o, --write-kubeconfig PATH    also write the admin kubeconfig here
+  --write-kubeconfig-mode MODE   file mode of that copy (octal, default 600)
 (db)
-  --datastore-endpoint URL     empty: embedded SQLite; http://host:2379[,...]: etcd
+  --datastore-endpoint URL       empty: embedded SQLite in the data dir; http://host:2379[,...]: etcd
 (networking)
-  --cluster-cidr CIDR          pod network (default 10.42.0.0/16)
-  --service-cidr CIDR          service network (default 10.43.0.0/16)
-  --cluster-dns IP             cluster DNS address (default 10.43.0.10)
+  --cluster-cidr CIDR            pod network, split into node podCIDRs (default 10.42.0.0/16)
+  --service-cidr CIDR            service ClusterIP range (default 10.43.0.0/16)
 (components)
-  --disable-scheduler          do not run kube-scheduler in this process
-  --disable-controller-manager do not run kube-controller-manager in this process
-(agent)
-  --node-name NAME             this host's node name
-  --disable-agent              control plane only (no kubelet/proxy on this host)
+  --disable-scheduler            do not host kube-scheduler
+  --disable-controller-manager   do not host kube-controller-manager
+(agent: not implemented yet; no kubelet runs in skiff server, these are accepted and ignored)
+  --node-name NAME
+  --cluster-dns IP
+  --disable-agent
 `;
 
 export function parseServerFlags(argv: string[]): ServerConfig {
@@ -67,7 +78,8 @@ export function parseServerFlags(argv: string[]): ServerConfig {
       'disable-agent': { type: 'boolean' },
       'disable-scheduler': { type: 'boolean' },
       'disable-controller-manager': { type: 'boolean' },
-      'no-install': { type: 'boolean' },
+      'max-requests-inflight': { type: 'string' },
+      'max-mutating-requests-inflight': { type: 'string' },
     },
   });
   const port = Number(values['https-listen-port'] ?? '6443');
@@ -75,6 +87,11 @@ export function parseServerFlags(argv: string[]): ServerConfig {
   const mode = parseInt(values['write-kubeconfig-mode'] ?? '600', 8);
   if (Number.isNaN(mode)) throw new Error(`invalid --write-kubeconfig-mode: ${values['write-kubeconfig-mode']}`);
   const bindAddress = values['bind-address'] ?? '127.0.0.1';
+  const count = (flag: 'max-requests-inflight' | 'max-mutating-requests-inflight', dflt: number): number => {
+    const n = Number(values[flag] ?? dflt);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`invalid --${flag}: ${values[flag]}`);
+    return n;
+  };
   return {
     dataDir: values['data-dir'] ?? defaultDataDir(),
     httpsListenPort: port,
@@ -91,5 +108,7 @@ export function parseServerFlags(argv: string[]): ServerConfig {
     disableAgent: values['disable-agent'] ?? false,
     disableScheduler: values['disable-scheduler'] ?? false,
     disableControllerManager: values['disable-controller-manager'] ?? false,
+    maxRequestsInflight: count('max-requests-inflight', 400),
+    maxMutatingRequestsInflight: count('max-mutating-requests-inflight', 200),
   };
 }

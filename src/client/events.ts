@@ -64,6 +64,7 @@ export class EventRecorder {
   private readonly spam = new Map<string, TokenBucket>();
   private readonly similar = new Map<string, { messages: Set<string>; lastSeen: number }>();
   private chain: Promise<void> = Promise.resolve();
+  private discarding = false;
   private lastNanos = 0n;
 
   constructor(private readonly o: EventRecorderOptions) {
@@ -137,6 +138,14 @@ export class EventRecorder {
     return this.chain;
   }
 
+  /**
+   * For a component shutting down: queued writes not yet started are dropped (events are best effort, and
+   * upstream's components exit without draining theirs), so flush() then waits for one write at most.
+   */
+  discardPending(): void {
+    this.discarding = true;
+  }
+
   private build(s: Seen, involved: ObjectReference, type: EventType, reason: string, message: string, last: string): Event {
     return {
       apiVersion: 'v1',
@@ -160,7 +169,7 @@ export class EventRecorder {
   }
 
   private enqueue(write: () => Promise<void>): void {
-    this.chain = this.chain.then(write).catch((err: unknown) => {
+    this.chain = this.chain.then(() => (this.discarding ? undefined : write())).catch((err: unknown) => {
       console.error(`event recorder ${this.o.component}: writing event failed:`, err instanceof Error ? err.message : err);
     });
   }

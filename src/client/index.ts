@@ -33,9 +33,9 @@ export { TokenBucket } from './token-bucket.ts';
 export {
   Cache, type IndexFunc, Lister, type Selector, byNamespace, byNodeName, byOwner, defaultIndexers, objectKey, splitKey,
 } from './cache.ts';
-export { type Delta, type ListWatchOptions, Reflector, type ReflectorOptions } from './reflector.ts';
+export { type Delta, type ListWatchOptions, Reflector, type ReflectorOptions, metadataListAccept, metadataObjectAccept } from './reflector.ts';
 export {
-  type EventHandler, Informer, InformerFactory, type InformerFactoryOptions, type InformerOptions, waitForSync,
+  type EventHandler, Informer, InformerFactory, type InformerFactoryOptions, type InformerOptions, type SharedInformers, scopedInformers, waitForSync,
 } from './informer.ts';
 export {
   BucketRateLimiter, ItemExponentialRateLimiter, ItemFastSlowRateLimiter, type RateLimiter, defaultControllerRateLimiter, maxOf,

@@ -64,12 +64,17 @@ export class Informer<T extends ApiObject = KubeObject> {
    * Registers handlers; objects already cached are replayed to them as adds (initial = true), so a late
    * registration sees the same world as an early one. Returns a function that unregisters them.
    */
-  addEventHandler(h: EventHandler<T>): () => void {
+  addEventHandler(h: EventHandler<T>, signal?: AbortSignal): () => void {
+    if (signal?.aborted) return () => {};
     this.handlers.add(h);
     for (const obj of this.cache.values()) this.call(() => h.onAdd?.(obj, true));
-    return () => {
+    const remove = (): void => {
       this.handlers.delete(h);
+      signal?.removeEventListener('abort', remove);
     };
+    // a registration tied to a signal ends with it (a restarted controller leaves no handlers of its dead run)
+    signal?.addEventListener('abort', remove, { once: true });
+    return remove;
   }
 
   addIndexer(name: string, fn: IndexFunc<T>): void {
@@ -98,6 +103,7 @@ export class Informer<T extends ApiObject = KubeObject> {
       namespace: this.o.namespace,
       labelSelector: this.o.labelSelector,
       fieldSelector: this.o.fieldSelector,
+      metadataOnly: this.o.metadataOnly,
       cache: this.cache,
       clock: this.clock,
       initialBackoffMs: this.o.initialBackoffMs,
@@ -160,8 +166,32 @@ export interface InformerFactoryOptions {
   watchTimeoutSeconds?: number;
 }
 
-/** One informer per (resource, namespace, selectors) per process; start() runs them all, including later ones. */
-export class InformerFactory {
+/** What a component sees of a factory: the shared informer for a resource (and selectors). */
+export interface SharedInformers {
+  informerFor<T extends ApiObject = KubeObject>(ref: ResourceRef, sel?: ListWatchOptions): Informer<T>;
+}
+
+/**
+ * The same shared informers, but every event handler registered through this view is removed when signal aborts:
+ * what a supervisor hands a component it may restart, so the dead run's handlers do not pile up.
+ */
+export function scopedInformers(factory: SharedInformers, signal: AbortSignal): SharedInformers {
+  return {
+    informerFor<T extends ApiObject = KubeObject>(ref: ResourceRef, sel?: ListWatchOptions): Informer<T> {
+      const inf = factory.informerFor<T>(ref, sel);
+      return new Proxy(inf, {
+        get(target, prop) {
+          if (prop === 'addEventHandler') return (h: EventHandler<T>) => target.addEventHandler(h, signal);
+          const v: unknown = Reflect.get(target, prop, target);
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      });
+    },
+  };
+}
+
+/** One informer per (resource, namespace, selectors, metadata-only or whole) per process; start() runs them all, including later ones. */
+export class InformerFactory implements SharedInformers {
   private readonly informers = new Map<string, Informer>();
   private signal?: AbortSignal;
 
@@ -169,7 +199,7 @@ export class InformerFactory {
 
   informerFor<T extends ApiObject = KubeObject>(ref: ResourceRef, sel: ListWatchOptions = {}): Informer<T> {
     const namespace = sel.namespace ?? this.o.namespace;
-    const key = [refKey(ref), namespace ?? '', sel.labelSelector ?? '', sel.fieldSelector ?? ''].join('|');
+    const key = [refKey(ref), namespace ?? '', sel.labelSelector ?? '', sel.fieldSelector ?? '', sel.metadataOnly ? 'metadata' : ''].join('|');
     let inf = this.informers.get(key);
     if (!inf) {
       inf = new Informer({ ...this.o, ...sel, namespace, client: this.client, ref });

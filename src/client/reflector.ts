@@ -2,7 +2,8 @@
 // resourceVersion; when a watch ends, watch again from the last resourceVersion seen (events and bookmarks both
 // advance it), so nothing is lost or repeated; when that version is gone (410 / ERROR Expired), list again and
 // replace the cache, reporting only the differences. Errors back off exponentially. Every change to the cache is
-// reported to `notify` in order, after the cache holds it.
+// reported to `notify` in order, after the cache holds it. With metadataOnly it lists and watches
+// PartialObjectMetadata instead of whole objects.
 import type { ApiObject } from './types.ts';
 import type { Status } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../api/object.ts';
@@ -21,7 +22,14 @@ export interface ListWatchOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** List and watch only metadata (PartialObjectMetadata), as upstream's metadata informers: for consumers that
+   *  read nothing else (the garbage collector), so Secrets' data and pods' specs are never held in memory. */
+  metadataOnly?: boolean;
 }
+
+/** What upstream's metadata client asks for (lists; watches and GETs): a server that cannot answer falls back to whole objects. */
+export const metadataListAccept = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+export const metadataObjectAccept = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 
 export interface ReflectorOptions<T extends ApiObject> extends ListWatchOptions {
   client: RestClient;
@@ -71,7 +79,8 @@ export class Reflector<T extends ApiObject = KubeObject> {
 
   private async listAndReplace(signal: AbortSignal): Promise<void> {
     const { client, ref, namespace, labelSelector, fieldSelector } = this.o;
-    const list = await client.listAll<T>(ref, { namespace, labelSelector, fieldSelector, limit: this.o.pageSize ?? 500, signal });
+    const accept = this.o.metadataOnly ? metadataListAccept : undefined;
+    const list = await client.listAll<T>(ref, { namespace, labelSelector, fieldSelector, limit: this.o.pageSize ?? 500, signal, accept });
     this.replace(list.items ?? []);
     this.lastSyncResourceVersion = list.metadata?.resourceVersion ?? '';
     this.o.onListed?.();
@@ -107,7 +116,7 @@ export class Reflector<T extends ApiObject = KubeObject> {
     try {
       const stream = client.watch<T>(ref, {
         namespace, labelSelector, fieldSelector, resourceVersion: this.lastSyncResourceVersion,
-        allowWatchBookmarks: true, timeoutSeconds, signal,
+        allowWatchBookmarks: true, timeoutSeconds, signal, accept: this.o.metadataOnly ? metadataObjectAccept : undefined,
       });
       for await (const ev of stream) {
         if (ev.type === 'ERROR') {

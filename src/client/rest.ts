@@ -38,6 +38,8 @@ export interface CallOptions {
 export interface GetOptions extends CallOptions {
   namespace?: string;
   resourceVersion?: string;
+  /** Accept header (default application/json), e.g. for PartialObjectMetadata. */
+  accept?: string;
 }
 
 export interface ListOptions extends CallOptions {
@@ -48,6 +50,8 @@ export interface ListOptions extends CallOptions {
   continue?: string;
   resourceVersion?: string;
   resourceVersionMatch?: 'Exact' | 'NotOlderThan';
+  /** Accept header (default application/json); e.g. metadataListAccept for PartialObjectMetadataList. */
+  accept?: string;
 }
 
 export interface WriteOptions extends CallOptions {
@@ -155,7 +159,7 @@ export class RestClient {
 
   get<T extends ApiObject = KubeObject>(ref: ResourceRef, name: string, o: GetOptions = {}): Promise<T> {
     const path = resourcePath(ref, { namespace: this.ns(ref, o.namespace), name }) + queryString({ resourceVersion: o.resourceVersion });
-    return this.request<T>({ method: 'GET', path, signal: o.signal });
+    return this.request<T>({ method: 'GET', path, signal: o.signal, accept: o.accept });
   }
 
   /** One page; a namespaced resource without `namespace` lists across all namespaces. */
@@ -168,7 +172,7 @@ export class RestClient {
       resourceVersion: o.resourceVersion,
       resourceVersionMatch: o.resourceVersionMatch,
     });
-    return this.request<KubeList<T>>({ method: 'GET', path, signal: o.signal }).then(typeItems);
+    return this.request<KubeList<T>>({ method: 'GET', path, signal: o.signal, accept: o.accept }).then(typeItems);
   }
 
   /**

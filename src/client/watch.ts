@@ -25,6 +25,8 @@ export interface WatchOptions {
   allowWatchBookmarks?: boolean;
   timeoutSeconds?: number;
   signal?: AbortSignal;
+  /** Accept header (default application/json); e.g. metadataObjectAccept for PartialObjectMetadata events. */
+  accept?: string;
 }
 
 const eventTypes = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
@@ -69,7 +71,7 @@ export async function* watch<T extends ApiObject = KubeObject>(client: RestClien
   if (signal?.aborted) return;
   let res;
   try {
-    res = await client.send({ method: 'GET', path: watchPath(ref, o), signal });
+    res = await client.send({ method: 'GET', path: watchPath(ref, o), signal, accept: o.accept });
   } catch (err) {
     if (signal?.aborted) return;
     throw err;

@@ -1,15 +1,12 @@
 // The server's data directory: CA and certificates, the node token, the SQLite database and the admin
 // kubeconfig. Made on first start, reused after (like k3s's /var/lib/rancher/k3s/server).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createCA, signLeaf, type KeyAndCert } from '../pki/certs.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 
-export function defaultDataDir(): string {
-  return process.getuid?.() === 0 ? '/var/lib/skiff' : join(homedir(), '.skiff');
-}
+export { defaultDataDir } from './data-dir-lock.ts';
 
 /** Control-plane components get identities of their own (upstream's user names), ready for RBAC. */
 export const componentUsers = {

@@ -1,7 +1,7 @@
 // Pod IPs for simulated pods: from the node's spec.podCIDR when node-ipam gave it one, else from a shared fallback
 // range 10.244.0.0/16. Addresses are remembered per pod uid so a status rewrite keeps the same IP, and released when
 // the pod goes. Network and broadcast addresses and .1 (the bridge gateway on a real node) are never handed out.
-import { intToIPv4, ipv4ToInt } from './objects.ts';
+import { formatIPv4, lastAddressOf, parseCidr } from '../api/net/ipv4.ts';
 
 class Pool {
   private readonly used = new Set<number>();
@@ -26,15 +26,11 @@ class Pool {
   }
 }
 
-function parseCIDR(cidr: string): { first: number; last: number } | undefined {
-  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
-  if (!m) return undefined;
-  const bits = Number(m[2]);
-  if (bits < 8 || bits > 30) return undefined;
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  const base = (ipv4ToInt(m[1]) & mask) >>> 0;
-  const broadcast = (base | (~mask >>> 0)) >>> 0;
-  return { first: base + 2, last: broadcast - 1 };
+/** The range handed out: network, .1 (the gateway) and broadcast excluded; /8-/30 only. */
+function poolRange(cidr: string): { first: number; last: number } | undefined {
+  const c = parseCidr(cidr);
+  if (!c || c.bits < 8 || c.bits > 30) return undefined;
+  return { first: c.base + 2, last: lastAddressOf(c) - 1 };
 }
 
 export class PodIPAllocator {
@@ -44,18 +40,18 @@ export class PodIPAllocator {
   /** The pod's IP (the same on every call until release). podCIDR '' or undefined uses the fallback range. */
   allocate(podUid: string, podCIDR: string | undefined): string | undefined {
     const have = this.byPod.get(podUid);
-    if (have) return intToIPv4(have.ip);
-    const key = podCIDR && parseCIDR(podCIDR) ? podCIDR : '10.244.0.0/16';
+    if (have) return formatIPv4(have.ip);
+    const key = podCIDR && poolRange(podCIDR) ? podCIDR : '10.244.0.0/16';
     let pool = this.pools.get(key);
     if (!pool) {
-      const r = parseCIDR(key)!;
+      const r = poolRange(key)!;
       pool = new Pool(r.first, r.last);
       this.pools.set(key, pool);
     }
     const ip = pool.take();
     if (ip === undefined) return undefined;
     this.byPod.set(podUid, { pool: key, ip });
-    return intToIPv4(ip);
+    return formatIPv4(ip);
   }
 
   release(podUid: string): void {

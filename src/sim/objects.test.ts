@@ -4,6 +4,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { buildNode, isPodRunning, nodeInternalIP, runningStatus } from './objects.ts';
 import { PodIPAllocator } from './ip-pool.ts';
 import { parseTaint } from './command.ts';
+import { kubernetesMinor, version } from '../version.ts';
 
 test('node is labelled simulated and carries capacity', () => {
   const n = buildNode({ name: 'a', index: 0, capacity: { cpu: '4' }, labels: { zone: 'z1' }, taints: [] }, 0);
@@ -12,6 +13,12 @@ test('node is labelled simulated and carries capacity', () => {
   assert.equal(n.status?.allocatable?.cpu, '4');
   assert.equal(nodeInternalIP(0), '172.16.0.1');
   assert.equal(nodeInternalIP(255), '172.16.1.0');
+});
+
+test('node reports the version of the API server it joins, never a newer kubelet', () => {
+  const n = buildNode({ name: 'a', index: 0, capacity: {}, labels: {}, taints: [] }, 0);
+  assert.equal(n.status?.nodeInfo?.kubeletVersion, `v1.${kubernetesMinor}.0+skiff`);
+  assert.equal(n.status?.nodeInfo?.kubeProxyVersion, version().gitVersion);
 });
 
 test('running status covers every container and is recognised as running', () => {

@@ -2,6 +2,8 @@
 // the status a kubelet would report for a pod it started. Nothing here talks to the API; nodes.ts does.
 import type { Node, NodeCondition, Pod, PodCondition, PodStatus, Taint } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import { version } from '../version.ts';
+import { formatIPv4 } from '../api/net/ipv4.ts';
 
 /** Marks every simulated node, as kwok does, so nobody mistakes it for a real one. */
 export const simLabel = { key: 'type', value: 'kwok' };
@@ -31,16 +33,7 @@ export function microTime(ms: number): string {
 /** 172.16.0.0/12 has room for a million node addresses; .0 of the range is skipped. */
 export function nodeInternalIP(index: number): string {
   const n = (172 << 24 | 16 << 16) + ((index + 1) & 0xfffff);
-  return intToIPv4(n >>> 0);
-}
-
-export function intToIPv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-export function ipv4ToInt(ip: string): number {
-  const p = ip.split('.').map(Number);
-  return ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
+  return formatIPv4(n >>> 0);
 }
 
 export function nodeConditions(nowMs: number, ready = true): NodeCondition[] {
@@ -87,8 +80,9 @@ export function buildNode(s: SimNodeSpec, nowMs: number): Node {
         osImage: 'Skiff simulated node (kwok-style)',
         kernelVersion: 'simulated',
         containerRuntimeVersion: 'sim://1.0.0',
-        kubeletVersion: 'v1.33.0-skiff-sim',
-        kubeProxyVersion: 'v1.33.0-skiff-sim',
+        // The server's own version: a kubelet newer than its API server is a skew upstream does not support.
+        kubeletVersion: version().gitVersion,
+        kubeProxyVersion: version().gitVersion,
         machineID: '',
         systemUUID: '',
         bootID: '',

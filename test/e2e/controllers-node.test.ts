@@ -174,4 +174,27 @@ describe('node lifecycle with simulated nodes', () => {
       return l.items.every((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && !(n.spec?.taints ?? []).length);
     });
   });
+  test('a Node that never posts status goes Unknown (NodeStatusNeverUpdated) on all four conditions and is tainted unreachable', async () => {
+    const r = await s.kubectl(['create', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'by-hand' } }) });
+    assert.equal(r.code, 0, r.stderr);
+    const n = await waitFor('conditions posted for it', async () => {
+      const got = await client.get<Node>(nodes, 'by-hand');
+      return (got.status?.conditions?.length ?? 0) === 4 ? got : undefined;
+    });
+    const byType = new Map((n.status?.conditions ?? []).map((c) => [c.type, c]));
+    assert.deepEqual([...byType.keys()].sort(), ['DiskPressure', 'MemoryPressure', 'PIDPressure', 'Ready']);
+    for (const c of byType.values()) {
+      assert.equal(c.status, 'Unknown', c.type);
+      assert.equal(c.reason, 'NodeStatusNeverUpdated', c.type);
+      assert.equal(c.message, 'Kubelet never posted node status.', c.type);
+      assert.equal(c.lastHeartbeatTime, n.metadata?.creationTimestamp, `${c.type}: heartbeat is the creation time`);
+    }
+    await waitFor('unreachable taints', async () => {
+      const t = (await client.get<Node>(nodes, 'by-hand')).spec?.taints ?? [];
+      return t.some((x) => x.key === 'node.kubernetes.io/unreachable' && x.effect === 'NoExecute') &&
+        t.some((x) => x.key === 'node.kubernetes.io/unreachable' && x.effect === 'NoSchedule');
+    });
+    assert.match((await s.kubectl(['get', 'node', 'by-hand', '--no-headers'])).stdout, /NotReady/);
+    assert.equal((await s.kubectl(['delete', 'node', 'by-hand'])).code, 0);
+  });
 });

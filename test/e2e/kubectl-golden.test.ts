@@ -1,14 +1,15 @@
 // The seed's kubectl commands, byte for byte: each kubectl version's stdout against Skiff equals what that
-// version printed against the recording server (../shared/reference/kubectl-golden-by-version). The cluster
-// holds what those recordings assumed: a pod `redis` (label run=redis, port 6379) and a deployment `nginx`.
+// version printed against the recording server (test/fixtures/kubectl-golden-by-version, recorded into the
+// repository by scripts/record-fixtures.ts). The cluster holds what those recordings assumed: a pod `redis`
+// (label run=redis, port 6379) and a deployment `nginx`. A kubectl version that is not installed fails.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kubectlVersions, startTestServer, type TestServer } from '../support/server.ts';
+import { kubectlBinary, kubectlVersions, startTestServer, type TestServer } from '../support/server.ts';
 
-const goldenRoot = fileURLToPath(new URL('../../../shared/reference/kubectl-golden-by-version/', import.meta.url));
+const goldenRoot = fileURLToPath(new URL('../fixtures/kubectl-golden-by-version/', import.meta.url));
 
 interface Golden {
   name: string;
@@ -24,7 +25,7 @@ function goldens(version: string): Golden[] {
   });
 }
 
-describe('kubectl prints what upstream prints for the seed commands', { skip: !existsSync(goldenRoot) && 'no ../shared reference' }, () => {
+describe('kubectl prints what upstream prints for the seed commands', () => {
   let s: TestServer;
   before(async () => {
     s = await startTestServer();
@@ -36,7 +37,10 @@ describe('kubectl prints what upstream prints for the seed commands', { skip: !e
 
   for (const version of kubectlVersions) {
     test(`kubectl ${version}`, async () => {
-      for (const g of goldens(version)) {
+      assert.ok(existsSync(kubectlBinary(version)), `${kubectlBinary(version)} is not installed`);
+      const recorded = goldens(version);
+      assert.ok(recorded.length >= 15, `${recorded.length} recorded commands for ${version}`);
+      for (const g of recorded) {
         const args = g.args.map((a) => (a === 'input-x.yaml' ? join(s.dataDir, 'input-x.yaml') : a));
         const r = await s.kubectl(args, { version });
         assert.equal(r.code, 0, `${g.name}: ${r.stderr}`);

@@ -124,6 +124,52 @@ async function scenario(s: TestServer, version: string | undefined): Promise<voi
   assert.equal(gone.stderr, 'Error from server (NotFound): deployments.apps "nginx" not found\n');
 }
 
+/** The request bodies kubectl logged at -v=8 (1.27…1.29 print them raw, later versions as a quoted string). */
+function requestBodies(stderr: string): string[] {
+  const out: string[] = [];
+  for (const line of stderr.split('\n')) {
+    const quoted = /"Request Body" body="((?:[^"\\]|\\.)*)"/.exec(line);
+    const raw = /Request Body: (.*)$/.exec(line);
+    const body = quoted ? (JSON.parse(`"${quoted[1]}"`) as string) : raw?.[1];
+    if (body) out.push(body);
+  }
+  return out;
+}
+
+/**
+ * `kubectl run|create deployment … --dry-run=client -o yaml > f; kubectl apply -f f` twice. kubectl computes the
+ * second apply's patch from the live object: Skiff's must differ from the file only where upstream's does, i.e.
+ * in the top-level creationTimestamp the file holds as null (the template's null creationTimestamp is served as
+ * upstream serves it). Without that null line a second apply is `unchanged`.
+ */
+async function applyTwiceScenario(s: TestServer, version: string | undefined): Promise<void> {
+  const tag = (version ?? 'dispatch').replace('.', '-');
+  const ns = `a-${tag}`;
+  const ok = async (args: string[]) => {
+    const r = await s.kubectl(args, { version });
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed: ${r.stderr}`);
+    return r;
+  };
+  await ok(['create', 'namespace', ns]);
+  for (const [resource, generate] of [
+    ['pod/redis', ['run', 'redis', '--image=redis']],
+    ['deployment.apps/web', ['create', 'deployment', 'web', '--image=nginx']],
+  ] as const) {
+    const manifest = (await ok([...generate, '--dry-run=client', '-o', 'yaml', '-n', ns])).stdout;
+    assert.match(manifest, /creationTimestamp: null/);
+    const file = join(s.dataDir, `${resource.replace(/\W/g, '-')}-${tag}.yaml`);
+    writeFileSync(file, manifest);
+    assert.equal((await ok(['apply', '-f', file, '-n', ns])).stdout, `${resource} created\n`);
+    const again = await ok(['apply', '-f', file, '-n', ns, '-v=8']);
+    assert.equal(again.stdout, `${resource} configured\n`);
+    assert.deepEqual(requestBodies(again.stderr), ['{"metadata":{"creationTimestamp":null}}'], `${resource}: the patch kubectl computed`);
+
+    writeFileSync(file, manifest.replace(/^\s*creationTimestamp: null\n/gm, ''));
+    assert.equal((await ok(['apply', '-f', file, '-n', ns])).stdout, `${resource} configured\n`, 'the last-applied annotation changes');
+    assert.equal((await ok(['apply', '-f', file, '-n', ns])).stdout, `${resource} unchanged\n`);
+  }
+}
+
 async function watchScenario(s: TestServer, version: string | undefined): Promise<void> {
   const ns = `w-${(version ?? 'dispatch').replace('.', '-')}`;
   assert.equal((await s.kubectl(['create', 'namespace', ns], { version })).code, 0);
@@ -175,6 +221,9 @@ for (const backend of ['sqlite', 'etcd'] as const) {
     for (const version of [undefined, ...kubectlVersions]) {
       test(`kubectl ${version ?? '(dispatcher)'}: everyday commands`, () => scenario(server, version));
       test(`kubectl ${version ?? '(dispatcher)'}: get pods -w sees another client's changes`, () => watchScenario(server, version));
+      if (backend === 'sqlite') {
+        test(`kubectl ${version ?? '(dispatcher)'}: apply of a --dry-run=client manifest, twice`, () => applyTwiceScenario(server, version));
+      }
     }
   });
 }

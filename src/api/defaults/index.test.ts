@@ -1,4 +1,5 @@
-// Defaulting checked against what kubectl sends (the recorded golden bodies) and what an upstream apiserver stores.
+// Defaulting checked against what kubectl sends (the recorded golden bodies in test/fixtures/kubectl-golden, see
+// scripts/record-fixtures.ts) and what an upstream apiserver stores.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { admitPod } from './admission.ts';
 import { validators } from '../validation/index.ts';
 
 const golden = (name: string): KubeObject =>
-  parse(readFileSync(new URL(`../../../../shared/reference/kubectl-golden/${name}`, import.meta.url), 'utf8')) as KubeObject;
+  parse(readFileSync(new URL(`../../../test/fixtures/kubectl-golden/${name}`, import.meta.url), 'utf8')) as KubeObject;
 
 const spec = (o: KubeObject): Record<string, unknown> => o.spec as Record<string, unknown>;
 
@@ -121,6 +122,8 @@ test('replicaset replicas default to 1; Recreate gets no rollingUpdate', () => {
   const rs: KubeObject = { spec: { selector: { matchLabels: { a: 'b' } }, template: { spec: { containers: [] } } } };
   defaulters['apps/v1/ReplicaSet'](rs);
   assert.equal(spec(rs).replicas, 1);
+  // The embedded ObjectMeta is served as upstream serializes a Go zero time.
+  assert.deepEqual((spec(rs).template as { metadata: unknown }).metadata, { creationTimestamp: null });
   const d: KubeObject = { spec: { replicas: 0, strategy: { type: 'Recreate' } } };
   defaulters['apps/v1/Deployment'](d);
   assert.equal(spec(d).replicas, 0);

@@ -10,9 +10,14 @@ import { defaultPod, defaultPodSpec, podQOSClass } from './pod.ts';
 
 const unset = (v: unknown): boolean => v === undefined || v === null || v === '';
 
-function defaultTemplateSpec(obj: { spec?: { template?: { spec?: object } } }): void {
-  const spec = obj.spec?.template?.spec;
-  if (spec) defaultPodSpec(spec as Parameters<typeof defaultPodSpec>[0]);
+function defaultTemplateSpec(obj: { spec?: { template?: { metadata?: object; spec?: object } } }): void {
+  const template = obj.spec?.template;
+  if (!template) return;
+  // An embedded ObjectMeta is a Go struct: its unset creationTimestamp is written as null, so upstream serves
+  // `template.metadata.creationTimestamp: null` (and kubectl apply's three-way diff compares against it).
+  const meta = (template.metadata ??= {}) as { creationTimestamp?: string | null };
+  if (meta.creationTimestamp === undefined) meta.creationTimestamp = null;
+  if (template.spec) defaultPodSpec(template.spec as Parameters<typeof defaultPodSpec>[0]);
 }
 
 export const defaultDeployment: Defaulter = (obj) => {

@@ -38,8 +38,9 @@ function decodeOrBadRequest(bytes: Uint8Array): void {
 
 describe('protobuf codec', () => {
   it('decodes the bodies kubectl 1.32/1.33 were recorded sending', () => {
-    const log = readFileSync('/work/shared/reference/kubectl-requests.txt', 'latin1');
-    const bodies = [...log.matchAll(/body: base64:(\S+)/g)].map((m) => decodeK8sProtobuf(Buffer.from(m[1], 'base64')));
+    // Section name and base64 body per line, recorded by scripts/record-fixtures.ts from kubectl's requests.
+    const log = readFileSync(new URL('../../../test/fixtures/kubectl-protobuf-bodies.txt', import.meta.url), 'latin1');
+    const bodies = log.trim().split('\n').map((line) => decodeK8sProtobuf(Buffer.from(line.split('\t')[1], 'base64')));
     assert.ok(bodies.length >= 4);
     assert.deepEqual(bodies.find((b) => b.kind === 'Namespace'), {
       apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'foo' }, spec: {}, status: {},

@@ -5,6 +5,7 @@
 // Time -> RFC3339 seconds, MicroTime -> RFC3339 with microseconds, Quantity -> string, IntOrString -> number or
 // string, FieldsV1 -> its JSON, bytes -> base64. Unknown field numbers are skipped. Errors are WireError.
 import protobuf from 'protobufjs';
+import { parseJson } from '../decode/body.ts';
 
 export type Json = Record<string, unknown>;
 
@@ -68,6 +69,8 @@ function readFields(type: protobuf.Type, bytes: Uint8Array, depth: number): Json
     if (f instanceof protobuf.MapField) {
       expectWireType(f, wt, 2);
       const [k, v] = readMapEntry(f, r.bytes(), depth + 1);
+      // A map key is data: it must never become an assignment to the object's prototype.
+      if (k === '__proto__') throw new WireError(`map ${f.name} has the key "__proto__", which is not accepted`);
       const m = (out[f.name] ??= {}) as Json;
       m[k] = v;
     } else if (f.repeated) {
@@ -158,7 +161,7 @@ function readMessage(type: protobuf.Type, bytes: Uint8Array, depth: number): unk
       const raw = readFields(type, bytes, depth).Raw as string | undefined;
       if (!raw) return {};
       try {
-        return JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as unknown;
+        return parseJson(Buffer.from(raw, 'base64'));
       } catch {
         throw new WireError('fieldsV1 is not valid JSON');
       }

@@ -5,6 +5,7 @@ import type { ConfigMap, Endpoints, Event, Namespace, Node, Secret } from 'kuber
 import { fieldErrors, type FieldError } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
 import type { Validator } from '../strategy.ts';
+import { semanticEqual } from '../equality.ts';
 import {
   isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortNum, nameIsDNSLabel,
   nameIsDNSSubdomain, nameIsPathSegment,
@@ -135,9 +136,9 @@ function immutableData(obj: KubeObject, old: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
   const msg = 'field is immutable when `immutable` is set';
   if (!n.immutable) errs.push(fieldErrors.forbidden('immutable', msg));
-  if (JSON.stringify(n.data ?? {}) !== JSON.stringify(o.data ?? {})) errs.push(fieldErrors.forbidden('data', msg));
+  if (!semanticEqual(n.data ?? {}, o.data ?? {})) errs.push(fieldErrors.forbidden('data', msg));
   if ('binaryData' in o || 'binaryData' in n) {
-    if (JSON.stringify(n.binaryData ?? {}) !== JSON.stringify(o.binaryData ?? {})) errs.push(fieldErrors.forbidden('binaryData', msg));
+    if (!semanticEqual(n.binaryData ?? {}, o.binaryData ?? {})) errs.push(fieldErrors.forbidden('binaryData', msg));
   }
   return errs;
 }

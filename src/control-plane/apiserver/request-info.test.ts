@@ -35,3 +35,16 @@ test('discovery and non-resource paths', () => {
   const legacyWatch = parseRequestInfo('GET', '/api/v1/watch/namespaces/default/pods', q());
   if (legacyWatch.kind === 'resource') assert.deepEqual([legacyWatch.verb, legacyWatch.namespace], ['watch', 'default']);
 });
+
+test('?watch is read as upstream reads booleans, and only makes a collection GET a watch', () => {
+  const verb = (method: string, path: string, query: string) => {
+    const r = parseRequestInfo(method, path, q(query));
+    return r.kind === 'resource' ? r.verb : r.kind;
+  };
+  for (const v of ['true', 'True', '1', '']) assert.equal(verb('GET', '/api/v1/pods', `watch=${v}`), 'watch', v);
+  for (const v of ['false', 'FALSE', '0']) assert.equal(verb('GET', '/api/v1/pods', `watch=${v}`), 'list', v);
+  assert.equal(verb('GET', '/api/v1/namespaces/default/pods/p', 'watch=true'), 'get');
+  assert.equal(verb('GET', '/api/v1/watch/namespaces/default/pods/p', ''), 'watch');
+  // Another parameter that does not decode still leaves the verb to ?watch; the handler answers 400 for it.
+  assert.equal(verb('GET', '/api/v1/pods', 'watch=True&limit=abc'), 'watch');
+});

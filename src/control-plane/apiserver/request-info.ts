@@ -1,6 +1,9 @@
 // Turns a URL path into what the request is about, as upstream's RequestInfoFactory does: API prefix, group,
 // version, namespace, resource, name, subresource and the verb (get/list/watch/create/update/patch/delete/
 // deletecollection). Non-resource paths (/version, /healthz, discovery, /openapi) come back as such.
+// A GET is a watch on the legacy /watch/ prefix, or on a collection whose query asks for one (?watch is read
+// by query.ts, so `watch=True` and `watch=1` count, as upstream); a named GET with ?watch is still a get.
+import { watchRequested } from './query.ts';
 
 export interface ResourceRequest {
   kind: 'resource';
@@ -11,7 +14,7 @@ export interface ResourceRequest {
   resource: string;
   name: string;
   subresource: string;
-  /** Legacy /watch/ prefix or ?watch=true. */
+  /** Legacy /watch/ prefix, or ?watch on a collection. */
   watch: boolean;
 }
 
@@ -79,7 +82,7 @@ function finish(
   query: URLSearchParams,
   r: Omit<ResourceRequest, 'kind' | 'verb'>,
 ): ResourceRequest {
-  const watch = r.watch || isTrue(query.get('watch'));
+  const watch = r.watch || (!r.name && watchRequested(query));
   let verb: string;
   switch (method) {
     case 'GET':
@@ -102,8 +105,4 @@ function finish(
       verb = method.toLowerCase();
   }
   return { kind: 'resource', verb, ...r, watch };
-}
-
-export function isTrue(v: string | null): boolean {
-  return v === 'true' || v === '1';
 }

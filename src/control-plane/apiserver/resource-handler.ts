@@ -1,17 +1,23 @@
-// Serves one resource request: maps the verb and subresource onto the generic store, applies dry-run, field
-// validation, managedFields, patches and the Table/metadata response shapes. Every resource goes through here.
+// Serves one resource request: maps the verb onto the generic store, applies dry-run, field validation,
+// managedFields, patches and the Table/metadata response shapes. Every resource goes through here; a
+// subresource is served by its definition's type (subresource-handler.ts). No kind is known by name.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeleteOptions } from 'kubernetes-types/meta/v1.js';
 import { ApiError } from '../../api/errors.ts';
 import { apiVersionOf, type KubeObject } from '../../api/object.ts';
 import type { ResourceRequest } from './request-info.ts';
 import { readBody, sendJSON } from './http.ts';
-import { bodyFormat, decodeObject, mediaType, responseShape } from './content.ts';
-import { deleteOptionsOf, dryRunOf, fieldValidationOf, intParam, type FieldValidation } from './query.ts';
-import type { GenericStore, ObjectFilter, WriteContext } from './registry/generic-store.ts';
-import { rfc3339 } from './registry/generic-store.ts';
-import { applyPatch, serverSideApply, updateManagedFields } from './patch/index.ts';
-import { buildFilter, selectorString } from './selectors.ts';
+import { bodyFormat, checkAppliedTypes, checkPatchedTypes, decodeDeleteOptions, decodeObject, mediaType, responseShape } from './content.ts';
+import {
+  deleteOptionsOf, dryRunAll, dryRunOf, fieldValidationOf, forceOf, listOptionsOf, type FieldValidation, type WriteOptionsKind,
+} from './query.ts';
+import type { GenericStore, ObjectFilter, UpdateOptions, WriteContext } from './registry/generic-store.ts';
+import { applyPatch, parseApplyPatch, serverSideApply, updateManagedFields } from './patch/index.ts';
+import { buildFilter } from './selectors.ts';
+import type { ConnectSubresource } from '../../api/strategy.ts';
+import { findDefinition } from '../../api/resources.ts';
+import { subresourceOf } from '../../api/resources/define.ts';
+import { SubresourceHandler } from './subresource-handler.ts';
 import { toTable, toPartialMetadata, toPartialMetadataList } from './table.ts';
 import { streamWatch } from './watch-stream.ts';
 
@@ -23,34 +29,46 @@ export interface HandlerDeps {
   unknownFields(kindKey: string, obj: KubeObject): string[];
   /** Drops the undeclared fields from obj and names them. */
   pruneUnknown(kindKey: string, obj: KubeObject): string[];
+  /** Serves a streaming subresource (log, exec, attach, portforward) by proxying to the node, when wired. */
+  connect?(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, sub: ConnectSubresource, query: URLSearchParams): Promise<void>;
 }
 
-const patchTypes: Record<string, 'json' | 'merge' | 'strategic' | 'apply'> = {
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+// application/apply-patch+cbor is not here: until CBOR bodies are really decoded it is a 415, never parsed as YAML.
+const patchTypes: Record<string, PatchType> = {
   'application/json-patch+json': 'json',
   'application/merge-patch+json': 'merge',
   'application/strategic-merge-patch+json': 'strategic',
   'application/apply-patch+yaml': 'apply',
-  'application/apply-patch+cbor': 'apply',
 };
 
 export class ResourceHandler {
-  constructor(private readonly deps: HandlerDeps) {}
+  private readonly subresources: SubresourceHandler;
+
+  constructor(private readonly deps: HandlerDeps) {
+    this.subresources = new SubresourceHandler(this, deps);
+  }
 
   async serve(req: IncomingMessage, res: ServerResponse, info: ResourceRequest, query: URLSearchParams): Promise<void> {
     const store = this.deps.storeFor(info.group, info.version, info.resource);
-    if (!store) {
-      throw ApiError.of(404, 'NotFound', 'the server could not find the requested resource');
-    }
-    if (store.info.namespaced === false && info.namespace && info.resource !== 'namespaces') {
-      throw ApiError.of(404, 'NotFound', 'the server could not find the requested resource');
-    }
-    const sub = info.subresource;
-    if (sub && !this.subresourceServed(store, sub)) {
-      throw ApiError.of(404, 'NotFound', 'the server could not find the requested resource');
-    }
-    if (!store.info.verbs.includes(info.verb) && !sub) throw ApiError.methodNotAllowed();
+    if (!store) throw notFound();
+    if (store.info.namespaced === false && info.namespace && info.resource !== 'namespaces') throw notFound();
     const manager = query.get('fieldManager') || managerFromAgent(req.headers['user-agent']);
     if (manager.length > 128) throw ApiError.badRequest('fieldManager: Too long: must have at most 128 bytes');
+    // A create-only kind sent to its own collection (POST …/bindings) is its parent's subresource.
+    const actsOn = store.info.resource !== info.resource ? findDefinition(info.group, info.version, info.resource) : undefined;
+    if (actsOn?.actsOn) {
+      if (info.subresource || !actsOn.info.verbs.includes(info.verb)) throw ApiError.methodNotAllowed();
+      const sub = subresourceOf(store.definition, actsOn.actsOn.subresource)!;
+      return this.subresources.serve(req, res, store, { ...info, subresource: actsOn.actsOn.subresource }, sub, query, manager);
+    }
+    if (info.subresource) {
+      const sub = subresourceOf(store.definition, info.subresource);
+      if (!sub) throw notFound();
+      return this.subresources.serve(req, res, store, info, sub, query, manager);
+    }
+    if (!store.info.verbs.includes(info.verb)) throw ApiError.methodNotAllowed();
     const accept = req.headers.accept;
     switch (info.verb) {
       case 'get':
@@ -74,19 +92,8 @@ export class ResourceHandler {
     }
   }
 
-  private subresourceServed(store: GenericStore, sub: string): boolean {
-    const s = store.info.subresources;
-    if (sub === 'status') return !!s.status;
-    if (sub === 'scale') return !!s.scale;
-    if (sub === 'binding') return !!s.binding;
-    if (sub === 'eviction') return !!s.eviction;
-    if (sub === 'finalize') return store.info.kind === 'Namespace';
-    return false;
-  }
-
-  private async get(res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, accept?: string): Promise<void> {
+  async get(res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, accept?: string): Promise<void> {
     const obj = await store.get(info.namespace, info.name);
-    if (info.subresource === 'scale') return sendJSON(res, 200, scaleOf(obj));
     const shape = responseShape(accept);
     if (shape === 'table') return sendJSON(res, 200, toTable(store, [obj], { resourceVersion: obj.metadata?.resourceVersion, includeObject: query.get('includeObject') }));
     if (shape === 'metadata') return sendJSON(res, 200, toPartialMetadata(obj));
@@ -94,13 +101,14 @@ export class ResourceHandler {
   }
 
   private async list(res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, accept?: string): Promise<void> {
+    const opts = listOptionsOf(query);
     const filter = buildFilter(store, query);
     const result = await store.list(info.namespace, {
       filter,
-      limit: intParam(query, 'limit'),
-      continueToken: query.get('continue') ?? undefined,
-      resourceVersion: query.get('resourceVersion') ?? undefined,
-      resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
+      limit: opts.limit,
+      continueToken: opts.continue,
+      resourceVersion: opts.resourceVersion,
+      resourceVersionMatch: opts.resourceVersionMatch,
     });
     const listMeta = {
       resourceVersion: result.resourceVersion,
@@ -120,10 +128,10 @@ export class ResourceHandler {
     });
   }
 
-  private writeContext(query: URLSearchParams, manager: string, subresource: string | undefined, validation: FieldValidation, warnings: string[]): WriteContext {
+  writeContext(query: URLSearchParams, manager: string, subresource: string | undefined, validation: FieldValidation, warnings: string[], kind: WriteOptionsKind): WriteContext {
     const now = new Date();
     return {
-      dryRun: dryRunOf(query),
+      dryRun: dryRunOf(query, kind),
       now,
       track: (old, updated) => {
         const unknown = this.deps.pruneUnknown(`${updated.apiVersion}/${updated.kind}`, updated);
@@ -133,10 +141,10 @@ export class ResourceHandler {
     };
   }
 
-  private async readObject(req: IncomingMessage, store: GenericStore, validation: FieldValidation, expectKind?: { apiVersion: string; kind: string }): Promise<KubeObject> {
+  async readObject(req: IncomingMessage, store: GenericStore, validation: FieldValidation, expectKind?: { apiVersion: string; kind: string }): Promise<KubeObject> {
     const body = await readBody(req);
-    const obj = decodeObject(body, bodyFormat(req.headers['content-type']));
     const want = expectKind ?? { apiVersion: apiVersionOf(store.info.group, store.info.version), kind: store.info.kind };
+    const obj = decodeObject(body, bodyFormat(req.headers['content-type']), want, { strict: validation === 'Strict' });
     checkKind(obj, want);
     if (validation === 'Strict') {
       const unknown = this.deps.unknownFields(kindKeyOfWant(want), obj);
@@ -148,104 +156,50 @@ export class ResourceHandler {
   }
 
   private async create(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, manager: string): Promise<void> {
-    const validation = fieldValidationOf(query);
-    const warnings: string[] = [];
-    if (info.subresource === 'binding' || info.resource === 'bindings') {
-      const binding = await this.readObject(req, store, validation, { apiVersion: 'v1', kind: 'Binding' });
-      return this.bind(res, store, info.namespace, info.subresource ? info.name : binding.metadata?.name ?? '', binding, query);
-    }
-    if (info.subresource === 'eviction') {
-      await this.readObject(req, store, validation, { apiVersion: 'policy/v1', kind: 'Eviction' });
-      await store.delete(info.namespace, info.name, {}, { dryRun: dryRunOf(query), now: new Date() });
-      return sendJSON(res, 201, successStatus());
-    }
     if (info.name) throw ApiError.methodNotAllowed();
+    const validation = fieldValidationOf(query, 'CreateOptions');
+    const warnings: string[] = [];
     const obj = await this.readObject(req, store, validation);
-    const created = await store.create(info.namespace, obj, this.writeContext(query, manager, undefined, validation, warnings));
+    const created = await store.create(info.namespace, obj, this.writeContext(query, manager, undefined, validation, warnings, 'CreateOptions'));
     sendJSON(res, 201, created, warningHeaders(warnings));
   }
 
-  /** pods/binding: the scheduler's one write. Sets spec.nodeName once; a second binding is a 409. */
-  private async bind(res: ServerResponse, store: GenericStore, namespace: string, podName: string, binding: KubeObject, query: URLSearchParams): Promise<void> {
-    const target = binding.target as { kind?: string; name?: string } | undefined;
-    if (!target?.name) {
-      throw ApiError.invalid('Binding', '', podName, [{ type: 'FieldValueRequired', field: 'target.name' }]);
-    }
-    if (target.kind && target.kind !== 'Node') {
-      throw ApiError.invalid('Binding', '', podName, [{ type: 'FieldValueNotSupported', field: 'target.kind', value: target.kind, supported: ['Node'] }]);
-    }
-    const now = new Date();
-    await store.guaranteedUpdate(namespace, podName, (pod) => {
-      const spec = (pod!.spec ??= {}) as { nodeName?: string };
-      if (pod!.metadata?.deletionTimestamp) {
-        throw ApiError.conflict(store.gr, podName, 'pod is being deleted, cannot be assigned to a host');
-      }
-      if (spec.nodeName) {
-        throw ApiError.conflict(store.gr, podName, `pod ${podName} is already assigned to node "${spec.nodeName}"`);
-      }
-      spec.nodeName = target.name;
-      const status = (pod!.status ??= {}) as { conditions?: { type: string; status: string; lastTransitionTime?: string; lastProbeTime?: null }[] };
-      const conditions = (status.conditions ??= []).filter((c) => c.type !== 'PodScheduled');
-      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(now) });
-      status.conditions = conditions;
-      return pod!;
-    }, { dryRun: dryRunOf(query), now }, { subresource: 'binding' });
-    sendJSON(res, 201, successStatus());
-  }
-
-  private async update(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, manager: string): Promise<void> {
-    const validation = fieldValidationOf(query);
+  /** PUT of the whole object, through the resource's strategy or (opts.strategy) a subresource's. */
+  async update(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, manager: string, opts: UpdateOptions = {}): Promise<void> {
+    const validation = fieldValidationOf(query, 'UpdateOptions');
     const warnings: string[] = [];
-    const ctx = this.writeContext(query, manager, info.subresource, validation, warnings);
-    if (info.subresource === 'scale') {
-      const scale = await this.readObject(req, store, validation, { apiVersion: 'autoscaling/v1', kind: 'Scale' });
-      const result = await this.writeScale(store, info, scale, ctx);
-      return sendJSON(res, 200, result);
-    }
+    const ctx = this.writeContext(query, manager, opts.subresource, validation, warnings, 'UpdateOptions');
     const obj = await this.readObject(req, store, validation);
-    if (info.subresource === 'finalize') {
-      const result = await store.guaranteedUpdate('', info.name, (cur) => {
-        if (obj.metadata?.resourceVersion && obj.metadata.resourceVersion !== cur!.metadata?.resourceVersion) return obj;
-        return { ...cur!, spec: { ...((cur!.spec as object) ?? {}), finalizers: (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] } };
-      }, ctx);
-      return sendJSON(res, 200, result.object);
-    }
     if (obj.metadata?.name && obj.metadata.name !== info.name) {
       throw ApiError.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`);
     }
-    const sub = info.subresource || undefined;
     const { object, created } = await store.guaranteedUpdate(info.namespace, info.name, () => obj, ctx, {
-      subresource: sub,
-      createIfMissing: !sub && !!store.behaviour.createOnUpdate,
+      ...opts,
+      createIfMissing: !opts.subresource && store.strategy.allowCreateOnUpdate,
     });
     sendJSON(res, created ? 201 : 200, object, warningHeaders(warnings));
   }
 
-  private async patch(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, manager: string): Promise<void> {
-    const mt = mediaType(req.headers['content-type']);
-    const patchType = patchTypes[mt];
-    if (!patchType) throw ApiError.unsupportedMediaType(req.headers['content-type'] ?? '');
-    const validation = fieldValidationOf(query);
+  /** PATCH (json, merge, strategic, apply) of the object, through the resource's or a subresource's strategy. */
+  async patch(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, manager: string, opts: UpdateOptions = {}): Promise<void> {
+    const patchType = patchTypeOf(req);
+    const validation = fieldValidationOf(query, 'PatchOptions');
     const body = await readBody(req);
-    const warnings: string[] = [];
-    const sub = info.subresource || undefined;
-    const now = new Date();
+    const sub = opts.subresource;
     if (patchType === 'apply') {
-      if (!query.get('fieldManager')) {
-        throw ApiError.badRequest('PATCH /apply requires fieldManager to be set');
-      }
-      const applied = decodeObject(body, 'yaml');
-      const want = sub === 'scale'
-        ? { apiVersion: 'autoscaling/v1', kind: 'Scale' }
-        : { apiVersion: apiVersionOf(store.info.group, store.info.version), kind: store.info.kind };
+      if (!query.get('fieldManager')) throw ApiError.badRequest('PATCH /apply requires fieldManager to be set');
+      const applied = parseApplyPatch(body);
+      const want = { apiVersion: apiVersionOf(store.info.group, store.info.version), kind: store.info.kind };
       checkKind(applied, want);
+      checkAppliedTypes(kindKeyOfWant(want), applied);
       if (validation === 'Strict') {
         const unknown = this.deps.unknownFields(kindKeyOfWant(want), applied);
         if (unknown.length) throw ApiError.badRequest(`.${unknown[0]}: field not declared in schema`);
       }
-      const force = query.get('force') === 'true';
+      const force = forceOf(query, true);
+      const now = new Date();
       const ctx: WriteContext = {
-        dryRun: dryRunOf(query),
+        dryRun: dryRunOf(query, 'PatchOptions'),
         now,
         track: (_old, updated) => void this.deps.pruneUnknown(`${updated.apiVersion}/${updated.kind}`, updated),
       };
@@ -257,18 +211,15 @@ export class ResourceHandler {
         merged.metadata = { ...(merged.metadata ?? {}), name: info.name };
         if (live) merged.metadata.resourceVersion = undefined;
         return merged;
-      }, ctx, { subresource: sub, createIfMissing: !sub });
+      }, ctx, { ...opts, createIfMissing: !sub });
       return sendJSON(res, created ? 201 : 200, object);
     }
-    const ctx = this.writeContext(query, manager, sub, validation, warnings);
-    if (sub === 'scale') {
-      const current = await store.get(info.namespace, info.name);
-      const scale = applyPatch({ obj: scaleOf(current), patchType, patch: body, kindKey: 'autoscaling/v1/Scale' });
-      const result = await this.writeScale(store, info, scale, ctx);
-      return sendJSON(res, 200, result);
-    }
+    forceOf(query, false);
+    const warnings: string[] = [];
+    const ctx = this.writeContext(query, manager, sub, validation, warnings, 'PatchOptions');
     const { object } = await store.guaranteedUpdate(info.namespace, info.name, (current) => {
       const patched = applyPatch({ obj: current!, patchType, patch: body, kindKey: store.kindKey });
+      checkPatchedTypes(store.kindKey, patched);
       checkKind(patched, { apiVersion: current!.apiVersion!, kind: current!.kind! });
       if (validation === 'Strict') {
         const unknown = this.deps.unknownFields(store.kindKey, patched);
@@ -277,33 +228,15 @@ export class ResourceHandler {
       // A patch that names a resourceVersion is a precondition; otherwise it applies to whatever is current.
       if (patched.metadata?.resourceVersion === current!.metadata?.resourceVersion) delete patched.metadata!.resourceVersion;
       return patched;
-    }, ctx, { subresource: sub });
+    }, ctx, opts);
     sendJSON(res, 200, object, warningHeaders(warnings));
-  }
-
-  private async writeScale(store: GenericStore, info: ResourceRequest, scale: KubeObject, ctx: WriteContext): Promise<KubeObject> {
-    const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
-    if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)) {
-      throw ApiError.invalid('Scale', 'autoscaling', info.name, [
-        { type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' },
-      ]);
-    }
-    const { object } = await store.guaranteedUpdate(info.namespace, info.name, (current) => {
-      const pinned = scale.metadata?.resourceVersion;
-      const next = structuredClone(current!);
-      if (pinned) next.metadata = { ...next.metadata, resourceVersion: pinned };
-      else delete next.metadata!.resourceVersion;
-      (next.spec as { replicas?: number }).replicas = (replicas as number | undefined) ?? 0;
-      return next;
-    }, ctx, { subresource: 'scale' });
-    return scaleOf(object);
   }
 
   private async delete(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams): Promise<void> {
     const options = deleteOptionsOf(query, await readDeleteOptions(req));
-    const dryRun = dryRunOf(query) || (options.dryRun ?? []).includes('All');
+    const dryRun = dryRunAll(options.dryRun, 'DeleteOptions');
     const { object, deleted } = await store.delete(info.namespace, info.name, options, { dryRun, now: new Date() });
-    if (!deleted || store.behaviour.returnDeletedObject) return sendJSON(res, 200, object);
+    if (!deleted || store.strategy.returnDeletedObject) return sendJSON(res, 200, object);
     sendJSON(res, 200, {
       ...successStatus(),
       details: { name: info.name, group: store.info.group || undefined, kind: store.info.resource, uid: object.metadata?.uid },
@@ -312,7 +245,7 @@ export class ResourceHandler {
 
   private async deleteCollection(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams): Promise<void> {
     const options = deleteOptionsOf(query, await readDeleteOptions(req));
-    const dryRun = dryRunOf(query) || (options.dryRun ?? []).includes('All');
+    const dryRun = dryRunAll(options.dryRun, 'DeleteOptions');
     const filter: ObjectFilter = buildFilter(store, query);
     const listed = await store.list(info.namespace, { filter });
     const now = new Date();
@@ -329,8 +262,19 @@ export class ResourceHandler {
   }
 }
 
-function successStatus(): object {
+export function successStatus(): object {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' };
+}
+
+function notFound(): ApiError {
+  return ApiError.of(404, 'NotFound', 'the server could not find the requested resource');
+}
+
+/** The patch type named by Content-Type; anything else (including apply-patch+cbor for now) is a 415. */
+export function patchTypeOf(req: IncomingMessage): PatchType {
+  const patchType = patchTypes[mediaType(req.headers['content-type'])];
+  if (!patchType) throw ApiError.unsupportedMediaType(req.headers['content-type'] ?? '');
+  return patchType;
 }
 
 function warningHeaders(warnings: string[]): Record<string, string> {
@@ -338,12 +282,12 @@ function warningHeaders(warnings: string[]): Record<string, string> {
   return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') };
 }
 
-function kindKeyOfWant(want: { apiVersion: string; kind: string }): string {
+export function kindKeyOfWant(want: { apiVersion: string; kind: string }): string {
   return `${want.apiVersion}/${want.kind}`;
 }
 
 /** The body's apiVersion/kind must match the URL (absent ones are filled in). */
-function checkKind(obj: KubeObject, want: { apiVersion: string; kind: string }): void {
+export function checkKind(obj: KubeObject, want: { apiVersion: string; kind: string }): void {
   if (obj.kind === undefined || obj.kind === '') obj.kind = want.kind;
   if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = want.apiVersion;
   if (typeof obj.kind !== 'string' || typeof obj.apiVersion !== 'string') throw ApiError.badRequest('apiVersion and kind must be strings');
@@ -360,33 +304,11 @@ function checkKind(obj: KubeObject, want: { apiVersion: string; kind: string }):
 
 async function readDeleteOptions(req: IncomingMessage): Promise<DeleteOptions | undefined> {
   const body = await readBody(req);
-  if (body.length === 0) return undefined;
-  const obj = decodeObject(body, bodyFormat(req.headers['content-type']));
-  return obj as DeleteOptions;
+  return decodeDeleteOptions(body, bodyFormat(req.headers['content-type'])) as DeleteOptions | undefined;
 }
 
 /** The user agent's program name stands in for a missing fieldManager, as upstream does. */
 function managerFromAgent(agent: string | undefined): string {
   const a = agent ?? 'unknown';
   return a.split('/')[0].slice(0, 128) || 'unknown';
-}
-
-/** The autoscaling/v1 Scale view of an object with a scale subresource. */
-export function scaleOf(obj: KubeObject): KubeObject {
-  const meta = obj.metadata ?? {};
-  const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown };
-  const status = (obj.status ?? {}) as { replicas?: number };
-  return {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: {
-      name: meta.name,
-      namespace: meta.namespace,
-      uid: meta.uid,
-      resourceVersion: meta.resourceVersion,
-      creationTimestamp: meta.creationTimestamp,
-    },
-    spec: { replicas: spec.replicas ?? 0 },
-    status: { replicas: status.replicas ?? 0, selector: selectorString(spec.selector) },
-  };
 }

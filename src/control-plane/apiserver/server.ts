@@ -1,24 +1,30 @@
-// kube-apiserver: HTTPS, authenticate -> authorize -> route -> (discovery | openapi | resource handler).
-// Non-resource endpoints (/version, /healthz, /livez, /readyz, /metrics, /openapi) sit beside the API tree.
-// Shutdown stops accepting, ends watches cleanly, lets in-flight requests finish, then closes the store.
+// kube-apiserver: HTTPS, authenticate -> in-flight limits -> authorize -> route -> (discovery | openapi |
+// resource handler). Non-resource endpoints (/version, /healthz, /livez, /readyz, /metrics, /openapi) sit beside
+// the API tree.
+// A request can only fail itself: whatever throws while serving it (handlers, metrics recorded as its head goes
+// out, watch encoding) becomes its error Status, with the stack logged; serve() itself never rejects.
+// Connections are bounded like upstream's server (ReadHeaderTimeout 32 s, also bounding the TLS handshake;
+// a request must arrive in full within 60 s, which never cuts a watch: its request is complete at once).
+// Shutdown stops accepting, ends watches at once, answers anything still arriving with `Connection: close`, lets
+// in-flight requests finish (bounded by shutdownGraceMs), then closes the store.
 import { createServer, type Server } from 'node:https';
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ApiError } from '../../api/errors.ts';
-import { kindKey } from '../../api/object.ts';
 import { resources } from '../../api/resources.ts';
 import type { Store } from '../../store/interface.ts';
 import type { KeyAndCert } from '../../pki/certs.ts';
 import { allowAuthenticated, RequestAuthenticator, TokenFile, type Authorizer, type UserInfo } from './authn.ts';
 import { aggregatedDiscoveryVersion, Discovery } from './discovery.ts';
-import { sendError, sendJSON, sendText } from './http.ts';
-import { registry as metricsRegistry, requestDuration, requestTotal, storageObjects } from './metrics.ts';
+import { HookedResponse, parseUrl, sendError, sendJSON, sendRawJSON, sendText } from './http.ts';
+import { droppedRequests, labelSet, recordRequest, registry as metricsRegistry, storageObjects } from './metrics.ts';
+import { connectionOptions, defaultRequestLimits, defaultTimeouts, InFlightLimiter, isMutating, RequestTracker, sendTooManyRequests, WatchQuota, type ConnectionTimeouts } from './limits.ts';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import { ResourceHandler } from './resource-handler.ts';
-import { GenericStore } from './registry/generic-store.ts';
-import { namespaceChecker, strategyFor } from './strategies.ts';
-import { ServiceAllocator } from './registry/service-allocator.ts';
+import type { GenericStore } from './registry/generic-store.ts';
+import { ResourceStores } from './registry/stores.ts';
+import { Health } from './health.ts';
 import { serveOpenApi } from './openapi-routes.ts';
 import { OpenApi } from '../../api/openapi/index.ts';
 import { loadSchemas } from '../../api/openapi/load.ts';
@@ -36,13 +42,22 @@ export interface ApiServerOptions {
   authorizer?: Authorizer;
   serviceCidr?: string;
   nodePortRange?: { min: number; max: number };
+  /** --max-requests-inflight (400; 0 = no limit). */
+  maxRequestsInflight?: number;
+  /** --max-mutating-requests-inflight (200; 0 = no limit). */
+  maxMutatingRequestsInflight?: number;
+  /** Open watches per user (1000; 0 = no limit). */
+  maxWatchesPerUser?: number;
+  /** Connection timeouts in ms (tests shorten them). */
+  timeouts?: Partial<ConnectionTimeouts>;
 }
 
 const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz']);
 
 export class ApiServer {
   private server?: Server;
-  private readonly stores = new Map<string, GenericStore>();
+  private readonly stores: ResourceStores;
+  private readonly health: Health;
   private readonly discovery = new Discovery(resources);
   private readonly handler: ResourceHandler;
   private readonly shutdown = new AbortController();
@@ -50,38 +65,38 @@ export class ApiServer {
   private readonly authz: Authorizer;
   private openapi?: OpenApi;
   private fields?: UnknownFieldDetector;
-  private inFlight = 0;
+  private readonly inFlightLimits: InFlightLimiter;
+  private readonly watchQuota: WatchQuota;
+  private readonly timeouts: ConnectionTimeouts;
+  private readonly requests = new RequestTracker();
+  private stopping = false;
+  /** Every accepted socket, TLS handshake or not: stop() must not wait out a client stalling its handshake. */
+  private readonly sockets = new Set<Socket>();
   private ready = false;
 
   constructor(private readonly opts: ApiServerOptions) {
     // Every open watch listens for shutdown on this one signal; thousands of watches are normal.
     setMaxListeners(0, this.shutdown.signal);
-    const namespaces = namespaceChecker(opts.store);
-    const services = new ServiceAllocator(opts.store, {
-      serviceCidr: opts.serviceCidr ?? '10.43.0.0/16',
-      nodePortRange: opts.nodePortRange ?? { min: 30000, max: 32767 },
-    });
-    for (const r of resources) {
-      if (r.virtual) continue;
-      const key = kindKey(r.group, r.version, r.kind);
-      const allocator = key === 'v1/Service' ? services : undefined;
-      this.stores.set(`${r.group}/${r.version}/${r.resource}`, new GenericStore(r, opts.store, strategyFor(key), r.namespaced ? namespaces : undefined, allocator));
-    }
+    this.health = new Health({ store: opts.store, shuttingDown: () => !this.ready });
+    this.stores = new ResourceStores(opts.store, { serviceCidr: opts.serviceCidr, nodePortRange: opts.nodePortRange });
     this.handler = new ResourceHandler({
-      storeFor: (group, ver, resource) => {
-        if (group === '' && ver === 'v1' && resource === 'bindings') return this.stores.get('/v1/pods');
-        return this.stores.get(`${group}/${ver}/${resource}`);
-      },
+      storeFor: (group, ver, resource) => this.stores.storeFor(group, ver, resource),
       shutdown: this.shutdown.signal,
       unknownFields: (kindKey, obj) => this.fields?.unknownFields(kindKey, obj) ?? [],
       pruneUnknown: (kindKey, obj) => this.fields?.prune(kindKey, obj) ?? [],
     });
     this.authn = new RequestAuthenticator(opts.tokens ?? new TokenFile(''));
     this.authz = opts.authorizer ?? allowAuthenticated;
+    this.inFlightLimits = new InFlightLimiter({
+      maxRequestsInflight: opts.maxRequestsInflight ?? defaultRequestLimits.maxRequestsInflight,
+      maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight ?? defaultRequestLimits.maxMutatingRequestsInflight,
+    });
+    this.watchQuota = new WatchQuota(opts.maxWatchesPerUser ?? defaultRequestLimits.maxWatchesPerUser);
+    this.timeouts = { ...defaultTimeouts, ...opts.timeouts };
   }
 
   storeFor(group: string, ver: string, resource: string): GenericStore | undefined {
-    return this.stores.get(`${group}/${ver}/${resource}`);
+    return this.stores.storeFor(group, ver, resource);
   }
 
   async start(): Promise<number> {
@@ -94,15 +109,28 @@ export class ApiServer {
       ca: this.opts.ca.certPem,
       requestCert: true,
       rejectUnauthorized: false,
-      // Watches are long-lived: no socket timeout; keep-alive as Go clients expect.
-      requestTimeout: 0,
-      keepAliveTimeout: 65_000,
-    }, (req, res) => void this.serve(req, res));
+      ServerResponse: HookedResponse,
+      ...connectionOptions(this.timeouts),
+    }, (req, res) => {
+      this.serve(req, res as HookedResponse).catch((e: unknown) => {
+        console.error('apiserver: failed to answer a request:', e);
+        res.destroy();
+      });
+    });
     this.server = server;
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       // A deep accept queue: clients open connections in bursts (informers starting, controllers scaling up).
-      server.listen({ port: this.opts.port, host: this.opts.bindAddress ?? '127.0.0.1', backlog: 4096 }, () => resolve());
+      server.listen({ port: this.opts.port, host: this.opts.bindAddress ?? '127.0.0.1', backlog: 4096 }, () => {
+        server.off('error', reject);
+        // Later errors (accept failing with EMFILE under a flood of connections) must not kill the process.
+        server.on('error', (e) => console.error('apiserver: listener error:', e));
+        resolve();
+      });
     });
     this.ready = true;
     return (server.address() as AddressInfo).port;
@@ -111,40 +139,74 @@ export class ApiServer {
   /** Graceful stop: no new requests, watches end, in-flight requests finish, then the store closes. */
   async stop(): Promise<void> {
     this.ready = false;
+    this.stopping = true;
     const server = this.server;
     if (server) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       this.shutdown.abort();
       server.closeIdleConnections();
-      const deadline = Date.now() + 10_000;
-      while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await this.requests.idle(this.timeouts.shutdownGraceMs);
       server.closeAllConnections();
+      for (const socket of this.sockets) socket.destroy();
       await closed;
     }
     await this.opts.store.close();
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.inFlight++;
+  private async serve(req: IncomingMessage, res: HookedResponse): Promise<void> {
+    this.requests.begin();
     const started = process.hrtime.bigint();
-    const url = new URL(req.url ?? '/', 'https://localhost');
+    const method = req.method ?? 'GET';
+    let url: URL | undefined;
     let info: RequestInfo | undefined;
-    let code = 200;
+    let release: (() => void) | undefined;
+    // Recorded as the head goes out, inside the request: if recording throws, this request answers 500.
+    res.beforeHead = (code) => recordRequest({
+      method, info, code, seconds: Number(process.hrtime.bigint() - started) / 1e9, dryRun: url?.searchParams.getAll('dryRun').join(',') ?? '',
+    });
     try {
-      info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      // Once shutting down, no connection is kept for a next request (Go's server does the same).
+      if (this.stopping) res.setHeader('Connection', 'close');
+      url = parseUrl(req.url);
+      info = parseRequestInfo(method, url.pathname, url.searchParams);
       const user = this.authn.authenticate(req);
       if (!user && !(info.kind === 'nonresource' && publicPaths.has(url.pathname))) {
         throw ApiError.of(401, 'Unauthorized', 'Unauthorized');
       }
+      release = this.admit(info, method, user);
+      if (!release) {
+        droppedRequests.inc(labelSet({ request_kind: isMutating(info, method) ? 'mutating' : 'readOnly' }));
+        return sendTooManyRequests(res);
+      }
       if (user) this.authorize(user, info, url.pathname);
       await this.route(req, res, info, url);
-      code = res.statusCode;
     } catch (e) {
-      code = sendError(res, e);
+      try {
+        sendError(res, e);
+      } catch (recording) {
+        // The head's metrics hook failed while answering the error: it has run (once) now, so answer again.
+        console.error('apiserver: recording a failed request failed too:', recording);
+        sendError(res, e);
+      }
     } finally {
-      this.inFlight--;
-      this.record(req, info, code, started, url.searchParams);
+      release?.();
+      this.requests.end();
     }
+  }
+
+  /** In-flight limits and the watch quota: a release function, undefined for a 429, or a thrown Status. */
+  private admit(info: RequestInfo, method: string, user: UserInfo | undefined): (() => void) | undefined {
+    const slot = this.inFlightLimits.admit(info, method, user);
+    if (!slot || info.kind !== 'resource' || info.verb !== 'watch' || !user) return slot;
+    const watch = this.watchQuota.acquire(user.name);
+    if (!watch) {
+      slot();
+      throw this.watchQuota.error();
+    }
+    return () => {
+      watch();
+      slot();
+    };
   }
 
   private authorize(user: UserInfo, info: RequestInfo, path: string): void {
@@ -160,9 +222,9 @@ export class ApiServer {
     if (info.kind === 'resource') return this.handler.serve(req, res, info, url.searchParams);
     if (info.kind === 'discovery') return this.serveDiscovery(req, res, info);
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (path === '/version') return sendJSON(res, 200, version());
+    if (path === '/version') return sendRawJSON(res, 200, version());
     if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
-      return this.serveHealth(res, path, url.searchParams.has('verbose'));
+      if (await this.health.serve(res, path, url.searchParams)) return;
     }
     if (path === '/metrics') {
       await this.refreshStorageMetrics();
@@ -170,7 +232,7 @@ export class ApiServer {
     }
     if (path === '/openapi/v2' || path.startsWith('/openapi/v3')) return serveOpenApi(this.openapi!, req, res);
     if (path === '/') {
-      return sendJSON(res, 200, { paths: ['/api', '/api/v1', '/apis', ...this.discoveryPaths(), '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+      return sendRawJSON(res, 200, { paths: ['/api', '/api/v1', '/apis', ...this.discoveryPaths(), '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
     }
     throw ApiError.of(404, 'NotFound', 'the server could not find the requested resource');
   }
@@ -184,20 +246,12 @@ export class ApiServer {
     return [...out];
   }
 
-  private serveHealth(res: ServerResponse, path: string, verbose: boolean): void {
-    const ok = path.startsWith('/readyz') ? this.ready : true;
-    if (!ok) return sendText(res, 500, verbose ? '[-]shutdown failed: reason withheld\nreadyz check failed\n' : 'readyz check failed');
-    if (!verbose) return sendText(res, 200, 'ok');
-    const name = path.slice(1).split('/')[0];
-    sendText(res, 200, `[+]ping ok\n[+]log ok\n[+]etcd ok\n${name} check passed\n`);
-  }
-
   private serveDiscovery(req: IncomingMessage, res: ServerResponse, info: Extract<RequestInfo, { kind: 'discovery' }>): void {
     const host = req.headers.host ?? `127.0.0.1:${this.opts.port}`;
     if (info.version === undefined && info.group === undefined) {
       const aggregated = aggregatedDiscoveryVersion(req.headers.accept);
       if (aggregated) {
-        const body = JSON.stringify(this.discovery.aggregated(info.legacy, aggregated));
+        const body = JSON.stringify(this.discovery.aggregated(info.legacy, aggregated)) + '\n';
         res.writeHead(200, {
           'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`,
           'Cache-Control': 'no-cache, private',
@@ -219,23 +273,8 @@ export class ApiServer {
   }
 
   private async refreshStorageMetrics(): Promise<void> {
-    for (const s of this.stores.values()) {
-      storageObjects.set({ resource: s.info.group ? `${s.info.resource}.${s.info.group}` : s.info.resource }, await s.count());
+    for (const s of this.stores.all()) {
+      storageObjects.set(labelSet({ resource: s.info.group ? `${s.info.resource}.${s.info.group}` : s.info.resource }), await s.count());
     }
-  }
-
-  private record(req: IncomingMessage, info: RequestInfo | undefined, code: number, started: bigint, query: URLSearchParams): void {
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const dryRun = query.getAll('dryRun').join(',');
-    let labels: Record<string, string>;
-    if (info?.kind === 'resource') {
-      const verb = info.verb === 'watch' ? 'WATCH' : info.verb === 'list' ? 'LIST' : info.verb === 'deletecollection' ? 'DELETE' : (req.method ?? 'GET');
-      const scope = info.name ? 'resource' : info.namespace ? 'namespace' : 'cluster';
-      labels = { verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, scope, component: 'apiserver' };
-    } else {
-      labels = { verb: req.method ?? 'GET', group: '', version: '', resource: '', subresource: '', scope: '', component: 'apiserver' };
-    }
-    requestTotal.inc({ ...labels, code: String(code), dry_run: dryRun });
-    if (labels.verb !== 'WATCH') requestDuration.observe({ ...labels, dry_run: dryRun }, seconds);
   }
 }

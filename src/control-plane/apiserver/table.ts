@@ -2,7 +2,7 @@
 // PartialObjectMetadata(List) (metadata only, for garbage collection and `kubectl get --show-labels`).
 import { ApiError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
-import { buildTable, IncludeObjectError, parseIncludeObject, printerFor, type Table } from '../../api/printers/index.ts';
+import { buildTable, IncludeObjectError, parseIncludeObject, type Table } from '../../api/printers/index.ts';
 import type { GenericStore } from './registry/generic-store.ts';
 
 export interface TableOptions {
@@ -22,7 +22,7 @@ export function toTable(store: GenericStore, items: KubeObject[], opts: TableOpt
     if (e instanceof IncludeObjectError) throw ApiError.badRequest(e.message);
     throw e;
   }
-  return buildTable(printerFor(store.kindKey), items, {
+  return buildTable(store.definition.printer, items, {
     now: new Date(),
     includeObject,
     kind: store.info.kind,

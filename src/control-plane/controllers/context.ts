@@ -1,10 +1,12 @@
-// What every controller in the controller-manager receives. A controller is `start<Name>Controller(ctx)`: it asks
-// ctx.informers for the informers it needs (shared with every other controller in the process, so one watch per
-// resource), registers handlers, and resolves once its workers have stopped after ctx.signal aborted. It must not
-// call ctx.informers.start() itself; the manager starts the factory after every controller has registered.
+// What every controller in the controller-manager receives. A controller is `start<Name>Controller(ctx)`, which
+// runs a Controller class (base.ts): its constructor asks ctx.informers for the informers it needs (shared with
+// every other controller in the process, so one watch per resource) and registers handlers that queue keys; run()
+// resolves once its workers have stopped after ctx.signal aborted. It must not call start() on the factory; the
+// manager starts it after every controller has registered. A controller that throws or returns early is
+// restarted by the manager's supervisor (supervisor.ts).
 import type { Clock } from '../../client/clock.ts';
 import type { EventRecorder } from '../../client/events.ts';
-import type { InformerFactory } from '../../client/informer.ts';
+import type { SharedInformers } from '../../client/informer.ts';
 import type { RestClient } from '../../client/rest.ts';
 
 /** Tunables, named after kube-controller-manager's flags; every field has a default (see defaultControllerOptions). */
@@ -36,6 +38,12 @@ export interface ControllerOptions {
   serviceCidr: string;
   /** Burst of pod creations per ReplicaSet sync (upstream burstReplicas, 500). */
   burstReplicas: number;
+  /** --terminated-pod-gc-threshold: terminated pods kept before the oldest are collected (12500; 0 = never). */
+  terminatedPodGcThreshold: number;
+  /** Pod GC pass period (upstream gcCheckPeriod, 20 s) and how long a node must be missing before its pods are
+   *  orphans (upstream quarantineTime, 40 s); not flags upstream either. */
+  podGcPeriodMs: number;
+  podGcQuarantineMs: number;
 }
 
 export const defaultControllerOptions: ControllerOptions = {
@@ -53,12 +61,16 @@ export const defaultControllerOptions: ControllerOptions = {
   nodeCidrMaskSize: 24,
   serviceCidr: '10.43.0.0/16',
   burstReplicas: 500,
+  terminatedPodGcThreshold: 12_500,
+  podGcPeriodMs: 20_000,
+  podGcQuarantineMs: 40_000,
 };
 
 export interface ControllerContext {
   client: RestClient;
-  /** Shared by every controller in this manager; started by the manager after all controllers registered. */
-  informers: InformerFactory;
+  /** Shared by every controller in this manager (a view whose handlers end with this run of the controller);
+   *  started by the manager after all controllers registered. */
+  informers: SharedInformers;
   /** An EventRecorder whose source.component is `component` (e.g. "replicaset-controller"); one per component. */
   recorder(component: string): EventRecorder;
   /** Aborts when the manager stops or loses leadership; controllers finish their current work and resolve. */

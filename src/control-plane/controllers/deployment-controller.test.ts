@@ -86,7 +86,7 @@ test('a template change starts a rolling update: new ReplicaSet of 1, old scaled
   c.dInformer.cache.set(d);
   c.rsInformer.cache.set(old);
 
-  await c.sync('default/web', new AbortController().signal);
+  await c.reconcile('default/web', new AbortController().signal);
   const newHash = u.computeHash(template('img:b'));
   assert.deepEqual(writes, [
     `create web-${newHash} replicas=1`,

@@ -7,14 +7,11 @@ import type { Clock } from '../../client/clock.ts';
 import { isAlreadyExists, isNotFound } from '../../client/errors.ts';
 import { type EventRecorder, formatTime } from '../../client/events.ts';
 import type { Lister } from '../../client/cache.ts';
-import { resourceRef } from '../../client/resource-ref.ts';
 import type { RestClient } from '../../client/rest.ts';
-import { ownerReferenceTo } from './replicaset-claim.ts';
-import { controllerRefOf } from './replicaset-pods.ts';
-import { replicaSetsRef } from './replicaset.ts';
+import { errMessage } from './base.ts';
+import { controllerRefOf, ownerReferenceTo } from './controller-ref.ts';
+import { deploymentsRef, replicaSetsRef } from './refs.ts';
 import * as u from './deployment-util.ts';
-
-export const deploymentsRef = resourceRef('apps/v1', 'deployments', true);
 
 export interface SyncDeps {
   client: RestClient;
@@ -23,8 +20,6 @@ export interface SyncDeps {
   rsLister: Lister<ReplicaSet>;
   signal: AbortSignal;
 }
-
-const errMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export class DeploymentSync {
   constructor(readonly deps: SyncDeps, public d: Deployment, public rsList: ReplicaSet[]) {}
@@ -58,38 +53,42 @@ export class DeploymentSync {
   }
 
   private async newReplicaSet(existing: ReplicaSet | undefined, oldRSs: ReplicaSet[], create: boolean): Promise<ReplicaSet | undefined> {
-    const d = this.d;
     const newRevision = u.maxRevision(oldRSs) + 1;
-    if (existing) {
-      const copy = structuredClone(existing);
-      const annotationsChanged = u.setNewReplicaSetAnnotations(d, copy, newRevision, true);
-      const minReady = d.spec?.minReadySeconds ?? 0;
-      if (annotationsChanged || (copy.spec?.minReadySeconds ?? 0) !== minReady) {
-        copy.spec = { ...copy.spec!, minReadySeconds: minReady };
-        return this.remember(await this.deps.client.update<ReplicaSet>(replicaSetsRef, copy, this.opts));
-      }
-      await this.setRevision(copy.metadata?.annotations?.[u.revisionAnnotation] ?? '');
-      if (!u.getCondition(this.d.status, 'Progressing')) {
-        const status = structuredClone(this.d.status ?? {});
-        u.setCondition(status, u.newCondition('Progressing', 'True', u.reasons.foundNewReplicaSet, `Found new replica set "${copy.metadata?.name}"`, this.now()));
-        await this.writeStatus(status);
-      }
-      return copy;
-    }
-    if (!create) return undefined;
+    if (existing) return this.syncExistingNewReplicaSet(existing, newRevision);
+    return create ? this.createNewReplicaSet(oldRSs, newRevision) : undefined;
+  }
 
-    const collisionCount = d.status?.collisionCount;
-    const hash = u.computeHash(d.spec?.template, collisionCount);
+  /** The template's ReplicaSet exists: bring its annotations and minReadySeconds up to date. */
+  private async syncExistingNewReplicaSet(existing: ReplicaSet, newRevision: number): Promise<ReplicaSet> {
+    const copy = structuredClone(existing);
+    const annotationsChanged = u.setNewReplicaSetAnnotations(this.d, copy, newRevision, true);
+    const minReady = this.d.spec?.minReadySeconds ?? 0;
+    if (annotationsChanged || (copy.spec?.minReadySeconds ?? 0) !== minReady) {
+      copy.spec = { ...copy.spec!, minReadySeconds: minReady };
+      return this.remember(await this.deps.client.update<ReplicaSet>(replicaSetsRef, copy, this.opts));
+    }
+    await this.setRevision(copy.metadata?.annotations?.[u.revisionAnnotation] ?? '');
+    if (!u.getCondition(this.d.status, 'Progressing')) {
+      const status = structuredClone(this.d.status ?? {});
+      u.setCondition(status, u.newCondition('Progressing', 'True', u.reasons.foundNewReplicaSet, `Found new replica set "${copy.metadata?.name}"`, this.now()));
+      await this.writeStatus(status);
+    }
+    return copy;
+  }
+
+  /** `<deployment>-<hash>` with the template labelled and selected by pod-template-hash, sized for the rollout. */
+  private async createNewReplicaSet(oldRSs: ReplicaSet[], newRevision: number): Promise<ReplicaSet> {
+    const d = this.d;
+    const hash = u.computeHash(d.spec?.template, d.status?.collisionCount);
     const template = structuredClone(d.spec?.template ?? {});
     template.metadata = { ...template.metadata, labels: { ...(template.metadata?.labels ?? {}), [u.podTemplateHashLabel]: hash } };
     const selector = structuredClone(d.spec!.selector);
     selector.matchLabels = { ...(selector.matchLabels ?? {}), [u.podTemplateHashLabel]: hash };
-    const name = `${d.metadata?.name}-${hash}`;
     const rs: ReplicaSet = {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: {
-        name,
+        name: `${d.metadata?.name}-${hash}`,
         namespace: d.metadata?.namespace,
         labels: { ...template.metadata.labels },
         ownerReferences: [ownerReferenceTo({ ...d, metadata: d.metadata ?? {} }, 'apps/v1', 'Deployment')],
@@ -99,34 +98,7 @@ export class DeploymentSync {
     const replicas = u.newRSNewReplicas(d, [...oldRSs, rs], rs);
     rs.spec!.replicas = replicas;
     u.setNewReplicaSetAnnotations(d, rs, newRevision, false);
-    let created: ReplicaSet;
-    let alreadyExisted = false;
-    try {
-      created = await this.deps.client.create<ReplicaSet>(replicaSetsRef, rs, this.opts);
-    } catch (err) {
-      if (isAlreadyExists(err)) {
-        const found = this.deps.rsLister.get(d.metadata?.namespace, name);
-        if (found && controllerRefOf(found)?.uid === d.metadata?.uid && u.equalIgnoreHash(d.spec?.template, found.spec?.template)) {
-          created = found;
-          alreadyExisted = true;
-        } else {
-          // a hash collision: bump collisionCount so the next sync computes a different name
-          const status = structuredClone(this.d.status ?? {});
-          status.collisionCount = (status.collisionCount ?? 0) + 1;
-          await this.writeStatus(status);
-          throw err;
-        }
-      } else {
-        const msg = `Failed to create new replica set "${name}": ${errMessage(err)}`;
-        if (u.hasProgressDeadline(d)) {
-          const status = structuredClone(this.d.status ?? {});
-          u.setCondition(status, u.newCondition('Progressing', 'False', u.reasons.failedRSCreate, msg, this.now()));
-          await this.writeStatus(status);
-        }
-        this.event('Warning', u.reasons.failedRSCreate, msg);
-        throw err;
-      }
-    }
+    const { created, alreadyExisted } = await this.createOrAdopt(rs);
     this.remember(created);
     if (!alreadyExisted && replicas > 0) this.event('Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata?.name} from 0 to ${replicas}`);
     await this.setRevision(String(newRevision));
@@ -136,6 +108,35 @@ export class DeploymentSync {
       await this.writeStatus(status);
     }
     return created;
+  }
+
+  /** Creates rs; one already there that is ours with the same template counts; another name holder is a hash
+   *  collision (collisionCount is bumped so the next sync picks another name). */
+  private async createOrAdopt(rs: ReplicaSet): Promise<{ created: ReplicaSet; alreadyExisted: boolean }> {
+    const d = this.d;
+    const name = rs.metadata!.name!;
+    try {
+      return { created: await this.deps.client.create<ReplicaSet>(replicaSetsRef, rs, this.opts), alreadyExisted: false };
+    } catch (err) {
+      if (isAlreadyExists(err)) {
+        const found = this.deps.rsLister.get(d.metadata?.namespace, name);
+        if (found && controllerRefOf(found)?.uid === d.metadata?.uid && u.equalIgnoreHash(d.spec?.template, found.spec?.template)) {
+          return { created: found, alreadyExisted: true };
+        }
+        const status = structuredClone(this.d.status ?? {});
+        status.collisionCount = (status.collisionCount ?? 0) + 1;
+        await this.writeStatus(status);
+        throw err;
+      }
+      const msg = `Failed to create new replica set "${name}": ${errMessage(err)}`;
+      if (u.hasProgressDeadline(d)) {
+        const status = structuredClone(this.d.status ?? {});
+        u.setCondition(status, u.newCondition('Progressing', 'False', u.reasons.failedRSCreate, msg, this.now()));
+        await this.writeStatus(status);
+      }
+      this.event('Warning', u.reasons.failedRSCreate, msg);
+      throw err;
+    }
   }
 
   /** The deployment's revision annotation follows its new ReplicaSet's (metadata, so a patch, not a status write). */

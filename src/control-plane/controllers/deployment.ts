@@ -4,22 +4,21 @@
 // otherwise roll out with the deployment's strategy. Each step writes through the API and is safe to repeat.
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { type Clock, realClock } from '../../client/clock.ts';
 import { byOwner, objectKey, splitKey } from '../../client/cache.ts';
-import { type Action, runController } from '../../client/controller.ts';
+import type { Action } from '../../client/controller.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
 import { labelSelectorMatcher } from '../../client/selector.ts';
-import { WorkQueue } from '../../client/workqueue.ts';
+import { Controller } from './base.ts';
 import type { ControllerContext } from './context.ts';
+import { claimObjects, controllerRefOf, ownerReferenceTo } from './controller-ref.ts';
 import { checkPausedConditions, syncStatus } from './deployment-progress.ts';
 import { rolloutRecreate, rolloutRolling } from './deployment-rollout.ts';
-import { DeploymentSync, deploymentsRef } from './deployment-sync.ts';
+import { DeploymentSync } from './deployment-sync.ts';
 import * as u from './deployment-util.ts';
-import { claimObjects, ownerReferenceTo } from './replicaset-claim.ts';
-import { controllerRefOf } from './replicaset-pods.ts';
-import { podsRef, quietConflicts, replicaSetsRef } from './replicaset.ts';
+import { deploymentsRef, podsRef, replicaSetsRef } from './refs.ts';
 
+// the workload e2e tests import it from here
 export { deploymentsRef };
 export const deploymentComponent = 'deployment-controller';
 
@@ -29,21 +28,18 @@ const selectsEverything = (d: Deployment): boolean => {
   return !!s && !Object.keys(s.matchLabels ?? {}).length && !(s.matchExpressions ?? []).length;
 };
 
-export class DeploymentController {
+export class DeploymentController extends Controller {
   readonly dInformer: Informer<Deployment>;
   readonly rsInformer: Informer<ReplicaSet>;
   readonly podInformer: Informer<Pod>;
-  readonly queue: WorkQueue<string>;
   private readonly recorder: EventRecorder;
-  private readonly clock: Clock;
 
-  constructor(private readonly ctx: ControllerContext) {
-    this.clock = ctx.clock ?? realClock;
+  constructor(ctx: ControllerContext) {
+    super(ctx, { name: deploymentComponent, workers: ctx.options.concurrentDeploymentSyncs });
     this.recorder = ctx.recorder(deploymentComponent);
-    this.queue = new WorkQueue<string>({ clock: this.clock });
-    this.dInformer = ctx.informers.informerFor<Deployment>(deploymentsRef);
-    this.rsInformer = ctx.informers.informerFor<ReplicaSet>(replicaSetsRef);
-    this.podInformer = ctx.informers.informerFor<Pod>(podsRef);
+    this.dInformer = this.informer<Deployment>(deploymentsRef);
+    this.rsInformer = this.informer<ReplicaSet>(replicaSetsRef);
+    this.podInformer = this.informer<Pod>(podsRef);
     this.dInformer.addEventHandler({
       onAdd: (d) => this.queue.add(objectKey(d)),
       onUpdate: (_old, d) => this.queue.add(objectKey(d)),
@@ -59,18 +55,6 @@ export class DeploymentController {
       onDelete: (rs) => this.enqueueFor(rs, true),
     });
     this.podInformer.addEventHandler({ onDelete: (pod) => this.podDeleted(pod) });
-  }
-
-  run(): Promise<void> {
-    return runController({
-      name: deploymentComponent,
-      queue: this.queue,
-      workers: this.ctx.options.concurrentDeploymentSyncs,
-      signal: this.ctx.signal,
-      synced: [this.dInformer.synced, this.rsInformer.synced, this.podInformer.synced],
-      reconcile: (key, signal) => this.sync(key, signal),
-      onError: quietConflicts(deploymentComponent),
-    });
   }
 
   private ownerOf(rs: ReplicaSet): Deployment | undefined {
@@ -103,7 +87,7 @@ export class DeploymentController {
     if (d && d.spec?.strategy?.type === 'Recreate') this.queue.add(objectKey(d));
   }
 
-  async sync(key: string, signal: AbortSignal): Promise<Action> {
+  async reconcile(key: string, signal: AbortSignal): Promise<Action> {
     const { namespace, name } = splitKey(key);
     const cached = this.dInformer.lister.get(namespace, name);
     if (!cached) return;

@@ -4,16 +4,19 @@
 // RepackSubsets does. Services without a selector are someone else's (the apiserver's `kubernetes`, or user-managed)
 // and are never touched; Endpoints of a deleted Service are deleted.
 import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
-import { type Informer, StatusError, WorkQueue, isAlreadyExists, isConflict, isForbidden, isNotFound, objectKey, runController, splitKey } from '../../client/index.ts';
-import { findResource } from '../../api/resources.ts';
+import { objectKey, splitKey } from '../../client/cache.ts';
+import type { Action } from '../../client/controller.ts';
+import { StatusError, isAlreadyExists, isConflict, isForbidden, isNotFound } from '../../client/errors.ts';
+import type { EventRecorder } from '../../client/events.ts';
+import type { Informer } from '../../client/informer.ts';
+import type { WorkQueue } from '../../client/workqueue.ts';
+import { Controller, errMessage } from './base.ts';
 import type { ControllerContext } from './context.ts';
+import { endpointsRef, podsRef, servicesRef } from './refs.ts';
 import {
   derivedLabels, formatTriggerTime, podHostname, podInEndpoints, podReady, resolveTargetPort, selects, triggerTimeAnnotation,
 } from './endpoints-pods.ts';
 
-export const servicesRef = findResource('', 'v1', 'services')!;
-export const podsRef = findResource('', 'v1', 'pods')!;
-export const endpointsRef = findResource('', 'v1', 'endpoints')!;
 const leaderAnnotation = 'control-plane.alpha.kubernetes.io/leader';
 
 /** The subsets upstream would compute for svc over pods (already filtered to the service's namespace). */
@@ -115,75 +118,88 @@ export function queueServicesOnChange(services: Informer<Service>, pods: Informe
   pods.addEventHandler({ onAdd: (p) => podChanged(p), onUpdate: (o, p) => podChanged(o, p), onDelete: (p) => podChanged(p) });
 }
 
-export async function startEndpointsController(ctx: ControllerContext): Promise<void> {
-  const services = ctx.informers.informerFor<Service>(servicesRef);
-  const pods = ctx.informers.informerFor<Pod>(podsRef);
-  const endpoints = ctx.informers.informerFor<Endpoints>(endpointsRef);
-  const queue = new WorkQueue<string>();
-  queueServicesOnChange(services, pods, queue);
-  // initial adds: Endpoints left behind by a Service deleted while we were down get collected (upstream's
-  // checkLeftoverEndpoints), except leader-election records, which have no Service by design
-  endpoints.addEventHandler({
-    onAdd: (ep, initial) => {
-      if (initial && !ep.metadata?.annotations?.[leaderAnnotation]) queue.add(objectKey(ep));
-    },
-    onDelete: (ep) => queue.add(objectKey(ep)),
-    onUpdate: (_, ep) => queue.add(objectKey(ep)),
-  });
-  const recorder = ctx.recorder('endpoint-controller');
-  const now = (): number => ctx.clock?.now() ?? Date.now();
+export class EndpointsController extends Controller {
+  private readonly services: Informer<Service>;
+  private readonly pods: Informer<Pod>;
+  private readonly endpoints: Informer<Endpoints>;
+  private readonly recorder: EventRecorder;
 
-  await runController({
-    name: 'endpoints',
-    queue,
-    signal: ctx.signal,
-    workers: ctx.options.concurrentEndpointSyncs,
-    synced: [services.synced, pods.synced, endpoints.synced],
-    reconcile: async (key, signal) => {
-      const { namespace, name } = splitKey(key);
-      if (namespace === 'default' && name === 'kubernetes') return; // the apiserver's own
-      const svc = services.lister.get(namespace, name);
-      const current = endpoints.lister.get(namespace, name);
-      if (!svc) {
-        if (!current) return;
-        try {
-          await ctx.client.delete(endpointsRef, name, { namespace, signal, preconditions: { uid: current.metadata?.uid } });
-        } catch (err) {
-          if (!isNotFound(err) && !isConflict(err)) throw err;
-        }
-        return;
-      }
-      if (svc.spec?.type === 'ExternalName') return;
-      if (!svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) return;
-      const subsets = desiredSubsets(svc, pods.lister.list(namespace));
-      const labels = derivedLabels(svc);
-      const truncated = truncateSubsets(subsets);
-      if (current && !truncated && !current.metadata?.annotations?.[overCapacityAnnotation] &&
-        JSON.stringify(current.subsets ?? []) === JSON.stringify(subsets) && sameLabels(current.metadata?.labels, labels)) return;
-      const annotations: Record<string, string> = { ...(current?.metadata?.annotations ?? {}), [triggerTimeAnnotation]: formatTriggerTime(now()) };
-      if (truncated) annotations[overCapacityAnnotation] = 'truncated';
-      else delete annotations[overCapacityAnnotation];
-      const next: Endpoints = {
-        apiVersion: 'v1',
-        kind: 'Endpoints',
-        metadata: { ...(current?.metadata ?? {}), name, namespace, labels, annotations },
-        subsets,
-      };
-      try {
-        if (current) await ctx.client.update(endpointsRef, next, { namespace, signal });
-        else await ctx.client.create(endpointsRef, next, { namespace, signal });
-      } catch (err) {
-        // NotFound: deleted meanwhile, its delete event requeues the key. Conflict / AlreadyExists: our cache is
-        // behind our own last write; look again once it has caught up rather than logging a failure.
-        if (isConflict(err) || isAlreadyExists(err)) return { requeueAfter: 200 };
-        if (isNotFound(err)) return;
-        // a terminating namespace refuses creates for good: drop the key (upstream does the same)
-        if (!current && namespaceTerminating(err)) return;
-        recorder.event(next, 'Warning', current ? 'FailedToUpdateEndpoint' : 'FailedToCreateEndpoint', current
-          ? `Failed to update endpoint ${namespace}/${name}: ${(err as Error).message}`
-          : `Failed to create endpoint for service ${namespace}/${name}: ${(err as Error).message}`);
-        throw err;
-      }
-    },
-  });
+  constructor(ctx: ControllerContext) {
+    super(ctx, { name: 'endpoints', workers: ctx.options.concurrentEndpointSyncs });
+    this.services = this.informer<Service>(servicesRef);
+    this.pods = this.informer<Pod>(podsRef);
+    this.endpoints = this.informer<Endpoints>(endpointsRef);
+    this.recorder = ctx.recorder('endpoint-controller');
+    queueServicesOnChange(this.services, this.pods, this.queue);
+    // initial adds: Endpoints left behind by a Service deleted while we were down get collected (upstream's
+    // checkLeftoverEndpoints), except leader-election records, which have no Service by design
+    this.endpoints.addEventHandler({
+      onAdd: (ep, initial) => {
+        if (initial && !ep.metadata?.annotations?.[leaderAnnotation]) this.queue.add(objectKey(ep));
+      },
+      onDelete: (ep) => this.queue.add(objectKey(ep)),
+      onUpdate: (_, ep) => this.queue.add(objectKey(ep)),
+    });
+  }
+
+  async reconcile(key: string, signal: AbortSignal): Promise<Action> {
+    const { namespace, name } = splitKey(key);
+    if (namespace === 'default' && name === 'kubernetes') return; // the apiserver's own
+    const svc = this.services.lister.get(namespace, name);
+    const current = this.endpoints.lister.get(namespace, name);
+    if (!svc) return this.deleteLeftover(current, signal);
+    if (svc.spec?.type === 'ExternalName') return;
+    if (!svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) return;
+    const next = this.desired(svc, current);
+    if (!next) return;
+    return this.write(next, current, signal);
+  }
+
+  /** Endpoints whose Service is gone. */
+  private async deleteLeftover(current: Endpoints | undefined, signal: AbortSignal): Promise<Action> {
+    if (!current) return;
+    const { name, namespace, uid } = current.metadata ?? {};
+    try {
+      await this.ctx.client.delete(endpointsRef, name ?? '', { namespace, signal, preconditions: { uid } });
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+  }
+
+  /** The Endpoints the Service should have; undefined when the current one already is that. */
+  private desired(svc: Service, current: Endpoints | undefined): Endpoints | undefined {
+    const { name, namespace } = svc.metadata ?? {};
+    const subsets = desiredSubsets(svc, this.pods.lister.list(namespace));
+    const labels = derivedLabels(svc);
+    const truncated = truncateSubsets(subsets);
+    if (current && !truncated && !current.metadata?.annotations?.[overCapacityAnnotation] &&
+      JSON.stringify(current.subsets ?? []) === JSON.stringify(subsets) && sameLabels(current.metadata?.labels, labels)) return undefined;
+    const annotations: Record<string, string> = { ...(current?.metadata?.annotations ?? {}), [triggerTimeAnnotation]: formatTriggerTime(this.now()) };
+    if (truncated) annotations[overCapacityAnnotation] = 'truncated';
+    else delete annotations[overCapacityAnnotation];
+    return { apiVersion: 'v1', kind: 'Endpoints', metadata: { ...(current?.metadata ?? {}), name, namespace, labels, annotations }, subsets };
+  }
+
+  private async write(next: Endpoints, current: Endpoints | undefined, signal: AbortSignal): Promise<Action> {
+    const { name, namespace } = next.metadata ?? {};
+    try {
+      if (current) await this.ctx.client.update(endpointsRef, next, { namespace, signal });
+      else await this.ctx.client.create(endpointsRef, next, { namespace, signal });
+    } catch (err) {
+      // NotFound: deleted meanwhile, its delete event requeues the key. Conflict / AlreadyExists: our cache is
+      // behind our own last write; look again once it has caught up rather than logging a failure.
+      if (isConflict(err) || isAlreadyExists(err)) return { requeueAfter: 200 };
+      if (isNotFound(err)) return;
+      // a terminating namespace refuses creates for good: drop the key (upstream does the same)
+      if (!current && namespaceTerminating(err)) return;
+      this.recorder.event(next, 'Warning', current ? 'FailedToUpdateEndpoint' : 'FailedToCreateEndpoint', current
+        ? `Failed to update endpoint ${namespace}/${name}: ${errMessage(err)}`
+        : `Failed to create endpoint for service ${namespace}/${name}: ${errMessage(err)}`);
+      throw err;
+    }
+  }
+}
+
+export async function startEndpointsController(ctx: ControllerContext): Promise<void> {
+  await new EndpointsController(ctx).run();
 }

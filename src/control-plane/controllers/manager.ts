@@ -2,9 +2,9 @@
 // (kube-system/kube-controller-manager), so of several managers only the leader's controllers act. Each leadership
 // term gets a fresh InformerFactory and fresh recorders: losing the lease aborts every controller, and a manager
 // that wins it again rebuilds its caches from the API rather than trusting state from a term it did not lead.
+// A controller that fails is restarted with backoff and counted (supervisor.ts), never silently dropped.
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { setMaxListeners } from 'node:events';
 import type { Clock } from '../../client/clock.ts';
 import { EventRecorder } from '../../client/events.ts';
@@ -12,6 +12,7 @@ import { InformerFactory } from '../../client/informer.ts';
 import { runWithLeaderElection } from '../../client/leader-election.ts';
 import { RestClient } from '../../client/rest.ts';
 import { type ControllerContext, type ControllerOptions, type StartController, defaultControllerOptions } from './context.ts';
+import { controllerManagerHelp, parseControllerManagerFlags } from './manager-flags.ts';
 import { startDeploymentController } from './deployment.ts';
 import { startReplicaSetController } from './replicaset.ts';
 import { startEndpointsController } from './endpoints.ts';
@@ -21,7 +22,9 @@ import { startNamespaceController } from './namespace.ts';
 import { startNodeIpamController } from './node-ipam.ts';
 import { startNodeLifecycleController } from './node-lifecycle.ts';
 import { startTaintEvictionController } from './node-lifecycle-eviction.ts';
+import { startPodGcController } from './podgc.ts';
 import { startServiceAccountController } from './serviceaccount.ts';
+import { type SuperviseOptions, superviseController } from './supervisor.ts';
 
 /**
  * The registry: upstream's controller names (kube-controller-manager --controllers) → start functions.
@@ -37,6 +40,7 @@ export const controllerRegistry: Record<string, StartController> = {
   'node-ipam-controller': startNodeIpamController,
   'node-lifecycle-controller': startNodeLifecycleController,
   'taint-eviction-controller': startTaintEvictionController,
+  'pod-garbage-collector-controller': startPodGcController,
   'serviceaccount-controller': startServiceAccountController,
 };
 
@@ -61,6 +65,8 @@ export interface ControllerManagerOptions {
   stopOnLostLease?: boolean;
   /** Override the registry (tests). */
   registry?: Record<string, StartController>;
+  /** Restart backoff of failed controllers (defaults 1 s doubling to 60 s) and a failure hook (tests). */
+  supervision?: Pick<SuperviseOptions, 'initialBackoffMs' | 'maxBackoffMs' | 'onFailure'>;
 }
 
 export interface ControllerManager {
@@ -112,13 +118,12 @@ async function runControllers(o: ControllerManagerOptions, names: string[], sign
     clock: o.clock,
     options: { ...defaultControllerOptions, ...o.options },
   };
-  const running = names.map((name) =>
-    registry[name]!(ctx).catch((err: unknown) => {
-      console.error(`controller-manager: ${name} failed:`, err instanceof Error ? err.message : err);
-    }),
-  );
+  // a controller that fails is restarted (loudly, with backoff and a metric), never silently dropped
+  const running = names.map((name) => superviseController({ name, start: registry[name]!, ctx, ...o.supervision }));
   informers.start(signal); // after every controller asked for its informers, so all share one start
   await Promise.all(running);
+  // Stopping: Events still queued are dropped rather than written one by one while the user waits.
+  if (signal.aborted) for (const r of recorders.values()) r.discardPending();
   await Promise.all([...recorders.values()].map((r) => r.flush()));
 }
 
@@ -156,75 +161,13 @@ export async function startControllerManager(o: ControllerManagerOptions): Promi
   return { identity, isLeading: () => leading, done };
 }
 
-const help = `Usage: skiff controller-manager [flags]
-
-  --kubeconfig PATH                 kubeconfig of the API server (default $KUBECONFIG or ~/.kube/config)
-  --controllers LIST                comma list: '*' all, 'name' enable, '-name' disable (default '*')
-  --leader-elect BOOL               run under the kube-system/kube-controller-manager lease (default true)
-  --leader-elect-identity ID        lease holder identity (default <hostname>_<uuid>)
-  --leader-elect-lease-duration DUR (default 15s)
-  --leader-elect-renew-deadline DUR (default 10s)
-  --leader-elect-retry-period DUR   (default 2s)
-  --concurrent-replicaset-syncs N   (default 5)
-  --concurrent-deployment-syncs N   (default 5)
-  --node-monitor-grace-period DUR   (default 40s)
-  --cluster-cidr CIDR               node-ipam allocation range (default 10.42.0.0/16)
-  --node-cidr-mask-size N           (default 24)
-  --service-cluster-ip-range CIDR   (default 10.43.0.0/16)
-`;
-
-function durationMs(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s);
-  if (!m) throw new Error(`invalid duration "${s}"`);
-  const mult = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000;
-  return Number(m[1]) * mult;
-}
-
-const seconds = (s: string | undefined): number | undefined => (s === undefined ? undefined : durationMs(s) / 1000);
-
-function positiveInt(name: string, s: string | undefined): number | undefined {
-  if (s === undefined) return undefined;
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: want a positive integer, got "${s}"`);
-  return n;
-}
-
 export async function controllerManagerCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      kubeconfig: { type: 'string' },
-      controllers: { type: 'string' },
-      'leader-elect': { type: 'string' },
-      'leader-elect-identity': { type: 'string' },
-      'leader-elect-lease-duration': { type: 'string' },
-      'leader-elect-renew-deadline': { type: 'string' },
-      'leader-elect-retry-period': { type: 'string' },
-      'concurrent-replicaset-syncs': { type: 'string' },
-      'concurrent-deployment-syncs': { type: 'string' },
-      'node-monitor-grace-period': { type: 'string' },
-      'cluster-cidr': { type: 'string' },
-      'node-cidr-mask-size': { type: 'string' },
-      'service-cluster-ip-range': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(help);
+  const flags = parseControllerManagerFlags(argv);
+  if (flags.help) {
+    process.stdout.write(controllerManagerHelp);
     return 0;
   }
-  const options: Partial<ControllerOptions> = {};
-  const rs = positiveInt('concurrent-replicaset-syncs', values['concurrent-replicaset-syncs']);
-  if (rs) options.concurrentReplicaSetSyncs = rs;
-  const dep = positiveInt('concurrent-deployment-syncs', values['concurrent-deployment-syncs']);
-  if (dep) options.concurrentDeploymentSyncs = dep;
-  if (values['node-monitor-grace-period']) options.nodeMonitorGracePeriodMs = durationMs(values['node-monitor-grace-period']);
-  if (values['cluster-cidr'] !== undefined) options.clusterCidr = values['cluster-cidr'];
-  const mask = positiveInt('node-cidr-mask-size', values['node-cidr-mask-size']);
-  if (mask) options.nodeCidrMaskSize = mask;
-  if (values['service-cluster-ip-range']) options.serviceCidr = values['service-cluster-ip-range'];
-
-  const client = RestClient.fromKubeconfig(values.kubeconfig, { userAgent: 'skiff-controller-manager' });
+  const client = RestClient.fromKubeconfig(flags.kubeconfig, { userAgent: 'skiff-controller-manager' });
   const ac = new AbortController();
   const stop = (sig: string): void => {
     console.log(`controller-manager: ${sig} received, shutting down`);
@@ -235,18 +178,7 @@ export async function controllerManagerCommand(argv: string[]): Promise<number> 
   process.once('SIGTERM', onTerm);
   process.once('SIGINT', onInt);
   try {
-    const cm = await startControllerManager({
-      client,
-      signal: ac.signal,
-      controllers: values.controllers?.split(','),
-      leaderElection: values['leader-elect'] === undefined ? true : values['leader-elect'] !== 'false',
-      identity: values['leader-elect-identity'],
-      stopOnLostLease: true,
-      leaseDurationSeconds: seconds(values['leader-elect-lease-duration']),
-      renewDeadlineSeconds: seconds(values['leader-elect-renew-deadline']),
-      retryPeriodSeconds: seconds(values['leader-elect-retry-period']),
-      options,
-    });
+    const cm = await startControllerManager({ ...flags.manager, client, signal: ac.signal });
     console.log(`controller-manager: running as ${cm.identity}`);
     await cm.done;
     // leadership lost without a signal: exit non-zero, as upstream does, so a supervisor restarts us

@@ -5,15 +5,19 @@
 // apiserver deletes the namespace. Objects held by their own finalizers are waited for, never forced.
 import type { Namespace, NamespaceCondition } from 'kubernetes-types/core/v1.js';
 import type { Status } from 'kubernetes-types/meta/v1.js';
-import {
-  type KubeList, type RestClient, WorkQueue, formatTime, isNotFound, isConflict, resourcePath, runController,
-} from '../../client/index.ts';
+import type { Action } from '../../client/controller.ts';
+import { isConflict, isNotFound } from '../../client/errors.ts';
+import { formatTime } from '../../client/events.ts';
+import type { Informer } from '../../client/informer.ts';
+import { resourcePath } from '../../client/resource-ref.ts';
+import type { KubeList, RestClient } from '../../client/rest.ts';
 import type { ResourceInfo } from '../../api/resource-info.ts';
-import { findResource, resources } from '../../api/resources.ts';
+import { resources } from '../../api/resources.ts';
 import type { KubeObject } from '../../api/object.ts';
+import { Controller } from './base.ts';
 import type { ControllerContext } from './context.ts';
+import { namespacesRef } from './refs.ts';
 
-const namespacesRef = findResource('', 'v1', 'namespaces')!;
 export const namespaceFinalizer = 'kubernetes';
 
 /** Namespaced resources that can be listed and deleted, i.e. what a namespace can hold. */
@@ -87,48 +91,60 @@ export function deletionConditions(s: ContentSummary, now: string, old: Namespac
   ];
 }
 
+export class NamespaceController extends Controller {
+  private readonly namespaces: Informer<Namespace>;
+
+  constructor(ctx: ControllerContext) {
+    super(ctx, { name: 'namespace', workers: ctx.options.concurrentNamespaceSyncs });
+    this.namespaces = this.informer<Namespace>(namespacesRef);
+    const enqueue = (ns: Namespace): void => {
+      if (ns.metadata?.deletionTimestamp) this.queue.add(ns.metadata.name!);
+    };
+    this.namespaces.addEventHandler({ onAdd: enqueue, onUpdate: (_, ns) => enqueue(ns) });
+  }
+
+  async reconcile(name: string, signal: AbortSignal): Promise<Action> {
+    const cached = this.namespaces.lister.get('', name);
+    if (!cached?.metadata?.deletionTimestamp) return;
+    if (!(cached.spec?.finalizers ?? []).includes(namespaceFinalizer)) return;
+    const summary = await deleteContent(this.ctx.client, name, signal);
+    if (!(await this.writeConditions(cached, summary, signal))) return;
+    // Pods finish their graceful termination and finalizers are removed by others: look again soon.
+    if (summary.remaining.length || summary.errors.length) return { requeueAfter: summary.errors.length ? 5000 : 1000 };
+    await this.finalize(cached, signal);
+  }
+
+  /** Writes the deletion conditions when they changed; false when the namespace is gone. */
+  private async writeConditions(cached: Namespace, summary: ContentSummary, signal: AbortSignal): Promise<boolean> {
+    const conditions = deletionConditions(summary, formatTime(this.now()), cached.status?.conditions);
+    if (JSON.stringify(conditions) === JSON.stringify(cached.status?.conditions ?? [])) return true;
+    const next: Namespace = { ...structuredClone(cached), status: { ...cached.status, conditions } };
+    try {
+      await this.ctx.client.updateStatus(namespacesRef, next, { signal });
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      if (!isConflict(err)) throw err;
+    }
+    return true;
+  }
+
+  /** Empty: the `kubernetes` finalizer goes through PUT …/finalize, and the apiserver deletes the namespace. */
+  private async finalize(cached: Namespace, signal: AbortSignal): Promise<void> {
+    const name = cached.metadata!.name!;
+    const finalizers = (cached.spec?.finalizers ?? []).filter((f) => f !== namespaceFinalizer);
+    try {
+      await this.ctx.client.request<Namespace>({
+        method: 'PUT',
+        path: resourcePath(namespacesRef, { name, subresource: 'finalize' }),
+        body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers } },
+        signal,
+      });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+}
+
 export async function startNamespaceController(ctx: ControllerContext): Promise<void> {
-  const namespaces = ctx.informers.informerFor<Namespace>(namespacesRef);
-  const queue = new WorkQueue<string>();
-  const enqueue = (ns: Namespace): void => {
-    if (ns.metadata?.deletionTimestamp) queue.add(ns.metadata.name!);
-  };
-  namespaces.addEventHandler({ onAdd: enqueue, onUpdate: (_, ns) => enqueue(ns) });
-  const now = (): string => formatTime(ctx.clock?.now() ?? Date.now());
-  await runController({
-    name: 'namespace',
-    queue,
-    signal: ctx.signal,
-    workers: ctx.options.concurrentNamespaceSyncs,
-    synced: [namespaces.synced],
-    reconcile: async (name, signal) => {
-      const cached = namespaces.lister.get('', name);
-      if (!cached?.metadata?.deletionTimestamp) return;
-      if (!(cached.spec?.finalizers ?? []).includes(namespaceFinalizer)) return;
-      const summary = await deleteContent(ctx.client, name, signal);
-      const conditions = deletionConditions(summary, now(), cached.status?.conditions);
-      if (JSON.stringify(conditions) !== JSON.stringify(cached.status?.conditions ?? [])) {
-        const next: Namespace = { ...structuredClone(cached), status: { ...cached.status, conditions } };
-        try {
-          await ctx.client.updateStatus(namespacesRef, next, { signal });
-        } catch (err) {
-          if (isNotFound(err)) return;
-          if (!isConflict(err)) throw err;
-        }
-      }
-      // Pods finish their graceful termination and finalizers are removed by others: look again soon.
-      if (summary.remaining.length || summary.errors.length) return { requeueAfter: summary.errors.length ? 5000 : 1000 };
-      const finalizers = (cached.spec?.finalizers ?? []).filter((f) => f !== namespaceFinalizer);
-      try {
-        await ctx.client.request<Namespace>({
-          method: 'PUT',
-          path: resourcePath(namespacesRef, { name, subresource: 'finalize' }),
-          body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers } },
-          signal,
-        });
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
-    },
-  });
+  await new NamespaceController(ctx).run();
 }

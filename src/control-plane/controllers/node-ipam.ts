@@ -3,26 +3,14 @@
 // (so a restart never hands out a block twice), a block is reserved before the write that claims it, and released
 // when its node goes. A node whose podCIDR is already set keeps it (the field is immutable once set).
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { WorkQueue, isNotFound, runController } from '../../client/index.ts';
-import { findResource } from '../../api/resources.ts';
+import type { Action } from '../../client/controller.ts';
+import { isNotFound } from '../../client/errors.ts';
+import type { EventRecorder } from '../../client/events.ts';
+import type { Informer } from '../../client/informer.ts';
+import { formatCidr, parseCidr } from '../../api/net/ipv4.ts';
+import { Controller } from './base.ts';
 import type { ControllerContext } from './context.ts';
-
-const nodesRef = findResource('', 'v1', 'nodes')!;
-
-function parseV4(cidr: string): { base: number; bits: number } | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.trim());
-  if (!m) return undefined;
-  const o = m.slice(1, 5).map(Number);
-  const bits = Number(m[5]);
-  if (o.some((x) => x > 255) || bits > 32) return undefined;
-  const ip = ((o[0] << 24) | (o[1] << 16) | (o[2] << 8) | o[3]) >>> 0;
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return { base: (ip & mask) >>> 0, bits };
-}
-
-function formatV4(n: number, bits: number): string {
-  return `${[24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.')}/${bits}`;
-}
+import { nodesRef } from './refs.ts';
 
 /** Blocks of one size carved from a cluster CIDR; allocate() gives the lowest free one. */
 export class CidrSet {
@@ -33,7 +21,7 @@ export class CidrSet {
   private next = 0;
 
   constructor(clusterCidr: string, readonly maskSize: number) {
-    const c = parseV4(clusterCidr);
+    const c = parseCidr(clusterCidr.trim());
     if (!c) throw new Error(`invalid cluster CIDR "${clusterCidr}"`);
     if (maskSize < c.bits || maskSize > 32) throw new Error(`node CIDR mask size ${maskSize} does not fit in ${clusterCidr}`);
     this.base = c.base;
@@ -43,7 +31,7 @@ export class CidrSet {
 
   /** The block index of cidr, or undefined when it is not one of this set's blocks. */
   indexOf(cidr: string): number | undefined {
-    const c = parseV4(cidr);
+    const c = parseCidr(cidr.trim());
     if (!c || c.bits !== this.maskSize) return undefined;
     const i = (c.base - this.base) / this.size;
     return Number.isInteger(i) && i >= 0 && i < this.count ? i : undefined;
@@ -69,7 +57,7 @@ export class CidrSet {
       if (!this.used.has(i)) {
         this.used.add(i);
         this.next = (i + 1) % this.count;
-        return formatV4((this.base + i * this.size) >>> 0, this.maskSize);
+        return formatCidr((this.base + i * this.size) >>> 0, this.maskSize);
       }
     }
     return undefined;
@@ -80,71 +68,76 @@ export class CidrSet {
   }
 }
 
+export class NodeIpamController extends Controller {
+  private readonly nodes: Informer<Node>;
+  private readonly set: CidrSet;
+  private readonly recorder: EventRecorder;
+  /** node name -> the block this controller knows it holds */
+  private readonly held = new Map<string, string>();
+
+  constructor(ctx: ControllerContext) {
+    // one worker: every node's cache state was already folded into the set by the handlers before it runs
+    super(ctx, { name: 'node-ipam', workers: 1 });
+    this.set = new CidrSet(ctx.options.clusterCidr, ctx.options.nodeCidrMaskSize);
+    this.nodes = this.informer<Node>(nodesRef);
+    this.recorder = ctx.recorder('cidrAllocator');
+    this.nodes.addEventHandler({
+      onAdd: (n) => this.observe(n),
+      onUpdate: (_, n) => this.observe(n),
+      onDelete: (n) => {
+        const name = n.metadata!.name!;
+        const cidr = this.held.get(name);
+        this.held.delete(name);
+        if (cidr) this.set.release(cidr);
+      },
+    });
+  }
+
+  async reconcile(name: string, signal: AbortSignal): Promise<Action> {
+    const node = this.nodes.lister.get('', name);
+    if (!node || node.spec?.podCIDR || node.metadata?.deletionTimestamp) return;
+    let cidr = this.held.get(name);
+    if (!cidr) {
+      cidr = this.set.allocate();
+      if (!cidr) {
+        this.recorder.event(node, 'Normal', 'CIDRNotAvailable', `Node ${name} status is now: CIDRNotAvailable`);
+        return { requeueAfter: 30_000 };
+      }
+      this.held.set(name, cidr);
+    }
+    try {
+      await this.ctx.client.patch(nodesRef, name, { spec: { podCIDR: cidr, podCIDRs: [cidr] } }, 'merge', { signal });
+    } catch (err) {
+      if (isNotFound(err)) {
+        this.held.delete(name);
+        this.set.release(cidr);
+        return;
+      }
+      throw err; // keep the reservation: the retry claims the same block
+    }
+  }
+
+  /** The node's spec is the truth: its block is occupied even if we had reserved another for it. */
+  private observe(node: Node): void {
+    const name = node.metadata!.name!;
+    const cidr = node.spec?.podCIDR;
+    if (cidr && this.held.get(name) !== cidr) {
+      const mine = this.held.get(name);
+      if (mine) this.set.release(mine);
+      if (!this.set.occupy(cidr) && this.set.indexOf(cidr) !== undefined) {
+        console.error(`node-ipam: node ${name} claims ${cidr}, which another node holds`);
+      }
+      this.held.set(name, cidr);
+    }
+    if (!cidr) this.queue.add(name);
+  }
+}
+
 export async function startNodeIpamController(ctx: ControllerContext): Promise<void> {
   if (!ctx.options.clusterCidr) {
+    // allocation is off: idle until the manager stops (returning early would count as a failure)
     await new Promise<void>((resolve) => ctx.signal.aborted ? resolve() : ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
     return;
   }
-  const set = new CidrSet(ctx.options.clusterCidr, ctx.options.nodeCidrMaskSize);
-  const nodes = ctx.informers.informerFor<Node>(nodesRef);
-  const recorder = ctx.recorder('cidrAllocator');
-  /** node name -> the block this controller knows it holds */
-  const held = new Map<string, string>();
-  const queue = new WorkQueue<string>();
-  const observe = (node: Node): void => {
-    const name = node.metadata!.name!;
-    const cidr = node.spec?.podCIDR;
-    if (cidr && held.get(name) !== cidr) {
-      // the node's spec is the truth: occupy its block even if we had reserved another for it
-      const mine = held.get(name);
-      if (mine) set.release(mine);
-      if (!set.occupy(cidr) && set.indexOf(cidr) !== undefined) {
-        console.error(`node-ipam: node ${name} claims ${cidr}, which another node holds`);
-      }
-      held.set(name, cidr);
-    }
-    if (!cidr) queue.add(name);
-  };
-  nodes.addEventHandler({
-    onAdd: observe,
-    onUpdate: (_, n) => observe(n),
-    onDelete: (n) => {
-      const name = n.metadata!.name!;
-      const cidr = held.get(name);
-      held.delete(name);
-      if (cidr) set.release(cidr);
-    },
-  });
-
-  await runController({
-    name: 'node-ipam',
-    queue,
-    signal: ctx.signal,
-    // one worker: every node's cache state was already folded into the set by the handlers before this runs
-    workers: 1,
-    synced: [nodes.synced],
-    reconcile: async (name, signal) => {
-      const node = nodes.lister.get('', name);
-      if (!node || node.spec?.podCIDR || node.metadata?.deletionTimestamp) return;
-      let cidr = held.get(name);
-      if (!cidr) {
-        cidr = set.allocate();
-        if (!cidr) {
-          recorder.event(node, 'Normal', 'CIDRNotAvailable', `Node ${name} status is now: CIDRNotAvailable`);
-          return { requeueAfter: 30_000 };
-        }
-        held.set(name, cidr);
-      }
-      try {
-        await ctx.client.patch(nodesRef, name, { spec: { podCIDR: cidr, podCIDRs: [cidr] } }, 'merge', { signal });
-      } catch (err) {
-        if (isNotFound(err)) {
-          held.delete(name);
-          set.release(cidr);
-          return;
-        }
-        throw err; // keep the reservation: the retry claims the same block
-      }
-    },
-  });
+  await new NodeIpamController(ctx).run();
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { unknownConditions } from './node-lifecycle.ts';
+import { firstProbeMs, unknownConditions } from './node-lifecycle.ts';
 
 test('a silent node: posted conditions go Unknown with upstream reason and message, missing ones are added', () => {
   const node: Node = {
@@ -23,4 +23,15 @@ test('a silent node: posted conditions go Unknown with upstream reason and messa
     lastHeartbeatTime: '2020-01-01T00:00:00Z', lastTransitionTime: 'NOW',
   });
   assert.equal(unknownConditions({ ...node, status: { conditions: conds } }, 'LATER'), undefined, 'nothing left to change');
+});
+
+test('a node that never posted Ready is counted from its creation; one that did, from when we first see it', () => {
+  const created = Date.parse('2020-01-01T00:00:00Z');
+  const now = created + 3_600_000;
+  const bare: Node = { metadata: { name: 'n', creationTimestamp: '2020-01-01T00:00:00Z' } };
+  assert.equal(firstProbeMs(bare, now), created);
+  assert.equal(firstProbeMs(bare, created - 5_000), created - 5_000, 'creation ahead of our clock counts as now');
+  const posted: Node = { ...bare, status: { conditions: [{ type: 'Ready', status: 'True' }] } };
+  assert.equal(firstProbeMs(posted, now), now);
+  assert.equal(firstProbeMs({ metadata: { name: 'x' } }, now), now, 'no creation time: now');
 });

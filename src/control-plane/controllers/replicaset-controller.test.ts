@@ -87,31 +87,31 @@ const signal = new AbortController().signal;
 test('creates the missing pods once, and not again until the informer has seen them', async () => {
   const { c, rsInf, podInf, created, events } = setup();
   rsInf.add(rs(3));
-  await c.sync('default/web', signal);
+  await c.reconcile('default/web', signal);
   assert.equal(created.length, 3);
   assert.ok(created.every((p) => p.metadata?.generateName === 'web-' && p.metadata.ownerReferences?.[0].controller === true));
   assert.deepEqual(events.filter((e) => e.startsWith('SuccessfulCreate')).length, 3);
   assert.equal(events[0], `SuccessfulCreate: Created pod: ${created[0].metadata?.name}`);
 
-  await c.sync('default/web', signal); // the cache still shows no pods: without expectations this would create 3 more
+  await c.reconcile('default/web', signal); // the cache still shows no pods: without expectations this would create 3 more
   assert.equal(created.length, 3);
   podInf.add(created[0]);
   podInf.add(created[1]);
-  await c.sync('default/web', signal);
+  await c.reconcile('default/web', signal);
   assert.equal(created.length, 3);
   podInf.add(created[2]);
-  await c.sync('default/web', signal);
+  await c.reconcile('default/web', signal);
   assert.equal(created.length, 3, 'all three observed: nothing is missing');
 
   podInf.remove(created[1]); // a pod goes away: the next sync replaces it
-  await c.sync('default/web', signal);
+  await c.reconcile('default/web', signal);
   assert.equal(created.length, 4);
 });
 
 test('a failed create ends the slow start and lowers the expectations by what was never created', async () => {
   const { c, rsInf, created, events } = setup({ failCreateAt: 5 });
   rsInf.add(rs(10));
-  await assert.rejects(c.sync('default/web', signal), /exceeded quota/);
+  await assert.rejects(c.reconcile('default/web', signal), /exceeded quota/);
   // batches of 1 and 2 succeed; the batch of 4 has one failure (3 created); the rest are never tried
   assert.equal(created.length, 6);
   assert.deepEqual(c.expectations.pending('default/web'), { adds: 6, dels: 0 });
@@ -128,9 +128,9 @@ test('scale-down deletes the least valuable pods: unscheduled first, then not re
   });
   rsInf.add(rs(2));
   for (const p of [pod('a', 'n1'), pod('b'), pod('c', 'n2', false), pod('d', 'n3')]) podInf.add(p);
-  await c.sync('default/web', signal);
+  await c.reconcile('default/web', signal);
   assert.deepEqual(deleted.sort(), ['b', 'c']);
   assert.ok(events.includes('SuccessfulDelete: Deleted pod: b'));
-  await c.sync('default/web', signal);
+  await c.reconcile('default/web', signal);
   assert.equal(deleted.length, 2, 'waits for the deletions to be observed');
 });

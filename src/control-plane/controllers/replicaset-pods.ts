@@ -1,14 +1,11 @@
 // Pod facts the workload controllers share (upstream pkg/api/v1/pod and controller_utils): active, ready,
 // available after minReadySeconds, and the ranking that picks which pods a scale-down deletes first.
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
-import type { ApiObject } from '../../client/types.ts';
 
 export const podDeletionCostAnnotation = 'controller.kubernetes.io/pod-deletion-cost';
 
-export function controllerRefOf(obj: ApiObject): OwnerReference | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
-}
+// where the workload e2e tests have long imported it from
+export { controllerRefOf } from './controller-ref.ts';
 
 /** Counted by its controller: not finished and not being deleted. */
 export function isPodActive(pod: Pod): boolean {

@@ -4,11 +4,11 @@ import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from 'kubernet
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { isConflict } from '../../client/errors.ts';
 import { formatTime } from '../../client/events.ts';
-import { resourceRef } from '../../client/resource-ref.ts';
 import type { RestClient } from '../../client/rest.ts';
+import { errMessage } from './base.ts';
+import { replicaSetsRef } from './refs.ts';
 import { isPodAvailable, isPodReady } from './replicaset-pods.ts';
 
-export const replicaSetsRef = resourceRef('apps/v1', 'replicasets', true);
 
 /** Upstream's SlowStartInitialBatchSize. */
 export const slowStartInitialBatch = 1;
@@ -30,20 +30,6 @@ export async function slowStartBatch(count: number, initial: number, fn: () => P
   return { successes };
 }
 
-/** Conflicts mean our cache was behind a write; the retry re-reads it, so they are not worth a log line. */
-export function quietConflicts(name: string): (key: string, err: unknown) => void {
-  return (key, err) => {
-    if (isConflict(err)) return;
-    console.error(`controller ${name}: reconciling ${key} failed:`, errMessage(err));
-  };
-}
-
-export function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-
-/** Status from the pods the set owns; a failed create/delete shows as the ReplicaFailure condition. */
 export function calculateReplicaSetStatus(rs: ReplicaSet, pods: Pod[], now: number, failure?: { reason: string; error: unknown }): ReplicaSetStatus {
   const minReady = rs.spec?.minReadySeconds ?? 0;
   const templateLabels = rs.spec?.template?.metadata?.labels ?? {};

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../client/clock.ts';
 import { Expectations, expectationsTimeoutMs } from './replicaset-expectations.ts';
-import { slowStartBatch } from './replicaset.ts';
+import { slowStartBatch } from './replicaset-status.ts';
 
 test('slow start: batches of 1, 2, 4, … and a stop after the first failing batch', async () => {
   const batches: number[] = [];

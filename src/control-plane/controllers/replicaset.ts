@@ -5,46 +5,37 @@
 // writes status (replicas, fullyLabeled, ready, available after minReadySeconds, observedGeneration).
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { type Clock, realClock } from '../../client/clock.ts';
 import { byOwner, objectKey, splitKey } from '../../client/cache.ts';
-import { runController } from '../../client/controller.ts';
+import type { Action } from '../../client/controller.ts';
 import { isAlreadyExists, isNotFound } from '../../client/errors.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
-import { resourceRef } from '../../client/resource-ref.ts';
-import type { RestClient } from '../../client/rest.ts';
 import { labelSelectorMatcher } from '../../client/selector.ts';
-import { WorkQueue } from '../../client/workqueue.ts';
+import { Controller, errMessage } from './base.ts';
 import type { ControllerContext } from './context.ts';
-import { claimObjects, ownerReferenceTo } from './replicaset-claim.ts';
+import { claimObjects, controllerRefOf, ownerReferenceTo } from './controller-ref.ts';
+import { podsRef, replicaSetsRef } from './refs.ts';
 import { Expectations } from './replicaset-expectations.ts';
-import { controllerRefOf, isPodActive, isPodReady, rankPodsForDeletion } from './replicaset-pods.ts';
-import {
-  calculateReplicaSetStatus, errMessage, quietConflicts, replicaSetsRef, slowStartBatch, slowStartInitialBatch, updateReplicaSetStatus,
-} from './replicaset-status.ts';
+import { isPodActive, isPodReady, rankPodsForDeletion } from './replicaset-pods.ts';
+import { calculateReplicaSetStatus, slowStartBatch, slowStartInitialBatch, updateReplicaSetStatus } from './replicaset-status.ts';
 
-export { quietConflicts, replicaSetsRef, slowStartBatch };
+// the workload e2e tests import these from here
+export { podsRef, replicaSetsRef };
 
-export const podsRef = resourceRef('v1', 'pods', true);
 export const replicaSetComponent = 'replicaset-controller';
 
-export class ReplicaSetController {
+export class ReplicaSetController extends Controller {
   readonly rsInformer: Informer<ReplicaSet>;
   readonly podInformer: Informer<Pod>;
-  readonly queue: WorkQueue<string>;
   readonly expectations: Expectations;
-  private readonly client: RestClient;
   private readonly recorder: EventRecorder;
-  private readonly clock: Clock;
 
-  constructor(private readonly ctx: ControllerContext) {
-    this.client = ctx.client;
-    this.clock = ctx.clock ?? realClock;
+  constructor(ctx: ControllerContext) {
+    super(ctx, { name: replicaSetComponent, workers: ctx.options.concurrentReplicaSetSyncs });
     this.recorder = ctx.recorder(replicaSetComponent);
-    this.queue = new WorkQueue<string>({ clock: this.clock });
     this.expectations = new Expectations(this.clock);
-    this.rsInformer = ctx.informers.informerFor<ReplicaSet>(replicaSetsRef);
-    this.podInformer = ctx.informers.informerFor<Pod>(podsRef);
+    this.rsInformer = this.informer<ReplicaSet>(replicaSetsRef);
+    this.podInformer = this.informer<Pod>(podsRef);
     this.rsInformer.addEventHandler({
       onAdd: (rs) => this.queue.add(objectKey(rs)),
       onUpdate: (_old, rs) => this.queue.add(objectKey(rs)),
@@ -57,18 +48,6 @@ export class ReplicaSetController {
       onAdd: (pod) => this.podAdded(pod),
       onUpdate: (old, pod) => this.podUpdated(old, pod),
       onDelete: (pod) => this.podDeleted(pod),
-    });
-  }
-
-  run(): Promise<void> {
-    return runController({
-      name: replicaSetComponent,
-      queue: this.queue,
-      workers: this.ctx.options.concurrentReplicaSetSyncs,
-      signal: this.ctx.signal,
-      synced: [this.rsInformer.synced, this.podInformer.synced],
-      reconcile: (key, signal) => this.sync(key, signal),
-      onError: quietConflicts(replicaSetComponent),
     });
   }
 
@@ -140,7 +119,7 @@ export class ReplicaSetController {
     this.queue.add(key);
   }
 
-  async sync(key: string, signal: AbortSignal): Promise<{ requeueAfter?: number } | void> {
+  async reconcile(key: string, signal: AbortSignal): Promise<Action> {
     const { namespace, name } = splitKey(key);
     const rs = this.rsInformer.lister.get(namespace, name);
     if (!rs) {
@@ -152,7 +131,7 @@ export class ReplicaSetController {
     if (!selector || (!selector.matchLabels && !selector.matchExpressions?.length)) return; // validation forbids it
     const active = this.podInformer.lister.list(namespace).filter(isPodActive);
     const pods = await claimObjects<Pod>({
-      client: this.client,
+      client: this.ctx.client,
       owner: { ...rs, metadata: rs.metadata ?? {} },
       ownerRef: ownerReferenceTo({ ...rs, metadata: rs.metadata ?? {} }, 'apps/v1', 'ReplicaSet'),
       ownerResource: replicaSetsRef,
@@ -164,7 +143,7 @@ export class ReplicaSetController {
     let failure: { reason: string; error: unknown } | undefined;
     if (needsSync && !rs.metadata?.deletionTimestamp) failure = await this.manageReplicas(pods, rs, key, signal);
     const status = calculateReplicaSetStatus(rs, pods, this.clock.now(), failure);
-    const updated = await updateReplicaSetStatus(this.client, rs, status, signal);
+    const updated = await updateReplicaSetStatus(this.ctx.client, rs, status, signal);
     if (failure) throw failure.error;
     const minReady = rs.spec?.minReadySeconds ?? 0;
     const st = updated.status;
@@ -192,7 +171,7 @@ export class ReplicaSetController {
       const errors: unknown[] = [];
       await Promise.all(victims.map(async (pod) => {
         try {
-          await this.client.delete(podsRef, pod.metadata?.name ?? '', { namespace: pod.metadata?.namespace, signal });
+          await this.ctx.client.delete(podsRef, pod.metadata?.name ?? '', { namespace: pod.metadata?.namespace, signal });
           this.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata?.name}`);
         } catch (err) {
           this.expectations.deletionObserved(key, objectKey(pod)); // the delete will never be seen
@@ -235,7 +214,7 @@ export class ReplicaSetController {
   private async createWithFreshName(pod: Pod, signal: AbortSignal): Promise<Pod> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.client.create<Pod>(podsRef, pod, { namespace: pod.metadata?.namespace, signal });
+        return await this.ctx.client.create<Pod>(podsRef, pod, { namespace: pod.metadata?.namespace, signal });
       } catch (err) {
         if (!isAlreadyExists(err) || attempt >= 2) throw err;
       }

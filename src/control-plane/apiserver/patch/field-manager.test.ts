@@ -278,7 +278,7 @@ describe('serverSideApply', () => {
       (e: unknown) => e instanceof ApiError && e.code === 400 &&
         e.status.message === 'Incorrect version specified in apply patch. Specified patch version: apps/v1beta1, expected: apps/v1');
     assert.throws(() => ssa(undefined, applied({ template: { spec: { containers: [{ image: 'x' }] } } })),
-      (e: unknown) => e instanceof ApiError && e.code === 500 && (e.status.message ?? '').includes('omits key field "name"'));
+      (e: unknown) => e instanceof ApiError && e.code === 400 && (e.status.message ?? '').includes('omits key field "name"'));
   });
 
   it('ports without protocol key on the TCP default', () => {

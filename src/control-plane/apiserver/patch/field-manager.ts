@@ -34,7 +34,8 @@ function kindKeyOf(obj: KubeObject): string {
 }
 
 function typedError(err: unknown, what: string): never {
-  if (err instanceof SchemaError) throw ApiError.internal(`failed to create typed ${what} object: ${err.message}`);
+  // Upstream's 500 here becomes a 400: the cause is the request body (see strategic.ts).
+  if (err instanceof SchemaError) throw ApiError.badRequest(`failed to create typed ${what} object: ${err.message}`);
   throw err;
 }
 

@@ -127,6 +127,21 @@ export function indexElement(i: number): string {
 
 const kindOrder: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
 
+/** The JSON inside a path element. managedFields may come from a request body, so a malformed element is
+ *  compared as its text rather than thrown at (a throw here would surface as a 500). */
+function elementJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function keyFields(text: string): [string, unknown][] {
+  const v = elementJson(text);
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v) : [['', text]];
+}
+
 function compareScalars(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
@@ -144,9 +159,9 @@ export function compareElements(a: string, b: string): number {
   const rb = b.slice(2);
   if (a[0] === 'f') return ra < rb ? -1 : ra > rb ? 1 : 0;
   if (a[0] === 'i') return Number(ra) - Number(rb);
-  if (a[0] === 'v') return compareScalars(JSON.parse(ra), JSON.parse(rb));
-  const fa = Object.entries(JSON.parse(ra) as Record<string, unknown>);
-  const fb = Object.entries(JSON.parse(rb) as Record<string, unknown>);
+  if (a[0] === 'v') return compareScalars(elementJson(ra), elementJson(rb));
+  const fa = keyFields(ra);
+  const fb = keyFields(rb);
   for (let i = 0; i < Math.min(fa.length, fb.length); i++) {
     if (fa[i][0] !== fb[i][0]) return fa[i][0] < fb[i][0] ? -1 : 1;
     const c = compareScalars(fa[i][1], fb[i][1]);
@@ -165,7 +180,7 @@ export function pathString(path: Path): string {
         out += `.${rest}`;
         break;
       case 'k': {
-        const fields = Object.entries(JSON.parse(rest) as Record<string, unknown>);
+        const fields = keyFields(rest);
         out += `[${fields.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
         break;
       }

@@ -4,10 +4,10 @@
 //   parseApplyPatch      the body of an application/apply-patch+yaml request (YAML or JSON)
 //   serverSideApply      merge an applied configuration, track ownership, 409 on conflicts
 //   updateManagedFields  record an ordinary write in metadata.managedFields
-import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../../../api/errors.ts';
 import type { KubeObject } from '../../../api/object.ts';
-import { applyJsonPatch, applyMergePatch, goJsonError } from './json-patch.ts';
+import { parseYaml } from '../../../api/decode/body.ts';
+import { applyJsonPatch, applyMergePatch, goJsonError, parsePatchJson } from './json-patch.ts';
 import { strategicMergePatch } from './strategic.ts';
 import { isObject, type JsonObject } from './typed.ts';
 
@@ -42,21 +42,23 @@ export function applyPatch(args: { obj: KubeObject; patchType: PatchType; patch:
     case 'strategic': {
       const decodeError = goJsonError(text, 'map');
       if (decodeError) throw ApiError.badRequest(decodeError);
-      const patch = JSON.parse(text) as unknown;
+      const patch = parsePatchJson(text);
       if (!isObject(patch)) throw ApiError.badRequest('json: cannot unmarshal null into Go value of type map[string]interface {}');
       return strategicMergePatch(obj, patch, args.kindKey) as KubeObject;
     }
   }
 }
 
-/** Decodes an apply body; anything but a mapping is 400 like upstream's "error decoding YAML". */
+/** Decodes an apply body (YAML or JSON, through the safe decoder); anything but a mapping is 400 like upstream's
+ *  "error decoding YAML". */
 export function parseApplyPatch(body: Buffer | string): KubeObject {
   const text = typeof body === 'string' ? body : body.toString('utf8');
   let value: unknown;
   try {
-    value = parseYaml(text, { version: '1.1' });
+    value = parseYaml(text);
   } catch (err) {
-    throw ApiError.badRequest(`error decoding YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw ApiError.badRequest(`error decoding YAML: ${msg.replace(/^error converting YAML to JSON: yaml: /, '')}`);
   }
   if (!isObject(value)) {
     throw ApiError.badRequest('error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ' +

@@ -90,7 +90,7 @@ describe('JSON patch (RFC 6902)', () => {
     for (const [body, message] of [
       ['{"op":"add"}', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch'],
       ['[1]', 'json: cannot unmarshal number into Go value of type jsonpatch.Operation'],
-      ['nope', "invalid character 'n' looking for beginning of value"],
+      ['nope', "invalid character 'o' in literal null (expecting 'u')"],
     ]) {
       assert.throws(() => applyPatch({ obj: cm, patchType: 'json', patch: body, kindKey: 'v1/ConfigMap' }),
         (e: unknown) => e instanceof ApiError && e.code === 400 && e.status.message === message);

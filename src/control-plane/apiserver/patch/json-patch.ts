@@ -6,19 +6,27 @@
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { ApiError } from '../../../api/errors.ts';
-import { deepEqual, isObject, type Json, type JsonObject } from './typed.ts';
+import { DecodeError, parseJson } from '../../../api/decode/body.ts';
+import { deepEqual, isObject, own, setOwn, type Json, type JsonObject } from './typed.ts';
 
 const maxOperations = 10000;
 
-/** Go's encoding/json wording for the common ways a body fails to decode. */
+/** A patch body through the safe decoder (depth limit, no prototype keys); its refusals are 400s. */
+export function parsePatchJson(text: string): unknown {
+  try {
+    return parseJson(Buffer.from(text, 'utf8'));
+  } catch (e) {
+    throw ApiError.badRequest(e instanceof DecodeError ? e.message : String(e));
+  }
+}
+
+/** Go's encoding/json wording for the common ways a body fails to decode (safe decoding refusals included). */
 export function goJsonError(text: string, target: string): string | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    const trimmed = text.trim();
-    if (trimmed === '') return 'unexpected end of JSON input';
-    return `invalid character '${trimmed[0]}' looking for beginning of value`;
+    value = parseJson(Buffer.from(text, 'utf8'));
+  } catch (e) {
+    return e instanceof DecodeError ? e.message : String(e);
   }
   const kind = value === null ? undefined : Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value;
   if (target === 'patch' && kind !== 'array' && kind !== undefined) {
@@ -48,7 +56,7 @@ function findContainer(doc: Json, path: string): { container: JsonObject | Json[
   for (const raw of parts.slice(1, -1)) {
     const token = unescape(raw);
     if (Array.isArray(node)) node = /^\d+$/.test(token) ? node[Number(token)] : undefined;
-    else if (isObject(node)) node = node[token];
+    else if (isObject(node)) node = own(node, token);
     else node = undefined;
     if (node === undefined || node === null) return undefined;
   }
@@ -121,7 +129,8 @@ function precheck(doc: Json, op: JsonObject): string | undefined {
 export function applyJsonPatch(obj: JsonObject, patchText: string): JsonObject {
   const decodeError = goJsonError(patchText, 'patch');
   if (decodeError) throw ApiError.badRequest(decodeError);
-  const ops = JSON.parse(patchText) as unknown[];
+  // `null` decodes to an empty patch in Go (a nil slice), which changes nothing.
+  const ops = (parsePatchJson(patchText) ?? []) as unknown[];
   const bad = ops.find((o) => !isObject(o));
   if (bad !== undefined) {
     const kind = Array.isArray(bad) ? 'array' : bad === null ? 'null' : typeof bad;
@@ -150,9 +159,11 @@ export function applyJsonPatch(obj: JsonObject, patchText: string): JsonObject {
 export function applyMergePatch(obj: JsonObject, patchText: string): JsonObject {
   let patch: unknown;
   try {
-    patch = JSON.parse(patchText);
-  } catch {
-    throw ApiError.badRequest('Invalid JSON Patch');
+    patch = parseJson(Buffer.from(patchText, 'utf8'));
+  } catch (e) {
+    // Depth and prototype-key refusals say what they are; any other undecodable body is evanphx's error.
+    const safety = e instanceof DecodeError && /max depth|__proto__/.test(e.message);
+    throw ApiError.badRequest(safety ? e.message : 'Invalid JSON Patch');
   }
   if (!isObject(patch)) throw ApiError.badRequest('Invalid JSON Patch');
   return mergeInto(structuredClone(obj), patch);
@@ -161,8 +172,10 @@ export function applyMergePatch(obj: JsonObject, patchText: string): JsonObject 
 function mergeInto(target: JsonObject, patch: JsonObject): JsonObject {
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete target[k];
-    else if (isObject(v)) target[k] = mergeInto(isObject(target[k]) ? (target[k] as JsonObject) : {}, v);
-    else target[k] = v;
+    else if (isObject(v)) {
+      const cur = own(target, k);
+      setOwn(target, k, mergeInto(isObject(cur) ? cur : {}, v));
+    } else setOwn(target, k, v);
   }
   return target;
 }

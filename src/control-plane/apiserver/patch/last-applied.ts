@@ -5,8 +5,9 @@
 // - an existing annotation is rewritten to the newly applied configuration, so a later client-side apply diffs
 //   against what was really applied.
 import type { KubeObject } from '../../../api/object.ts';
+import { parseJson } from '../../../api/decode/body.ts';
 import { difference, type PathSet } from './fieldpath.ts';
-import { compare, isObject, toFieldSet, type Json, type JsonObject, type Ref } from './typed.ts';
+import { compare, isObject, setOwn, toFieldSet, type Json, type JsonObject, type Ref } from './typed.ts';
 
 export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
 const interopManager = 'kubectl';
@@ -24,7 +25,7 @@ export function allowedConflicts(manager: string, live: JsonObject, ref: Ref): P
   const text = annotationOf(live);
   if (text === undefined) return undefined;
   try {
-    const lastApplied = JSON.parse(text) as Json;
+    const lastApplied = parseJson(Buffer.from(text, 'utf8')) as Json;
     if (!isObject(lastApplied)) return undefined;
     const cmp = compare(lastApplied, live, ref);
     return difference(difference(difference(toFieldSet(lastApplied, ref), cmp.modified), cmp.added), cmp.removed);
@@ -39,7 +40,7 @@ export function goJsonEncode(v: Json): string {
     if (Array.isArray(x)) return x.map(sorted);
     if (!isObject(x)) return x;
     const out: JsonObject = {};
-    for (const k of Object.keys(x).sort()) out[k] = sorted(x[k]);
+    for (const k of Object.keys(x).sort()) setOwn(out, k, sorted(x[k]));
     return out;
   };
   const escaped = JSON.stringify(sorted(v))

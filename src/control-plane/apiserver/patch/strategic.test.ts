@@ -167,9 +167,9 @@ describe('strategic merge patch errors', () => {
   const cases: [string, string, number, string][] = [
     ['not JSON', 'x', 400, "invalid character 'x' looking for beginning of value"],
     ['a list', '[1]', 400, 'json: cannot unmarshal array into Go value of type map[string]interface {}'],
-    ['missing merge key', '{"spec":{"template":{"spec":{"containers":[{"image":"x"}]}}}}', 500,
-      'Internal error occurred: map: map[image:x] does not contain declared merge key: name'],
-    ['bad $patch', '{"$patch":"bogus"}', 500, 'Internal error occurred: unknown patch type: bogus in map: map[$patch:bogus]'],
+    ['missing merge key', '{"spec":{"template":{"spec":{"containers":[{"image":"x"}]}}}}', 400,
+      'map: map[image:x] does not contain declared merge key: name'],
+    ['bad $patch', '{"$patch":"bogus"}', 400, 'unknown patch type: bogus in map: map[$patch:bogus]'],
   ];
   for (const [name, body, code, message] of cases) {
     it(name, () => {

@@ -7,7 +7,7 @@
 import { ApiError } from '../../../api/errors.ts';
 import { rootType } from '../../../api/merge-keys.ts';
 import { GoSlice, indexIn, mergeSorted, sameItem, sortByOrder } from './list-order.ts';
-import { deepEqual, fieldRef, isObject, type Json, type JsonObject, type Ref } from './typed.ts';
+import { deepEqual, fieldRef, isObject, own, setOwn, type Json, type JsonObject, type Ref } from './typed.ts';
 
 const directive = '$patch';
 const retainKeys = '$retainKeys';
@@ -23,7 +23,9 @@ export function goFormat(v: Json | undefined): string {
 }
 
 const badRequest = (msg: string): ApiError => ApiError.badRequest(msg);
-const internal = (msg: string): ApiError => ApiError.internal(msg);
+// Upstream answers these patch-shape errors with a 500 (they fall through interpretStrategicMergePatchError);
+// Skiff keeps their words but answers 400, since a request body must never be able to produce a server error.
+const internal = (msg: string): ApiError => ApiError.badRequest(msg);
 
 /** Applies a parsed strategic merge patch to a copy of `original`. */
 export function strategicMergePatch(original: JsonObject, patch: JsonObject, kindKey: string): JsonObject {
@@ -31,7 +33,7 @@ export function strategicMergePatch(original: JsonObject, patch: JsonObject, kin
 }
 
 function mergeMap(original: JsonObject, patch: JsonObject, ref: Ref): JsonObject {
-  if (directive in patch) {
+  if (Object.hasOwn(patch, directive)) {
     const d = patch[directive];
     if (d === 'replace') {
       delete patch[directive];
@@ -52,23 +54,23 @@ function mergeMap(original: JsonObject, patch: JsonObject, ref: Ref): JsonObject
       delete original[key];
       continue;
     }
-    if (!(key in original)) {
-      if (!isDeleteList) original[key] = cleanNew(patchV);
+    if (!Object.hasOwn(original, key)) {
+      if (!isDeleteList) setOwn(original, key, cleanNew(patchV));
       continue;
     }
     const origV = original[key];
     const field = fieldRef(ref, key);
     if (kindOf(origV) !== kindOf(patchV)) {
-      if (!isDeleteList) original[key] = cleanNew(patchV);
+      if (!isDeleteList) setOwn(original, key, cleanNew(patchV));
       continue;
     }
     if (isObject(origV) && isObject(patchV)) {
-      original[key] = mergeMap(origV, patchV, field);
+      setOwn(original, key, mergeMap(origV, patchV, field));
     } else if (Array.isArray(origV) && Array.isArray(patchV)) {
-      if (isDeleteList || hasMerge(field)) original[key] = mergeSlice(origV, patchV, field, isDeleteList);
-      else original[key] = cleanNew(patchV);
+      if (isDeleteList || hasMerge(field)) setOwn(original, key, mergeSlice(origV, patchV, field, isDeleteList));
+      else setOwn(original, key, cleanNew(patchV));
     } else {
-      original[key] = patchV;
+      setOwn(original, key, patchV);
     }
   }
   return original;
@@ -91,13 +93,13 @@ function cleanNew(v: Json): Json {
   const out: JsonObject = {};
   for (const [k, x] of Object.entries(v)) {
     if (x === null || k === directive || k === retainKeys || k.startsWith(orderPrefix) || k.startsWith(deletePrefix)) continue;
-    out[k] = cleanNew(x);
+    setOwn(out, k, cleanNew(x));
   }
   return out;
 }
 
 function applyRetainKeys(original: JsonObject, patch: JsonObject): void {
-  if (!(retainKeys in patch)) return;
+  if (!Object.hasOwn(patch, retainKeys)) return;
   const list = patch[retainKeys];
   delete patch[retainKeys];
   if (!Array.isArray(list)) throw badRequest('invalid patch format of retainKeys');
@@ -119,10 +121,10 @@ function mergeOrderedLists(original: JsonObject, patch: JsonObject, ref: Ref): v
     const field = key.slice(orderPrefix.length);
     const fRef = fieldRef(ref, field);
     const mergeKey = fRef.field?.patchMergeKey ?? '';
-    const origList = Array.isArray(original[field]) ? (original[field] as Json[]) : [];
-    const patchList = Array.isArray(patch[field]) ? (patch[field] as Json[]) : [];
+    const origList = Array.isArray(own(original, field)) ? (original[field] as Json[]) : [];
+    const patchList = Array.isArray(own(patch, field)) ? (patch[field] as Json[]) : [];
     validateOrder(patchList, order, mergeKey);
-    if (!(field in original) && !(field in patch)) continue;
+    if (!Object.hasOwn(original, field) && !Object.hasOwn(patch, field)) continue;
     if (origList.length === 0 && patchList.length === 0) throw internal('no elements in any of the given slices');
     // Upstream merges in place over the live list's backing array and then orders by that array, so deletions
     // and additions made during the merge shift the "live order"; GoSlice reproduces that.
@@ -136,7 +138,7 @@ function mergeOrderedLists(original: JsonObject, patch: JsonObject, ref: Ref): v
     // Items named by the directive follow its order; the others keep their live order, interleaved.
     const named = merged.filter((m) => indexIn(order, m, mergeKey) >= 0);
     const serverOnly = merged.filter((m) => indexIn(order, m, mergeKey) < 0);
-    original[field] = mergeSorted(sortByOrder(serverOnly, serverOrder, mergeKey), sortByOrder(named, order, mergeKey), serverOrder, mergeKey);
+    setOwn(original, field, mergeSorted(sortByOrder(serverOnly, serverOrder, mergeKey), sortByOrder(named, order, mergeKey), serverOrder, mergeKey));
     delete patch[field];
   }
 }

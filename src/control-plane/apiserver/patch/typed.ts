@@ -20,6 +20,17 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** obj[k] if obj has it as its own property: an inherited `__proto__` or `constructor` is never a field. */
+export function own(obj: JsonObject, k: string): Json | undefined {
+  return Object.hasOwn(obj, k) ? obj[k] : undefined;
+}
+
+/** obj[k] = v as a plain data property, even for k = "__proto__" (which would otherwise set the prototype). */
+export function setOwn(obj: JsonObject, k: string, v: Json): void {
+  if (k === '__proto__') Object.defineProperty(obj, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else obj[k] = v;
+}
+
 export function fieldRef(parent: Ref, name: string): Ref {
   const field = fieldSchema(parent.typeName, name);
   return { typeName: field?.type, field };
@@ -49,9 +60,9 @@ export function itemElement(ref: Ref, item: Json, where: string, index: number):
   const keys = ref.field?.listMapKeys ?? [];
   const fields: Record<string, Json> = {};
   for (const k of keys) {
-    const v = isObject(item) ? item[k] : undefined;
+    const v = isObject(item) ? own(item, k) : undefined;
     if (v === undefined || v === null) {
-      if (k in keyDefaults) {
+      if (Object.hasOwn(keyDefaults, k)) {
         fields[k] = keyDefaults[k];
         continue;
       }
@@ -201,9 +212,9 @@ export function merge(lhs: Json | undefined, rhs: Json | undefined, ref: Ref, pa
   if (isObject(lhs) && isObject(rhs) && !mapIsAtomic(ref)) {
     const out: JsonObject = {};
     for (const [k, v] of Object.entries(lhs)) {
-      out[k] = k in rhs ? (merge(v, rhs[k], fieldRef(ref, k), [...path, fieldElement(k)]) as Json) : v;
+      setOwn(out, k, Object.hasOwn(rhs, k) ? (merge(v, rhs[k], fieldRef(ref, k), [...path, fieldElement(k)]) as Json) : v);
     }
-    for (const [k, v] of Object.entries(rhs)) if (!(k in lhs)) out[k] = v;
+    for (const [k, v] of Object.entries(rhs)) if (!Object.hasOwn(lhs, k)) setOwn(out, k, v);
     return out;
   }
   return rhs;
@@ -287,7 +298,7 @@ export function removeItems(value: Json, set: PathSet, ref: Ref, path: Path = []
       const pe = fieldElement(k);
       if (set.members.has(pe)) continue;
       const sub = child(set, pe);
-      out[k] = sub ? removeItems(v, sub, fieldRef(ref, k), [...path, pe]) : v;
+      setOwn(out, k, sub ? (removeItems(v, sub, fieldRef(ref, k), [...path, pe]) as Json) : v);
     }
     return out;
   }

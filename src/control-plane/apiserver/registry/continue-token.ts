@@ -1,6 +1,7 @@
 // List continuation tokens: opaque to clients, they pin the revision of the first page (so the pages together
 // form one consistent snapshot) and the key to resume after — upstream's {"v","rv","start"} shape, base64.
 import { ApiError } from '../../../api/errors.ts';
+import { parseJson } from '../../../api/decode/body.ts';
 
 interface Token {
   v: string;
@@ -16,7 +17,9 @@ export function encodeContinue(revision: number, lastKey: string): string {
 export function decodeContinue(token: string, prefix: string): { revision: number; startAfter: string } {
   let parsed: Partial<Token>;
   try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<Token>;
+    // A token is client input: through the safe decoder (depth limit, no prototype keys) like any body.
+    parsed = parseJson(Buffer.from(token, 'base64url')) as Partial<Token>;
+    if (parsed === null || typeof parsed !== 'object') throw new Error('not an object');
   } catch {
     throw ApiError.badRequest('continue key is not valid: illegal base64 data or JSON');
   }

@@ -4,15 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../../store/sqlite.ts';
-import { findResource } from '../../../api/resources.ts';
-import { strategyFor } from '../strategies.ts';
+import { findDefinition } from '../../../api/resources.ts';
 import { GenericStore, type ApiWatchEvent } from './generic-store.ts';
 
 function fixture() {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-gs-'));
   const backend = openSqliteStore(join(dir, 'db'));
-  const info = findResource('', 'v1', 'configmaps')!;
-  const store = new GenericStore(info, backend, strategyFor('v1/ConfigMap'));
+  const store = new GenericStore(findDefinition('', 'v1', 'configmaps')!, backend);
   return {
     store,
     backend,
@@ -88,7 +86,7 @@ test('an idle watch asked for bookmarks gets BOOKMARK events carrying the latest
   try {
     const a = await f.store.create('default', cm('bm'), ctx());
     // A write elsewhere moves the store's revision past the last event this watch will see.
-    const other = new GenericStore(findResource('', 'v1', 'secrets')!, f.backend, strategyFor('v1/Secret'));
+    const other = new GenericStore(findDefinition('', 'v1', 'secrets')!, f.backend);
     const s = await other.create('default', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }, ctx());
     const abort = new AbortController();
     let bookmark: ApiWatchEvent | undefined;

@@ -1,47 +1,66 @@
 // The one generic registry store (upstream's registry/generic/registry.Store): create, get, list, update
 // (optimistic concurrency on resourceVersion), delete (preconditions, graceful deletion, finalizers) and watch
-// for any resource, driven by its ResourceInfo, its KindBehaviour and the defaulter/validator found by KindKey.
+// for any resource, driven by its ResourceDefinition (src/api/resources/). It knows no kind by name.
 // Storage errors become ApiErrors here and nowhere else.
 import { randomUUID } from 'node:crypto';
 import type { DeleteOptions } from 'kubernetes-types/meta/v1.js';
 import { ApiError } from '../../../api/errors.ts';
+import { semanticEqual } from '../../../api/equality.ts';
 import { apiVersionOf, kindKey, type KubeObject } from '../../../api/object.ts';
 import type { ResourceInfo } from '../../../api/resource-info.ts';
+import type { ResourceDefinition } from '../../../api/resources.ts';
+import type { ResourceStrategy, UpdateSubresource } from '../../../api/strategy.ts';
 import {
-  CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, type Store, type WatchEvent,
+  KeyExistsError, KeyNotFoundError, RevisionConflictError, type Store,
 } from '../../../store/interface.ts';
-import { kindBehaviours, type KindBehaviour } from './kind-behaviour.ts';
 import { decodeFromStore, encodeForStore, keyFor, prefixFor } from './object-codec.ts';
-import { decodeContinue, encodeContinue } from './continue-token.ts';
-import { planDeletion } from './deletion.ts';
-import { parseResourceVersion, randomSuffix, rfc3339, withoutBookkeeping, withoutMetaStatus } from './meta-util.ts';
+import { checkPreconditions, finalizedAway, planDeletion } from './deletion.ts';
+import { validateListOptions } from './list-options.ts';
+import { listObjects } from './list.ts';
+import { parseResourceVersion, randomSuffix, rfc3339, withoutBookkeeping } from './meta-util.ts';
+import { prepareUpdate } from './prepare-update.ts';
+import { watchFrom } from './watch.ts';
 import type {
-  Allocator, ApiWatchEvent, ListRequest, ListResponse, NamespaceChecker, ObjectFilter, Strategy, WatchRequest, WriteContext,
+  Allocator, ApiWatchEvent, ListRequest, ListResponse, NamespaceChecker, WatchRequest, WriteContext,
 } from './types.ts';
 
 export type {
-  Allocator, ApiWatchEvent, ListRequest, ListResponse, NamespaceChecker, ObjectFilter, Strategy, WatchEventType, WatchRequest,
+  Allocator, ApiWatchEvent, ListRequest, ListResponse, NamespaceChecker, ObjectFilter, WatchEventType, WatchRequest,
   WriteContext,
 } from './types.ts';
 export { parseResourceVersion, randomSuffix, rfc3339 } from './meta-util.ts';
-import { watchWithProgress } from '../../../store/progress.ts';
+
+export interface UpdateOptions {
+  /** The subresource written through (status, scale, binding …), recorded in managedFields. */
+  subresource?: string;
+  /** The subresource's own update strategy; absent = the resource's strategy. */
+  strategy?: UpdateSubresource;
+  createIfMissing?: boolean;
+}
+
+/** Nothing but the bookkeeping changed: upstream skips the write, keeps the resourceVersion, sends no event. */
+function unchanged(next: KubeObject, current: KubeObject): boolean {
+  return semanticEqual(withoutBookkeeping(next), withoutBookkeeping(current));
+}
 
 export class GenericStore {
   readonly gr: { group: string; resource: string };
   readonly kindKey: string;
-  readonly behaviour: KindBehaviour;
+  readonly info: ResourceInfo;
+  readonly strategy: ResourceStrategy;
   private readonly storeResource: string;
 
   constructor(
-    readonly info: ResourceInfo,
+    readonly definition: ResourceDefinition,
     private readonly store: Store,
-    private readonly strategy: Strategy,
     private readonly namespaces?: NamespaceChecker,
     private readonly allocator?: Allocator,
   ) {
+    const info = definition.info;
+    this.info = info;
+    this.strategy = definition.strategy;
     this.gr = { group: info.group, resource: info.resource };
     this.kindKey = kindKey(info.group, info.version, info.kind);
-    this.behaviour = kindBehaviours[this.kindKey] ?? {};
     this.storeResource = info.group ? `${info.resource}.${info.group}` : info.resource;
   }
 
@@ -75,64 +94,8 @@ export class GenericStore {
   }
 
   async list(namespace: string, req: ListRequest): Promise<ListResponse> {
-    const prefix = this.prefix(namespace);
-    let revision: number | undefined;
-    let startAfter: string | undefined;
-    if (req.continueToken) {
-      const token = decodeContinue(req.continueToken, prefix);
-      revision = token.revision;
-      startAfter = token.startAfter;
-    } else if (req.resourceVersion && req.resourceVersion !== '0') {
-      const rv = parseResourceVersion(req.resourceVersion);
-      if (req.resourceVersionMatch === 'Exact') revision = rv;
-      else if (rv > (await this.store.currentRevision())) {
-        throw ApiError.of(504, 'Timeout', `Too large resource version: ${rv}, current: ${await this.store.currentRevision()}`);
-      }
-    }
-    const allowCache = req.resourceVersion === '0' && !req.continueToken;
-    const limit = req.limit && req.limit > 0 ? req.limit : 0;
-    const items: KubeObject[] = [];
-    let continueToken: string | undefined;
-    let remainingItemCount: number | undefined;
-    let listRevision = 0;
-    for (;;) {
-      const page = await this.listPage(prefix, { limit: limit ? Math.max(limit - items.length, 1) : 0, startAfter, revision, allowCache });
-      listRevision = page.revision;
-      revision = page.revision;
-      let stoppedAt = -1;
-      for (let i = 0; i < page.items.length; i++) {
-        const obj = this.decode(page.items[i]);
-        if (!req.filter || req.filter(obj)) items.push(obj);
-        if (limit && items.length >= limit) {
-          stoppedAt = i;
-          break;
-        }
-      }
-      if (stoppedAt >= 0) {
-        const moreHere = stoppedAt < page.items.length - 1;
-        if (moreHere || page.more) {
-          continueToken = encodeContinue(listRevision, page.items[stoppedAt].key);
-          if (!req.filter && page.remaining !== undefined) remainingItemCount = page.remaining + (page.items.length - 1 - stoppedAt);
-        }
-        break;
-      }
-      if (!page.more || page.items.length === 0) break;
-      startAfter = page.items[page.items.length - 1].key;
-    }
-    return { items, resourceVersion: String(listRevision), continueToken, remainingItemCount };
-  }
-
-  private async listPage(prefix: string, opts: { limit: number; startAfter?: string; revision?: number; allowCache: boolean }) {
-    try {
-      return await this.store.list(prefix, opts);
-    } catch (e) {
-      if (e instanceof CompactedError) {
-        throw ApiError.gone(
-          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
-        );
-      }
-      throw e;
-    }
+    validateListOptions(req);
+    return listObjects({ store: this.store, prefix: this.prefix(namespace), decode: (kv) => this.decode(kv) }, req);
   }
 
   async count(): Promise<number> {
@@ -148,7 +111,7 @@ export class GenericStore {
         throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
       meta.namespace = namespace;
-      await this.namespaces?.assertWritable(namespace);
+      await this.namespaces?.assertWritable(namespace, this.gr, meta.name ?? '');
     } else {
       delete meta.namespace;
     }
@@ -162,9 +125,8 @@ export class GenericStore {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.resourceVersion;
-    if (this.behaviour.generation) meta.generation = 1;
-    else delete meta.generation;
-    if (this.behaviour.initialStatus && this.info.subresources.status) obj.status = this.behaviour.initialStatus(obj);
+    delete meta.generation;
+    this.strategy.prepareForCreate(obj);
     if (!meta.name) {
       throw ApiError.invalid(this.info.kind, this.info.group, '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
     }
@@ -174,7 +136,7 @@ export class GenericStore {
     // Allocation comes before validation, as upstream's BeginCreate: a valid Service needs its cluster IP.
     const allocation = await this.allocator?.allocate(obj, undefined, ctx.dryRun);
     try {
-      const errors = this.strategy.validateCreate(obj);
+      const errors = this.strategy.validate(obj);
       if (errors.length) throw ApiError.invalid(this.info.kind, this.info.group, meta.name, errors);
       ctx.track?.(undefined, obj);
       if (ctx.dryRun) return obj;
@@ -206,7 +168,7 @@ export class GenericStore {
     name: string,
     mutate: (current: KubeObject | undefined) => Promise<KubeObject> | KubeObject,
     ctx: WriteContext,
-    opts: { subresource?: string; createIfMissing?: boolean } = {},
+    opts: UpdateOptions = {},
   ): Promise<{ object: KubeObject; created: boolean }> {
     const key = this.key(namespace, name);
     for (let attempt = 0; ; attempt++) {
@@ -222,8 +184,8 @@ export class GenericStore {
       if (pinned && pinned !== current.metadata!.resourceVersion) {
         throw ApiError.conflict(this.gr, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
-      const updated = this.prepareUpdate(desired, current, opts.subresource, ctx);
-      if (this.finalizedAway(updated)) {
+      const updated = prepareUpdate(this.definition, desired, current, opts.strategy, ctx);
+      if (finalizedAway(updated, this.strategy)) {
         if (ctx.dryRun) return { object: updated, created: false };
         try {
           await this.store.delete(key, kv!.modRevision);
@@ -234,10 +196,7 @@ export class GenericStore {
           throw this.translate(e, name);
         }
       }
-      if (JSON.stringify(withoutBookkeeping(updated)) === JSON.stringify(withoutBookkeeping(current))) {
-        // No change: upstream skips the write, so the resourceVersion stays and no watch event fires.
-        return { object: current, created: false };
-      }
+      if (unchanged(updated, current)) return { object: current, created: false };
       const allocation = opts.subresource ? undefined : await this.allocator?.allocate(updated, current, ctx.dryRun);
       if (ctx.dryRun) return { object: updated, created: false };
       try {
@@ -252,78 +211,6 @@ export class GenericStore {
     }
   }
 
-  /** An object being deleted whose last finalizer just went: the write becomes the final delete. */
-  private finalizedAway(obj: KubeObject): boolean {
-    const meta = obj.metadata!;
-    if (!meta.deletionTimestamp || (meta.finalizers?.length ?? 0) > 0) return false;
-    if (this.kindKey === 'v1/Namespace') return ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers?.length ?? 0) === 0;
-    return (meta.deletionGracePeriodSeconds ?? 0) === 0;
-  }
-
-  private prepareUpdate(desired: KubeObject, current: KubeObject, subresource: string | undefined, ctx: WriteContext): KubeObject {
-    const obj = structuredClone(desired);
-    obj.apiVersion = current.apiVersion;
-    obj.kind = current.kind;
-    const meta = (obj.metadata ??= {});
-    const old = current.metadata!;
-    if (meta.name !== undefined && meta.name !== old.name) {
-      throw ApiError.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${old.name})`);
-    }
-    if (this.info.namespaced && meta.namespace && meta.namespace !== old.namespace) {
-      throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
-    }
-    meta.name = old.name;
-    if (this.info.namespaced) meta.namespace = old.namespace;
-    meta.uid = old.uid;
-    meta.creationTimestamp = old.creationTimestamp;
-    meta.deletionTimestamp = old.deletionTimestamp;
-    meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
-    if (meta.deletionTimestamp === undefined) delete meta.deletionTimestamp;
-    if (meta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
-    delete meta.resourceVersion;
-    const hasStatus = this.info.subresources.status;
-    if (subresource === 'binding') {
-      // The server's own write for pods/binding: it sets spec.nodeName and a condition, which update
-      // validation (spec is immutable) would refuse, exactly as upstream's binding bypasses it.
-      ctx.track?.(current, obj);
-      return obj;
-    }
-    if (subresource === 'status') {
-      // Status writes change status only (upstream ResetObjectMetaForStatus + copying spec from the old object).
-      const merged: KubeObject = { ...structuredClone(current), status: obj.status };
-      merged.metadata = { ...structuredClone(old) };
-      delete merged.metadata.resourceVersion;
-      const errors = this.strategy.validateStatusUpdate(merged, current);
-      if (errors.length) throw ApiError.invalid(this.info.kind, this.info.group, old.name ?? '', errors);
-      ctx.track?.(current, merged);
-      return merged;
-    }
-    if (hasStatus && subresource !== 'status') obj.status = structuredClone(current.status);
-    if (hasStatus && obj.status === undefined) delete obj.status;
-    this.strategy.prepareForUpdate?.(obj, current);
-    this.strategy.defaults(obj);
-    if (this.behaviour.generation) {
-      const specChanged = JSON.stringify(withoutMetaStatus(obj)) !== JSON.stringify(withoutMetaStatus(current));
-      meta.generation = (old.generation ?? 1) + (specChanged ? 1 : 0);
-    } else {
-      delete meta.generation;
-    }
-    if (old.deletionTimestamp) {
-      // Once deletion started, finalizers may only be removed (upstream: no new finalizers on a deleting object).
-      const before = new Set(old.finalizers ?? []);
-      const added = (meta.finalizers ?? []).filter((f) => !before.has(f));
-      if (added.length) {
-        throw ApiError.invalid(this.info.kind, this.info.group, old.name ?? '', [
-          { type: 'FieldValueForbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` },
-        ]);
-      }
-    }
-    const errors = this.strategy.validateUpdate(obj, current);
-    if (errors.length) throw ApiError.invalid(this.info.kind, this.info.group, old.name ?? '', errors);
-    ctx.track?.(current, obj);
-    return obj;
-  }
-
   /** DELETE with upstream's preconditions, propagation finalizers and graceful deletion. */
   async delete(namespace: string, name: string, options: DeleteOptions, ctx: WriteContext): Promise<{ object: KubeObject; deleted: boolean }> {
     const key = this.key(namespace, name);
@@ -332,17 +219,12 @@ export class GenericStore {
       if (!kv) throw ApiError.notFound(this.gr, name);
       const current = this.decode(kv);
       const meta = current.metadata!;
-      const pre = options.preconditions;
-      if (pre?.uid && pre.uid !== meta.uid) {
-        throw ApiError.conflict(this.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`);
-      }
-      if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
-        throw ApiError.conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
-      }
-      const { pending, next } = planDeletion(current, options, this.behaviour, this.kindKey === 'v1/Namespace', ctx.now);
+      checkPreconditions(this.info, current, options);
+      if (attempt === 0) this.strategy.admitDelete?.(current);
+      const { pending, next } = planDeletion(current, options, this.strategy, ctx.now);
       if (pending) {
         if (ctx.dryRun) return { object: next, deleted: false };
-        if (JSON.stringify(withoutBookkeeping(next)) === JSON.stringify(withoutBookkeeping(current))) return { object: current, deleted: false };
+        if (unchanged(next, current)) return { object: current, deleted: false };
         try {
           const written = await this.store.update(key, encodeForStore(next), kv.modRevision);
           return { object: this.written(next, written.modRevision), deleted: false };
@@ -386,43 +268,8 @@ export class GenericStore {
     } else {
       after = parseResourceVersion(req.resourceVersion);
     }
-    try {
-      const events = req.bookmarkIntervalMs
-        ? watchWithProgress(this.store, prefix, { afterRevision: after, signal: req.signal, progressIntervalMs: req.bookmarkIntervalMs })
-        : this.store.watch(prefix, { afterRevision: after, signal: req.signal });
-      for await (const ev of events) {
-        if (ev.type === 'progress') {
-          // Every event up to this revision has been yielded, so a client may resume from it.
-          yield { type: 'BOOKMARK', object: { apiVersion: apiVersionOf(this.info.group, this.info.version), kind: this.info.kind, metadata: { resourceVersion: String(ev.revision) } } };
-          continue;
-        }
-        const out = this.toApiEvent(ev, filter);
-        if (out) yield out;
-      }
-    } catch (e) {
-      if (e instanceof CompactedError) {
-        yield { type: 'ERROR', object: ApiError.gone(`too old resource version: ${after} (${e.compacted + 1})`).status as unknown as KubeObject };
-        return;
-      }
-      if (req.signal.aborted) return;
-      throw e;
-    }
-  }
-
-  private toApiEvent(ev: WatchEvent, filter: ObjectFilter): ApiWatchEvent | undefined {
-    if (ev.type === 'delete') {
-      const object = this.decode(ev.kv);
-      return filter(object) ? { type: 'DELETED', object } : undefined;
-    }
-    const object = this.decode(ev.kv);
-    const now = filter(object);
-    if (!ev.prevKv) return now ? { type: 'ADDED', object } : undefined;
-    const before = filter(this.decode(ev.prevKv));
-    // An object moving into or out of a selector appears as ADDED/DELETED, as upstream's filtered watch does.
-    if (now && before) return { type: 'MODIFIED', object };
-    if (now) return { type: 'ADDED', object };
-    if (before) return { type: 'DELETED', object };
-    return undefined;
+    const typeMeta = { apiVersion: apiVersionOf(this.info.group, this.info.version), kind: this.info.kind };
+    yield* watchFrom({ store: this.store, prefix, decode: (kv) => this.decode(kv), typeMeta }, after, filter, req.signal, req.bookmarkIntervalMs);
   }
 
   private translate(e: unknown, name: string): unknown {

@@ -1,5 +1,6 @@
 // How objects sit in the store: JSON text without metadata.resourceVersion (the store's modRevision is the
 // truth, as etcd's mod_revision is upstream's). Reading puts the revision back.
+import sjson from 'secure-json-parse';
 import type { KeyValue } from '../../../store/interface.ts';
 import type { KubeObject } from '../../../api/object.ts';
 
@@ -11,7 +12,9 @@ export function encodeForStore(obj: KubeObject): string {
 }
 
 export function decodeFromStore(kv: KeyValue): KubeObject {
-  const obj = JSON.parse(kv.value) as KubeObject;
+  // Stored objects passed the decoding boundary on their way in; data written before it existed (or by another
+  // writer to the same etcd) may still carry a `__proto__` key: it is dropped here, since a read must not fail.
+  const obj = sjson.parse(kv.value, null, { protoAction: 'remove', constructorAction: 'remove' }) as KubeObject;
   obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(kv.modRevision) };
   return obj;
 }

@@ -5,7 +5,7 @@ import type { Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import { ApiError, type FieldError } from '../../../api/errors.ts';
 import type { KubeObject } from '../../../api/object.ts';
 import { KeyExistsError, KeyNotFoundError, type Store } from '../../../store/interface.ts';
-import { formatIPv4, parseCidr } from '../../../server/cidr.ts';
+import { formatIPv4, mustParseCidr, parseIPv4 } from '../../../api/net/ipv4.ts';
 
 export interface ServiceAllocatorOptions {
   serviceCidr: string;
@@ -16,14 +16,6 @@ type Release = () => Promise<void>;
 
 const ipKey = (ip: string) => `/registry/serviceipallocations/${ip}`;
 const portKey = (port: number) => `/registry/servicenodeportallocations/${port}`;
-
-function parseIPv4(ip: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (!m) return undefined;
-  const o = m.slice(1).map(Number);
-  if (o.some((x) => x > 255)) return undefined;
-  return ((o[0] << 24) | (o[1] << 16) | (o[2] << 8) | o[3]) >>> 0;
-}
 
 function needsNodePorts(spec: Service['spec']): boolean {
   if (spec?.type === 'NodePort') return true;
@@ -39,7 +31,7 @@ export class ServiceAllocator {
   private readonly size: number;
 
   constructor(private readonly store: Store, private readonly opts: ServiceAllocatorOptions) {
-    const { base, bits } = parseCidr(opts.serviceCidr);
+    const { base, bits } = mustParseCidr(opts.serviceCidr);
     this.base = base;
     this.size = 2 ** (32 - bits);
   }

@@ -1,6 +1,7 @@
 // The contracts around the generic registry store: what a request asks of it (list, watch, write context) and
-// the hooks the apiserver wiring supplies per resource (strategy, allocator, namespace lifecycle).
-import type { FieldError } from '../../../api/errors.ts';
+// the hooks the apiserver wiring supplies (allocator, namespace lifecycle). Per-kind behaviour is the resource's
+// definition (src/api/resources/), never a branch here.
+import type { GroupResource } from '../../../api/errors.ts';
 import type { KubeObject } from '../../../api/object.ts';
 
 export type ObjectFilter = (obj: KubeObject) => boolean;
@@ -44,17 +45,6 @@ export interface ApiWatchEvent {
   object: KubeObject;
 }
 
-/** Hooks the generic store calls; defaulting/validation/admission are supplied by the apiserver wiring. */
-export interface Strategy {
-  defaults(obj: KubeObject): void;
-  /** Carries over what the server allocated and the client may omit on update (a Service's clusterIP). */
-  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
-  admit?(obj: KubeObject): void;
-  validateCreate(obj: KubeObject): FieldError[];
-  validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
-  validateStatusUpdate(obj: KubeObject, old: KubeObject): FieldError[];
-}
-
 /** Resources the server hands out with an object (a Service's cluster IP and node ports). */
 export interface Allocator {
   allocate(obj: KubeObject, old: KubeObject | undefined, dryRun: boolean): Promise<{ rollback(): Promise<void>; commit(): Promise<void> }>;
@@ -63,5 +53,5 @@ export interface Allocator {
 
 export interface NamespaceChecker {
   /** Throws 404 when the namespace does not exist and 403 when it is terminating. */
-  assertWritable(namespace: string): Promise<void>;
+  assertWritable(namespace: string, gr: GroupResource, name: string): Promise<void>;
 }

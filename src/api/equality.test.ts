@@ -1,0 +1,17 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { semanticEqual } from './equality.ts';
+
+test('key order does not matter, array order does', () => {
+  assert.ok(semanticEqual({ a: 1, b: { x: 'y', z: [1, 2] } }, { b: { z: [1, 2], x: 'y' }, a: 1 }));
+  assert.ok(!semanticEqual({ z: [1, 2] }, { z: [2, 1] }));
+});
+
+test('absent and null are equal; a different or extra value is not', () => {
+  assert.ok(semanticEqual({ a: 1, t: null }, { a: 1 }));
+  assert.ok(semanticEqual({ a: 1 }, { a: 1, u: undefined }));
+  assert.ok(!semanticEqual({ a: 1 }, { a: 1, b: 0 }));
+  assert.ok(!semanticEqual({ a: '1' }, { a: 1 }));
+  assert.ok(!semanticEqual({ a: [] }, { a: {} }));
+  assert.ok(!semanticEqual({ a: {} }, { a: 'x' }));
+});

@@ -1,0 +1,71 @@
+// One running instance of a hosted component, in a worker thread or in a child process, behind one small
+// interface: post() a message to it, kill() it abruptly, and hear its messages, errors and exit. Under tsx (tests,
+// `npm run skiff`) the instance gets the TypeScript loader too; from the compiled dist/ it runs plain JavaScript.
+import { EventEmitter } from 'node:events';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { componentInitVariable, siblingModule, type ComponentInit, type ToComponent, type ToSupervisor } from './hosted-main.ts';
+
+export type Isolation = 'thread' | 'process';
+
+export interface InstanceEvents {
+  message: [m: ToSupervisor];
+  error: [err: Error];
+  /** How it ended: "exit code 1", "signal SIGKILL". */
+  exit: [how: string];
+}
+
+export interface ComponentInstance extends EventEmitter<InstanceEvents> {
+  post(m: ToComponent): void;
+  /** Ends it at once, as a crash would; resolves when it has ended. */
+  kill(): Promise<void>;
+}
+
+function instance(post: (m: ToComponent) => void, kill: () => Promise<void>): ComponentInstance {
+  return Object.assign(new EventEmitter<InstanceEvents>(), { post, kill });
+}
+
+function threadInstance(init: ComponentInit): ComponentInstance {
+  const entry = siblingModule(import.meta.url, './component-worker');
+  let worker: Worker;
+  if (!entry.endsWith('.ts')) worker = new Worker(new URL(entry), { workerData: init });
+  else {
+    // Node 20 does not apply --import loader hooks to worker threads, so the thread registers tsx itself.
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+    worker = new Worker(boot, { eval: true, workerData: init });
+  }
+  const it = instance((m) => worker.postMessage(m), async () => void (await worker.terminate()));
+  worker.on('message', (m: ToSupervisor) => it.emit('message', m));
+  worker.on('error', (err) => it.emit('error', err));
+  worker.on('exit', (code) => it.emit('exit', `exit code ${code}`));
+  return it;
+}
+
+function processInstance(init: ComponentInit): ComponentInstance {
+  const entry = siblingModule(import.meta.url, './component-process');
+  const child = fork(fileURLToPath(entry), [], {
+    execArgv: entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [],
+    env: { ...process.env, [componentInitVariable]: JSON.stringify(init) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ended = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const it = instance(
+    (m) => {
+      if (child.connected) child.send(m);
+    },
+    async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await ended;
+    },
+  );
+  child.on('message', (m: ToSupervisor) => it.emit('message', m));
+  child.on('error', (err) => it.emit('error', err));
+  child.on('exit', (code, signal) => it.emit('exit', signal ? `signal ${signal}` : `exit code ${code}`));
+  return it;
+}
+
+export function startInstance(init: ComponentInit, isolation: Isolation): ComponentInstance {
+  return isolation === 'process' ? processInstance(init) : threadInstance(init);
+}
