@@ -25,6 +25,7 @@ import { NodeAgent } from './node-agent.ts';
 import { Pleg } from './pleg.ts';
 import { ProbeManager } from './prober.ts';
 import { PodSyncer, podsRef } from './pod-sync.ts';
+import { startKubeletServer } from './server-start.ts';
 
 export interface KubeletOptions {
   client: RestClient;
@@ -43,6 +44,9 @@ export interface KubeletOptions {
   nodeLabels?: Record<string, string>;
   /** k3s-style registries.yaml (default <data-dir>/agent/etc/registries.yaml when it exists). */
   privateRegistry?: string;
+  /** The kubelet's HTTPS API (logs, exec, attach, port-forward): its port (10250; 0 = a free one) and the CA
+   *  whose client certificates it accepts (the cluster CA); no CA, no API. */
+  kubeletServer?: { port: number; clientCA: string; address?: string };
   /** Concurrent pod workers (default 16). */
   workers?: number;
   signal: AbortSignal;
@@ -55,6 +59,8 @@ export interface RunningKubelet {
   /** The containerd this kubelet started or adopted (undefined with --container-runtime-endpoint). */
   containerd?: RunningContainerd;
   cri: CriClient;
+  /** The port the kubelet's HTTPS API listens on (undefined without one). */
+  serverPort?: number;
   /** Resolves when the pod workers have stopped. */
   done: Promise<void>;
   stop(): Promise<void>;
@@ -131,6 +137,9 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
 
   const server = await o.client.request<{ gitVersion?: string }>({ method: 'GET', path: '/version', signal });
   const hostIP = o.nodeIP ?? primaryIPv4();
+  const factory = new InformerFactory(o.client);
+  const pods = factory.informerFor<Pod>(podsRef, { fieldSelector: `spec.nodeName=${o.nodeName}` });
+  const api = o.kubeletServer && await startKubeletServer({ ...o.kubeletServer, cri, endpoint, pods: pods.lister, dir: join(agentDir, 'pki'), nodeName: o.nodeName, hostIP, log });
   let networkReady = false;
   const agent = new NodeAgent({
     client: o.client,
@@ -140,6 +149,7 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
       resources: hostResources(o.dataDir),
       info: nodeSystemInfo(version, server.gitVersion ?? 'v0.0.0'),
       labels: o.nodeLabels,
+      port: api?.port,
     },
     notReady: () => runtimeProblem ?? (networkReady ? undefined : networkNotReady),
     log,
@@ -211,8 +221,6 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
     log,
   });
 
-  const factory = new InformerFactory(o.client);
-  const pods = factory.informerFor<Pod>(podsRef, { fieldSelector: `spec.nodeName=${o.nodeName}` });
   enqueueOnChange(pods, queue);
   factory.start(signal);
   const pleg = new Pleg(cri, (key) => queue.add(key), 1000, realClock, log);
@@ -238,10 +246,12 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
       return containerd;
     },
     cri,
+    serverPort: api?.port,
     done,
     stop() {
       stopping ??= (async () => {
         ac.abort();
+        await api?.stop();
         await done.catch(() => undefined);
         await recorder.flush();
         cri.close();
