@@ -109,6 +109,7 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       serviceCidr: cfg.serviceCidr,
       maxRequestsInflight: cfg.maxRequestsInflight,
       maxMutatingRequestsInflight: cfg.maxMutatingRequestsInflight,
+      kubeletClient: creds.kubeletClient,
     });
     // A port of 0 (tests) is only known after listening, so the kubeconfig is written now.
     const port = await server.start();
