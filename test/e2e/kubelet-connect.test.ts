@@ -20,18 +20,24 @@ import { waitFor } from '../support/wait.ts';
 const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
 
-/** Resolves with the output once it matches, or rejects when the process exits first. */
-function outputMatching(child: ChildProcess, re: RegExp): Promise<string> {
+/** Collects a process's stdout from its start; until(re) resolves with all of it once it matches. */
+function collect(child: ChildProcess): { until(re: RegExp): Promise<string> } {
   let out = '';
-  return new Promise((resolve, reject) => {
-    const check = (d: Buffer): void => {
-      out += d.toString();
-      if (re.test(out)) resolve(out);
-    };
-    child.stdout!.on('data', check);
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`exited ${code} before ${re}: ${out}`)));
-  });
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return {
+    until: (re) => new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!re.test(out)) return;
+        child.stdout!.off('data', check);
+        resolve(out);
+      };
+      child.stdout!.on('data', check);
+      child.once('exit', (code) => reject(new Error(`exited ${code} before ${re}: ${out}${err}`)));
+      check();
+    }),
+  };
 }
 
 function kill(child: ChildProcess): Promise<void> {
@@ -82,13 +88,14 @@ describe('kubectl logs, exec, attach and port-forward through the kubelet', { sk
       // three lines, then one more once /tmp/go exists (made by exec while `logs -f` runs)
       ['run', 'talker', `--image=${busyboxImage}`, '--', 'sh', '-c', 'echo first; echo second; echo third; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo after-start; exec sleep 3600'],
       ['run', 'ticker', `--image=${busyboxImage}`, '--', 'sh', '-c', 'while true; do echo tick; sleep 0.3; done'],
+      ['run', 'brief', '--restart=Never', `--image=${busyboxImage}`, '--', 'sh', '-c', 'echo one; while [ ! -f /tmp/stop ]; do sleep 0.1; done; echo two'],
       ['run', 'crasher', `--image=${busyboxImage}`, '--', 'sh', '-c', 'echo boot; exit 1'],
     ];
     for (const args of pods) {
       const r = await kubectl(args);
       assert.equal(r.code, 0, r.stderr);
     }
-    await Promise.all(['web', 'talker', 'ticker'].map(running));
+    await Promise.all(['web', 'talker', 'ticker', 'brief'].map(running));
   });
 
   after(async () => {
@@ -128,14 +135,27 @@ describe('kubectl logs, exec, attach and port-forward through the kubelet', { sk
 
   test('kubectl logs -f streams a line written after it started, and ends with the container', async () => {
     const follow = n.server.spawnKubectl(['logs', '-f', 'talker']);
+    const output = collect(follow);
     try {
-      await outputMatching(follow, /third\n/);
+      await output.until(/third\n/);
       const touch = await kubectl(['exec', 'talker', '--', 'touch', '/tmp/go']);
       assert.equal(touch.code, 0, touch.stderr);
-      const out = await outputMatching(follow, /after-start\n/);
+      const out = await output.until(/after-start\n/);
       assert.equal(out, 'first\nsecond\nthird\nafter-start\n');
     } finally {
       await kill(follow);
+    }
+    // the stream ends once the container has exited and its last lines are out
+    const brief = n.server.spawnKubectl(['logs', '-f', 'brief']);
+    const exited = new Promise<number | null>((resolve) => brief.once('exit', (code) => resolve(code)));
+    const briefOut = collect(brief);
+    try {
+      await briefOut.until(/one\n/);
+      assert.equal((await kubectl(['exec', 'brief', '--', 'touch', '/tmp/stop'])).code, 0);
+      assert.equal(await briefOut.until(/two\n/), 'one\ntwo\n');
+      assert.equal(await exited, 0);
+    } finally {
+      await kill(brief);
     }
   });
 
@@ -178,7 +198,7 @@ describe('kubectl logs, exec, attach and port-forward through the kubelet', { sk
   test('kubectl attach shows the running container\'s output', async () => {
     const attach = n.server.spawnKubectl(['attach', 'ticker']);
     try {
-      await outputMatching(attach, /tick\ntick\n/);
+      await collect(attach).until(/tick\ntick\n/);
     } finally {
       await kill(attach);
     }
@@ -190,7 +210,7 @@ describe('kubectl logs, exec, attach and port-forward through the kubelet', { sk
         '--kubeconfig', n.server.kubeconfig, '--cache-dir', join(n.server.dataDir, 'kubectl-cache'), 'port-forward', 'pod/web', ':80',
       ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: n.server.dataDir } });
       try {
-        const out = await outputMatching(child, /Forwarding from 127\.0\.0\.1:(\d+) -> 80/);
+        const out = await collect(child).until(/Forwarding from 127\.0\.0\.1:(\d+) -> 80/);
         const port = Number(/127\.0\.0\.1:(\d+)/.exec(out)![1]);
         assert.equal(await httpText(`http://127.0.0.1:${port}/hostname`), '200 web\n');
         assert.equal(await httpText(`http://127.0.0.1:${port}/hostname`), '200 web\n');
@@ -212,7 +232,7 @@ describe('kubectl logs, exec, attach and port-forward through the kubelet', { sk
     ].join('\n'));
     const child = spawn('/usr/bin/python3', [script, n.server.kubeconfig], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
-      const out = await outputMatching(child, /OUT=\S+\n/);
+      const out = await collect(child).until(/OUT=\S+\n/);
       assert.match(out, /OUT=web\n/);
     } finally {
       await kill(child);

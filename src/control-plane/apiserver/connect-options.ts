@@ -5,7 +5,16 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError, fieldErrors, type FieldError } from '../../api/errors.ts';
 
-const truthy = (v: string | null): boolean => v === 'true' || v === '1';
+// Go's strconv.ParseBool, which upstream's query decoding uses (the Python client sends "True")
+const trueWords = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const falseWords = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+function truthy(v: string | null): boolean {
+  if (v === null || v === '') return false;
+  if (trueWords.has(v)) return true;
+  if (falseWords.has(v)) return false;
+  throw ApiError.badRequest(`strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
+}
 
 function int(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
