@@ -10,7 +10,8 @@ import { get as httpGet } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { resourceRef } from '../../src/client/index.ts';
+import WebSocket from 'ws';
+import { loadKubeconfig, resourceRef } from '../../src/client/index.ts';
 import { busyboxImage } from '../../src/node/images/busybox.ts';
 import { createCA, signLeaf } from '../../src/pki/certs.ts';
 import { kubectlBinary, kubectlVersions } from '../support/server.ts';
@@ -221,6 +222,34 @@ describe('kubectl logs, exec, attach and port-forward through the kubelet', { sk
       }
     });
   }
+
+  test('on the wire: WebSocket v4.channel.k8s.io passes through to containerd; v5 is refused so kubectl falls back', async () => {
+    const kc = loadKubeconfig(n.server.kubeconfig);
+    const url = `${kc.server.replace(/^https/, 'wss')}/api/v1/namespaces/default/pods/web/exec?command=sh&command=-c&command=echo%20hi%3B%20exit%202&stdout=true&stderr=true`;
+    const tlsOpts = { ca: kc.ca, cert: kc.cert, key: kc.key };
+    const refused = new WebSocket(url, ['v5.channel.k8s.io'], tlsOpts);
+    const code = await new Promise<number>((resolve, reject) => {
+      refused.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); res.resume(); });
+      refused.once('open', () => reject(new Error(`v5 was accepted as ${refused.protocol}`)));
+      refused.once('error', reject);
+    });
+    refused.terminate();
+    assert.equal(code, 403);
+    const v4 = new WebSocket(url, ['v4.channel.k8s.io'], tlsOpts);
+    const frames: Buffer[] = [];
+    v4.on('message', (d: Buffer) => frames.push(Buffer.from(d)));
+    await new Promise<void>((resolve, reject) => {
+      v4.once('close', () => resolve());
+      v4.once('error', reject);
+    });
+    assert.equal(v4.protocol, 'v4.channel.k8s.io');
+    const channel = (c: number) => Buffer.concat(frames.filter((f) => f[0] === c).map((f) => f.subarray(1))).toString();
+    assert.equal(channel(1), 'hi\n');
+    const status = JSON.parse(channel(3)) as { status: string; reason: string; details: { causes: { reason: string; message: string }[] } };
+    assert.equal(status.status, 'Failure');
+    assert.equal(status.reason, 'NonZeroExitCode');
+    assert.deepEqual(status.details.causes, [{ reason: 'ExitCode', message: '2' }]);
+  });
 
   test('the official Python client execs over WebSocket v4.channel.k8s.io', async () => {
     const script = join(n.server.dataDir, 'exec.py');
