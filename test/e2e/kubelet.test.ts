@@ -456,4 +456,30 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
     await waitFor('newcomer Running', async () => (await pod('newcomer')).status?.phase === 'Running');
     assert.equal(await containerOf('survivor'), id);
   });
+
+  test('init containers run to completion, in order, before the app container', async () => {
+    const manifest = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'inited' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        initContainers: [
+          { name: 'first', image: busyboxImage, command: ['sh', '-c', 'echo one > /work/log'], volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+          { name: 'second', image: busyboxImage, command: ['sh', '-c', 'echo two >> /work/log'], volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+        ],
+        containers: [{ name: 'app', image: busyboxImage, command: ['sleep', '3600'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
+        volumes: [{ name: 'work', emptyDir: {} }],
+      },
+    };
+    assert.equal((await s.kubectl(['apply', '-f', '-'], { stdin: JSON.stringify(manifest) })).code, 0);
+    const p = await waitFor('inited Running', async () => {
+      const x = await pod('inited');
+      return x.status?.phase === 'Running' ? x : undefined;
+    });
+    assert.deepEqual(p.status?.initContainerStatuses?.map((c) => [c.name, c.state?.terminated?.reason, c.state?.terminated?.exitCode]), [
+      ['first', 'Completed', 0], ['second', 'Completed', 0],
+    ]);
+    assert.equal(p.status?.conditions?.find((c) => c.type === 'Initialized')?.status, 'True');
+    const r = await cri.execSync(await containerOf('inited'), ['cat', '/work/log'], 5);
+    assert.equal(r.stdout.toString(), 'one\ntwo\n');
+  });
 });

@@ -3,7 +3,7 @@
 // unpacks into the snapshotter the CRI uses); ensureImage builds and imports Skiff's busybox-based images when the
 // runtime lacks them (the pause image on every node start).
 import { execFile } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CriClient } from '../cri/client.ts';
 
@@ -37,6 +37,9 @@ export function describeSize(bytes: number): string {
 
 /** `skiff image import` progress: one line before, one after, per file. */
 export async function importWithProgress(endpoint: string, file: string, out: (line: string) => void): Promise<ImportResult> {
+  if (!existsSync(file)) throw new Error(`image import: ${file}: no such file`);
+  const socket = socketPath(endpoint);
+  if (!existsSync(socket)) throw new Error(`image import: no container runtime at ${socket} (is the kubelet running? see --data-dir, --container-runtime-endpoint)`);
   out(`importing ${file} (${describeSize(statSync(file).size)}) into k8s.io ...`);
   const r = await importArchive(endpoint, file);
   out(`imported ${r.names.join(', ') || '(no named images)'} in ${r.ms} ms`);

@@ -39,12 +39,12 @@ export function logOptionsOf(q: URLSearchParams, now = Date.now()): LogOptions &
 export interface LogsContext {
   cri: CriClient;
   /** The pod as the kubelet knows it (for its container states), undefined when not on this node. */
-  pod(namespace: string, name: string): Pod | undefined;
+  pod(namespace: string, name: string): Promise<Pod | undefined>;
 }
 
 /** The log file to read, or the reason there is none (upstream's validateContainerLogStatus). */
 async function logPath(ctx: LogsContext, ns: string, podName: string, container: string, previous: boolean): Promise<{ path: string; id: string }> {
-  const pod = ctx.pod(ns, podName);
+  const pod = await ctx.pod(ns, podName);
   if (!pod) throw new KubeletHttpError(404, `pod "${podName}" does not exist`);
   const attempts = await containerAttempts(ctx.cri, ns, podName, container);
   const chosen = previous ? attempts[1] : attempts[0];

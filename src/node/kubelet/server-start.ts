@@ -1,7 +1,8 @@
 // Starts the kubelet's HTTPS API for startKubelet: its serving certificate, a streaming CRI client on the same
-// runtime endpoint, and the pod lister (for container states in log errors). stop() closes both.
+// runtime endpoint, and a pod lookup through the API (for container states in log errors; only on errors and log
+// requests, so a GET is cheap enough). stop() closes both.
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { Lister } from '../../client/index.ts';
+import { isNotFound, resourceRef, type RestClient } from '../../client/index.ts';
 import type { CriClient } from '../cri/client.ts';
 import { CriStreaming } from '../cri/streaming.ts';
 import { KubeletServer, kubeletServingCert } from './server.ts';
@@ -12,13 +13,15 @@ export interface KubeletServerStart {
   address?: string;
   cri: CriClient;
   endpoint: string;
-  pods: Lister<Pod>;
+  client: RestClient;
   /** Where the serving certificate is kept. */
   dir: string;
   nodeName: string;
   hostIP: string;
   log: (msg: string) => void;
 }
+
+const podsRef = resourceRef('v1', 'pods');
 
 export async function startKubeletServer(o: KubeletServerStart): Promise<{ port: number; stop(): Promise<void> }> {
   const streaming = new CriStreaming(o.endpoint);
@@ -29,7 +32,15 @@ export async function startKubeletServer(o: KubeletServerStart): Promise<{ port:
     serving: await kubeletServingCert(o.dir, o.nodeName, o.hostIP),
     address: o.address,
     port: o.port,
-    pod: (ns, name) => o.pods.get(ns, name),
+    pod: async (ns, name) => {
+      try {
+        const pod = await o.client.get<Pod>(podsRef, name, { namespace: ns });
+        return pod.spec?.nodeName === o.nodeName ? pod : undefined;
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
     log: o.log,
   });
   const port = await server.start();
