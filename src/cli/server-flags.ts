@@ -29,6 +29,8 @@ export interface ServerConfig {
   /** Packaged components not to run (k3s's --disable): 'coredns' (cluster DNS). */
   disable: string[];
   disableKubeProxy: boolean;
+  /** The kubelet API's port (upstream 10250; 0 picks a free one). */
+  kubeletPort: number;
   disableScheduler: boolean;
   disableControllerManager: boolean;
   /** The hosted components' secure /metrics and /healthz ports; 0 serves none. */
@@ -81,6 +83,7 @@ also a node that runs containers. Flags take k3s's names; the (group) says what 
   --container-runtime-endpoint URL
                                  use this CRI runtime instead of starting containerd under <data-dir>/agent
   --cni-bridge NAME              Linux bridge for pods (default skiff0)
+  --kubelet-port N               the kubelet API (logs, exec, port-forward) port (default 10250; 0 picks one)
   --cluster-dns IP               DNS server for ClusterFirst pods (default 10.43.0.10)
 `;
 
@@ -107,6 +110,7 @@ export function parseServerFlags(argv: string[]): ServerConfig {
       'cni-bridge': { type: 'string' },
       'disable-agent': { type: 'boolean' },
       'disable-kube-proxy': { type: 'boolean' },
+      'kubelet-port': { type: 'string' },
       disable: { type: 'string', multiple: true },
       'disable-scheduler': { type: 'boolean' },
       'disable-controller-manager': { type: 'boolean' },
@@ -146,6 +150,7 @@ export function parseServerFlags(argv: string[]): ServerConfig {
     disableAgent: values['disable-agent'] ?? false,
     disable: parseDisable(values.disable ?? []),
     disableKubeProxy: values['disable-kube-proxy'] ?? false,
+    kubeletPort: parsePort(values['kubelet-port'], 10250, 'kubelet-port'),
     disableScheduler: values['disable-scheduler'] ?? false,
     disableControllerManager: values['disable-controller-manager'] ?? false,
     schedulerSecurePort: parseSecurePort(values['kube-scheduler-secure-port'], schedulerSecurePort, 'kube-scheduler-secure-port'),
@@ -162,4 +167,11 @@ function parseDisable(values: string[]): string[] {
   const unknown = items.filter((i) => !known.includes(i));
   if (unknown.length) throw new Error(`invalid --disable ${unknown.join(',')}: valid items are ${known.join(', ')}`);
   return items;
+}
+
+/** A port flag where 0 means "pick a free one". */
+function parsePort(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new Error(`--${flag}: want a port number (0 picks a free one), got "${value}"`);
+  return Number(value);
 }

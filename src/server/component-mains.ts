@@ -129,6 +129,8 @@ export interface KubeletMainOptions {
   clusterDNS: string[];
   cniBridge?: string;
   nodeLabels: Record<string, string>;
+  /** The kubelet's HTTPS API (logs, exec, attach, port-forward): port (0 = a free one) and the cluster CA it trusts. */
+  kubeletServer?: { port: number; clientCA: string };
 }
 
 /**
@@ -150,6 +152,7 @@ export const kubelet: HostedMain<KubeletMainOptions> = async (o, ctx) => {
       clusterDNS: o.clusterDNS,
       cniBridge: o.cniBridge,
       nodeLabels: o.nodeLabels,
+      kubeletServer: o.kubeletServer,
       signal: ctx.signal,
     });
     ctx.ready();

@@ -23,6 +23,8 @@ export interface ServerCredentials {
   serving: KeyAndCert;
   admin: KeyAndCert;
   components: Record<Component, KeyAndCert>;
+  /** The API server's client certificate towards kubelets (upstream's apiserver-kubelet-client). */
+  kubeletClient: KeyAndCert;
   /** Shared secret for joining agents and for bearer-token access as admin. */
   token: string;
   tokenFile: string;
@@ -75,13 +77,14 @@ export async function ensureCredentials(opts: CredentialOptions): Promise<Server
   for (const [name, user] of Object.entries(componentUsers) as [Component, string][]) {
     components[name] = await pair(tls, `client-${name}`, () => signLeaf(ca, { commonName: user, usage: 'client' }));
   }
+  const kubeletClient = await pair(tls, 'client-kube-apiserver', () => signLeaf(ca, { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], usage: 'client' }));
   const tokenPath = join(opts.dataDir, 'server', 'token');
   let token = opts.token ?? (existsSync(tokenPath) ? readFileSync(tokenPath, 'utf8').trim() : '');
   if (!token) token = randomBytes(24).toString('hex');
   writeFileSync(tokenPath, token + '\n', { mode: 0o600 });
   const tokenFile = join(cred, 'tokens.csv');
   writeFileSync(tokenFile, `${token},system:admin,admin,"system:masters"\n`, { mode: 0o600 });
-  return { ca, serving, admin, components, token, tokenFile, adminKubeconfig: join(cred, 'admin.kubeconfig') };
+  return { ca, serving, admin, components, kubeletClient, token, tokenFile, adminKubeconfig: join(cred, 'admin.kubeconfig') };
 }
 
 /** Where a component's kubeconfig lives (written by writeAdminKubeconfig along with the admin's). */

@@ -102,6 +102,7 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials, kubeletKu
       clusterDNS: cfg.clusterDns.split(',').filter(Boolean),
       cniBridge: cfg.cniBridge,
       nodeLabels: controlPlaneLabels,
+      kubeletServer: { port: cfg.kubeletPort, clientCA: creds.ca.certPem },
     };
     // A child process: it supervises a detached containerd and must be killable without taking the server along.
     hosted.push(new HostedComponent({ name: 'kubelet', module: mains, export: 'kubelet', options, isolation: 'process', stopTimeoutMs: kubeletStopGraceMs }));
@@ -213,6 +214,7 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       maxRequestsInflight: cfg.maxRequestsInflight,
       maxMutatingRequestsInflight: cfg.maxMutatingRequestsInflight,
       publicHandlers: nodeJoinHandlers(creds.ca, creds.token),
+      kubeletClient: creds.kubeletClient,
     });
     // A port of 0 (tests) is only known after listening, so the kubeconfig is written now.
     const port = await server.start();

@@ -76,7 +76,7 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
   let port = 0;
   const startServer = (): Promise<SkiffProcess> => startSkiff([
     'server', '--data-dir', serverDir, '--https-listen-port', String(port), '--bind-address', ns.hostIP,
-    '--node-name', nodeA, '--node-ip', ns.hostIP, '--cni-bridge', bridgeA, '--cluster-cidr', clusterCidr,
+    '--node-name', nodeA, '--node-ip', ns.hostIP, '--cni-bridge', bridgeA, '--cluster-cidr', clusterCidr, '--kubelet-port', '0',
     // nodes, join and the pod network are under test here; kube-proxy and DNS have their own tests, and a host-wide
     // nftables table or port 53 would collide with them when files run in parallel
     '--disable-kube-proxy', '--disable', 'coredns',

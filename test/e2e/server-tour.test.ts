@@ -90,7 +90,7 @@ describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: r
     const port = await freePort();
     server = await startSkiff([
       'server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', ns.hostIP,
-      '--node-name', node, '--node-ip', ns.hostIP, '--cni-bridge', bridge, '--cluster-cidr', clusterCidr,
+      '--node-name', node, '--node-ip', ns.hostIP, '--cni-bridge', bridge, '--cluster-cidr', clusterCidr, '--kubelet-port', '0',
     ], /API server listening/, 90_000);
     kubeconfig = join(dataDir, 'server', 'cred', 'admin.kubeconfig');
     client = RestClient.fromKubeconfig(kubeconfig, { userAgent: 'tour-test', qps: 0 });

@@ -74,5 +74,10 @@ export const pods = defineResource({
   subresources: {
     binding: { type: 'bind', bodyKind: { apiVersion: 'v1', kind: 'Binding' }, validate: (b) => bindingValidator.create(b), apply: bindPod },
     eviction: { type: 'evict', bodyKind: { apiVersion: 'policy/v1', kind: 'Eviction' }, prepare: markEvicted },
+    // streamed from the node's kubelet (src/control-plane/apiserver/connect.ts)
+    log: { type: 'connect', methods: ['GET'], optionsKind: 'PodLogOptions', discoveryKind: 'Pod' },
+    exec: { type: 'connect', methods: ['GET', 'POST'], optionsKind: 'PodExecOptions', discoveryKind: 'PodExecOptions' },
+    attach: { type: 'connect', methods: ['GET', 'POST'], optionsKind: 'PodAttachOptions', discoveryKind: 'PodAttachOptions' },
+    portforward: { type: 'connect', methods: ['GET', 'POST'], optionsKind: 'PodPortForwardOptions', discoveryKind: 'PodPortForwardOptions' },
   },
 });

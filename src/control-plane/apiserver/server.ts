@@ -22,6 +22,7 @@ import { droppedRequests, labelSet, recordRequest, registry as metricsRegistry, 
 import { connectionOptions, defaultRequestLimits, defaultTimeouts, InFlightLimiter, isMutating, RequestTracker, sendTooManyRequests, WatchQuota, type ConnectionTimeouts } from './limits.ts';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import { ResourceHandler } from './resource-handler.ts';
+import { markUpgrade, NodeConnector } from './connect.ts';
 import type { GenericStore } from './registry/generic-store.ts';
 import { ResourceStores } from './registry/stores.ts';
 import { Health } from './health.ts';
@@ -53,6 +54,8 @@ export interface ApiServerOptions {
   /** Paths served before authentication, by exact path (the node join endpoints of skiff server: they check
    *  their own credential, the join token). A thrown ApiError answers as a Status. */
   publicHandlers?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
+  /** The client certificate for kubelets (pods/log, exec, attach, portforward); without it those are 404. */
+  kubeletClient?: KeyAndCert;
 }
 
 const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz']);
@@ -82,11 +85,15 @@ export class ApiServer {
     setMaxListeners(0, this.shutdown.signal);
     this.health = new Health({ store: opts.store, shuttingDown: () => !this.ready });
     this.stores = new ResourceStores(opts.store, { serviceCidr: opts.serviceCidr, nodePortRange: opts.nodePortRange });
+    const connector = opts.kubeletClient && new NodeConnector({
+      nodes: () => this.stores.storeFor('', 'v1', 'nodes'), kubeletClient: opts.kubeletClient, shutdown: this.shutdown.signal,
+    });
     this.handler = new ResourceHandler({
       storeFor: (group, ver, resource) => this.stores.storeFor(group, ver, resource),
       shutdown: this.shutdown.signal,
       unknownFields: (kindKey, obj) => this.fields?.unknownFields(kindKey, obj) ?? [],
       pruneUnknown: (kindKey, obj) => this.fields?.prune(kindKey, obj) ?? [],
+      connect: connector ? (...args) => connector.connect(...args) : undefined,
     });
     this.authn = new RequestAuthenticator(opts.tokens ?? new TokenFile(''));
     this.authz = opts.authorizer ?? allowAuthenticated;
@@ -126,6 +133,7 @@ export class ApiServer {
       });
     });
     this.server = server;
+    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.serveUpgrade(req, socket, head));
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
@@ -142,6 +150,21 @@ export class ApiServer {
     });
     this.ready = true;
     return (server.address() as AddressInfo).port;
+  }
+
+  /** An HTTP Upgrade (exec, attach, portforward): served like any request, on a response bound to its socket, which
+   *  the connect handler takes over; any other answer (an error Status) closes the connection. */
+  private serveUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const res = new HookedResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.once('finish', () => socket.end());
+    markUpgrade(req, socket, head);
+    this.serve(req, res).catch((e: unknown) => {
+      console.error('apiserver: failed to answer an upgrade request:', e);
+      socket.destroy();
+    });
   }
 
   /** Graceful stop: no new requests, watches end, in-flight requests finish, then the store closes. */

@@ -3,7 +3,8 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { RestClient } from '../../client/index.ts';
+import { readFileSync } from 'node:fs';
+import { RestClient, loadKubeconfig } from '../../client/index.ts';
 import { startKubelet } from './kubelet.ts';
 
 export const kubeletHelp = `Usage: skiff kubelet [flags]
@@ -24,6 +25,8 @@ Flags:
   --cni-bridge NAME                     Linux bridge for pods (default skiff0)
   --node-labels k=v,…                   extra labels on the Node
   --private-registry FILE               registries.yaml: mirrors, auth, TLS (default <data-dir>/agent/etc/registries.yaml)
+  --port N                              port of the kubelet's HTTPS API: logs, exec, attach, port-forward (default 10250; 0 = any free port)
+  --client-ca-file FILE                 CA whose client certificates the kubelet API accepts (default: the kubeconfig's cluster CA)
 `;
 
 function parseLabels(text: string | undefined): Record<string, string> {
@@ -33,6 +36,14 @@ function parseLabels(text: string | undefined): Record<string, string> {
     out[i < 0 ? part : part.slice(0, i)] = i < 0 ? '' : part.slice(i + 1);
   }
   return out;
+}
+
+/** The kubelet API's port and client CA; without a CA (a kubeconfig without one) the API is off. */
+function kubeletServerFlags(port: string | undefined, caFile: string | undefined, kubeconfig: string | undefined): { port: number; clientCA: string } | undefined {
+  const n = Number(port ?? '10250');
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port: invalid port "${port}"`);
+  const ca = caFile ? readFileSync(caFile, 'utf8') : loadKubeconfig(kubeconfig).ca?.toString('utf8');
+  return ca ? { port: n, clientCA: ca } : undefined;
 }
 
 export async function kubeletCommand(argv: string[]): Promise<number> {
@@ -50,6 +61,8 @@ export async function kubeletCommand(argv: string[]): Promise<number> {
       'cni-bridge': { type: 'string' },
       'node-labels': { type: 'string' },
       'private-registry': { type: 'string' },
+      port: { type: 'string', default: '10250' },
+      'client-ca-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -73,6 +86,7 @@ export async function kubeletCommand(argv: string[]): Promise<number> {
     cniBridge: values['cni-bridge'],
     nodeLabels: parseLabels(values['node-labels']),
     privateRegistry: values['private-registry'],
+    kubeletServer: kubeletServerFlags(values.port, values['client-ca-file'], values.kubeconfig),
     signal: ac.signal,
   });
   console.log(`kubelet: node ${nodeName} running (runtime ${kubelet.runtimeEndpoint})`);

@@ -16,6 +16,7 @@ import { runRouteController } from '../network/routes.ts';
 import { hostResources, nodeSystemInfo, primaryIPv4 } from './host.ts';
 import { NodeAgent } from './node-agent.ts';
 import { runPodWorkers } from './pod-workers.ts';
+import { startKubeletServer } from './server-start.ts';
 import { startRuntime, watchRuntimeState } from './runtime.ts';
 
 export interface KubeletOptions {
@@ -37,6 +38,9 @@ export interface KubeletOptions {
   privateRegistry?: string;
   /** Route other nodes' podCIDRs via their InternalIPs (host-gw; default true). */
   routes?: boolean;
+  /** The kubelet's HTTPS API (logs, exec, attach, port-forward): its port (10250; 0 = a free one) and the CA
+   *  whose client certificates it accepts (the cluster CA); no CA, no API. */
+  kubeletServer?: { port: number; clientCA: string; address?: string };
   /** Concurrent pod workers (default 16). */
   workers?: number;
   signal: AbortSignal;
@@ -49,6 +53,8 @@ export interface RunningKubelet {
   /** The containerd this kubelet started or adopted (undefined with --container-runtime-endpoint). */
   containerd?: RunningContainerd;
   cri: CriClient;
+  /** The port the kubelet's HTTPS API listens on (undefined without one). */
+  serverPort?: number;
   /** Resolves when the pod workers have stopped. */
   done: Promise<void>;
   stop(): Promise<void>;
@@ -72,6 +78,9 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
 
   const server = await o.client.request<{ gitVersion?: string }>({ method: 'GET', path: '/version', signal });
   const hostIP = o.nodeIP ?? primaryIPv4();
+  const api = o.kubeletServer && await startKubeletServer({
+    ...o.kubeletServer, cri, endpoint: runtime.endpoint, client: o.client, dir: join(agentDir, 'pki'), nodeName: o.nodeName, hostIP, log,
+  });
   let networkReady = false;
   let runtimeProblem: string | undefined;
   const agent = new NodeAgent({
@@ -82,6 +91,7 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
       resources: hostResources(o.dataDir),
       info: nodeSystemInfo(version, server.gitVersion ?? 'v0.0.0'),
       labels: o.nodeLabels,
+      port: api?.port,
     },
     notReady: () => runtimeProblem ?? (networkReady ? undefined : networkNotReady),
     log,
@@ -137,10 +147,12 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
       return runtime.containerd();
     },
     cri,
+    serverPort: api?.port,
     done,
     stop() {
       stopping ??= (async () => {
         ac.abort();
+        await api?.stop();
         await done.catch(() => undefined);
         await recorder.flush();
         cri.close();

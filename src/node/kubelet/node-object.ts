@@ -10,6 +10,8 @@ export interface NodeFacts {
   resources: HostResources;
   info: NodeSystemInfo;
   labels?: Record<string, string>;
+  /** The port of the kubelet's HTTPS API (10250 when absent). */
+  port?: number;
 }
 
 export function nodeLabels(name: string, arch: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -43,7 +45,7 @@ export function nodeStatus(f: NodeFacts, conditions: NodeCondition[]): NonNullab
     allocatable: f.resources.allocatable,
     conditions,
     addresses: [{ type: 'InternalIP', address: f.address }, { type: 'Hostname', address: f.name }],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: f.port ?? 10250 } },
     nodeInfo: f.info,
   };
 }
