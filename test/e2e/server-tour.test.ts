@@ -102,10 +102,13 @@ describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: r
 
   after(async () => {
     try {
-      await client.delete(resourceRef('apps/v1', 'deployments'), 'web', { namespace: 'default' }).catch(() => undefined);
-      for (const p of (await client.list<Pod>(podsRef, { namespace: 'default' })).items) {
-        await client.delete(podsRef, p.metadata!.name!, { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined);
-      }
+      // foreground: the ReplicaSet is gone before the Deployment, so no replacement pod starts during teardown
+      await client.delete(resourceRef('apps/v1', 'deployments'), 'web', { namespace: 'default', propagationPolicy: 'Foreground' }).catch(() => undefined);
+      await waitFor('no pods left', async () => {
+        const pods = (await client.list<Pod>(podsRef, { namespace: 'default' })).items;
+        for (const p of pods) await client.delete(podsRef, p.metadata!.name!, { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined);
+        return pods.length === 0;
+      }, 60_000, 250);
     } catch {
       // the server may be gone
     }
