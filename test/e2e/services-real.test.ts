@@ -16,6 +16,7 @@ import { kubeDnsService } from '../../src/control-plane/apiserver/bootstrap.ts';
 import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
 import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { primaryIPv4 } from '../../src/node/kubelet/host.ts';
+import { runCommand } from '../../src/node/proxy/nft.ts';
 import { KubeletNode, busyboxImage, nodeRunnable, skiff } from '../support/kubelet-node.ts';
 import { type SkiffProcess, startSkiff } from '../support/process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -27,10 +28,11 @@ const servicesRef = resourceRef('v1', 'services');
 const eventsRef = resourceRef('v1', 'events');
 const clusterDNSIP = '10.43.0.10';
 
-/** One GET from the host; "<status> <body>" or the error's code (ECONNREFUSED …). */
+/** One GET from the host on a connection of its own (a kept-alive one would stick to the first backend it
+ *  reached); "<status> <body>" or the error's code (ECONNREFUSED …). */
 function httpText(url: string): Promise<string> {
   return new Promise((resolve) => {
-    const req = httpGet(url, { timeout: 3000 }, (res) => {
+    const req = httpGet(url, { timeout: 3000, agent: false }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve(`${res.statusCode} ${body.trim()}`));
@@ -77,6 +79,15 @@ describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: 
       return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? p : undefined;
     }, 120_000);
     return { phase: done.status!.phase!, log: node.containerLog(done, 'c'), pod: done };
+  }
+
+  /** Waits until the proxy has programmed ip:port (TCP) into `map`: before that, a packet to a cluster IP would
+   *  leave the machine by the default route. */
+  async function ruleFor(ip: string, port: number, map = 'service-ips'): Promise<void> {
+    await waitFor(`${ip}:${port} in ${map}`, async () => {
+      const r = await runCommand('nft', ['list', 'map', 'ip', table, map]);
+      return r.stdout.includes(`${ip} . tcp . ${port} :`);
+    });
   }
 
   async function stop(p: SkiffProcess | undefined): Promise<void> {
@@ -147,6 +158,7 @@ describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: 
     const names = pods.map((p) => p.metadata!.name!).sort();
     const svc = await client.get<Service>(servicesRef, 'web', { namespace: 'default' });
     webIP = svc.spec!.clusterIP!;
+    await ruleFor(webIP, 80);
     // the host reaches the ClusterIP once the proxy has the three endpoints
     await waitFor('ClusterIP answers from the host', async () => (await httpText(`http://${webIP}/`)).startsWith('200 '));
     const rounds = 15;
@@ -180,7 +192,11 @@ describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: 
     await waitFor('redis Running', async () => (await pod('redis')).status?.containerStatuses?.[0]?.ready);
     await kubectl(['expose', 'pod', 'redis', '--port=6379', '--name', 'redis-service']);
     const ip = (await client.get<Service>(servicesRef, 'redis-service', { namespace: 'default' })).spec!.clusterIP!;
-    await waitFor('redis-service answers from the host', async () => (await httpText(`http://${ip}:6379/`)) === '200 redis');
+    await ruleFor(ip, 6379);
+    assert.equal(await waitFor('redis-service answers from the host', async () => {
+      const a = await httpText(`http://${ip}:6379/`);
+      return a.startsWith('200 ') && a;
+    }), '200 redis');
     const r = await runClient('redis-client', 'wget -qO- http://redis-service:6379 && wget -qO- http://redis-service.default.svc.cluster.local:6379');
     assert.equal(r.phase, 'Succeeded', r.log);
     assert.equal(r.log, 'redis\nredis');
@@ -200,6 +216,7 @@ describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: 
     await kubectl(['scale', 'deployment', 'web', '--replicas=0']);
     await waitFor('web pods gone', async () => (await webPods()).length === 0);
     // no endpoints: the proxy rejects (connection refused at once), as upstream does
+    await ruleFor(webIP, 80, 'no-endpoint-services');
     await waitFor('ClusterIP refuses', async () => (await httpText(`http://${webIP}/`)) === 'ECONNREFUSED');
     await kubectl(['scale', 'deployment', 'web', '--replicas=3']);
     const pods = await waitFor('3 new web pods Ready', async () => {
@@ -207,6 +224,7 @@ describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: 
       return ps.length === 3 ? ps : undefined;
     }, 120_000);
     const names = new Set(pods.map((p) => p.metadata!.name!));
+    await ruleFor(webIP, 80);
     const seen = new Set<string>();
     await waitFor('all three new backends answer through the ClusterIP', async () => {
       const a = await httpText(`http://${webIP}/`);
