@@ -1,7 +1,8 @@
 // Services for real pods on one node: a Skiff API server with the controllers a Deployment and its Service need,
 // the scheduler, `skiff kubelet` (its own containerd, a CNI bridge per run), `skiff proxy` (nftables, a table per
 // run) and `skiff dns` on the node address publishing itself behind the kube-dns Service (10.43.0.10), all driven by
-// real kubectl. Client pods (busybox, restartPolicy Never) reach `web` by name through cluster DNS and the
+// real kubectl. Pods get resolv.conf per dnsPolicy (a trimmed one is a DNSConfigForming event). Client pods
+// (busybox, restartPolicy Never) reach `web` by name through cluster DNS and the
 // ClusterIP, and the answers (each backend serves its own hostname) spread over the three backends; NodePort
 // answers from the host; `kubectl expose pod` works; a headless Service resolves to the pod IPs; scaling to 0
 // and back updates the rules. Everything is removed afterwards: processes by PID, the nft table, the bridge, CNI
@@ -68,10 +69,10 @@ describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: 
 
   /** Runs `script` in a busybox client pod (restartPolicy Never) to the end; its phase and what it printed.
    *  (busybox-static 1.35's `wget -T` segfaults: the waits here bound the time instead.) */
-  async function runClient(name: string, script: string): Promise<{ phase: string; log: string; pod: Pod }> {
+  async function runClient(name: string, script: string, spec: Partial<NonNullable<Pod['spec']>> = {}): Promise<{ phase: string; log: string; pod: Pod }> {
     const manifest: Pod = {
       apiVersion: 'v1', kind: 'Pod', metadata: { name },
-      spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: busyboxImage, command: ['sh', '-c', script] }] },
+      spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: busyboxImage, command: ['sh', '-c', script] }], ...spec },
     };
     await kubectl(['apply', '-f', '-'], manifest);
     const done = await waitFor(`${name} finished`, async () => {
@@ -144,6 +145,16 @@ describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: 
     assert.match(r.log, /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local\b/m);
     assert.match(r.log, new RegExp(`^nameserver ${clusterDNSIP.replace(/\./g, '\\.')}$`, 'm'));
     assert.match(r.log, /^options ndots:5$/m);
+  });
+
+  test('a dnsConfig over the resolver limits is trimmed and reported as a DNSConfigForming event', async () => {
+    const r = await runClient('trimmed', 'cat /etc/resolv.conf', { dnsConfig: { nameservers: ['192.0.2.101', '192.0.2.102', '192.0.2.103'] } });
+    assert.equal(r.phase, 'Succeeded', r.log);
+    assert.deepEqual([...r.log.matchAll(/^nameserver (\S+)$/gm)].map((m) => m[1]), [clusterDNSIP, '192.0.2.101', '192.0.2.102']);
+    const ev = await waitFor('DNSConfigForming event', async () => (await client.list<Event>(eventsRef, { namespace: 'default' })).items
+      .find((e) => e.involvedObject.name === 'trimmed' && e.reason === 'DNSConfigForming'));
+    assert.equal(ev.type, 'Warning');
+    assert.equal(ev.message, `Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: ${clusterDNSIP} 192.0.2.101 192.0.2.102`);
   });
 
   test('kubectl create deployment + expose: a client pod reaches web by name, spread over the 3 backends', async () => {
@@ -234,8 +245,8 @@ describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: 
     assert.deepEqual([...seen].sort(), [...names].sort());
   });
 
-  test('no DNSConfigForming warnings for these pods (nothing was trimmed)', async () => {
-    const evs = (await client.list<Event>(eventsRef, { namespace: 'default' })).items.filter((e) => e.reason === 'DNSConfigForming');
+  test('no DNSConfigForming warnings for the other pods (nothing was trimmed)', async () => {
+    const evs = (await client.list<Event>(eventsRef, { namespace: 'default' })).items.filter((e) => e.reason === 'DNSConfigForming' && e.involvedObject.name !== 'trimmed');
     assert.deepEqual(evs.map((e) => e.message), []);
   });
 });
