@@ -15,7 +15,7 @@ import { loadKubeconfig, resourceRef } from '../../src/client/index.ts';
 import { busyboxImage } from '../../src/node/images/busybox.ts';
 import { createCA, signLeaf } from '../../src/pki/certs.ts';
 import { kubectlBinary, kubectlVersions } from '../support/server.ts';
-import { kubeletRunnable, startKubeletNode, type KubeletNode } from '../support/kubelet-node.ts';
+import { kubeletRunnable, startKubeletNode, type KubeletNode } from '../support/kubelet-api-node.ts';
 import { waitFor } from '../support/wait.ts';
 
 const podsRef = resourceRef('v1', 'pods');

@@ -9,10 +9,9 @@
 // started is stopped by PID, and the bridge, CNI cache entries and temp dirs are removed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Event, Node, Pod } from 'kubernetes-types/core/v1.js';
@@ -22,12 +21,12 @@ import { startControllerManager } from '../../src/control-plane/controllers/mana
 import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { CriClient } from '../../src/node/cri/client.ts';
 import { containerdLayout } from '../../src/node/cri/containerd-config.ts';
-import { mountsUnder } from '../../src/node/cri/containerd.ts';
-import { buildTestImage, buildTestImageArchive, busyboxImage } from '../../src/node/images/busybox.ts';
+import { buildTestImage, busyboxImage } from '../../src/node/images/busybox.ts';
 import { manifestMediaType } from '../../src/node/images/oci-archive.ts';
 
 import { podUidLabel } from '../../src/node/kubelet/runtime-config.ts';
-import { type SkiffProcess, freePort, skiffBin, startSkiff } from '../support/process.ts';
+import { KubeletNode, nodeRunnable } from '../support/kubelet-node.ts';
+import { freePort } from '../support/process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -35,8 +34,6 @@ const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
 const leasesRef = resourceRef('coordination.k8s.io/v1', 'leases');
 const eventsRef = resourceRef('v1', 'events');
-
-const runnable = process.getuid?.() === 0 && existsSync('/usr/bin/containerd') && existsSync('/bin/busybox') && existsSync('/usr/lib/cni/bridge');
 
 function httpText(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -65,13 +62,7 @@ async function pushTestImage(registry: string, repo: string, tag: string): Promi
   assert.equal(m.status, 201, await m.text());
 }
 
-function skiff(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [skiffBin, ...args], (err, stdout, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(stdout)));
-  });
-}
-
-describe('kubelet with containerd', { skip: runnable ? false : 'needs root, containerd, busybox-static and CNI plugins' }, () => {
+describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, containerd, busybox-static and CNI plugins' }, () => {
   const suffix = randomBytes(2).toString('hex');
   const nodeName = `kubelet-e2e-${suffix}`;
   const bridge = `skt${suffix}`;
@@ -79,31 +70,23 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
   const ac = new AbortController();
   let s: TestServer;
   let client: RestClient;
+  let kubeletNode: KubeletNode;
   let dataDir: string;
-  let kubelet: SkiffProcess | undefined;
   let cri: CriClient;
   const components: Promise<unknown>[] = [];
   let registry: ChildProcess | undefined;
   let registryURL = '';
   const hasRegistry = existsSync('/usr/bin/docker-registry');
-  const kubeletArgs = (): string[] => ['kubelet', '--kubeconfig', s.kubeconfig, '--node-name', nodeName, '--data-dir', dataDir, '--cni-bridge', bridge];
 
   const pod = (name: string) => client.get<Pod>(podsRef, name, { namespace: 'default' });
-
-  async function stopKubelet(): Promise<void> {
-    if (!kubelet) return;
-    const k = kubelet;
-    kubelet = undefined;
-    if (k.child.exitCode === null) k.child.kill('SIGTERM');
-    await k.exited;
-  }
 
   before(async () => {
     s = await startTestServer();
     client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'kubelet-test', qps: 0 });
     components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
     components.push(startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam'], options: { clusterCidr } }).then((m) => m.done));
-    dataDir = mkdtempSync(join(tmpdir(), 'skiff-kubelet-'));
+    kubeletNode = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge });
+    dataDir = kubeletNode.dataDir;
     if (hasRegistry) {
       // Debian's docker-registry on loopback, as docker.io's mirror for this node (k3s's registries.yaml)
       const port = await freePort();
@@ -116,56 +99,25 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
       mkdirSync(join(dataDir, 'agent', 'etc'), { recursive: true });
       writeFileSync(join(dataDir, 'agent', 'etc', 'registries.yaml'), `mirrors:\n  docker.io:\n    endpoint: ["${registryURL}"]\n`);
     }
-    kubelet = await startSkiff(kubeletArgs(), /kubelet: node \S+ running/);
-    cri = new CriClient(`unix://${containerdLayout(dataDir).socket}`);
-    const archive = join(dataDir, 'busybox.tar');
-    writeFileSync(archive, buildTestImageArchive());
-    const out = await skiff(['image', 'import', '--data-dir', dataDir, archive]);
+    await kubeletNode.start();
+    cri = kubeletNode.cri;
+    const out = await kubeletNode.importTestImage();
     assert.match(out, new RegExp(`imported ${busyboxImage.replace(/[.]/g, '\\.')} in \\d+ ms`));
   });
 
   after(async () => {
-    // Pods first (through the kubelet), then whatever the runtime still has, then the kubelet and its containerd.
     try {
-      for (const p of (await client.list<Pod>(podsRef, { namespace: 'default' })).items) {
-        await client.delete(podsRef, p.metadata!.name!, { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined);
+      await kubeletNode.cleanup(client);
+    } finally {
+      if (registry && registry.exitCode === null) {
+        registry.kill('SIGTERM');
+        await new Promise((r) => registry!.once('exit', r));
       }
-      for (const sb of await cri.listPodSandbox()) {
-        await cri.stopPodSandbox(sb.id).catch(() => undefined);
-        await cri.removePodSandbox(sb.id).catch(() => undefined);
-      }
-    } catch {
-      // the runtime or server may already be gone
+      ac.abort();
+      await Promise.allSettled(components);
+      client.close();
+      await s.stop();
     }
-    cri?.close();
-    await stopKubelet();
-    if (registry && registry.exitCode === null) {
-      registry.kill('SIGTERM');
-      await new Promise((r) => registry!.once('exit', r));
-    }
-    const pidFile = containerdLayout(dataDir).pidFile;
-    if (existsSync(pidFile)) {
-      const pid = Number(readFileSync(pidFile, 'utf8'));
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    try {
-      execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
-    } catch {
-      // never created
-    }
-    const results = '/var/lib/cni/results';
-    if (existsSync(results)) for (const f of readdirSync(results)) if (f.startsWith(`${bridge}-`)) rmSync(join(results, f), { force: true });
-    ac.abort();
-    await Promise.allSettled(components);
-    client.close();
-    await s.stop();
-    // never delete under live container mounts (that would delete the containers' files)
-    assert.deepEqual(mountsUnder(dataDir), []);
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   test('registers a Ready node with host capacity, nodeInfo, labels and a lease', async () => {
@@ -226,13 +178,10 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
   });
 
   test('a killed kubelet restarts, adopts its containerd, and keeps and re-adopts the container', async () => {
-    const killed = kubelet!;
-    kubelet = undefined;
-    killed.child.kill('SIGKILL');
-    await killed.exited;
+    await kubeletNode.stopKubelet('SIGKILL');
     // with the kubelet gone, the container still serves
     assert.match(await httpText(`http://${webIP}/`), /^200 /);
-    kubelet = await startSkiff(kubeletArgs(), /kubelet: node \S+ running/);
+    const kubelet = await kubeletNode.start();
     assert.match(kubelet.output(), /containerd \S+ adopted \(pid \d+\)/);
     await waitFor('node Ready again', async () => (await client.get<Node>(nodesRef, nodeName)).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     // A pod created after the restart reaches Running only after the informer's initial list (which holds web) was
@@ -448,7 +397,7 @@ describe('kubelet with containerd', { skip: runnable ? false : 'needs root, cont
     const pidFile = containerdLayout(dataDir).pidFile;
     const oldPid = Number(readFileSync(pidFile, 'utf8'));
     process.kill(oldPid, 'SIGKILL');
-    await waitFor('kubelet noticed', () => /containerd \(pid \d+\) exited unexpectedly; restarting it/.test(kubelet!.output()));
+    await waitFor('kubelet noticed', () => /containerd \(pid \d+\) exited unexpectedly; restarting it/.test(kubeletNode.kubelet!.output()));
     await waitFor('a new containerd', () => Number(readFileSync(pidFile, 'utf8')) !== oldPid);
     const c = await waitFor('CRI answers again', async () => (await cri.listContainers({ id }))[0]);
     assert.equal(c.state, 'CONTAINER_RUNNING');

@@ -22,6 +22,7 @@ Flags:
   --pod-cidr CIDR                       use this podCIDR instead of waiting for node-ipam
   --cluster-dns IP                      DNS server for ClusterFirst pods (default 10.43.0.10)
   --cluster-domain DOMAIN               cluster domain (default cluster.local)
+  --resolv-conf PATH                    the node's resolver config for pods' DNS ('' for none; default /etc/resolv.conf)
   --cni-bridge NAME                     Linux bridge for pods (default skiff0)
   --node-labels k=v,…                   extra labels on the Node
   --private-registry FILE               registries.yaml: mirrors, auth, TLS (default <data-dir>/agent/etc/registries.yaml)
@@ -58,6 +59,7 @@ export async function kubeletCommand(argv: string[]): Promise<number> {
       'pod-cidr': { type: 'string' },
       'cluster-dns': { type: 'string', default: '10.43.0.10' },
       'cluster-domain': { type: 'string', default: 'cluster.local' },
+      'resolv-conf': { type: 'string', default: '/etc/resolv.conf' },
       'cni-bridge': { type: 'string' },
       'node-labels': { type: 'string' },
       'private-registry': { type: 'string' },
@@ -83,6 +85,7 @@ export async function kubeletCommand(argv: string[]): Promise<number> {
     podCIDR: values['pod-cidr'],
     clusterDNS: values['cluster-dns'] ? values['cluster-dns'].split(',') : [],
     clusterDomain: values['cluster-domain'],
+    resolvConf: values['resolv-conf'],
     cniBridge: values['cni-bridge'],
     nodeLabels: parseLabels(values['node-labels']),
     privateRegistry: values['private-registry'],

@@ -6,13 +6,14 @@
 // stop() ends the workers, then stops the containerd it started (the containers keep running in their shims and
 // are re-adopted on the next start).
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import { EventRecorder, type RestClient, realClock, sleep } from '../../client/index.ts';
 import type { CriClient } from '../cri/client.ts';
 import type { RunningContainerd } from '../cri/containerd.ts';
 import { cniLayout, dropBridgeGateway, writeCniConfig } from '../network/cni.ts';
 import { runRouteController } from '../network/routes.ts';
+import { type ResolvConf, parseResolvConf } from '../dns/resolv-conf.ts';
 import { hostResources, nodeSystemInfo, primaryIPv4 } from './host.ts';
 import { NodeAgent } from './node-agent.ts';
 import { runPodWorkers } from './pod-workers.ts';
@@ -30,6 +31,9 @@ export interface KubeletOptions {
   nodeIP?: string;
   clusterDNS?: string[];
   clusterDomain?: string;
+  /** The node's resolv.conf, passed on to Default pods and appended to ClusterFirst ones (default /etc/resolv.conf;
+   *  "" for none, as upstream's --resolv-conf=""). */
+  resolvConf?: string;
   /** CNI bridge (default skiff0), also the network's name when given; distinct per node sharing one host. */
   cniBridge?: string;
   cniBinDir?: string;
@@ -135,7 +139,7 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
     runtimeName: version.runtimeName,
     logRoot: join(agentDir, 'logs', 'pods'),
     podsDir: join(agentDir, 'pods'),
-    dns: { clusterDNS: o.clusterDNS ?? ['10.43.0.10'], clusterDomain: o.clusterDomain ?? 'cluster.local' },
+    dns: { clusterDNS: o.clusterDNS ?? ['10.43.0.10'], clusterDomain: o.clusterDomain ?? 'cluster.local', host: hostResolvConf(o.resolvConf ?? '/etc/resolv.conf', log) },
     networkReady: () => networkReady,
   });
   const done = Promise.all([workers, heartbeat, network, runtimeCheck, routes]).then(() => undefined);
@@ -161,4 +165,14 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
       return stopping;
     },
   };
+}
+
+/** Read once at start, as upstream's kubelet does; a missing file means the node has no resolver to pass on. */
+function hostResolvConf(path: string, log: (m: string) => void): ResolvConf | undefined {
+  if (!path) return undefined;
+  if (!existsSync(path)) {
+    log(`resolv.conf ${path} not found: pods get no host DNS settings`);
+    return undefined;
+  }
+  return parseResolvConf(readFileSync(path, 'utf8'));
 }

@@ -18,7 +18,7 @@ import type { ImagePuller } from './image-puller.ts';
 import type { ProbeManager } from './prober.ts';
 import { type PodRuntimeView, podRuntime, strays, teardown } from './pod-runtime.ts';
 import { type Waiting, computePodStatus, restartCountOf } from './pod-status.ts';
-import { type DnsSettings, containerConfig, sandboxConfig, terminationGraceSeconds } from './runtime-config.ts';
+import { type DnsSettings, containerConfig, podDns, sandboxConfig, terminationGraceSeconds } from './runtime-config.ts';
 
 export const podsRef = resourceRef('v1', 'pods', true);
 /** A container that ran this long before exiting starts its restart backoff over (upstream: 10 minutes). */
@@ -149,6 +149,8 @@ export class PodSyncer {
         await teardown(this.d.cri, rt.all, rt.sandboxes, { graceSeconds: 0, signal });
       }
       config = sandboxConfig(pod, current ? current.metadata.attempt + 1 : 0, this.logDir(pod), this.d.dns);
+      // the resolv.conf is fixed when the sandbox is made: that is when what was dropped from it is reported
+      for (const w of podDns(pod, this.d.dns).warnings) this.d.recorder.event(pod, 'Warning', 'DNSConfigForming', w);
       mkdirSync(config.logDirectory!, { recursive: true });
       let id: string;
       try {

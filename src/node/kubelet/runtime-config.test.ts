@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { containerConfig, linuxResources, podLabels, sandboxConfig } from './runtime-config.ts';
+import { containerConfig, linuxResources, podDns, podLabels, sandboxConfig } from './runtime-config.ts';
 
-const dns = { clusterDNS: ['10.43.0.10'], clusterDomain: 'cluster.local' };
+const host = { nameservers: ['192.0.2.53'], searches: ['corp.example'], options: ['edns0'] };
+const dns = { clusterDNS: ['10.43.0.10'], clusterDomain: 'cluster.local', host };
 
 function pod(spec: Partial<NonNullable<Pod['spec']>> = {}): Pod {
   return {
@@ -19,7 +20,7 @@ test('sandbox config: metadata, labels that find the pod again, ClusterFirst DNS
   assert.deepEqual(c.labels, { app: 'web', ...podLabels(pod()) });
   assert.equal((c.labels as Record<string, string>)['io.kubernetes.pod.uid'], 'u-1');
   assert.deepEqual(c.annotations, { note: 'x' });
-  assert.deepEqual(c.dnsConfig, { servers: ['10.43.0.10'], searches: ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], options: ['ndots:5'] });
+  assert.deepEqual(c.dnsConfig, { servers: ['10.43.0.10'], searches: ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local', 'corp.example'], options: ['ndots:5'] });
   assert.deepEqual(c.linux?.securityContext?.namespaceOptions, { network: 'POD', pid: 'CONTAINER', ipc: 'POD' });
 });
 
@@ -27,7 +28,23 @@ test('hostNetwork: empty hostname (no UTS namespace of its own), node network, h
   const c = sandboxConfig(pod({ hostNetwork: true, dnsPolicy: 'Default' }), 0, '/l', dns);
   assert.equal(c.hostname, '');
   assert.equal(c.linux?.securityContext?.namespaceOptions?.network, 'NODE');
-  assert.equal(c.dnsConfig, undefined);
+  assert.deepEqual(c.dnsConfig, { servers: ['192.0.2.53'], searches: ['corp.example'], options: ['edns0'] });
+});
+
+test('dnsPolicy: ClusterFirst on the host network gets the node DNS, ClusterFirstWithHostNet the cluster DNS, None only dnsConfig', () => {
+  assert.deepEqual(sandboxConfig(pod({ hostNetwork: true }), 0, '/l', dns).dnsConfig?.servers, ['192.0.2.53']);
+  assert.deepEqual(sandboxConfig(pod({ hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' }), 0, '/l', dns).dnsConfig?.servers, ['10.43.0.10']);
+  const none = sandboxConfig(pod({ dnsPolicy: 'None', dnsConfig: { nameservers: ['1.1.1.1'], searches: ['a.b'], options: [{ name: 'ndots', value: '2' }] } }), 0, '/l', dns);
+  assert.deepEqual(none.dnsConfig, { servers: ['1.1.1.1'], searches: ['a.b'], options: ['ndots:2'] });
+});
+
+test('a resolv.conf trimmed to the limits yields DNSConfigForming warnings; no cluster DNS falls back to Default', () => {
+  const many = podDns(pod({ dnsConfig: { nameservers: ['1.1.1.1', '8.8.8.8', '9.9.9.9'] } }), dns);
+  assert.deepEqual(many.dnsConfig.servers, ['10.43.0.10', '1.1.1.1', '8.8.8.8']);
+  assert.deepEqual(many.warnings, ['Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: 10.43.0.10 1.1.1.1 8.8.8.8']);
+  const noCluster = podDns(pod(), { ...dns, clusterDNS: [] });
+  assert.deepEqual(noCluster.dnsConfig.servers, ['192.0.2.53']);
+  assert.match(noCluster.warnings[0], /Falling back to "Default" policy/);
 });
 
 test('hostPort becomes a port mapping', () => {

@@ -6,6 +6,7 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { parseQuantity } from '../../api/validation/quantity.ts';
 import type { ContainerConfig, KeyValue, LinuxContainerResources, Mount, PodSandboxConfig, PortMapping } from '../cri/types.ts';
+import { type ResolvConf, podResolvConf } from '../dns/resolv-conf.ts';
 import { expand } from './env.ts';
 
 export const podNameLabel = 'io.kubernetes.pod.name';
@@ -18,6 +19,8 @@ export const terminationGraceAnnotation = 'io.kubernetes.pod.terminationGracePer
 export interface DnsSettings {
   clusterDNS: string[];
   clusterDomain: string;
+  /** The node's resolv.conf (--resolv-conf); undefined when there is none to pass on. */
+  host?: ResolvConf;
 }
 
 export function podLabels(pod: Pod): Record<string, string> {
@@ -32,25 +35,18 @@ export function terminationGraceSeconds(pod: Pod): number {
   return pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
 }
 
-function dnsConfig(pod: Pod, dns: DnsSettings): PodSandboxConfig['dnsConfig'] {
-  const policy = pod.spec?.dnsPolicy ?? 'ClusterFirst';
-  const custom = pod.spec?.dnsConfig;
-  const ns = pod.metadata?.namespace ?? 'default';
-  let servers: string[] = [];
-  let searches: string[] = [];
-  let options: string[] = [];
-  const clusterFirst = policy === 'ClusterFirst' || (policy === 'ClusterFirstWithHostNet' && pod.spec?.hostNetwork);
-  if (clusterFirst && dns.clusterDNS.length) {
-    servers = [...dns.clusterDNS];
-    searches = [`${ns}.svc.${dns.clusterDomain}`, `svc.${dns.clusterDomain}`, dns.clusterDomain];
-    options = ['ndots:5'];
-  } else if (policy !== 'None') {
-    return custom ? { servers: custom.nameservers ?? [], searches: custom.searches ?? [], options: [] } : undefined; // the host's resolv.conf
-  }
-  servers.push(...(custom?.nameservers ?? []));
-  searches.push(...(custom?.searches ?? []));
-  for (const o of custom?.options ?? []) options.push(o.value !== undefined ? `${o.name}:${o.value}` : o.name ?? '');
-  return { servers, searches, options };
+/** The sandbox's resolv.conf per dnsPolicy (podResolvConf) and the DNSConfigForming warnings forming it produced. */
+export function podDns(pod: Pod, dns: DnsSettings): { dnsConfig: NonNullable<PodSandboxConfig['dnsConfig']>; warnings: string[] } {
+  const { conf, warnings } = podResolvConf({
+    namespace: pod.metadata?.namespace ?? 'default',
+    dnsPolicy: pod.spec?.dnsPolicy,
+    hostNetwork: pod.spec?.hostNetwork,
+    dnsConfig: pod.spec?.dnsConfig,
+    clusterDNS: dns.clusterDNS,
+    clusterDomain: dns.clusterDomain,
+    host: dns.host,
+  });
+  return { dnsConfig: { servers: conf.nameservers, searches: conf.searches, options: conf.options }, warnings };
 }
 
 function portMappings(pod: Pod): PortMapping[] {
@@ -73,7 +69,7 @@ export function sandboxConfig(pod: Pod, attempt: number, logDirectory: string, d
     metadata: { name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '', namespace: pod.metadata?.namespace ?? 'default', attempt },
     hostname,
     logDirectory,
-    dnsConfig: dnsConfig(pod, dns),
+    dnsConfig: podDns(pod, dns).dnsConfig,
     portMappings: portMappings(pod),
     labels: { ...(pod.metadata?.labels ?? {}), ...podLabels(pod) },
     annotations: { ...(pod.metadata?.annotations ?? {}) },
