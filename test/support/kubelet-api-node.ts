@@ -1,4 +1,6 @@
-// Test harness for one real node with its kubelet API (kubelet-connect.test.ts; kubelet-node.ts is the other, older-shaped harness — to be folded into one): a Skiff API server (in this process) with the scheduler and node-ipam, and
+// Test harness for one real node with its kubelet API, used by kubelet-connect.test.ts (kubelet-node.ts is a second
+// harness for the same job, written in parallel: to be folded into one). A Skiff API server (in this process) with
+// the scheduler and node-ipam, and
 // `skiff kubelet` as its own process with a temp data dir, its own containerd, a CNI bridge unique to the run, a
 // random cluster CIDR and the kubelet API on a free port; the busybox test image imported. stop() deletes the
 // pods, removes what the runtime still has, stops the kubelet and its containerd by PID, removes the bridge, its
