@@ -8,12 +8,13 @@ import type { ControllerRevision, DaemonSet, DaemonSetStatus } from 'kubernetes-
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { objectKey, splitKey } from '../../client/cache.ts';
 import type { Action } from '../../client/controller.ts';
-import { isAlreadyExists, isConflict, isNotFound } from '../../client/errors.ts';
+import { isConflict, isNotFound } from '../../client/errors.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
 import { labelSelectorMatcher } from '../../client/selector.ts';
 import { semanticEqual } from '../../api/equality.ts';
 import { Controller, errMessage } from './base.ts';
+import { createControlledPod } from './pod-control.ts';
 import type { ControllerContext } from './context.ts';
 import { claimObjects, controllerRefOf, ownerReferenceTo } from './controller-ref.ts';
 import { HashCollision, type History, cleanupHistory, constructHistory } from './daemonset-history.ts';
@@ -228,25 +229,9 @@ export class DaemonSetController extends Controller {
       spec: tmpl.spec,
     };
     if (tmpl.metadata?.finalizers?.length) pod.metadata!.finalizers = [...tmpl.metadata.finalizers];
-    try {
-      const created = await this.createWithFreshName(pod, signal);
-      this.recorder.event(this.asObject(ds), 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name}`);
-    } catch (err) {
-      this.recorder.event(this.asObject(ds), 'Warning', 'FailedCreate', `Error creating: ${errMessage(err)}`);
-      throw err;
-    }
+    await createControlledPod(this.ctx.client, this.recorder, this.asObject(ds), pod, signal);
   }
 
-  /** generateName draws 5 characters: a clash only means "draw again". */
-  private async createWithFreshName(pod: Pod, signal: AbortSignal): Promise<Pod> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.ctx.client.create<Pod>(podsRef, pod, { namespace: pod.metadata?.namespace, signal });
-      } catch (err) {
-        if (!isAlreadyExists(err) || attempt >= 2) throw err;
-      }
-    }
-  }
 
   private async deletePod(ds: DaemonSet, pod: Pod, signal: AbortSignal): Promise<void> {
     try {

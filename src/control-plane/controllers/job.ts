@@ -12,7 +12,8 @@ import type { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
 import { labelSelectorMatcher } from '../../client/selector.ts';
 import { semanticEqual } from '../../api/equality.ts';
-import { Controller, errMessage } from './base.ts';
+import { Controller } from './base.ts';
+import { createControlledPod } from './pod-control.ts';
 import type { ControllerContext } from './context.ts';
 import { claimObjects, controllerRefOf, ownerReferenceTo } from './controller-ref.ts';
 import { flushCounted, ledgerOf, ledgerStatus, recordFinished } from './job-accounting.ts';
@@ -144,13 +145,7 @@ export class JobController extends Controller {
 
   private async createPod(job: Job, index: number | undefined, signal: AbortSignal): Promise<void> {
     const ref = { ...job, apiVersion: 'batch/v1', kind: 'Job' };
-    try {
-      const pod = await this.ctx.client.create<Pod>(podsRef, buildJobPod(job, index), { namespace: job.metadata?.namespace, signal });
-      this.recorder.event(ref, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name}`);
-    } catch (err) {
-      this.recorder.event(ref, 'Warning', 'FailedCreate', `Error creating: ${errMessage(err)}`);
-      throw err;
-    }
+    await createControlledPod(this.ctx.client, this.recorder, ref, buildJobPod(job, index), signal);
   }
 
   /** Removes the tracking finalizer; returns the pods it is gone from (404 included). */

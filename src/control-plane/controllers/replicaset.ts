@@ -9,12 +9,13 @@ import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { byOwner, objectKey, splitKey } from '../../client/cache.ts';
 import type { Action } from '../../client/controller.ts';
-import { isAlreadyExists, isNotFound } from '../../client/errors.ts';
+import { isNotFound } from '../../client/errors.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
 import type { ApiObject } from '../../client/types.ts';
 import { labelSelectorMatcher } from '../../client/selector.ts';
 import { Controller, errMessage } from './base.ts';
+import { createControlledPod } from './pod-control.ts';
 import type { ControllerContext } from './context.ts';
 import { claimObjects, controllerRefOf, ownerReferenceTo } from './controller-ref.ts';
 import { podsRef, replicaSetsRef } from './refs.ts';
@@ -220,25 +221,9 @@ export class ReplicaSetController extends Controller {
       spec: structuredClone(tmpl.spec ?? { containers: [] }),
     };
     if (tmpl.metadata?.finalizers?.length) pod.metadata!.finalizers = [...tmpl.metadata.finalizers];
-    try {
-      const created = await this.createWithFreshName(pod, signal);
-      this.recorder.event(this.asOwner(rs), 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name}`);
-    } catch (err) {
-      this.recorder.event(this.asOwner(rs), 'Warning', 'FailedCreate', `Error creating: ${errMessage(err)}`);
-      throw err;
-    }
+    await createControlledPod(this.ctx.client, this.recorder, this.asOwner(rs), pod, signal);
   }
 
-  /** generateName draws 5 characters: at thousands of pods a clash is likely, and only means "draw again". */
-  private async createWithFreshName(pod: Pod, signal: AbortSignal): Promise<Pod> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.ctx.client.create<Pod>(podsRef, pod, { namespace: pod.metadata?.namespace, signal });
-      } catch (err) {
-        if (!isAlreadyExists(err) || attempt >= 2) throw err;
-      }
-    }
-  }
 
   /** The n least valuable pods; ties are broken by how crowded a pod's node is with its owner family's pods. */
   private podsToDelete(rs: ReplicaSet, pods: Pod[], n: number): Pod[] {
