@@ -1,6 +1,6 @@
-// The shipped product is compiled JavaScript: `tsc -p tsconfig.build.json` (what `npm run build` runs) emits a
-// dist/ whose entry prints `skiff server --help` and runs a server with its hosted components, with no TypeScript
-// loader: it runs beside a node_modules without tsx, esbuild or typescript. Built into a temp dir, so the
+// The shipped product is compiled JavaScript: `tsc -p tsconfig.build.json` plus scripts/copy-assets.mjs (what
+// `npm run build` runs) emit a dist/ whose entry prints `skiff server --help` and runs a server with its hosted
+// components, and whose CRI client finds its .proto, with no TypeScript loader: it runs beside a node_modules without tsx, esbuild or typescript. Built into a temp dir, so the
 // repository's dist/ is untouched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,6 +36,10 @@ test('the compiled dist/ entry runs skiff server --help and a server without a T
   assert.throws(() => createRequire(join(root, 'dist', 'x.js')).resolve('tsx'), /Cannot find module 'tsx'/);
   symlinkSync(join(repo, 'generated'), join(root, 'generated'));
   await promisify(execFile)(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', join(repo, 'tsconfig.build.json'), '--outDir', join(root, 'dist')]);
+  await promisify(execFile)(process.execPath, [join(repo, 'scripts/copy-assets.mjs'), join(root, 'dist')], { cwd: repo });
+  // the kubelet's CRI client reads its .proto at run time: the compiled one must find it beside itself
+  const cri = join(root, 'dist', 'node', 'cri', 'client.js');
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(cri)}); m.loadServices();`]);
   const entry = join(root, 'dist', 'cli', 'main.js');
   assert.match(readFileSync(entry, 'utf8'), /^#!\/usr\/bin\/env node\n/);
 

@@ -13,11 +13,12 @@ const protoPath = fileURLToPath(new URL('./runtime-v1.proto', import.meta.url));
 
 type Unary = (req: object, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => grpc.ClientUnaryCall;
 type ServiceClient = grpc.Client & Record<string, Unary>;
-type ServiceCtor = new (address: string, creds: grpc.ChannelCredentials, options?: grpc.ClientOptions) => ServiceClient;
+export type ServiceCtor = new (address: string, creds: grpc.ChannelCredentials, options?: grpc.ClientOptions) => ServiceClient;
 
 let services: { runtime: ServiceCtor; image: ServiceCtor } | undefined;
 
-function loadServices(): { runtime: ServiceCtor; image: ServiceCtor } {
+/** The RuntimeService and ImageService clients' constructors, from runtime-v1.proto (loaded once). */
+export function loadServices(): { runtime: ServiceCtor; image: ServiceCtor } {
   if (services) return services;
   const def = protoLoader.loadSync(protoPath, { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
   const pkg = grpc.loadPackageDefinition(def) as unknown as { runtime: { v1: { RuntimeService: ServiceCtor; ImageService: ServiceCtor } } };

@@ -1,25 +1,12 @@
 // CriStreaming: the CRI calls that hand out streaming URLs (Exec, Attach, PortForward). Each answer is a one-time
 // URL on containerd's streaming server (stream_server_address/port in containerd-config.ts); the kubelet proxies
-// the client's SPDY or WebSocket upgrade to it unchanged. A client of its own so the unary CriClient stays as is.
-import { fileURLToPath } from 'node:url';
+// the client's SPDY or WebSocket upgrade to it unchanged. The same RuntimeService as CriClient's (runtime-v1.proto),
+// as a client of its own: these calls answer with a URL, not with a typed message CriClient decodes.
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { CriError, grpcAddress } from './client.ts';
-
-const protoPath = fileURLToPath(new URL('./streaming-v1.proto', import.meta.url));
+import { CriError, grpcAddress, loadServices } from './client.ts';
 
 type Unary = (req: object, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: { url: string }) => void) => grpc.ClientUnaryCall;
 type ServiceClient = grpc.Client & Record<string, Unary>;
-type ServiceCtor = new (address: string, creds: grpc.ChannelCredentials) => ServiceClient;
-
-let ctor: ServiceCtor | undefined;
-
-function service(): ServiceCtor {
-  if (ctor) return ctor;
-  const def = protoLoader.loadSync(protoPath, { keepCase: false, longs: Number, enums: String, defaults: true });
-  ctor = (grpc.loadPackageDefinition(def) as unknown as { runtime: { v1: { RuntimeService: ServiceCtor } } }).runtime.v1.RuntimeService;
-  return ctor;
-}
 
 export interface StreamFlags {
   stdin: boolean;
@@ -32,7 +19,7 @@ export class CriStreaming {
   private readonly client: ServiceClient;
 
   constructor(endpoint: string) {
-    this.client = new (service())(grpcAddress(endpoint), grpc.credentials.createInsecure());
+    this.client = new (loadServices().runtime)(grpcAddress(endpoint), grpc.credentials.createInsecure()) as unknown as ServiceClient;
   }
 
   private url(method: string, req: object): Promise<string> {
