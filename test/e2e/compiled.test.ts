@@ -1,7 +1,7 @@
 // The shipped product is compiled JavaScript: `tsc -p tsconfig.build.json` plus scripts/copy-assets.mjs (what
 // `npm run build` runs) emit a dist/ whose entry prints `skiff server --help` and runs a server with its hosted
-// components, and whose CRI client finds its .proto, with no TypeScript loader: it runs beside a node_modules without tsx, esbuild or typescript. Built into a temp dir, so the
-// repository's dist/ is untouched.
+// components, and whose CRI client finds its .proto, with no TypeScript loader: it runs beside a node_modules
+// without tsx, esbuild or typescript. Built into a temp dir, so the repository's dist/ is untouched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
