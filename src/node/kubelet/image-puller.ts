@@ -5,7 +5,7 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import type { EventRecorder } from '../../client/index.ts';
 import { type CriClient, rpcErrorText } from '../cri/client.ts';
-import type { Backoff } from './backoff.ts';
+import type { Backoff } from '../../client/backoff.ts';
 import type { Waiting } from './pod-status.ts';
 
 export type PullResult = { image: string } | { waiting: Waiting };

@@ -10,7 +10,7 @@ import { activeDeadlineLeftMs, deadlineExceeded, deadlineMessage, deadlineReason
 import { type Action, type Clock, type EventRecorder, type RestClient, isNotFound, resourceRef } from '../../client/index.ts';
 import { CriError, type CriClient, rpcErrorText } from '../cri/client.ts';
 import type { PodSandboxConfig } from '../cri/types.ts';
-import type { Backoff } from './backoff.ts';
+import type { Backoff } from '../../client/backoff.ts';
 import { ConfigError, containerEnv } from './env.ts';
 import { type PreparedVolume, type VolumeSources, VolumeError, containerMounts, prepareVolumes, removePodDir } from './volumes.ts';
 import { runHook } from './hooks.ts';

@@ -7,7 +7,7 @@ import {
   runController, splitKey,
 } from '../../client/index.ts';
 import type { CriClient } from '../cri/client.ts';
-import { Backoff } from './backoff.ts';
+import { Backoff } from '../../client/backoff.ts';
 import { ImagePuller } from './image-puller.ts';
 import { Pleg } from './pleg.ts';
 import { type PodSyncDeps, PodSyncer, podsRef } from './pod-sync.ts';

@@ -1,7 +1,7 @@
 // Per-key exponential backoff as upstream's flowcontrol.Backoff, used for container restarts (CrashLoopBackOff)
 // and image pulls (ImagePullBackOff): 10 s doubling to 5 min; a key that stayed quiet for twice the maximum
 // starts over. The clock is injected.
-import { type Clock, realClock } from '../../client/index.ts';
+import { type Clock, realClock } from './clock.ts';
 
 interface Entry {
   delayMs: number;

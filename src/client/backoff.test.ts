@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../client/index.ts';
+import { FakeClock } from './clock.ts';
 import { Backoff } from './backoff.ts';
 
 test('10 s doubling to 5 min, measured from the failure; quiet for twice the max starts over', () => {
