@@ -1,7 +1,8 @@
 // The kubelet's pod workers: an informer over the pods bound to this node (spec.nodeName field selector), a work
 // queue fed by it, by the PLEG's relists of the runtime and by probe results, and reconcilers (PodSyncer) that read
-// ConfigMaps, Secrets and service account tokens from the API as they need them.
-import type { ConfigMap, Pod, Secret } from 'kubernetes-types/core/v1.js';
+// ConfigMaps, Secrets, service account tokens and the claims and volumes behind persistentVolumeClaim volumes from
+// the API as they need them.
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import {
   type EventRecorder, InformerFactory, type ResourceRef, type RestClient, WorkQueue, enqueueOnChange, isNotFound, realClock, resourceRef,
   runController, splitKey,
@@ -16,6 +17,8 @@ import { ProbeManager } from './prober.ts';
 const configMapsRef = resourceRef('v1', 'configmaps', true);
 const secretsRef = resourceRef('v1', 'secrets', true);
 const serviceAccountsRef = resourceRef('v1', 'serviceaccounts', true);
+const persistentVolumeClaimsRef = resourceRef('v1', 'persistentvolumeclaims', true);
+const persistentVolumesRef = resourceRef('v1', 'persistentvolumes', false);
 
 export interface PodWorkerOptions extends Pick<PodSyncDeps, 'hostIP' | 'runtimeName' | 'logRoot' | 'podsDir' | 'dns' | 'networkReady' | 'log'> {
   client: RestClient;
@@ -64,6 +67,8 @@ export async function runPodWorkers(o: PodWorkerOptions): Promise<void> {
       configMap: (ns, name) => get<ConfigMap>(configMapsRef, ns, name),
       secret: (ns, name) => get<Secret>(secretsRef, ns, name),
       serviceAccountToken: (pod, audience, expirationSeconds) => serviceAccountToken(client, pod, audience, expirationSeconds, o.log),
+      persistentVolumeClaim: (ns, name) => get<PersistentVolumeClaim>(persistentVolumeClaimsRef, ns, name),
+      persistentVolume: (name) => get<PersistentVolume>(persistentVolumesRef, '', name),
     },
     clock: realClock,
   });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConfigMap, Pod, Secret } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import { VolumeError, containerMounts, prepareVolumes, removePodDir, type VolumeSources } from './volumes.ts';
 
 const sources: VolumeSources = {
@@ -55,6 +55,39 @@ test('a missing ConfigMap is a FailedMount message unless optional', async () =>
       (e: unknown) => e instanceof VolumeError && e.message === 'MountVolume.SetUp failed for volume "v" : configmap "nope" not found');
     const v = await prepareVolumes(pod([{ name: 'v', configMap: { name: 'nope', optional: true } }]), dir, sources, facts);
     assert.ok(v.has('v'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a persistentVolumeClaim volume is its bound volume\'s hostPath; unbound, terminating or missing claims wait', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-vol-'));
+  try {
+    const claims: Record<string, PersistentVolumeClaim> = {
+      data: { metadata: { name: 'data', uid: 'c1' }, spec: { volumeName: 'pv1' }, status: { phase: 'Bound' } },
+      pending: { metadata: { name: 'pending', uid: 'c2' }, spec: {}, status: { phase: 'Pending' } },
+      going: { metadata: { name: 'going', uid: 'c3', deletionTimestamp: '2026-01-01T00:00:00Z' }, spec: { volumeName: 'pv1' }, status: { phase: 'Bound' } },
+      stolen: { metadata: { name: 'stolen', uid: 'c4' }, spec: { volumeName: 'pv1' }, status: { phase: 'Bound' } },
+    };
+    const hostDir = join(dir, 'storage', 'pv1');
+    const volumes: Record<string, PersistentVolume> = {
+      pv1: { metadata: { name: 'pv1' }, spec: { hostPath: { path: hostDir, type: 'DirectoryOrCreate' }, claimRef: { uid: 'c1' } } },
+    };
+    const src: VolumeSources = { ...sources, persistentVolumeClaim: async (_ns, n) => claims[n], persistentVolume: async (n) => volumes[n] };
+    const v = await prepareVolumes(pod([{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }, { name: 'ro', persistentVolumeClaim: { claimName: 'data', readOnly: true } }]), dir, src, facts);
+    assert.equal(v.get('d')!.hostPath, hostDir);
+    assert.ok(statSync(hostDir).isDirectory(), 'DirectoryOrCreate made the directory');
+    const mounts = containerMounts({ name: 'c', volumeMounts: [{ name: 'd', mountPath: '/data' }, { name: 'ro', mountPath: '/ro' }, { name: 'd', mountPath: '/r2', readOnly: true }] }, v);
+    assert.deepEqual(mounts.map((m) => [m.hostPath, m.readonly]), [[hostDir, false], [hostDir, true], [hostDir, true]]);
+    const reason = async (claimName: string): Promise<string> => {
+      const err = await prepareVolumes(pod([{ name: 'd', persistentVolumeClaim: { claimName } }]), dir, src, facts).then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof VolumeError, `${claimName}: a VolumeError`);
+      return err.message;
+    };
+    assert.equal(await reason('pending'), 'Unable to attach or mount volumes: unmounted volumes=[d], unattached volumes=[d]: error processing PVC ns/pending: PVC is not bound');
+    assert.match(await reason('going'), /error processing PVC ns\/going: PVC is being deleted$/);
+    assert.match(await reason('nope'), /failed to fetch PVC from API server: persistentvolumeclaims "nope" not found$/);
+    assert.match(await reason('stolen'), /found PV object pv1 but it has a ClaimRef that is bound to the wrong UID$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

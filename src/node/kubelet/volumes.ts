@@ -1,11 +1,14 @@
 // Pod volumes on the node (upstream's volume manager, for the in-tree kinds a single node can serve): emptyDir,
 // hostPath, configMap, secret, downwardAPI and projected (configMap/secret/downwardAPI/serviceAccountToken
 // sources) are laid out under <pods-dir>/<uid>/volumes/<plugin>/<name>, and each volumeMount becomes a CRI bind
-// mount (configMap, secret, downwardAPI and projected always read-only, as upstream). A missing non-optional
-// source is a VolumeError (FailedMount upstream); the pod's directory goes when the pod does.
+// mount (configMap, secret, downwardAPI and projected always read-only, as upstream). A persistentVolumeClaim is
+// followed to its bound PersistentVolume (read from the API) and that volume's hostPath or local directory is
+// bind-mounted itself (read-only when the pod's claim reference says so). A missing non-optional source, or a
+// claim that is missing, unbound or being deleted, is a VolumeError (FailedMount upstream, retried); the pod's
+// directory goes when the pod does.
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
-import type { Container, KeyToPath, Pod, Volume } from 'kubernetes-types/core/v1.js';
+import type { Container, KeyToPath, PersistentVolume, PersistentVolumeClaim, Pod, Volume } from 'kubernetes-types/core/v1.js';
 import type { Mount } from '../cri/types.ts';
 import { type EnvSources, type PodRuntimeFacts, fieldPathValue } from './env.ts';
 
@@ -16,9 +19,20 @@ export class VolumeError extends Error {
   }
 }
 
+/** A volume the kubelet cannot even start to mount (upstream's desired-state populator: a claim not usable yet). */
+export class UnmountedVolumeError extends VolumeError {
+  constructor(volume: string, reason: string) {
+    super(volume, reason);
+    this.message = `Unable to attach or mount volumes: unmounted volumes=[${volume}], unattached volumes=[${volume}]: ${reason}`;
+  }
+}
+
 export interface VolumeSources extends EnvSources {
   /** A service account token for the pod (TokenRequest); undefined when none can be had. */
   serviceAccountToken?(pod: Pod, audience: string | undefined, expirationSeconds: number): Promise<string | undefined>;
+  /** The claim and the volume behind a persistentVolumeClaim volume; undefined when they do not exist. */
+  persistentVolumeClaim?(namespace: string, name: string): Promise<PersistentVolumeClaim | undefined>;
+  persistentVolume?(name: string): Promise<PersistentVolume | undefined>;
 }
 
 export interface PreparedVolume {
@@ -98,8 +112,7 @@ async function sourceFiles(pod: Pod, v: Volume, src: VolumeSources, facts: PodRu
   return files;
 }
 
-function hostPathVolume(v: Volume): string {
-  const hp = v.hostPath!;
+function hostPathVolume(name: string, hp: NonNullable<Volume['hostPath']>): string {
   const path = hp.path;
   const type = hp.type ?? '';
   if (type === 'DirectoryOrCreate' && !existsSync(path)) mkdirSync(path, { recursive: true, mode: 0o755 });
@@ -107,9 +120,39 @@ function hostPathVolume(v: Volume): string {
     mkdirSync(dirname(path), { recursive: true });
     closeSync(openSync(path, 'a', 0o644));
   }
-  if (type === 'Directory' && !(existsSync(path) && statSync(path).isDirectory())) throw new VolumeError(v.name, `hostPath type check failed: ${path} is not a directory`);
-  if (type === 'File' && !(existsSync(path) && statSync(path).isFile())) throw new VolumeError(v.name, `hostPath type check failed: ${path} is not a file`);
+  if (type === 'Directory' && !(existsSync(path) && statSync(path).isDirectory())) throw new VolumeError(name, `hostPath type check failed: ${path} is not a directory`);
+  if (type === 'File' && !(existsSync(path) && statSync(path).isFile())) throw new VolumeError(name, `hostPath type check failed: ${path} is not a file`);
   return path;
+}
+
+/**
+ * The host directory of a persistentVolumeClaim volume, as upstream's populator resolves it: the claim must exist,
+ * not be terminating (no new pod may start on it) and be Bound; its volume must name the claim (by uid) in its
+ * claimRef. Only the node-local sources (hostPath, local) can be mounted here.
+ */
+async function claimedVolume(pod: Pod, v: Volume, src: VolumeSources): Promise<PreparedVolume> {
+  const ref = v.persistentVolumeClaim!;
+  const ns = pod.metadata?.namespace ?? 'default';
+  const what = `error processing PVC ${ns}/${ref.claimName}`;
+  if (!src.persistentVolumeClaim || !src.persistentVolume) throw new UnmountedVolumeError(v.name, `${what}: no API to read claims from`);
+  const claim = await src.persistentVolumeClaim(ns, ref.claimName);
+  if (!claim) throw new UnmountedVolumeError(v.name, `${what}: failed to fetch PVC from API server: persistentvolumeclaims "${ref.claimName}" not found`);
+  if (claim.metadata?.deletionTimestamp) throw new UnmountedVolumeError(v.name, `${what}: PVC is being deleted`);
+  const pvName = claim.spec?.volumeName;
+  if (claim.status?.phase !== 'Bound' || !pvName) throw new UnmountedVolumeError(v.name, `${what}: PVC is not bound`);
+  const pv = await src.persistentVolume(pvName);
+  if (!pv) throw new UnmountedVolumeError(v.name, `${what}: failed to fetch PV ${pvName} from API server: persistentvolumes "${pvName}" not found`);
+  if (pv.spec?.claimRef?.uid !== claim.metadata?.uid) {
+    throw new UnmountedVolumeError(v.name, `${what}: found PV object ${pvName} but it has a ClaimRef that is bound to the wrong UID`);
+  }
+  const readOnly = ref.readOnly === true;
+  if (pv.spec?.hostPath) return { hostPath: hostPathVolume(pvName, pv.spec.hostPath), readOnly };
+  if (pv.spec?.local) {
+    const path = pv.spec.local.path;
+    if (!(existsSync(path) && statSync(path).isDirectory())) throw new VolumeError(pvName, `path "${path}" does not exist`);
+    return { hostPath: path, readOnly };
+  }
+  throw new VolumeError(pvName, 'only hostPath and local persistent volumes can be mounted on this node');
 }
 
 export function podDir(podsDir: string, pod: Pod): string {
@@ -121,7 +164,11 @@ export async function prepareVolumes(pod: Pod, podsDir: string, src: VolumeSourc
   const out = new Map<string, PreparedVolume>();
   for (const v of pod.spec?.volumes ?? []) {
     if (v.hostPath) {
-      out.set(v.name, { hostPath: hostPathVolume(v), readOnly: false });
+      out.set(v.name, { hostPath: hostPathVolume(v.name, v.hostPath), readOnly: false });
+      continue;
+    }
+    if (v.persistentVolumeClaim) {
+      out.set(v.name, await claimedVolume(pod, v, src));
       continue;
     }
     const kind = (['emptyDir', 'configMap', 'secret', 'downwardAPI', 'projected'] as const).find((k) => v[k] !== undefined);
