@@ -1,6 +1,7 @@
 // Storage end to end: PersistentVolume/PersistentVolumeClaim/StorageClass served to real kubectl, the PV binder
-// (static binding, Released on claim deletion, retroactive default class) and the local-path provisioner (a
-// WaitForFirstConsumer claim is provisioned on its pod's node and deleted with its claim). Waits on conditions.
+// (static binding, Released on claim deletion, retroactive default class), the local-path provisioner (a
+// WaitForFirstConsumer claim is provisioned on its pod's node and deleted with its claim) and the pvc/pv
+// protection finalizers (a claim in use stays Terminating until its pod is gone). Waits on conditions.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
@@ -24,7 +25,7 @@ before(async () => {
   await startSimNodes({ client, count: 2, signal: ctl.signal, heartbeatIntervalMs: 1000 });
   schedDone = (await startScheduler({ client, signal: ctl.signal, leaderElect: false })).done;
   const cm = await startControllerManager({
-    client, signal: ctl.signal, leaderElection: false, controllers: ['persistentvolume-binder', 'local-path-provisioner', 'garbage-collector'],
+    client, signal: ctl.signal, leaderElection: false, controllers: ['persistentvolume-binder', 'local-path-provisioner', 'garbage-collector', 'persistentvolumeclaim-protection', 'persistentvolume-protection'],
   });
   cmDone = cm.done;
 });
@@ -138,6 +139,66 @@ spec:
       return isNotFound(err);
     }
   });
+});
+
+const gone = async (read: () => Promise<unknown>): Promise<boolean> => {
+  try {
+    await read();
+    return false;
+  } catch (err) {
+    if (isNotFound(err)) return true;
+    throw err;
+  }
+};
+
+test('a claim in use stays Terminating until its pod is gone; a bound volume until its claim is', async () => {
+  await kubectl(['apply', '-f', '-'], `
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: held-pv}
+spec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], storageClassName: manual, hostPath: {path: /tmp/held}}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: spare-pv}
+spec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], storageClassName: spare, hostPath: {path: /tmp/spare}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: held}
+spec: {accessModes: [ReadWriteOnce], storageClassName: manual, volumeName: held-pv, resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: free}
+spec: {accessModes: [ReadWriteOnce], storageClassName: manual, resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: holder}
+spec:
+  containers: [{name: c, image: busybox}]
+  volumes: [{name: d, persistentVolumeClaim: {claimName: held}}]
+`);
+  const claim = await getClaim('held');
+  assert.deepEqual(claim.metadata?.finalizers, ['kubernetes.io/pvc-protection'], 'admission adds the finalizer');
+  assert.deepEqual((await getVolume('held-pv')).metadata?.finalizers, ['kubernetes.io/pv-protection']);
+  await waitFor('held bound', async () => (await getClaim('held')).status?.phase === 'Bound');
+  await waitFor('holder running', async () => (await client.get<Pod>(podsRef, 'holder', { namespace: 'default' })).status?.phase === 'Running');
+  // the held-pv volume is deleted first: it stays while Bound
+  await kubectl(['delete', 'pv', 'held-pv', '--wait=false']);
+  await kubectl(['delete', 'pvc', 'held', '--wait=false']);
+  // The protection controllers work one key at a time in arrival order: once the unused claim (the unbound
+  // volume) deleted after it is gone, the held claim's (volume's) deletion has been looked at too.
+  await kubectl(['delete', 'pvc', 'free', '--wait=false']);
+  await kubectl(['delete', 'pv', 'spare-pv', '--wait=false']);
+  await waitFor('free gone', () => gone(() => getClaim('free')));
+  await waitFor('spare-pv gone', () => gone(() => getVolume('spare-pv')));
+  assert.match(await kubectl(['get', 'pvc', 'held', '--no-headers']), /^held\s+Terminating\s+held-pv\s/);
+  assert.match(await kubectl(['get', 'pv', 'held-pv', '--no-headers']), /^held-pv\s+1Gi\s+RWO\s+Retain\s+Terminating\s+default\/held\s/);
+  await kubectl(['delete', 'pod', 'holder', '--wait=false']);
+  await waitFor('held gone once its pod is', () => gone(() => getClaim('held')));
+  await waitFor('held-pv gone once Released', () => gone(() => getVolume('held-pv')));
 });
 
 test('discovery and OpenAPI describe the storage kinds', async () => {

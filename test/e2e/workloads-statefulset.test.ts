@@ -31,7 +31,7 @@ before(async () => {
   schedDone = (await startScheduler({ client, signal: ctl.signal, leaderElect: false })).done;
   const cm = await startControllerManager({
     client, signal: ctl.signal, leaderElection: false,
-    controllers: ['statefulset', 'endpointslice', 'persistentvolume-binder', 'local-path-provisioner', 'garbage-collector'],
+    controllers: ['statefulset', 'endpointslice', 'persistentvolume-binder', 'local-path-provisioner', 'garbage-collector', 'persistentvolumeclaim-protection', 'persistentvolume-protection'],
   });
   cmDone = cm.done;
   const rv = (await client.list<Pod>(podsRef, { namespace: 'default' })).metadata?.resourceVersion;

@@ -10,6 +10,9 @@ export interface Fixture {
   specChange?(obj: KubeObject): void;
   /** A valid change to status (for kinds with a status subresource). */
   status?: Record<string, unknown>;
+  /** Finalizers admission adds at create; a delete then leaves the object terminating until they are removed
+   *  (by their controller, which the suite stands in for). */
+  finalizers?: string[];
 }
 
 const labels = { app: 'resttest' };
@@ -49,10 +52,12 @@ export const fixtures: Record<string, Fixture> = {
   'v1/PersistentVolume': {
     object: () => ({ spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/resttest' } } }),
     status: { phase: 'Available' },
+    finalizers: ['kubernetes.io/pv-protection'],
   },
   'v1/PersistentVolumeClaim': {
     object: () => ({ spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }),
     status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' } },
+    finalizers: ['kubernetes.io/pvc-protection'],
   },
   'storage.k8s.io/v1/StorageClass': { object: () => ({ provisioner: 'example.com/resttest' }) },
   'apps/v1/StatefulSet': {

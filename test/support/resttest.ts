@@ -70,6 +70,7 @@ export async function runResttest(c: Client, def: ResourceDefinition, fx: Fixtur
     const created = expect(await c.send('POST', base, json(fresh(name))), 201, step('create'));
     assert.ok(created.metadata?.uid && created.metadata.creationTimestamp && created.metadata.resourceVersion, step('create fills system metadata'));
     assert.equal(expect(await c.send('POST', base, json(fresh(name))), 409, step('duplicate create')).reason, 'AlreadyExists');
+    assert.deepEqual(created.metadata.finalizers, fx.finalizers, step('create adds the finalizers admission adds, no others'));
 
     // get, list
     const got = expect(await c.send('GET', item), 200, step('get'));
@@ -121,6 +122,11 @@ export async function runResttest(c: Client, def: ResourceDefinition, fx: Fixtur
     if (left.status === 200 && def.subresources.finalize) {
       const ns = left.json<KubeObject>();
       expect(await c.send('PUT', `${item}/finalize`, json({ ...ns, spec: { finalizers: [] } })), 200, step('finalize'));
+    }
+    if (fx.finalizers?.length) {
+      const held = expect(left, 200, step('a delete held by finalizers keeps the object'));
+      assert.ok(held.metadata?.deletionTimestamp, step('the held object is terminating'));
+      expect(await c.send('PUT', item, json({ ...held, metadata: { ...held.metadata, finalizers: [] } })), 200, step('finalizers removed'));
     }
     assert.equal((await c.send('GET', item)).status, 404, step('gone after delete'));
 

@@ -34,6 +34,8 @@ import { startTtlAfterFinishedController } from './ttl-after-finished.ts';
 import { startStatefulSetController } from './statefulset.ts';
 import { startPersistentVolumeBinderController } from './persistentvolume.ts';
 import { startLocalPathProvisioner } from './local-path-provisioner.ts';
+import { startPvcProtectionController } from './pvc-protection.ts';
+import { startPvProtectionController } from './pv-protection.ts';
 
 /**
  * The registry: upstream's controller names (kube-controller-manager --controllers) → start functions.
@@ -60,6 +62,8 @@ export const controllerRegistry: Record<string, StartController> = {
   'statefulset-controller': startStatefulSetController,
   'persistentvolume-binder-controller': startPersistentVolumeBinderController,
   'local-path-provisioner-controller': startLocalPathProvisioner,
+  'persistentvolumeclaim-protection-controller': startPvcProtectionController,
+  'persistentvolume-protection-controller': startPvProtectionController,
 };
 
 export const controllerManagerLease = { namespace: 'kube-system', name: 'kube-controller-manager' };

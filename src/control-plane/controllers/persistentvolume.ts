@@ -163,7 +163,8 @@ export class PersistentVolumeBinder extends Controller {
 
   private async syncVolume(name: string, signal: AbortSignal): Promise<Action> {
     const pv = this.volumes.lister.get(undefined, name);
-    if (!pv || pv.metadata?.deletionTimestamp) return;
+    // a terminating volume is followed too: pv-protection lets it go once it is no longer Bound
+    if (!pv) return;
     const ref = pv.spec?.claimRef;
     if (!ref?.name) {
       await this.setVolumePhase(pv, 'Available', signal);
