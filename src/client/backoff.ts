@@ -1,6 +1,7 @@
-// Per-key exponential backoff as upstream's flowcontrol.Backoff, used for container restarts (CrashLoopBackOff)
-// and image pulls (ImagePullBackOff): 10 s doubling to 5 min; a key that stayed quiet for twice the maximum
-// starts over. The clock is injected.
+// Per-key exponential backoff as upstream's flowcontrol.Backoff: the kubelet's container restarts
+// (CrashLoopBackOff) and image pulls (ImagePullBackOff), 10 s doubling to 5 min, and the DaemonSet controller's
+// deletion of failed daemon pods, 1 s doubling to 15 min. A key that stayed quiet for twice the maximum starts
+// over. The clock is injected.
 import { type Clock, realClock } from './clock.ts';
 
 interface Entry {

@@ -311,3 +311,32 @@ test('orphaned pods and revisions are adopted by a new DaemonSet with the same s
     return (await livePods('agent')).length === 0 && crs.items.length === 0;
   });
 });
+
+test('a failed daemon pod is deleted and replaced (FailedDaemonPod), each time after a per-node backoff of 1 s doubling', async () => {
+  await kubectl(['apply', '-f', '-'], manifest('flaky', 'img:f'));
+  await waitFor('flaky on 3 nodes', () => settled('flaky', 3));
+  const failed: string[] = [];
+  // The pod on sim-node-1 fails as soon as it runs (as a kubelet rejecting it would make it), three times over.
+  for (let i = 0; i < 3; i++) {
+    const pod = await waitFor(`a running flaky pod on sim-node-1 (#${i + 1})`, async () =>
+      (await livePods('flaky')).find((p) => targetNodeOf(p) === 'sim-node-1' && p.status?.phase === 'Running' && !failed.includes(p.metadata?.name ?? '')), 30_000, 20);
+    await client.updateStatus(podsRef, { ...pod, status: { ...pod.status, phase: 'Failed', reason: 'Rejected' } }, { namespace: 'default' });
+    failed.push(pod.metadata!.name!);
+  }
+  const events = await waitFor('three FailedDaemonPod events', async () => {
+    const list = (await client.list<Event>(eventsRef, { namespace: 'default' })).items.filter((e) => e.reason === 'FailedDaemonPod');
+    return list.length === 3 ? list : undefined;
+  }, 30_000);
+  const at = (pod: string): number => {
+    const e = events.find((ev) => ev.message === `Found failed daemon pod default/${pod} on node sim-node-1, will try to kill it`);
+    assert.ok(e, `FailedDaemonPod for ${pod}: ${events.map((ev) => ev.message)}`);
+    // an Event's name ends in the hex nanosecond time the recorder saw it (upstream's naming): a sub-second clock
+    return Number(BigInt(`0x${e.metadata!.name!.split('.').pop()}`) / 1_000_000n);
+  };
+  const [a, b, c] = failed.map(at);
+  assert.ok(b - a >= 990, `the second failed pod went ${b - a} ms after the first (backoff 1 s)`);
+  assert.ok(c - b >= 1990, `the third failed pod went ${c - b} ms after the second (backoff 2 s)`);
+  await waitFor('flaky settled again', () => settled('flaky', 3));
+  await kubectl(['delete', 'ds', 'flaky']);
+  await waitFor('flaky pods gone', async () => (await livePods('flaky')).length === 0);
+});

@@ -2,11 +2,14 @@
 // "ns/name" keys; each sync re-reads the caches, claims the DaemonSet's pods, makes sure its current
 // ControllerRevision exists, then — once the expectations of its previous writes have been observed — places
 // pods (daemonset-plan.ts planPlacement), and with the RollingUpdate strategy replaces old pods within
-// maxUnavailable/maxSurge; OnDelete replaces only pods someone deleted. Pods reach their node through the
-// scheduler (a required matchFields term names the node). Status counters and observedGeneration follow.
+// maxUnavailable/maxSurge; OnDelete replaces only pods someone deleted. A failed daemon pod is deleted (event
+// FailedDaemonPod) and so replaced, with a per-node exponential backoff (1 s doubling to 15 min, as upstream) so a
+// node whose kubelet keeps failing the pod is not hot-looped. Pods reach their node through the scheduler (a
+// required matchFields term names the node). Status counters and observedGeneration follow.
 import type { ControllerRevision, DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { objectKey, splitKey } from '../../client/cache.ts';
+import { Backoff } from '../../client/backoff.ts';
 import type { Action } from '../../client/controller.ts';
 import { isConflict, isNotFound } from '../../client/errors.ts';
 import type { EventRecorder } from '../../client/events.ts';
@@ -26,6 +29,9 @@ import { isPodReady } from './replicaset-pods.ts';
 import { slowStartBatch, slowStartInitialBatch } from './replicaset-status.ts';
 
 export const daemonSetComponent = 'daemonset-controller';
+/** Upstream's failedPodsBackoff: flowcontrol.NewBackOff(1s, 15min). */
+const failedPodBackoffMs = 1_000;
+const failedPodBackoffMaxMs = 15 * 60_000;
 
 export class DaemonSetController extends Controller {
   readonly dsInformer: Informer<DaemonSet>;
@@ -34,11 +40,14 @@ export class DaemonSetController extends Controller {
   readonly historyInformer: Informer<ControllerRevision>;
   readonly expectations: Expectations;
   private readonly recorder: EventRecorder;
+  /** Per "<DaemonSet uid>/<node>": when the next failed pod there may be deleted. */
+  private readonly failedPodsBackoff: Backoff;
 
   constructor(ctx: ControllerContext) {
     super(ctx, { name: daemonSetComponent, workers: ctx.options.concurrentDaemonSetSyncs });
     this.recorder = ctx.recorder(daemonSetComponent);
     this.expectations = new Expectations(this.clock);
+    this.failedPodsBackoff = new Backoff(failedPodBackoffMs, failedPodBackoffMaxMs, this.clock);
     this.dsInformer = this.informer<DaemonSet>(daemonSetsRef);
     this.podInformer = this.informer<Pod>(podsRef);
     this.nodeInformer = this.informer<Node>(nodesRef);
@@ -48,6 +57,7 @@ export class DaemonSetController extends Controller {
       onUpdate: (_old, ds) => this.queue.add(objectKey(ds)),
       onDelete: (ds) => {
         this.expectations.delete(objectKey(ds));
+        this.failedPodsBackoff.resetPrefix(`${ds.metadata?.uid}/`);
         this.queue.add(objectKey(ds));
       },
     });
@@ -146,8 +156,9 @@ export class DaemonSetController extends Controller {
     }
     const nodes = this.nodeInformer.lister.list();
     const states = this.nodeStates(ds, nodes, pods);
+    let retryFailed: number | undefined;
     if (this.expectations.satisfied(key)) {
-      await this.manage(ds, key, states, pods, nodes, history.hash, signal);
+      retryFailed = await this.manage(ds, key, states, pods, nodes, history.hash, signal);
       if (this.expectations.satisfied(key) && (ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
         await this.apply(ds, key, planRollingUpdate(ds, states, history.hash, this.now()), history.hash, signal);
       }
@@ -159,7 +170,9 @@ export class DaemonSetController extends Controller {
     await this.writeStatus(ds, status, signal);
     // minReadySeconds: look again when the ready pods become available
     const minReady = ds.spec?.minReadySeconds ?? 0;
-    if (minReady > 0 && (status.numberAvailable ?? 0) < (status.numberReady ?? 0)) return { requeueAfter: minReady * 1000 };
+    const availableIn = minReady > 0 && (status.numberAvailable ?? 0) < (status.numberReady ?? 0) ? minReady * 1000 : undefined;
+    const after = Math.min(availableIn ?? Infinity, retryFailed ?? Infinity);
+    if (after !== Infinity) return { requeueAfter: after };
   }
 
   /** Each node with where the DaemonSet's pods belong on it and the pods aimed at it. */
@@ -172,7 +185,8 @@ export class DaemonSetController extends Controller {
     return nodes.map((node) => ({ node, placement: nodeShouldRunDaemonPod(node, ds), pods: byNode.get(node.metadata?.name ?? '') ?? [] }));
   }
 
-  private async manage(ds: DaemonSet, key: string, states: NodeState[], pods: Pod[], nodes: Node[], hash: string, signal: AbortSignal): Promise<void> {
+  /** Places pods; returns when to look again for a failed pod held back by its node's backoff. */
+  private async manage(ds: DaemonSet, key: string, states: NodeState[], pods: Pod[], nodes: Node[], hash: string, signal: AbortSignal): Promise<number | undefined> {
     const surge = (ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate' && rollingBudget(ds, states.length).maxSurge > 0;
     const plan = planPlacement(states, hash, surge);
     // pods still waiting for a node that no longer exists (bound ones are the pod GC's)
@@ -181,10 +195,24 @@ export class DaemonSetController extends Controller {
       const target = targetNodeOf(p);
       return target !== undefined && !p.spec?.nodeName && !p.metadata?.deletionTimestamp && !known.has(target);
     }));
+    // a failed pod goes (and is replaced) at most once per backoff period per node
+    let retry: number | undefined;
+    const held = new Set<Pod>();
     for (const p of plan.failed) {
-      this.recorder.event(this.asObject(ds), 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${p.metadata?.namespace}/${p.metadata?.name} on node ${p.spec?.nodeName}, will try to kill it`);
+      const node = targetNodeOf(p) ?? p.spec?.nodeName ?? '';
+      const backoffKey = `${ds.metadata?.uid}/${node}`;
+      const left = this.failedPodsBackoff.remaining(backoffKey);
+      if (left > 0) {
+        held.add(p);
+        retry = Math.min(retry ?? left, left);
+        continue;
+      }
+      this.failedPodsBackoff.next(backoffKey);
+      this.recorder.event(this.asObject(ds), 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${p.metadata?.namespace}/${p.metadata?.name} on node ${node}, will try to kill it`);
     }
+    plan.delete = plan.delete.filter((p) => !held.has(p));
     await this.apply(ds, key, plan, hash, signal);
+    return retry;
   }
 
   private asObject(ds: DaemonSet): DaemonSet {
