@@ -47,6 +47,9 @@ export interface ControllerOptions {
    *  orphans (upstream quarantineTime, 40 s); not flags upstream either. */
   podGcPeriodMs: number;
   podGcQuarantineMs: number;
+  /** The Job controller's first pod-failure backoff, doubling per failure (upstream DefaultJobPodFailureBackOff,
+   *  10 s; not a flag upstream either: tests shorten it). */
+  jobPodFailureBackoffMs: number;
 }
 
 export const defaultControllerOptions: ControllerOptions = {
@@ -69,6 +72,7 @@ export const defaultControllerOptions: ControllerOptions = {
   terminatedPodGcThreshold: 12_500,
   podGcPeriodMs: 20_000,
   podGcQuarantineMs: 40_000,
+  jobPodFailureBackoffMs: 10_000,
 };
 
 export interface ControllerContext {

@@ -46,6 +46,9 @@ test('pod-failure backoff: 10 s doubling per failure since the last success, cap
   const many = Array.from({ length: 9 }, () => pod('Failed', { finishedAt: t0 }));
   assert.equal(backoffRemaining(j, many, t0), 360_000);
   assert.equal(backoffRemaining(j, [pod('Failed', { finishedAt: t0 - 5000 }), pod('Succeeded', { finishedAt: t0 })], t0), 0, 'a success resets it');
+  // a controller told to start lower (tests) doubles from there, under the same cap
+  assert.equal(backoffRemaining(j, [pod('Failed', { finishedAt: t0 - 1000 }), pod('Failed', { finishedAt: t0 })], t0 + 500, 1000), 1_500);
+  assert.equal(backoffRemaining(j, many, t0, 1000), 256_000);
 });
 
 test('accounting: recorded as uncounted first, counted once the finalizer is gone', () => {

@@ -6,7 +6,7 @@
 import type { Job, JobCondition, JobSpec, JobStatus } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { type Ledger, ledgerStatus } from './job-accounting.ts';
-import { backoffRemaining, conditionTrue, isPodReady, isTerminal, podIndex } from './job-util.ts';
+import { backoffRemaining, conditionTrue, isPodReady, isTerminal, podFailureBackoffBaseMs, podIndex } from './job-util.ts';
 
 export interface JobEvent {
   type: 'Normal' | 'Warning';
@@ -81,7 +81,7 @@ function interimCondition(job: Job, ledger: Ledger, counts: Counts, now: number)
 }
 
 /** What pods to create/delete while the job runs (not suspended, no interim condition). */
-function managePods(job: Job, pods: Pod[], ledger: Ledger, active: Pod[], now: number): Pick<JobPlan, 'create' | 'delete' | 'requeueAfter'> {
+function managePods(job: Job, pods: Pod[], ledger: Ledger, active: Pod[], now: number, backoffBaseMs: number): Pick<JobPlan, 'create' | 'delete' | 'requeueAfter'> {
   const spec: JobSpec = job.spec ?? ({} as JobSpec);
   const parallelism = spec.parallelism ?? 1;
   const succeeded = ledger.succeeded + ledger.uncountedSucceeded.size;
@@ -109,13 +109,14 @@ function managePods(job: Job, pods: Pod[], ledger: Ledger, active: Pod[], now: n
   }
   const wanted = Array.isArray(create) ? create.length : create;
   if (wanted > 0) {
-    const wait = backoffRemaining(job, pods, now);
+    const wait = backoffRemaining(job, pods, now, backoffBaseMs);
     if (wait > 0) return { create: Array.isArray(create) ? [] : 0, delete: del, requeueAfter: wait };
   }
   return { create, delete: del };
 }
 
-export function planJob(job: Job, pods: Pod[], ledger: Ledger, now: number): JobPlan {
+/** backoffBaseMs: the first pod-failure backoff (upstream's 10 s unless the controller was told otherwise). */
+export function planJob(job: Job, pods: Pod[], ledger: Ledger, now: number, backoffBaseMs = podFailureBackoffBaseMs): JobPlan {
   const spec: JobSpec = job.spec ?? ({} as JobSpec);
   const prev = job.status ?? {};
   const counts = countPods(pods);
@@ -158,7 +159,7 @@ export function planJob(job: Job, pods: Pod[], ledger: Ledger, now: number): Job
         }
       }
     } else {
-      ({ create, delete: del, requeueAfter } = managePods(job, pods, ledger, counts.active, now));
+      ({ create, delete: del, requeueAfter } = managePods(job, pods, ledger, counts.active, now, backoffBaseMs));
       const deadline = spec.activeDeadlineSeconds;
       if (deadline != null) {
         const left = Date.parse(startTime) + deadline * 1000 - now;

@@ -73,14 +73,14 @@ export function finishTime(pod: Pod, fallback: number): number {
 }
 
 /**
- * How long until another pod may be created: failures since the last success set the delay (10 s doubling, capped
- * at 6 min) counted from the latest failure. 0 = now.
+ * How long until another pod may be created: failures since the last success set the delay (10 s — or baseMs —
+ * doubling, capped at 6 min) counted from the latest failure. 0 = now.
  */
-export function backoffRemaining(job: Job, pods: Pod[], now: number): number {
+export function backoffRemaining(job: Job, pods: Pod[], now: number, baseMs = podFailureBackoffBaseMs): number {
   const lastSuccess = Math.max(0, ...pods.filter((p) => p.status?.phase === 'Succeeded').map((p) => finishTime(p, now)));
   const failures = pods.filter((p) => isPodFailed(p, job)).map((p) => finishTime(p, now)).filter((t) => t >= lastSuccess);
   if (failures.length === 0) return 0;
-  const delay = Math.min(podFailureBackoffBaseMs * 2 ** (failures.length - 1), podFailureBackoffMaxMs);
+  const delay = Math.min(baseMs * 2 ** (failures.length - 1), podFailureBackoffMaxMs);
   return Math.max(0, Math.max(...failures) + delay - now);
 }
 

@@ -96,7 +96,7 @@ export class JobController extends Controller {
     if (recorded) current = await this.writeStatus(current, { ...current.status, ...ledgerStatus(job, ledger) }, signal);
     const released = await this.releaseFinalizers(release, signal);
     if (released.length || flushed) flushCounted(ledger, pods.map((p) => (released.includes(p) ? withoutFinalizer(p) : p)));
-    const plan = planJob(current, pods, ledger, this.now());
+    const plan = planJob(current, pods, ledger, this.now(), this.ctx.options.jobPodFailureBackoffMs);
     if (needsSync) await this.act(current, plan.create, plan.delete, key, signal);
     await this.writeStatus(current, plan.status, signal);
     for (const e of plan.events) this.recorder.event({ ...current, apiVersion: 'batch/v1', kind: 'Job' }, e.type, e.reason, e.message);
