@@ -1,8 +1,10 @@
-// apps/v1 StatefulSet validation (upstream pkg/apis/apps/validation): a DNS-label name
-// (it prefixes pod hostnames), a non-empty selector matching the template, known pod management and update
-// strategies, claim templates valid as claims; on update only replicas, ordinals, template, updateStrategy,
-// persistentVolumeClaimRetentionPolicy and minReadySeconds may change. A revision's data never changes.
+// apps/v1 StatefulSet validation (upstream pkg/apis/apps/validation): a DNS-label name (it prefixes pod
+// hostnames), a non-empty selector matching the template, known pod management and update strategies, claim
+// templates valid as claims, the pod template valid with the claim templates as its volumes (mounts name them);
+// on update only replicas, ordinals, template, updateStrategy, persistentVolumeClaimRetentionPolicy and
+// minReadySeconds may change. A revision's data never changes.
 import type { StatefulSet, StatefulSetSpec } from 'kubernetes-types/apps/v1.js';
+import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { fieldErrors, type FieldError } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
 import type { Validator } from '../strategy.ts';
@@ -27,6 +29,16 @@ function validateUpdateStrategy(spec: StatefulSetSpec): FieldError[] {
   return errs;
 }
 
+/** The template as its pods get it: each claim template is a persistentVolumeClaim volume of the same name (in
+ *  place of a template volume so named), so volumeMounts may name claim templates. */
+function withClaimVolumes(spec: StatefulSetSpec): PodTemplateSpec | undefined {
+  const t = spec.template;
+  const claims = (spec.volumeClaimTemplates ?? []).map((c) => c.metadata?.name).filter((n): n is string => Boolean(n));
+  if (!t?.spec || !claims.length) return t;
+  const volumes = (t.spec.volumes ?? []).filter((v) => !claims.includes(v.name));
+  return { ...t, spec: { ...t.spec, volumes: [...volumes, ...claims.map((name) => ({ name, persistentVolumeClaim: { claimName: name } }))] } };
+}
+
 function validateSpec(spec: StatefulSetSpec): FieldError[] {
   const errs: FieldError[] = [];
   const policy = spec.podManagementPolicy;
@@ -47,7 +59,7 @@ function validateSpec(spec: StatefulSetSpec): FieldError[] {
       errs.push(fieldErrors.invalid('spec.selector', sel, 'empty selector is invalid for statefulset'));
     }
   }
-  errs.push(...validateTemplateForSet(spec.template, sel, 'spec.template'));
+  errs.push(...validateTemplateForSet(withClaimVolumes(spec), sel, 'spec.template'));
   (spec.volumeClaimTemplates ?? []).forEach((t, i) => {
     const p = `spec.volumeClaimTemplates[${i}]`;
     if (!t.metadata?.name) errs.push(fieldErrors.required(`${p}.metadata.name`, 'name or generateName is required'));

@@ -61,3 +61,19 @@ test('StatefulSet: only replicas, ordinals, template, updateStrategy, retention 
   assert.ok(errs.some((e) => e.startsWith('metadata.name: Invalid value: "Web.1"')), errs.join('\n'));
   assert.ok(errs.includes(`spec.podManagementPolicy: Invalid value: "Sometimes": must be 'OrderedReady' or 'Parallel'`), errs.join('\n'));
 });
+
+test('StatefulSet: containers may mount the claim templates; a mount of no volume at all is still refused', () => {
+  const sts: KubeObject = {
+    apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web', namespace: 'ns' },
+    spec: {
+      serviceName: 'web', selector: { matchLabels: { a: 'b' } },
+      template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i', volumeMounts: [{ name: 'www', mountPath: '/data' }] }] } },
+      volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+    },
+  };
+  defaultsOf('apps/v1/StatefulSet')(sts);
+  assert.deepEqual(texts(statefulSetValidator.create(sts)), []);
+  const other = structuredClone(sts) as { spec: { volumeClaimTemplates: { metadata: { name: string } }[] } };
+  other.spec.volumeClaimTemplates[0].metadata.name = 'logs';
+  assert.deepEqual(texts(statefulSetValidator.create(other as unknown as KubeObject)), ['spec.template.spec.containers[0].volumeMounts[0].name: Invalid value: "www": Not found']);
+});
