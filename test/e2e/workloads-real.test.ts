@@ -1,0 +1,245 @@
+// Jobs and a StatefulSet with real containers on one real node: a Skiff API server with the controllers they need
+// (Job, StatefulSet, EndpointSlice, the PV binder, the local-path provisioner, PVC/PV protection, node-ipam), the
+// scheduler, `skiff kubelet` (its own containerd, a CNI bridge per run, its API on a free port for exec), `skiff
+// proxy` (an nft table per run) and `skiff dns` behind the kube-dns Service, driven by real kubectl and the busybox
+// test image. A Job of 5 completions runs at most 2 pods at once and is Complete; a failing Job stops at its
+// backoffLimit (the controller's pod-failure backoff shortened to 1 s, the product default stays 10 s); a
+// StatefulSet of 3 starts in order, its pods resolve each other by stable DNS name, and what web-0 wrote to its
+// local-path volume is there for the web-0 that replaces it. Everything made is removed: processes by PID, the nft
+// table, the bridge, CNI cache entries, containers and the temp dirs.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { Job } from 'kubernetes-types/batch/v1.js';
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import { InformerFactory, RestClient, isAlreadyExists, resourceRef } from '../../src/client/index.ts';
+import { kubeDnsService } from '../../src/control-plane/apiserver/bootstrap.ts';
+import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
+import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
+import { primaryIPv4 } from '../../src/node/kubelet/host.ts';
+import { KubeletNode, busyboxImage, nodeRunnable, skiff } from '../support/kubelet-node.ts';
+import { type SkiffProcess, freePort, startSkiff } from '../support/process.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { waitFor } from '../support/wait.ts';
+
+const podsRef = resourceRef('v1', 'pods');
+const nodesRef = resourceRef('v1', 'nodes', false);
+const servicesRef = resourceRef('v1', 'services');
+const jobsRef = resourceRef('batch/v1', 'jobs');
+const claimsRef = resourceRef('v1', 'persistentvolumeclaims');
+const volumesRef = resourceRef('v1', 'persistentvolumes', false);
+const clusterDNSIP = '10.43.0.10';
+
+const isReady = (p: Pod | undefined): boolean => p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+describe('Jobs and StatefulSets with real containers', { skip: nodeRunnable ? false : 'needs root, containerd, busybox-static and CNI plugins' }, () => {
+  const suffix = randomBytes(2).toString('hex');
+  const nodeName = `wl-e2e-${suffix}`;
+  // a /16 apart from kubelet.test.ts (200–249), services-real (150–199) and the proxy lab (10.244/16)
+  const clusterCidr = `10.${100 + (randomBytes(1)[0] % 50)}.0.0/16`;
+  const table = `skiff-wl${suffix}`;
+  const nodeIP = primaryIPv4() ?? '';
+  const ac = new AbortController();
+  const components: Promise<unknown>[] = [];
+  let s: TestServer;
+  let client: RestClient;
+  let node: KubeletNode;
+  let proxy: SkiffProcess | undefined;
+  let dns: SkiffProcess | undefined;
+
+  async function kubectl(args: string[], stdin?: object): Promise<string> {
+    const r = await s.kubectl(args, stdin ? { stdin: JSON.stringify(stdin) } : undefined);
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  const jobPods = async (job: string): Promise<Pod[]> => (await client.list<Pod>(podsRef, { namespace: 'default', labelSelector: `job-name=${job}` })).items;
+
+  async function stop(p: SkiffProcess | undefined): Promise<void> {
+    if (!p) return;
+    if (p.child.exitCode === null) p.child.kill('SIGTERM');
+    await p.exited;
+  }
+
+  before(async () => {
+    assert.ok(nodeIP, 'no default-route address for the node');
+    s = await startTestServer();
+    client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'workloads-real-test', qps: 0 });
+    await client.create(servicesRef, kubeDnsService(clusterDNSIP), { namespace: 'kube-system' }).catch((e: unknown) => {
+      if (!isAlreadyExists(e)) throw e;
+    });
+    components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
+    components.push(startControllerManager({
+      client, signal: ac.signal, leaderElection: false, options: { clusterCidr, jobPodFailureBackoffMs: 1000 },
+      controllers: [
+        'node-ipam', 'job', 'statefulset', 'endpointslice', 'garbage-collector', 'persistentvolume-binder', 'local-path-provisioner',
+        'persistentvolumeclaim-protection', 'persistentvolume-protection',
+      ],
+    }).then((m) => m.done));
+    const kubeletPort = await freePort();
+    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge: `skw${suffix}`, args: ['--node-ip', nodeIP, '--cluster-dns', clusterDNSIP, '--port', String(kubeletPort)] });
+    await node.start();
+    await node.importTestImage();
+    proxy = await startSkiff(['proxy', '--kubeconfig', s.kubeconfig, '--node-name', nodeName, '--table', table, '--cluster-cidr', clusterCidr, '--min-sync-period', '50ms'], /kube-proxy: .*synced/);
+    // On the node address (pods reach it through their gateway), a free port: the proxy DNATs 10.43.0.10:53 there.
+    dns = await startSkiff([
+      'dns', '--kubeconfig', s.kubeconfig, '--listen', `${nodeIP}:0`, '--upstream', '127.0.0.1:9', '--forward-timeout', '200',
+      '--publish-address', nodeIP, '--node-name', nodeName,
+    ], /skiff dns: serving cluster\.local on /);
+    await waitFor('node Ready', async () => (await client.get<Node>(nodesRef, nodeName)).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  });
+
+  after(async () => {
+    // controllers first, so nothing re-creates the pods the node's cleanup deletes
+    ac.abort();
+    await Promise.allSettled(components);
+    try {
+      await node?.cleanup(client);
+    } finally {
+      await stop(dns);
+      await stop(proxy);
+      await skiff(['proxy', '--cleanup', '--table', table]).catch(() => undefined);
+      client?.close();
+      await s?.stop();
+    }
+  });
+
+  test('a Job of 5 completions, parallelism 2, runs real containers to completion, never more than 2 at once', async () => {
+    // every pod event is looked at: the most pods running at any observed moment
+    const factory = new InformerFactory(client);
+    const pods = factory.informerFor<Pod>(podsRef, { labelSelector: 'job-name=five' });
+    let most = 0;
+    const count = (): void => {
+      const running = pods.lister.list('default').filter((p) => p.status?.phase === 'Running' || p.status?.phase === 'Pending').length;
+      most = Math.max(most, running);
+    };
+    pods.addEventHandler({ onAdd: count, onUpdate: count, onDelete: count });
+    const watching = new AbortController();
+    factory.start(watching.signal);
+    await pods.synced;
+    try {
+      await kubectl(['apply', '-f', '-'], {
+        apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'five' },
+        spec: {
+          completions: 5, parallelism: 2,
+          template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: busyboxImage, command: ['sh', '-c', 'sleep 1; echo done'] }] } },
+        },
+      });
+      const waited = await kubectl(['wait', '--for=condition=complete', 'job/five', '--timeout=120s']);
+      assert.match(waited, /job\.batch\/five condition met/);
+    } finally {
+      watching.abort();
+    }
+    const job = await client.get<Job>(jobsRef, 'five', { namespace: 'default' });
+    assert.equal(job.status?.succeeded, 5);
+    const finished = await jobPods('five');
+    assert.equal(finished.filter((p) => p.status?.phase === 'Succeeded').length, 5, 'five pods ran to completion');
+    assert.ok(finished.every((p) => node.containerLog(p, 'c') === 'done'), 'each container ran its command');
+    assert.ok(most >= 1 && most <= 2, `at most 2 pods at once (saw ${most})`);
+    assert.match(await kubectl(['get', 'job', 'five']), /^five\s+Complete\s+5\/5\s+/m);
+  });
+
+  test('a failing Job stops at its backoffLimit with reason BackoffLimitExceeded', async () => {
+    await kubectl(['apply', '-f', '-'], {
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'fails' },
+      spec: {
+        backoffLimit: 2,
+        template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: busyboxImage, command: ['sh', '-c', 'exit 1'] }] } },
+      },
+    });
+    await kubectl(['wait', '--for=condition=failed', 'job/fails', '--timeout=120s']);
+    const reason = await kubectl(['get', 'job', 'fails', '-o', 'jsonpath={.status.conditions[?(@.type=="Failed")].reason}']);
+    assert.equal(reason, 'BackoffLimitExceeded');
+    const job = await client.get<Job>(jobsRef, 'fails', { namespace: 'default' });
+    assert.equal(job.status?.failed, 3, 'backoffLimit 2: the third failure ends it');
+    const pods = await jobPods('fails');
+    assert.equal(pods.length, 3, 'no pod after the limit');
+    assert.ok(pods.every((p) => p.status?.phase === 'Failed' && p.status.containerStatuses?.[0]?.state?.terminated?.exitCode === 1));
+    const described = await kubectl(['describe', 'job', 'fails']);
+    assert.match(described, /Warning\s+BackoffLimitExceeded\s+.*Job has reached the specified backoff limit/);
+  });
+
+  test('a StatefulSet of 3 starts in order, resolves its peers by stable DNS name, and keeps its volume data across pod deletion', async () => {
+    // Each pod's creation is checked against what was Ready at that moment: OrderedReady starts web-N only once
+    // web-0…web-(N-1) are Running and Ready.
+    const factory = new InformerFactory(client);
+    const pods = factory.informerFor<Pod>(podsRef, { labelSelector: 'app=web' });
+    const created: string[] = [];
+    const outOfOrder: string[] = [];
+    pods.addEventHandler({
+      onAdd: (p) => {
+        const name = p.metadata?.name ?? '';
+        created.push(name);
+        const ordinal = Number(name.split('-').pop());
+        for (let i = 0; i < ordinal; i++) if (!isReady(pods.lister.get('default', `web-${i}`))) outOfOrder.push(`${name} before web-${i} was Ready`);
+      },
+    });
+    const watching = new AbortController();
+    factory.start(watching.signal);
+    await pods.synced;
+    try {
+      await kubectl(['apply', '-f', '-'], {
+        apiVersion: 'v1', kind: 'List', items: [
+          { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { clusterIP: 'None', selector: { app: 'web' }, ports: [{ port: 80 }] } },
+          {
+            apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web' },
+            spec: {
+              serviceName: 'web', replicas: 3, selector: { matchLabels: { app: 'web' } },
+              template: {
+                metadata: { labels: { app: 'web' } },
+                spec: {
+                  terminationGracePeriodSeconds: 0,
+                  containers: [{ name: 'c', image: busyboxImage, command: ['sh', '-c', 'exec sleep 3600'], volumeMounts: [{ name: 'www', mountPath: '/data' }] }],
+                },
+              },
+              volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local-path', resources: { requests: { storage: '64Mi' } } } }],
+            },
+          },
+        ],
+      });
+      await waitFor('web-0..2 Ready', async () => {
+        const ps = (await client.list<Pod>(podsRef, { namespace: 'default', labelSelector: 'app=web' })).items;
+        return ps.length === 3 && ps.every(isReady);
+      }, 120_000);
+    } finally {
+      watching.abort();
+    }
+    assert.deepEqual(created, ['web-0', 'web-1', 'web-2'], 'created in ordinal order');
+    assert.deepEqual(outOfOrder, [], 'each pod waited for its predecessors to be Ready');
+    assert.match(await kubectl(['rollout', 'status', 'sts/web', '--timeout=30s']), /complete/);
+
+    // every pod resolves every peer by its stable name, to the peer's pod IP
+    const ips = new Map<string, string>();
+    for (let i = 0; i < 3; i++) ips.set(`web-${i}`, (await client.get<Pod>(podsRef, `web-${i}`, { namespace: 'default' })).status!.podIP!);
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        if (i === j) continue;
+        const peer = `web-${j}.web.default.svc.cluster.local`;
+        const answer = await waitFor(`web-${i} resolves ${peer}`, async () => {
+          const r = await s.kubectl(['exec', `web-${i}`, '--', 'nslookup', '-type=a', peer]);
+          const addrs = [...r.stdout.matchAll(/^Address: (\S+)$/gm)].map((m) => m[1]);
+          return r.code === 0 && addrs.length ? addrs : undefined;
+        }, 30_000, 250);
+        assert.deepEqual(answer, [ips.get(`web-${j}`)], `${peer} from web-${i}`);
+      }
+    }
+
+    // the claim is a local-path volume under the server's storage dir, mounted into the pod
+    const claim = await client.get<PersistentVolumeClaim>(claimsRef, 'www-web-0', { namespace: 'default' });
+    const pv = await client.get<PersistentVolume>(volumesRef, claim.spec!.volumeName!);
+    assert.equal(pv.spec?.hostPath?.path, `${s.dataDir}/storage/${claim.spec!.volumeName}`);
+    const token = randomBytes(6).toString('hex');
+    await kubectl(['exec', 'web-0', '--', 'sh', '-c', `echo ${token} > /data/token`]);
+    const first = await client.get<Pod>(podsRef, 'web-0', { namespace: 'default' });
+    await kubectl(['delete', 'pod', 'web-0', '--wait=true']);
+    const second = await waitFor('web-0 replaced and Ready', async () => {
+      const p = await client.get<Pod>(podsRef, 'web-0', { namespace: 'default' }).catch(() => undefined);
+      return p && p.metadata?.uid !== first.metadata?.uid && isReady(p) ? p : undefined;
+    }, 60_000);
+    assert.equal(second.spec?.volumes?.find((v) => v.name === 'www')?.persistentVolumeClaim?.claimName, 'www-web-0');
+    assert.equal((await kubectl(['exec', 'web-0', '--', 'cat', '/data/token'])).trim(), token, 'the new web-0 reads what the old one wrote');
+    // web-1's volume is its own
+    const other = await s.kubectl(['exec', 'web-1', '--', 'cat', '/data/token']);
+    assert.notEqual(other.code, 0, 'web-1 has its own, empty volume');
+  });
+});
