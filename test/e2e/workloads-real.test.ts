@@ -3,7 +3,8 @@
 // scheduler, `skiff kubelet` (its own containerd, a CNI bridge per run, its API on a free port for exec), `skiff
 // proxy` (an nft table per run) and `skiff dns` behind the kube-dns Service, driven by real kubectl and the busybox
 // test image. A Job of 5 completions runs at most 2 pods at once and is Complete; a failing Job stops at its
-// backoffLimit (the controller's pod-failure backoff shortened to 1 s, the product default stays 10 s); a
+// backoffLimit (the controller's pod-failure backoff shortened to 1 s, the product default stays 10 s); a pod on a
+// missing claim waits with FailedMount and runs once the claim is bound (a readOnly reference mounted read-only); a
 // StatefulSet of 3 starts in order, its pods resolve each other by stable DNS name, and what web-0 wrote to its
 // local-path volume is there for the web-0 that replaces it. Everything made is removed: processes by PID, the nft
 // table, the bridge, CNI cache entries, containers and the temp dirs.
@@ -157,6 +158,38 @@ describe('Jobs and StatefulSets with real containers', { skip: nodeRunnable ? fa
     assert.ok(pods.every((p) => p.status?.phase === 'Failed' && p.status.containerStatuses?.[0]?.state?.terminated?.exitCode === 1));
     const described = await kubectl(['describe', 'job', 'fails']);
     assert.match(described, /Warning\s+BackoffLimitExceeded\s+.*Job has reached the specified backoff limit/);
+  });
+
+  test('a pod on a missing claim waits with FailedMount, then runs once the claim is bound; readOnly is honoured', async () => {
+    // placed by nodeName (no scheduler): only the kubelet stands between the pod and its missing claim
+    await kubectl(['apply', '-f', '-'], {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'reader' },
+      spec: {
+        nodeName, terminationGracePeriodSeconds: 0,
+        containers: [{ name: 'c', image: busyboxImage, command: ['sh', '-c', 'exec sleep 3600'], volumeMounts: [{ name: 'd', mountPath: '/data' }, { name: 'ro', mountPath: '/ro' }] }],
+        volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'late' } }, { name: 'ro', persistentVolumeClaim: { claimName: 'late', readOnly: true } }],
+      },
+    });
+    const failed = await waitFor('FailedMount for the missing claim', async () => {
+      const out = await kubectl(['get', 'events', '--field-selector', 'involvedObject.name=reader,reason=FailedMount', '-o', 'jsonpath={.items[*].message}']);
+      return out || undefined;
+    }, 60_000);
+    assert.match(failed, /error processing PVC default\/late: failed to fetch PVC from API server: persistentvolumeclaims "late" not found/);
+    assert.equal((await client.get<Pod>(podsRef, 'reader', { namespace: 'default' })).status?.phase, 'Pending');
+    await kubectl(['apply', '-f', '-'], {
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'late' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '16Mi' } } },
+    });
+    await waitFor('reader Ready', async () => isReady(await client.get<Pod>(podsRef, 'reader', { namespace: 'default' })), 60_000);
+    await kubectl(['exec', 'reader', '--', 'sh', '-c', 'echo rw > /data/f']);
+    assert.equal((await kubectl(['exec', 'reader', '--', 'cat', '/ro/f'])).trim(), 'rw', 'one volume behind both mounts');
+    const write = await s.kubectl(['exec', 'reader', '--', 'sh', '-c', 'echo x > /ro/g']);
+    assert.notEqual(write.code, 0, 'the readOnly claim reference is mounted read-only');
+    assert.match(write.stderr + write.stdout, /Read-only file system/);
+    // in use: deleting the claim leaves it Terminating until the pod is gone
+    await kubectl(['delete', 'pvc', 'late', '--wait=false']);
+    await kubectl(['delete', 'pod', 'reader', '--wait=true']);
+    await waitFor('late gone with its pod', async () => !(await client.list<PersistentVolumeClaim>(claimsRef, { namespace: 'default' })).items.some((c) => c.metadata?.name === 'late'));
   });
 
   test('a StatefulSet of 3 starts in order, resolves its peers by stable DNS name, and keeps its volume data across pod deletion', async () => {
