@@ -53,13 +53,17 @@ test('watch with resourceVersion "0" starts with the current objects as ADDED, t
     await f.store.create('default', cm('x'), ctx());
     const abort = new AbortController();
     const seen: string[] = [];
+    // the writes below wait until the watch has delivered its initial state, so they are live events
+    let initialSeen!: () => void;
+    const initial = new Promise<void>((resolve) => (initialSeen = resolve));
     const done = (async () => {
       for await (const ev of f.store.watch('default', { resourceVersion: '0', signal: abort.signal })) {
         seen.push(`${ev.type} ${ev.object.metadata?.name}`);
+        if (seen.length === 1) initialSeen();
         if (seen.length === 3) break;
       }
     })();
-    await new Promise((r) => setTimeout(r, 50));
+    await Promise.race([initial, done]);
     await f.store.create('default', cm('y'), ctx());
     await f.store.delete('default', 'x', {}, ctx());
     await done;
