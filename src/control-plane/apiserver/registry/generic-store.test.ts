@@ -80,6 +80,12 @@ test('an update with no change keeps the resourceVersion', async () => {
     const created = await f.store.create('default', cm('same'), ctx());
     const { object } = await f.store.guaranteedUpdate('default', 'same', (cur) => cur!, ctx());
     assert.equal(object.metadata!.resourceVersion, created.metadata!.resourceVersion);
+    // an empty list where there was none is no change either (upstream: a nil and an empty slice encode alike)
+    const empty = await f.store.guaranteedUpdate('default', 'same', (cur) => ({ ...cur!, metadata: { ...cur!.metadata, finalizers: [] } }), ctx());
+    assert.equal(empty.object.metadata!.resourceVersion, created.metadata!.resourceVersion);
+    // while a real change is one
+    const changed = await f.store.guaranteedUpdate('default', 'same', (cur) => ({ ...cur!, metadata: { ...cur!.metadata, finalizers: ['x/y'] } }), ctx());
+    assert.notEqual(changed.object.metadata!.resourceVersion, created.metadata!.resourceVersion);
   } finally {
     await f.close();
   }
