@@ -2,17 +2,19 @@
 // disk is k3s's K10 form of a secret of its own, which authenticates nothing on the API (401 as a bearer token,
 // the bare secret too), while the admin kubeconfig does. Tokens that are almost right (one character off at the
 // same length, another CA's hash, an empty secret) make `skiff agent` exit 1 with a message saying which, and
-// leave no certificate behind. (A successful join and a kubelet running with it: test/e2e/agent.test.ts, as root.)
+// leave no certificate behind. A data dir from an older Skiff, whose token was also the admin's bearer token, has
+// it retired on the next `skiff server` start, which says so; the admin kubeconfig made before keeps working.
+// (A successful join and a kubelet running with it: test/e2e/agent.test.ts, as root.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCA } from '../../src/pki/certs.ts';
 import { formatJoinToken, parseJoinToken } from '../../src/server/join-token.ts';
 import { adminClient } from '../support/http.ts';
-import { skiffBin } from '../support/process.ts';
+import { freePort, skiffBin, startSkiff, type SkiffProcess } from '../support/process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 interface Run {
@@ -73,5 +75,56 @@ describe('the node join token', () => {
       assert.match(r.stderr, message, what);
       assert.equal(existsSync(join(dir, 'agent', 'client-kubelet.crt')), false, what);
     }
+  });
+});
+
+describe('a data dir from before the join secret', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-join-upgrade-'));
+  let proc: SkiffProcess | undefined;
+  const start = async (): Promise<SkiffProcess> => startSkiff([
+    'server', '--data-dir', dir, '--https-listen-port', String(await freePort()), '--disable-agent',
+    '--disable-scheduler', '--disable-controller-manager',
+  ], /node token at/);
+  const stop = async (): Promise<void> => {
+    const p = proc;
+    proc = undefined;
+    if (!p) return;
+    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+    await p.exited;
+  };
+  after(async () => {
+    await stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("gets a new join secret, a rewritten node-token and no admin bearer token; the old kubeconfig still works", async () => {
+    proc = await start();
+    const kubeconfig = join(dir, 'server', 'cred', 'admin.kubeconfig');
+    const before = readFileSync(kubeconfig, 'utf8');
+    await stop();
+    // what an older Skiff left: the bare token that was also the admin's bearer token, and the node token made of it
+    const old = 'e'.repeat(48);
+    const oldNodeToken = readFileSync(join(dir, 'server', 'node-token'), 'utf8').replace(/:[0-9a-f]{64}\n$/, `:${old}\n`);
+    writeFileSync(join(dir, 'server', 'token'), old + '\n', { mode: 0o600 });
+    writeFileSync(join(dir, 'server', 'node-token'), oldNodeToken, { mode: 0o600 });
+    writeFileSync(join(dir, 'server', 'cred', 'tokens.csv'), `${old},system:admin,admin,"system:masters"\n`, { mode: 0o600 });
+    proc = await start();
+    assert.match(proc.output(), /server\/token held a token from an older Skiff that was also the cluster admin's bearer token[^\n]*retired[^\n]*node-token is rewritten/);
+    assert.match(proc.output(), /removed \S+tokens\.csv: the server token is no longer an admin bearer token/);
+    const now = readFileSync(join(dir, 'server', 'node-token'), 'utf8');
+    assert.notEqual(now, oldNodeToken);
+    assert.ok(!now.includes(old));
+    assert.equal(readFileSync(join(dir, 'server', 'token'), 'utf8'), now);
+    assert.equal(existsSync(join(dir, 'server', 'cred', 'tokens.csv')), false);
+    // the kubeconfig from before the upgrade (its client certificate) is still the admin's; the old token is nobody's
+    writeFileSync(join(dir, 'before.kubeconfig'), before.replace(/server: \S+/, `server: ${/server: (\S+)/.exec(readFileSync(kubeconfig, 'utf8'))![1]}`), { mode: 0o600 });
+    const c = adminClient(join(dir, 'before.kubeconfig'));
+    assert.equal((await c.send('GET', '/api/v1/namespaces')).status, 200);
+    assert.equal((await c.send('GET', '/api/v1/namespaces', undefined, { Authorization: `Bearer ${old}` }, true)).status, 401);
+    // and the next start has nothing more to say
+    await stop();
+    proc = await start();
+    assert.doesNotMatch(proc.output(), /older Skiff|tokens\.csv/);
+    assert.equal(readFileSync(join(dir, 'server', 'node-token'), 'utf8'), now);
   });
 });
