@@ -6,7 +6,7 @@
 //
 // Data dirs from before the split kept a bare secret in server/token that was also the admin's bearer token, and
 // every worker got it inside the node token. Such a secret is retired: a new one is made, node-token is rewritten
-// and the server says so (agents that join again need the new node token; joined ones keep their certificates).
+// and the server says so (running agents keep their certificates; `skiff agent` needs the new token to start).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -93,7 +93,7 @@ export function ensureJoinSecret(dataDir: string, caPem: string, flag?: string):
     if (stored.startsWith('K10')) {
       secret = parseJoinToken(stored).secret; // a CA made anew only changes the hash in front of it
     } else if (stored) {
-      notices.push(`${tokenFile} held a token from an older Skiff that was also the cluster admin's bearer token and went to every worker in the node token: it is retired (it no longer authenticates anywhere); a new join secret is in ${tokenFile} and ${nodeTokenFile} is rewritten with it — agents that join from now on need the new node token`);
+      notices.push(`${tokenFile} held a token from an older Skiff that was also the cluster admin's bearer token and went to every worker in the node token: it is retired (it no longer authenticates anywhere); a new join secret is in ${tokenFile} and ${nodeTokenFile} is rewritten with it — skiff agent trades the token at every start: give agents the new node token before they restart`);
     }
   }
   secret ??= newJoinSecret();
