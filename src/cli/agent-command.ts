@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../server/data-dir-lock.ts';
 import { writeKubeletIdentity } from '../server/data-dir.ts';
 import { caCertsPath, clientKubeletPath, nodeNameHeader, type NodeCertificate } from '../server/node-join.ts';
+import { parseJoinToken } from '../server/join-token.ts';
 
 export const agentHelp = `Usage: skiff agent --server https://HOST:6443 --token TOKEN [flags]
 
@@ -111,6 +112,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
   const token = (values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8') : '')).trim();
   if (!server || !/^https:\/\//.test(server)) throw new Error('--server https://HOST:PORT is required (the server to join)');
   if (!token) throw new Error('--token (or --token-file) is required: the content of <data-dir>/server/node-token on the server');
+  parseJoinToken(token); // a malformed token is refused here, before the server is asked
   const nodeName = (values['node-name'] ?? hostname()).toLowerCase();
   const dataDir = values['data-dir'] ?? defaultDataDir();
   const cert = await joinCluster(server, token, nodeName);

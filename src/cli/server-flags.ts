@@ -58,9 +58,9 @@ cluster DNS, so the server is also a node that runs containers and Services. Fla
   -d, --data-dir DIR             state: certificates, token, SQLite database (default /var/lib/skiff as root,
                                  ~/.skiff otherwise); one server per data dir
 (cluster)
-  -t, --token T                  shared secret, accepted as an admin bearer token (default: generated once and
-                                 kept in <data-dir>/server/token); agents join with the node token made of it,
-                                 <data-dir>/server/node-token (skiff agent --server URL --token …)
+  -t, --token T                  shared secret agents join with, not an API credential (default: generated once
+                                 and kept in <data-dir>/server/token); agents join with the node token made of
+                                 it, <data-dir>/server/node-token (skiff agent --server URL --token …)
 (client)
   -o, --write-kubeconfig PATH    also write the admin kubeconfig here
   --write-kubeconfig-mode MODE   file mode of that copy (octal, default 600)

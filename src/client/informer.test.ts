@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../api/object.ts';
 import { byNodeName, byOwner } from './cache.ts';
 import { FakeClock } from './clock.ts';
-import { Informer, InformerFactory } from './informer.ts';
+import { getEventListeners } from 'node:events';
+import { Informer, InformerFactory, scopedInformers } from './informer.ts';
 import type { RestClient } from './rest.ts';
 import { resourceRef } from './resource-ref.ts';
 import { startApiServer, type TestApiServer } from './testing/apiserver.ts';
@@ -257,6 +258,38 @@ test('a watch connection cut mid-stream backs off and resumes without losing eve
     await until(() => seen.length === 3, 'replayed after the break');
     assert.deepEqual(seen, ['add a', 'add b', 'delete a']);
     assert.equal(listRequests(t.wire).length, 1, 'resumed, not relisted');
+  } finally {
+    await t.done();
+  }
+});
+
+test('a scoped view ends its handlers with its signal, holding one abort listener however many it registers', async () => {
+  const t = await setup();
+  try {
+    await t.create('p1');
+    const f = new InformerFactory(t.client, { initialBackoffMs: 1 });
+    f.informerFor(pods);
+    f.start(t.ac.signal);
+    assert.equal(await f.waitForSync(t.ac.signal), true);
+    const scope = new AbortController();
+    const view = scopedInformers(f, scope.signal);
+    const seen: string[] = [];
+    const removes: (() => void)[] = [];
+    for (let i = 0; i < 30; i++) removes.push(view.informerFor(pods).addEventHandler({ onAdd: (o) => seen.push(`${i} ${o.metadata?.name}`) }));
+    assert.equal(seen.length, 30); // the cache replayed to each
+    assert.equal(getEventListeners(scope.signal, 'abort').length, 1);
+    removes[0](); // one removed by hand, the rest by the signal
+    scope.abort();
+    assert.equal(getEventListeners(scope.signal, 'abort').length, 0);
+    // a barrier: a handler outside the scope sees p2, so the scoped ones would have too
+    const outside: string[] = [];
+    f.informerFor(pods).addEventHandler({ onAdd: (o) => outside.push(o.metadata?.name ?? '') });
+    await t.create('p2');
+    await until(() => outside.includes('p2'), 'p2 reached the informer');
+    assert.equal(seen.length, 30);
+    // registering on an ended view is a no-op
+    view.informerFor(pods).addEventHandler({ onAdd: () => seen.push('late') });
+    assert.equal(seen.length, 30);
   } finally {
     await t.done();
   }

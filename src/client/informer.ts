@@ -173,15 +173,32 @@ export interface SharedInformers {
 
 /**
  * The same shared informers, but every event handler registered through this view is removed when signal aborts:
- * what a supervisor hands a component it may restart, so the dead run's handlers do not pile up.
+ * what a supervisor hands a component it may restart, so the dead run's handlers do not pile up. The view holds
+ * one abort listener for all its registrations (a controller such as the garbage collector registers on dozens of
+ * informers: a listener each would pile up on the signal).
  */
 export function scopedInformers(factory: SharedInformers, signal: AbortSignal): SharedInformers {
+  const removers = new Set<() => void>();
+  signal.addEventListener('abort', () => {
+    for (const remove of removers) remove();
+    removers.clear();
+  }, { once: true });
+  const register = <T extends ApiObject>(target: Informer<T>, h: EventHandler<T>): (() => void) => {
+    if (signal.aborted) return () => {};
+    const unregister = target.addEventHandler(h);
+    const remove = (): void => {
+      removers.delete(remove);
+      unregister();
+    };
+    removers.add(remove);
+    return remove;
+  };
   return {
     informerFor<T extends ApiObject = KubeObject>(ref: ResourceRef, sel?: ListWatchOptions): Informer<T> {
       const inf = factory.informerFor<T>(ref, sel);
       return new Proxy(inf, {
         get(target, prop) {
-          if (prop === 'addEventHandler') return (h: EventHandler<T>) => target.addEventHandler(h, signal);
+          if (prop === 'addEventHandler') return (h: EventHandler<T>) => register(target, h);
           const v: unknown = Reflect.get(target, prop, target);
           return typeof v === 'function' ? v.bind(target) : v;
         },

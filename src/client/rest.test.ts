@@ -34,11 +34,11 @@ test('CRUD, paging and error classification against the real API server (bearer 
   const api = await startApiServer();
   // no client certificate on this connection: the server must authenticate the token
   const wire = new FaultTransport(new HttpTransport({ server: api.url, ca: api.connection.ca }));
-  const client = api.client({ transport: wire, token: api.creds.token });
+  const client = api.client({ transport: wire, token: api.token });
   try {
     const created = await client.create<KubeObject>(configmaps, { metadata: { name: 'a', namespace: 'default' }, data: { k: 'v' } });
     assert.match(created.metadata?.resourceVersion ?? '', /^\d+$/);
-    assert.equal(wire.requests.at(-1)?.headers.authorization, `Bearer ${api.creds.token}`);
+    assert.equal(wire.requests.at(-1)?.headers.authorization, `Bearer ${api.token}`);
     assert.equal(wire.requests.at(-1)?.path, '/api/v1/namespaces/default/configmaps');
 
     await assert.rejects(client.create(configmaps, { metadata: { name: 'a', namespace: 'default' } }), (e) => isAlreadyExists(e) && !isConflict(e));

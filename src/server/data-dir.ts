@@ -1,10 +1,11 @@
-// The server's data directory: CA and certificates, the node token, the SQLite database and the admin
-// kubeconfig. Made on first start, reused after (like k3s's /var/lib/rancher/k3s/server).
+// The server's data directory: CA and certificates, the join token (join-token.ts), the SQLite database and the
+// admin kubeconfig. Made on first start, reused after (like k3s's /var/lib/rancher/k3s/server).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createHash, randomBytes, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { createCA, signLeaf, type KeyAndCert } from '../pki/certs.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
+import { ensureJoinSecret, type JoinSecret } from './join-token.ts';
 
 export { defaultDataDir } from './data-dir-lock.ts';
 
@@ -25,9 +26,8 @@ export interface ServerCredentials {
   components: Record<Component, KeyAndCert>;
   /** The API server's client certificate towards kubelets (upstream's apiserver-kubelet-client). */
   kubeletClient: KeyAndCert;
-  /** Shared secret for joining agents and for bearer-token access as admin. */
-  token: string;
-  tokenFile: string;
+  /** The secret agents join with (never an API credential: the admin's is its client certificate). */
+  join: JoinSecret;
   adminKubeconfig: string;
 }
 
@@ -55,6 +55,7 @@ export interface CredentialOptions {
   dataDir: string;
   /** Extra names and addresses on the serving certificate. */
   sans: { dns: string[]; ips: string[] };
+  /** --token: the join token (a bare secret or k3s's K10 form). */
   token?: string;
 }
 
@@ -78,13 +79,8 @@ export async function ensureCredentials(opts: CredentialOptions): Promise<Server
     components[name] = await pair(tls, `client-${name}`, () => signLeaf(ca, { commonName: user, usage: 'client' }));
   }
   const kubeletClient = await pair(tls, 'client-kube-apiserver', () => signLeaf(ca, { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], usage: 'client' }));
-  const tokenPath = join(opts.dataDir, 'server', 'token');
-  let token = opts.token ?? (existsSync(tokenPath) ? readFileSync(tokenPath, 'utf8').trim() : '');
-  if (!token) token = randomBytes(24).toString('hex');
-  writeFileSync(tokenPath, token + '\n', { mode: 0o600 });
-  const tokenFile = join(cred, 'tokens.csv');
-  writeFileSync(tokenFile, `${token},system:admin,admin,"system:masters"\n`, { mode: 0o600 });
-  return { ca, serving, admin, components, kubeletClient, token, tokenFile, adminKubeconfig: join(cred, 'admin.kubeconfig') };
+  const joinSecret = ensureJoinSecret(opts.dataDir, ca.certPem, opts.token);
+  return { ca, serving, admin, components, kubeletClient, join: joinSecret, adminKubeconfig: join(cred, 'admin.kubeconfig') };
 }
 
 /** Where a component's kubeconfig lives (written by writeAdminKubeconfig along with the admin's). */
@@ -117,20 +113,6 @@ export const nodeUser = (nodeName: string): string => `system:node:${nodeName}`;
 /** A node client certificate signed by the cluster CA. */
 export function signNodeClient(ca: KeyAndCert, nodeName: string): Promise<KeyAndCert> {
   return signLeaf(ca, { commonName: nodeUser(nodeName), organizations: [nodeGroup], usage: 'client' });
-}
-
-/**
- * k3s's join token format, `K10<sha256 of the CA bundle>::server:<secret>`: the agent can pin the CA it is served
- * before trusting it. Kept in <data-dir>/server/node-token; its secret is the server token.
- */
-export function nodeJoinToken(caPem: string, secret: string): string {
-  return `K10${createHash('sha256').update(caPem).digest('hex')}::server:${secret}`;
-}
-
-export function writeNodeToken(dataDir: string, caPem: string, secret: string): string {
-  const path = join(dataDir, 'server', 'node-token');
-  writeFileSync(path, nodeJoinToken(caPem, secret) + '\n', { mode: 0o600 });
-  return path;
 }
 
 /** Where a node keeps its kubelet identity: <data-dir>/agent/{client-kubelet.crt,.key,kubelet.kubeconfig}. */

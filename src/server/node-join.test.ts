@@ -8,19 +8,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCA } from '../pki/certs.ts';
 import { ApiError } from '../api/errors.ts';
-import { ensureServerKubelet, nodeJoinToken } from './data-dir.ts';
-import { caCertsPath, clientKubeletPath, joinSecret, nodeJoinHandlers, type NodeCertificate } from './node-join.ts';
-import { tokenCAHash } from '../cli/agent-command.ts';
-
-test('join tokens: the K10 form carries the CA hash and the secret; a bare token is its own secret', async () => {
-  const ca = await createCA('test-ca');
-  const token = nodeJoinToken(ca.certPem, 's3cret');
-  assert.match(token, /^K10[0-9a-f]{64}::server:s3cret$/);
-  assert.equal(joinSecret(token), 's3cret');
-  assert.equal(joinSecret('s3cret'), 's3cret');
-  assert.equal(tokenCAHash(token)?.length, 64);
-  assert.equal(tokenCAHash('s3cret'), undefined);
-});
+import { ensureServerKubelet } from './data-dir.ts';
+import { caCertsPath, clientKubeletPath, nodeJoinHandlers, type NodeCertificate } from './node-join.ts';
+import { formatJoinToken } from './join-token.ts';
 
 /** The handlers on a plain HTTP server, errors answered as their Status code (as the API server does). */
 async function serve(handlers: ReturnType<typeof nodeJoinHandlers>): Promise<{ server: Server; base: string }> {
@@ -36,23 +26,44 @@ async function serve(handlers: ReturnType<typeof nodeJoinHandlers>): Promise<{ s
   return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-test('the join endpoint signs a node certificate for the right token only', async () => {
+test('the join endpoint signs a node certificate for the right token only, and says why it refuses one', async () => {
   const ca = await createCA('test-ca');
-  const { server, base } = await serve(nodeJoinHandlers(ca, 's3cret'));
+  const other = await createCA('other-ca');
+  const secret = 'a1b2c3d4e5f6a7b8c9d0';
+  const { server, base } = await serve(nodeJoinHandlers(ca, secret));
   try {
     assert.equal(await (await fetch(base + caCertsPath)).text(), ca.certPem);
-    const post = (token: string, name = 'worker-1') => fetch(base + clientKubeletPath, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'skiff-node-name': name } });
-    const wrong = await post('nope');
-    assert.equal(wrong.status, 401);
-    assert.equal(((await wrong.json()) as { message: string }).message, 'the join token is not valid for this server');
-    assert.equal((await post('s3cret', 'Not_A_Name')).status, 400);
-    const ok = await post(nodeJoinToken(ca.certPem, 's3cret'));
-    assert.equal(ok.status, 200);
-    const body = (await ok.json()) as NodeCertificate;
-    const cert = new X509Certificate(body.certificate);
-    assert.equal(cert.subject, 'O=system:nodes\nCN=system:node:worker-1');
-    assert.ok(cert.checkIssued(new X509Certificate(ca.certPem)));
-    assert.match(body.key, /BEGIN PRIVATE KEY/);
+    const post = (authorization: string | undefined, name = 'worker-1') =>
+      fetch(base + clientKubeletPath, { method: 'POST', headers: { ...(authorization === undefined ? {} : { authorization }), 'skiff-node-name': name } });
+    const refused = async (authorization: string | undefined, message: string) => {
+      const r = await post(authorization);
+      assert.equal(r.status, 401, authorization);
+      const body = (await r.json()) as { reason: string; message: string };
+      assert.equal(body.reason, 'Unauthorized');
+      assert.equal(body.message, message, authorization);
+    };
+    // one character off at the end, the same length: refused like any other wrong secret
+    const offByOne = secret.slice(0, -1) + (secret.endsWith('0') ? '1' : '0');
+    assert.equal(offByOne.length, secret.length);
+    await refused(`Bearer ${formatJoinToken(ca.certPem, offByOne)}`, 'the join token is not valid for this server');
+    await refused(`Bearer ${offByOne}`, 'the join token is not valid for this server');
+    await refused('Bearer nope', 'the join token is not valid for this server');
+    // the right secret behind another CA's hash, an empty secret, nothing at all
+    await refused(`Bearer ${formatJoinToken(other.certPem, secret)}`, "the join token's CA hash does not match this server's CA");
+    await refused(`Bearer ${formatJoinToken(ca.certPem, '')}`, 'the join token has an empty secret');
+    await refused(`Bearer K10abc::server:${secret}`, 'the join token is malformed: its CA hash is not 64 hex digits');
+    await refused('Bearer ', 'the join token is empty');
+    await refused(undefined, 'a join token is required (Authorization: Bearer <node token>)');
+    assert.equal((await post(`Bearer ${secret}`, 'Not_A_Name')).status, 400);
+    for (const token of [formatJoinToken(ca.certPem, secret), secret]) {
+      const ok = await post(`Bearer ${token}`);
+      assert.equal(ok.status, 200);
+      const body = (await ok.json()) as NodeCertificate;
+      const cert = new X509Certificate(body.certificate);
+      assert.equal(cert.subject, 'O=system:nodes\nCN=system:node:worker-1');
+      assert.ok(cert.checkIssued(new X509Certificate(ca.certPem)));
+      assert.match(body.key, /BEGIN PRIVATE KEY/);
+    }
   } finally {
     server.close();
   }

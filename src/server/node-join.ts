@@ -1,13 +1,14 @@
 // How an agent joins (k3s's exchange, served by the API server before authentication): GET /cacerts hands out the
 // cluster CA bundle (the agent pins it against the hash in a K10… join token); POST /v1-skiff/client-kubelet,
 // authenticated by the join token as a bearer token and naming the node in the Skiff-Node-Name header, answers a
-// node client certificate (CN system:node:<name>, O system:nodes) signed by the cluster CA. A wrong token gets a
-// 401 Status and no certificate.
-import { timingSafeEqual } from 'node:crypto';
+// node client certificate (CN system:node:<name>, O system:nodes) signed by the cluster CA — and nothing else: the
+// join secret is not an API credential (join-token.ts). A token that is malformed, pins another CA or carries
+// another secret gets a 401 Status saying which, and no certificate.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../api/errors.ts';
 import type { KeyAndCert } from '../pki/certs.ts';
 import { signNodeClient } from './data-dir.ts';
+import { caHash, JoinTokenError, parseJoinToken, sameSecret } from './join-token.ts';
 
 export const caCertsPath = '/cacerts';
 export const clientKubeletPath = '/v1-skiff/client-kubelet';
@@ -20,16 +21,17 @@ export interface NodeCertificate {
   ca: string;
 }
 
-/** The secret part of a join token: `K10<hash>::server:<secret>` or the bare secret. */
-export function joinSecret(token: string): string {
-  const m = /^K10[0-9a-f]+::[^:]+:(.+)$/.exec(token);
-  return m ? m[1] : token;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+/** Why a presented join token is refused, or undefined when it carries this server's secret. */
+export function joinTokenProblem(presented: string, caPem: string, secret: string): string | undefined {
+  let token;
+  try {
+    token = parseJoinToken(presented);
+  } catch (err) {
+    if (err instanceof JoinTokenError) return err.message;
+    throw err;
+  }
+  if (token.caHash !== undefined && token.caHash !== caHash(caPem)) return "the join token's CA hash does not match this server's CA";
+  return sameSecret(token.secret, secret) ? undefined : 'the join token is not valid for this server';
 }
 
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -48,10 +50,10 @@ export function nodeJoinHandlers(ca: KeyAndCert, secret: string): Record<string,
     [clientKubeletPath]: async (req, res) => {
       req.resume(); // no body is read
       if (req.method !== 'POST') throw ApiError.of(405, 'MethodNotAllowed', `the server does not allow this method on ${clientKubeletPath}`);
-      const auth = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
-      if (!auth || !sameSecret(joinSecret(auth[1].trim()), secret)) {
-        throw ApiError.of(401, 'Unauthorized', 'the join token is not valid for this server');
-      }
+      const auth = /^Bearer(?:\s+(.*))?$/i.exec(req.headers.authorization ?? '');
+      if (!auth) throw ApiError.of(401, 'Unauthorized', 'a join token is required (Authorization: Bearer <node token>)');
+      const problem = joinTokenProblem(auth[1] ?? '', ca.certPem, secret);
+      if (problem) throw ApiError.of(401, 'Unauthorized', problem);
       const name = String(req.headers[nodeNameHeader] ?? '');
       if (!dnsSubdomain.test(name) || name.length > 253) {
         throw ApiError.of(400, 'BadRequest', `invalid node name ${JSON.stringify(name)}: a lowercase RFC 1123 subdomain is required (header Skiff-Node-Name)`);

@@ -1,5 +1,5 @@
 // `skiff server`: locks the data dir, opens the store (embedded SQLite or etcd), makes or reuses the PKI, starts
-// kube-apiserver (with the node join endpoints, node-join.ts), writes the kubeconfigs and the node token, bootstraps
+// kube-apiserver (with the node join endpoints, node-join.ts), writes the kubeconfigs and the join token, bootstraps
 // the system objects and starts the hosted components (scheduler and controller-manager each in a worker thread,
 // the kubelet of this host in a child process, see hosted-component.ts). Returns a handle whose stop() shuts down
 // in reverse order; a start that fails half-way undoes what it did.
@@ -9,16 +9,16 @@ import { randomUUID } from 'node:crypto';
 import { delimiter, join } from 'node:path';
 import type { ServerConfig } from '../cli/server-flags.ts';
 import { ApiServer } from '../control-plane/apiserver/server.ts';
-import { TokenFile } from '../control-plane/apiserver/authn.ts';
 import { bootstrap } from '../control-plane/apiserver/bootstrap.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import { openEtcdStore } from '../store/etcd.ts';
 import { withWatchCache } from '../store/watch-cache.ts';
 import type { Store } from '../store/interface.ts';
 import {
-  componentKubeconfig, ensureCredentials, ensureServerKubelet, writeAdminKubeconfig, writeKubeconfigCopy, writeNodeToken, type ServerCredentials,
+  componentKubeconfig, ensureCredentials, ensureServerKubelet, writeAdminKubeconfig, writeKubeconfigCopy, type ServerCredentials,
 } from './data-dir.ts';
 import { nodeJoinHandlers } from './node-join.ts';
+import { formatJoinToken } from './join-token.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { HostedComponent } from './hosted-component.ts';
 import { siblingModule } from './hosted-main.ts';
@@ -44,7 +44,8 @@ export interface RunningServer {
   port: number;
   url: string;
   kubeconfig: string;
-  token: string;
+  /** The join token (K10 form): joins agents, authenticates nothing else. */
+  joinToken: string;
   /** <data-dir>/server/node-token: what `skiff agent --token` takes. */
   nodeTokenFile: string;
   /** This host's node name, when the server runs a kubelet (no --disable-agent). */
@@ -203,17 +204,17 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       sans: servingSans(cfg),
       token: cfg.token,
     });
+    for (const notice of creds.join.notices) console.warn(`skiff: ${notice}`);
     const server = new ApiServer({
       store,
       ca: creds.ca,
       serving: creds.serving,
-      tokens: TokenFile.load(creds.tokenFile),
       bindAddress: cfg.bindAddress,
       port: cfg.httpsListenPort,
       serviceCidr: cfg.serviceCidr,
       maxRequestsInflight: cfg.maxRequestsInflight,
       maxMutatingRequestsInflight: cfg.maxMutatingRequestsInflight,
-      publicHandlers: nodeJoinHandlers(creds.ca, creds.token),
+      publicHandlers: nodeJoinHandlers(creds.ca, creds.join.secret),
       kubeletClient: creds.kubeletClient,
     });
     // A port of 0 (tests) is only known after listening, so the kubeconfig is written now.
@@ -226,7 +227,6 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       clusterDNSIP: hostsClusterDns(cfg) ? cfg.clusterDns.split(',')[0] : undefined,
     });
     if (cfg.writeKubeconfig) writeKubeconfigCopy(creds.adminKubeconfig, cfg.writeKubeconfig, cfg.writeKubeconfigMode);
-    const nodeTokenFile = writeNodeToken(cfg.dataDir, creds.ca.certPem, creds.token);
     const kubeletKubeconfig = cfg.disableAgent ? undefined : await ensureServerKubelet(cfg.dataDir, creds.ca, serverNodeName(cfg), `https://${host}:${port}`);
     // Like k3s, the server hosts the scheduler, the controller-manager, and for this host a kubelet, kube-proxy and the cluster DNS; unlike k3s's
     // goroutines, each runs off this event loop, which serves requests only.
@@ -237,8 +237,8 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       port,
       url: `https://${host}:${port}`,
       kubeconfig: creds.adminKubeconfig,
-      token: creds.token,
-      nodeTokenFile,
+      joinToken: formatJoinToken(creds.ca.certPem, creds.join.secret),
+      nodeTokenFile: creds.join.nodeTokenFile,
       nodeName: cfg.disableAgent ? undefined : serverNodeName(cfg),
       hosted: new Map(hosted.map((h) => [h.name, h])),
       stop: unwind,

@@ -36,11 +36,12 @@ describe('API behaviour', () => {
     assert.equal((await c.send('GET', '/healthz', undefined, {}, true)).body.toString(), 'ok');
   });
 
-  test('bearer tokens from the token file authenticate', async () => {
-    const r = await c.send('GET', '/api/v1/namespaces', undefined, { Authorization: `Bearer ${s.token}` }, true);
-    assert.equal(r.status, 200);
-    const bad = await c.send('GET', '/api/v1/namespaces', undefined, { Authorization: 'Bearer nope' }, true);
-    assert.equal(bad.status, 401);
+  test('no bearer token is an API credential of skiff server: the node join token and unknown ones get 401', async () => {
+    for (const token of [s.joinToken, 'nope']) {
+      const r = await c.send('GET', '/api/v1/namespaces', undefined, { Authorization: `Bearer ${token}` }, true);
+      assert.equal(r.status, 401, token);
+      assert.equal(r.json().reason, 'Unauthorized');
+    }
   });
 
   test('bootstrap objects exist', async () => {

@@ -7,7 +7,6 @@ import { request, type RequestOptions } from 'node:https';
 import { connect, type TLSSocket } from 'node:tls';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { ApiServer, type ApiServerOptions } from '../../src/control-plane/apiserver/server.ts';
-import { TokenFile } from '../../src/control-plane/apiserver/authn.ts';
 import { bootstrap } from '../../src/control-plane/apiserver/bootstrap.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { withWatchCache } from '../../src/store/watch-cache.ts';
@@ -58,7 +57,7 @@ export async function startLimitsServer(opts: Partial<ApiServerOptions> = {}): P
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-limits-'));
   const store = withWatchCache(openSqliteStore(join(dataDir, 'state.db')));
   const creds = await ensureCredentials({ dataDir, sans: { dns: [], ips: [] } });
-  const server = new ApiServer({ store, ca: creds.ca, serving: creds.serving, tokens: TokenFile.load(creds.tokenFile), port: 0, ...opts });
+  const server = new ApiServer({ store, ca: creds.ca, serving: creds.serving, port: 0, ...opts });
   const port = await server.start();
   const url = `https://127.0.0.1:${port}`;
   writeAdminKubeconfig(creds, url);

@@ -1,18 +1,24 @@
 // A real node for e2e tests: `skiff kubelet` as its own process with a temp data dir (its own containerd, a CNI
-// bridge named per run), the busybox test image imported, and a cleanup that removes exactly what it made — pods
-// (through the API, then whatever CRI still holds), the kubelet and its containerd by PID, the bridge, this
-// bridge's CNI cache entries, and the data dir once no container mount is left under it.
+// bridge named per run, optionally its HTTPS API on a given port), the busybox test image imported, and a cleanup
+// that removes exactly what it made — pods (through the API, then whatever CRI still holds), the kubelet and its
+// containerd by PID, the bridge, this bridge's CNI cache entries, and the data dir once no container mount is left
+// under it. startKubeletNode() wraps one such node with an API server of its own, the scheduler and node-ipam (a
+// one-node cluster, for the kubelet API tests); kubelet-api-node.ts re-exports it under its former names.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { type RestClient, resourceRef } from '../../src/client/index.ts';
+import { randomBytes } from 'node:crypto';
+import { RestClient, resourceRef } from '../../src/client/index.ts';
+import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
+import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { CriClient } from '../../src/node/cri/client.ts';
 import { containerdLayout } from '../../src/node/cri/containerd-config.ts';
 import { mountsUnder } from '../../src/node/cri/containerd.ts';
 import { buildTestImageArchive, busyboxImage } from '../../src/node/images/busybox.ts';
-import { type SkiffProcess, skiffBin, startSkiff } from './process.ts';
+import { type SkiffProcess, freePort, skiffBin, startSkiff } from './process.ts';
+import { startTestServer, type TestServer } from './server.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 
@@ -29,6 +35,8 @@ export interface KubeletNodeOptions {
   kubeconfig: string;
   nodeName: string;
   bridge: string;
+  /** The kubelet's HTTPS API port (`--port`); absent: the kubelet's default. */
+  port?: number;
   /** Extra `skiff kubelet` flags. */
   args?: string[];
 }
@@ -41,7 +49,8 @@ export class KubeletNode {
   constructor(readonly o: KubeletNodeOptions) {}
 
   args(): string[] {
-    return ['kubelet', '--kubeconfig', this.o.kubeconfig, '--node-name', this.o.nodeName, '--data-dir', this.dataDir, '--cni-bridge', this.o.bridge, ...(this.o.args ?? [])];
+    const port = this.o.port === undefined ? [] : ['--port', String(this.o.port)];
+    return ['kubelet', '--kubeconfig', this.o.kubeconfig, '--node-name', this.o.nodeName, '--data-dir', this.dataDir, '--cni-bridge', this.o.bridge, ...port, ...(this.o.args ?? [])];
   }
 
   get cri(): CriClient {
@@ -118,3 +127,56 @@ export class KubeletNode {
 }
 
 export { busyboxImage };
+
+/** A one-node cluster: an API server in this process with the scheduler and node-ipam, and one KubeletNode. */
+export interface KubeletCluster {
+  server: TestServer;
+  client: RestClient;
+  node: KubeletNode;
+  nodeName: string;
+  dataDir: string;
+  kubeletPort: number;
+  cri: CriClient;
+  kubelet: SkiffProcess;
+  /** The node's cleanup, then the components and the server (the server stops even if the cleanup fails). */
+  stop(): Promise<void>;
+}
+
+/** Starts a KubeletCluster whose node is `<prefix>-<random>`, with a random cluster CIDR and the kubelet API on a free port. */
+export async function startKubeletNode(prefix: string): Promise<KubeletCluster> {
+  const suffix = randomBytes(2).toString('hex');
+  const nodeName = `${prefix}-${suffix}`;
+  const clusterCidr = `10.${200 + (randomBytes(1)[0]! % 50)}.0.0/16`;
+  const ac = new AbortController();
+  const server = await startTestServer();
+  const client = RestClient.fromKubeconfig(server.kubeconfig, { userAgent: 'kubelet-node-test', qps: 0 });
+  const components = [
+    startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done),
+    startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam'], options: { clusterCidr } }).then((m) => m.done),
+  ];
+  const stopCluster = async (): Promise<void> => {
+    ac.abort();
+    await Promise.allSettled(components);
+    client.close();
+    await server.stop();
+  };
+  const node = new KubeletNode({ kubeconfig: server.kubeconfig, nodeName, bridge: `skc${suffix}`, port: await freePort() });
+  try {
+    const kubelet = await node.start();
+    await node.importTestImage();
+    return {
+      server, client, node, nodeName, dataDir: node.dataDir, kubeletPort: node.o.port!, cri: node.cri, kubelet,
+      async stop() {
+        try {
+          await node.cleanup(client);
+        } finally {
+          await stopCluster();
+        }
+      },
+    };
+  } catch (err) {
+    await node.cleanup(client).catch(() => undefined);
+    await stopCluster();
+    throw err;
+  }
+}

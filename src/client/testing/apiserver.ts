@@ -1,8 +1,9 @@
 // TEST ONLY: the real kube-apiserver for client tests — ApiServer over a SQLite store in a temp dir, behind the
 // watch cache, with the system namespaces bootstrapped, on a loopback port of this process. Clients authenticate
-// with the admin client certificate. Tests reach into nothing but the store (to compact history, as etcd
+// with the admin client certificate, or with a bearer token from a token file (upstream's --token-auth-file). Tests reach into nothing but the store (to compact history, as etcd
 // compaction would) and the server's own /metrics (to see watchers come and go on the server side).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import type { Server as HttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ import { HttpTransport, type HttpTransportOptions, type Transport } from '../tra
 export interface TestApiServer {
   url: string;
   creds: ServerCredentials;
+  /** A bearer token of an admin (system:masters), from the server's token file. */
+  token: string;
   /** The store under the server (watch cache included): compact() it to expire old resourceVersions. */
   store: Store;
   /** Where the admin client connects, with its certificate. */
@@ -44,7 +47,10 @@ export async function startApiServer(o: TestApiServerOptions = {}): Promise<Test
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-client-test-'));
   const store = withWatchCache(openSqliteStore(join(dataDir, 'state.db'), { compactIntervalMs: 0 }), { bufferSize: o.watchCacheSize });
   const creds = await ensureCredentials({ dataDir, sans: { dns: [], ips: [] } });
-  const server = new ApiServer({ store, ca: creds.ca, serving: creds.serving, tokens: TokenFile.load(creds.tokenFile), port: 0 });
+  const token = randomBytes(16).toString('hex');
+  const tokenFile = join(dataDir, 'tokens.csv');
+  writeFileSync(tokenFile, `${token},test-admin,test-admin,"system:masters"\n`, { mode: 0o600 });
+  const server = new ApiServer({ store, ca: creds.ca, serving: creds.serving, tokens: TokenFile.load(tokenFile), port: 0 });
   const port = await server.start();
   const url = `https://127.0.0.1:${port}`;
   await bootstrap(server, { kubernetesServiceIP: '10.43.0.1', advertiseAddress: '127.0.0.1', securePort: port });
@@ -69,7 +75,7 @@ export async function startApiServer(o: TestApiServerOptions = {}): Promise<Test
   };
   const metrics = client();
   return {
-    url, creds, store, connection, client, inProcessClient, httpsServer,
+    url, creds, token, store, connection, client, inProcessClient, httpsServer,
     async watchers(kind) {
       const text = await metrics.requestText({ method: 'GET', path: '/metrics' });
       let n = 0;

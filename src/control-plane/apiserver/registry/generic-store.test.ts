@@ -53,13 +53,17 @@ test('watch with resourceVersion "0" starts with the current objects as ADDED, t
     await f.store.create('default', cm('x'), ctx());
     const abort = new AbortController();
     const seen: string[] = [];
+    // the writes below wait until the watch has delivered its initial state, so they are live events
+    let initialSeen!: () => void;
+    const initial = new Promise<void>((resolve) => (initialSeen = resolve));
     const done = (async () => {
       for await (const ev of f.store.watch('default', { resourceVersion: '0', signal: abort.signal })) {
         seen.push(`${ev.type} ${ev.object.metadata?.name}`);
+        if (seen.length === 1) initialSeen();
         if (seen.length === 3) break;
       }
     })();
-    await new Promise((r) => setTimeout(r, 50));
+    await Promise.race([initial, done]);
     await f.store.create('default', cm('y'), ctx());
     await f.store.delete('default', 'x', {}, ctx());
     await done;
@@ -76,6 +80,12 @@ test('an update with no change keeps the resourceVersion', async () => {
     const created = await f.store.create('default', cm('same'), ctx());
     const { object } = await f.store.guaranteedUpdate('default', 'same', (cur) => cur!, ctx());
     assert.equal(object.metadata!.resourceVersion, created.metadata!.resourceVersion);
+    // an empty list where there was none is no change either (upstream: a nil and an empty slice encode alike)
+    const empty = await f.store.guaranteedUpdate('default', 'same', (cur) => ({ ...cur!, metadata: { ...cur!.metadata, finalizers: [] } }), ctx());
+    assert.equal(empty.object.metadata!.resourceVersion, created.metadata!.resourceVersion);
+    // while a real change is one
+    const changed = await f.store.guaranteedUpdate('default', 'same', (cur) => ({ ...cur!, metadata: { ...cur!.metadata, finalizers: ['x/y'] } }), ctx());
+    assert.notEqual(changed.object.metadata!.resourceVersion, created.metadata!.resourceVersion);
   } finally {
     await f.close();
   }
