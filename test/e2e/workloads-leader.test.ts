@@ -128,7 +128,7 @@ test('a controller-manager process killed with SIGKILL is replaced after its lea
   let inProcess: ControllerManager | undefined;
   let pods: ReturnType<typeof recordPodCreations> | undefined;
   const lease = { leaseDurationSeconds: 3, renewDeadlineSeconds: 2, retryPeriodSeconds: 0.5 };
-  const flags = ['--kubeconfig', s.kubeconfig, '--controllers', 'replicaset', '--leader-elect-lease-duration', '3s', '--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '500ms'];
+  const flags = ['--kubeconfig', s.kubeconfig, '--controllers', 'replicaset', '--leader-elect-lease-duration', '3s', '--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '500ms', '--secure-port', '0'];
   try {
     const a = spawnManager([...flags, '--leader-elect-identity', 'proc-a']);
     children.push(a.child);

@@ -14,7 +14,8 @@ test('skiff scheduler binds a pod and stops on SIGTERM', async () => {
   const ctl = new AbortController();
   try {
     await startSimNodes({ client, count: 1, prefix: 'cmd', signal: ctl.signal });
-    const run = schedulerCommand(['--kubeconfig', s.kubeconfig, '--leader-elect', 'false']);
+    // --secure-port 0: not the default 10259, which another test run on this machine may hold
+    const run = schedulerCommand(['--kubeconfig', s.kubeconfig, '--leader-elect', 'false', '--secure-port', '0']);
     await client.create<Pod>(podsRef, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
     // the command registered its signal handlers before starting; a bound pod shows it is running
     const nodeName = await waitFor('pod bound', async () => (await client.get<Pod>(podsRef, 'p', { namespace: 'default' })).spec?.nodeName);
