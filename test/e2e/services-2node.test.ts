@@ -13,7 +13,8 @@
 // routes), the veths and the bridge, temp dirs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { X509Certificate, randomBytes } from 'node:crypto';
 import { get as httpGet } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -77,6 +78,54 @@ const ready = (n: Node | undefined): boolean => n?.status?.conditions?.find((c) 
 /** Serves its hostname on 8080; exits at once on SIGTERM (httpd as PID 1 would ignore it and sit out the grace period). */
 const webScript = "hostname > /www/index.html && httpd -f -p 8080 -h /www & trap 'kill $!; exit 0' TERM; wait";
 const podReady = (p: Pod): boolean => !p.metadata?.deletionTimestamp && !!p.status?.podIP && !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+
+interface NftMonitor {
+  /** Resolves with the arrival time of the first line from now on that `match` accepts. */
+  next(match: (line: string) => boolean, signal: AbortSignal): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * `nft monitor` in a node's namespace: ruleset changes as the kernel commits them, each stamped on arrival (no
+ * polling: an `nft list` takes ~100 ms on a busy machine). Resolves once it is subscribed, which a probe table
+ * made and removed in that namespace shows.
+ */
+async function nftMonitor(ns: NodeNamespace, probe: string): Promise<NftMonitor> {
+  const child = spawn(ns.wrap[0], [...ns.wrap.slice(1), 'nft', 'monitor'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let waiter: { match: (line: string) => boolean; resolve: (at: number) => void } | undefined;
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (waiter?.match(line)) {
+      waiter.resolve(Date.now());
+      waiter = undefined;
+    }
+  });
+  const next = (match: (line: string) => boolean, signal: AbortSignal): Promise<number> => new Promise((resolve, reject) => {
+    waiter = { match, resolve };
+    signal.addEventListener('abort', () => reject(new Error(`nft monitor in ${ns.name}: no matching change`)), { once: true });
+  });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+    await exited;
+  };
+  const ac = new AbortController();
+  const subscribed = next((line) => line.startsWith(`add table ip ${probe}`), ac.signal);
+  const timer = setTimeout(() => ac.abort(), 10_000);
+  try {
+    // repeated until seen: the monitor may not have subscribed when the first probe is made
+    for (let seen = false; !seen;) {
+      await run(ns.wrap[0], [...ns.wrap.slice(1), 'nft', 'add', 'table', 'ip', probe]);
+      await run(ns.wrap[0], [...ns.wrap.slice(1), 'nft', 'delete', 'table', 'ip', probe]);
+      seen = await Promise.race([subscribed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 200))]);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  return { next, stop };
+}
 
 describe('Services on two nodes (server + agent, each with kubelet and kube-proxy)', { skip: runnable ? false : 'needs root, containerd, busybox-static, CNI plugins, nsenter and nft' }, () => {
   const suffix = randomBytes(2).toString('hex');
@@ -355,23 +404,21 @@ describe('Services on two nodes (server + agent, each with kubelet and kube-prox
       }
       throw new Error('the EndpointSlice watch ended');
     })();
-    // when each node's table stops sending to it (polled as fast as nft answers)
-    const ruleGone = async (ns: NodeNamespace): Promise<number> => {
-      for (;;) {
-        if (!(await rules(ns)).includes(dnat)) return Date.now();
-        if (ac.signal.aborted) throw new Error('gave up');
-      }
-    };
+    // when each node's kernel commits the transaction that drops it, as `nft monitor` there reports it
+    const monitors = await Promise.all([A(), B()].map((ns) => nftMonitor(ns, `svc2probe${suffix}`)));
     const timer = setTimeout(() => ac.abort(), 30_000);
     try {
       await kubectl(['delete', 'pod', victim.metadata!.name!, '--grace-period=1', '--wait=false']);
-      const [updated, goneA, goneB] = await Promise.all([sliceUpdated, ruleGone(A()), ruleGone(B())]);
+      const dropped = (m: NftMonitor): Promise<number> => m.next((line) => line.startsWith('delete ') && line.includes(`${ip}/8080`), ac.signal);
+      const [updated, goneA, goneB] = await Promise.all([sliceUpdated, dropped(monitors[0]), dropped(monitors[1])]);
       console.log(`# endpoint ${ip} removed: rule gone ${goneA - updated} ms (node A), ${goneB - updated} ms (node B) after the EndpointSlice update`);
       assert.ok(goneA - updated < 1000 && goneB - updated < 1000, `${goneA - updated} ms, ${goneB - updated} ms`);
     } finally {
       clearTimeout(timer);
       ac.abort();
+      for (const m of monitors) await m.stop();
     }
+    for (const ns of [A(), B()]) assert.ok(!(await rules(ns)).includes(dnat), `${ip} still programmed in ${ns.name}`);
     // and no request reaches it any more, while its container may still be running out its grace period
     for (let i = 0; i < 20; i++) assert.notEqual(await httpText(`http://${B().nodeIP}:${nodePort}/`), `200 ${victim.metadata!.name}`);
   });
