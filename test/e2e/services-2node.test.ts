@@ -7,7 +7,8 @@
 // addresses; a LoadBalancer gets the nodes' addresses as ingress and answers there; a headless Service resolves to
 // the pod IPs and an SRV query answers the named port; `kubectl expose pod redis --port=6379 --name redis-service`
 // works across nodes; a deleted backend leaves both nodes' rules within a second of its EndpointSlice update (the
-// time is printed); restarting the agent (its kube-proxy with it) keeps NodePort traffic flowing; scaling to 0
+// time is printed); restarting the agent (its kube-proxy with it) keeps NodePort traffic flowing, and its first
+// sync removes a Service deleted while it was down; scaling to 0
 // rejects and back to 3 answers from the new pods. One cluster is shared by the subtests. Everything is removed
 // afterwards: sandboxes, processes by PID, containerds, CNI state, the namespaces (with their nftables tables and
 // routes), the veths and the bridge, temp dirs.
@@ -166,10 +167,11 @@ describe('Services on two nodes (server + agent, each with kubelet and kube-prox
     assert.equal(r.code, 0, `nft list map ${map} in ${ns.name}: ${r.stderr}`);
     return r.stdout.includes(`${key} :`);
   };
-  /** Waits until this node's rules send to every given pod (port 8080). */
-  const endpointsLive = (ns: NodeNamespace, pods: Pod[]): Promise<true> => waitFor(`${pods.length} endpoints live in ${ns.name}`, async () => {
+  /** Waits until this node's rules send Service `svc` (default namespace, unnamed TCP port) to every given pod's 8080:
+   *  each endpoint has a chain named <hash>-<ns>/<svc>/<proto>/<port name>__<ip>/<port>, as upstream's. */
+  const endpointsLive = (ns: NodeNamespace, svc: string, pods: Pod[]): Promise<true> => waitFor(`${pods.length} endpoints of ${svc} live in ${ns.name}`, async () => {
     const t = await rules(ns);
-    return pods.every((p) => t.includes(`dnat to ${p.status!.podIP}:8080`));
+    return pods.every((p) => t.includes(`-default/${svc}/tcp/__${p.status!.podIP}/8080`));
   }, 30_000, 100);
   const kubectl = async (args: string[]): Promise<string> => {
     const r = await run(kubectlBinary(), ['--kubeconfig', kubeconfig, '--cache-dir', join(root, 'kubectl-cache'), ...args], { ...process.env, HOME: root });
@@ -309,7 +311,7 @@ describe('Services on two nodes (server + agent, each with kubelet and kube-prox
     console.log(`# web backends: ${on(nodeA)} on ${nodeA}, ${on(nodeB)} on ${nodeB}; client on ${clientNode}`);
     const ip = (await service('web')).spec!.clusterIP!;
     await waitFor('web programmed on the client node', () => inMap(nsOf(clientNode), 'service-ips', `${ip} . tcp . 80`), 30_000, 100);
-    await endpointsLive(nsOf(clientNode), pods);
+    await endpointsLive(nsOf(clientNode), 'web', pods);
     const rounds = 15;
     const r = await runClient('client', clientNode, `for i in $(seq ${rounds}); do wget -qO- http://web.default.svc.cluster.local || exit 1; wget -qO- http://web || exit 2; done`);
     assert.equal(r.phase, 'Succeeded', `client: ${r.log}`);
@@ -330,7 +332,7 @@ describe('Services on two nodes (server + agent, each with kubelet and kube-prox
     const pods = (await webPods()).filter(podReady);
     for (const ns of [A(), B()]) {
       const target = `http://${ns.nodeIP}:${nodePort}/`;
-      await endpointsLive(ns, pods);
+      await endpointsLive(ns, 'web-np', pods);
       await waitFor(`NodePort on ${ns.nodeIP}`, async () => (await httpText(target)).startsWith('200 '), 30_000, 100);
       assert.deepEqual([...await spread(target, names)].sort(), names, target);
     }
@@ -390,7 +392,9 @@ describe('Services on two nodes (server + agent, each with kubelet and kube-prox
     const victim = (await webPods()).filter(podReady).find((p) => p.spec?.nodeName === nodeA) ?? (await webPods()).filter(podReady)[0];
     const ip = victim.status!.podIP!;
     const dnat = `dnat to ${ip}:8080`;
-    for (const ns of [A(), B()]) assert.ok((await rules(ns)).includes(dnat), `${ip} not programmed in ${ns.name}`);
+    // the web Service's endpoint chain for it (upstream-style name: <hash>-<ns>/<svc>/<proto>/<port name>__<ip>/<port>)
+    const webChain = `-default/web/tcp/__${ip}/8080`;
+    for (const ns of [A(), B()]) assert.ok((await rules(ns)).includes(webChain), `${ip} not programmed for web in ${ns.name}`);
     const list = await api().list<EndpointSlice>(slicesRef, { namespace: 'default', labelSelector: 'kubernetes.io/service-name=web' });
     const ac = new AbortController();
     // when the slice stops listing the victim as ready, as the test's own watch sees it
@@ -409,7 +413,7 @@ describe('Services on two nodes (server + agent, each with kubelet and kube-prox
     const timer = setTimeout(() => ac.abort(), 30_000);
     try {
       await kubectl(['delete', 'pod', victim.metadata!.name!, '--grace-period=1', '--wait=false']);
-      const dropped = (m: NftMonitor): Promise<number> => m.next((line) => line.startsWith('delete ') && line.includes(`${ip}/8080`), ac.signal);
+      const dropped = (m: NftMonitor): Promise<number> => m.next((line) => line.startsWith('delete ') && line.includes(webChain), ac.signal);
       const [updated, goneA, goneB] = await Promise.all([sliceUpdated, dropped(monitors[0]), dropped(monitors[1])]);
       console.log(`# endpoint ${ip} removed: rule gone ${goneA - updated} ms (node A), ${goneB - updated} ms (node B) after the EndpointSlice update`);
       assert.ok(goneA - updated < 1000 && goneB - updated < 1000, `${goneA - updated} ms, ${goneB - updated} ms`);
@@ -418,12 +422,14 @@ describe('Services on two nodes (server + agent, each with kubelet and kube-prox
       ac.abort();
       for (const m of monitors) await m.stop();
     }
-    for (const ns of [A(), B()]) assert.ok(!(await rules(ns)).includes(dnat), `${ip} still programmed in ${ns.name}`);
+    for (const ns of [A(), B()]) assert.ok(!(await rules(ns)).includes(webChain), `${ip} still programmed for web in ${ns.name}`);
+    // the other Services over the same pods (web-np, web-named …) follow as their own slices are updated
+    for (const ns of [A(), B()]) await waitFor(`${ip} gone from every service in ${ns.name}`, async () => !(await rules(ns)).includes(dnat), 10_000, 100);
     // and no request reaches it any more, while its container may still be running out its grace period
     for (let i = 0; i < 20; i++) assert.notEqual(await httpText(`http://${B().nodeIP}:${nodePort}/`), `200 ${victim.metadata!.name}`);
   });
 
-  test('restarting the agent\'s kube-proxy (with the agent) keeps NodePort traffic on that node flowing', async () => {
+  test('restarting the agent\'s kube-proxy (with the agent) keeps NodePort traffic on that node flowing and drops a Service deleted meanwhile', async () => {
     await servingWebPods(3);
     const target = `http://${B().nodeIP}:${nodePort}/`;
     let stop = false;
@@ -436,8 +442,15 @@ describe('Services on two nodes (server + agent, each with kubelet and kube-prox
       old.child.kill('SIGTERM');
       assert.deepEqual(await old.exited, { code: 0, signal: null });
       agent = undefined;
+      // a Service deleted while node B's kube-proxy is down: only the new one's full sync can remove its rules
+      const lbIP = (await service('web-lb')).spec!.clusterIP!;
+      assert.ok(await inMap(B(), 'service-ips', `${lbIP} . tcp . 80`));
+      await kubectl(['delete', 'service', 'web-lb']);
       agent = await startAgent();
       assert.match(agent.output(), /kube-proxy running in worker thread \d+/);
+      // start() resolved after that first full sync was in the kernel
+      assert.equal(await inMap(B(), 'service-ips', `${lbIP} . tcp . 80`), false);
+      assert.equal(await inMap(B(), 'service-ips', `${B().nodeIP} . tcp . 80`), false);
       // a few requests after the new proxy's first full sync replaced the table
       const n = answers.length;
       await waitFor('requests after the restart', () => answers.length >= n + 10, 30_000, 50);
@@ -464,7 +477,7 @@ describe('Services on two nodes (server + agent, each with kubelet and kube-prox
     assert.equal(fresh.filter((n) => names.includes(n)).length, 0);
     for (const ns of [A(), B()]) {
       const target = `http://${ns.nodeIP}:${nodePort}/`;
-      await endpointsLive(ns, freshPods);
+      await endpointsLive(ns, 'web-np', freshPods);
       await waitFor(`NodePort on ${ns.nodeIP} answers again`, async () => (await httpText(target)).startsWith('200 '), 30_000, 100);
       assert.deepEqual([...await spread(target, fresh)].sort(), fresh, target);
     }
