@@ -14,8 +14,7 @@
 // routes), the veths and the bridge, temp dirs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { execFile } from 'node:child_process';
 import { X509Certificate, randomBytes } from 'node:crypto';
 import { get as httpGet } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +29,7 @@ import { type SkiffProcess, skiffBin, startSkiff } from '../support/process.ts';
 import { kubectlBinary } from '../support/server.ts';
 import { cleanNodeHost, createLink, joinLink, removeSandboxes, type NodeLink, type NodeNamespace } from '../support/nodes.ts';
 import { waitFor } from '../support/wait.ts';
+import { nftMonitor, type NftMonitor } from '../support/nft-monitor.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
@@ -79,54 +79,6 @@ const ready = (n: Node | undefined): boolean => n?.status?.conditions?.find((c) 
 /** Serves its hostname on 8080; exits at once on SIGTERM (httpd as PID 1 would ignore it and sit out the grace period). */
 const webScript = "hostname > /www/index.html && httpd -f -p 8080 -h /www & trap 'kill $!; exit 0' TERM; wait";
 const podReady = (p: Pod): boolean => !p.metadata?.deletionTimestamp && !!p.status?.podIP && !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-
-interface NftMonitor {
-  /** Resolves with the arrival time of the first line from now on that `match` accepts. */
-  next(match: (line: string) => boolean, signal: AbortSignal): Promise<number>;
-  stop(): Promise<void>;
-}
-
-/**
- * `nft monitor` in a node's namespace: ruleset changes as the kernel commits them, each stamped on arrival (no
- * polling: an `nft list` takes ~100 ms on a busy machine). Resolves once it is subscribed, which a probe table
- * made and removed in that namespace shows.
- */
-async function nftMonitor(ns: NodeNamespace, probe: string): Promise<NftMonitor> {
-  const child = spawn(ns.wrap[0], [...ns.wrap.slice(1), 'nft', 'monitor'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let waiter: { match: (line: string) => boolean; resolve: (at: number) => void } | undefined;
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    if (waiter?.match(line)) {
-      waiter.resolve(Date.now());
-      waiter = undefined;
-    }
-  });
-  const next = (match: (line: string) => boolean, signal: AbortSignal): Promise<number> => new Promise((resolve, reject) => {
-    waiter = { match, resolve };
-    signal.addEventListener('abort', () => reject(new Error(`nft monitor in ${ns.name}: no matching change`)), { once: true });
-  });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill();
-    await exited;
-  };
-  const ac = new AbortController();
-  const subscribed = next((line) => line.startsWith(`add table ip ${probe}`), ac.signal);
-  const timer = setTimeout(() => ac.abort(), 10_000);
-  try {
-    // repeated until seen: the monitor may not have subscribed when the first probe is made
-    for (let seen = false; !seen;) {
-      await run(ns.wrap[0], [...ns.wrap.slice(1), 'nft', 'add', 'table', 'ip', probe]);
-      await run(ns.wrap[0], [...ns.wrap.slice(1), 'nft', 'delete', 'table', 'ip', probe]);
-      seen = await Promise.race([subscribed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 200))]);
-    }
-  } catch (err) {
-    await stop();
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
-  return { next, stop };
-}
 
 describe('Services on two nodes (server + agent, each with kubelet and kube-proxy)', { skip: runnable ? false : 'needs root, containerd, busybox-static, CNI plugins, nsenter and nft' }, () => {
   const suffix = randomBytes(2).toString('hex');
