@@ -8,9 +8,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../api/errors.ts';
-import type { KeyAndCert } from '../pki/certs.ts';
+import { signLeaf, type KeyAndCert } from '../pki/certs.ts';
 import { componentUsers, signNodeClient } from './data-dir.ts';
-import { signLeaf } from '../pki/certs.ts';
 
 export const caCertsPath = '/cacerts';
 export const clientKubeletPath = '/v1-skiff/client-kubelet';
