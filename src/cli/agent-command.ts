@@ -1,21 +1,29 @@
 // `skiff agent --server https://HOST:6443 --token TOKEN`: joins this host to a cluster as a worker node, k3s's way.
 // It fetches the cluster CA (pinned against the hash in a K10… node token), trades the token for a node client
 // certificate (CN system:node:<name>, O system:nodes) at the server's join endpoint (src/server/node-join.ts),
-// keeps that identity under <data-dir>/agent, then runs the kubelet with it until SIGTERM/SIGINT.
+// keeps that identity under <data-dir>/agent, then runs the kubelet with it until SIGTERM/SIGINT. Like k3s's agent it
+// also runs kube-proxy for this host (in a worker thread, as the server hosts its own), with a system:kube-proxy
+// certificate traded for the same token. The cluster DNS is not run here: the server's DNS is the kube-dns
+// Service's endpoint, and this host's kube-proxy sends the pods' 10.43.0.10:53 to it over the host-gw routes.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../server/data-dir-lock.ts';
-import { writeKubeletIdentity } from '../server/data-dir.ts';
-import { caCertsPath, clientKubeletPath, nodeNameHeader, type NodeCertificate } from '../server/node-join.ts';
+import { writeKubeProxyIdentity, writeKubeletIdentity } from '../server/data-dir.ts';
+import { HostedComponent } from '../server/hosted-component.ts';
+import { siblingModule } from '../server/hosted-main.ts';
+import type { ProxyMainOptions } from '../server/component-mains.ts';
+import { parseCidr } from '../api/net/ipv4.ts';
+import { caCertsPath, clientKubeProxyPath, clientKubeletPath, nodeNameHeader, type NodeCertificate } from '../server/node-join.ts';
 import { parseJoinToken } from '../server/join-token.ts';
 
 export const agentHelp = `Usage: skiff agent --server https://HOST:6443 --token TOKEN [flags]
 
 Joins this host to a cluster as a worker node: trades the server's node token for a node certificate, then runs
-the kubelet (with its own containerd under --data-dir unless --container-runtime-endpoint is given).
+the kubelet (with its own containerd under --data-dir unless --container-runtime-endpoint is given) and kube-proxy
+(nftables). Cluster DNS is served by the server's node; pods here reach it through the kube-dns Service.
 
 Flags:
   -s, --server URL                      the server's API (https://HOST:6443)
@@ -29,6 +37,9 @@ Flags:
   --cni-bridge NAME                     Linux bridge for pods (default skiff0)
   --cluster-dns IP                      DNS server for ClusterFirst pods (default 10.43.0.10)
   --node-labels k=v,…                   extra labels on the Node
+  --cluster-cidr CIDR                   the server's --cluster-cidr: kube-proxy masquerades traffic to cluster IPs
+                                        from outside it (default 10.42.0.0/16)
+  --disable-kube-proxy                  do not run kube-proxy on this host
 `;
 
 interface Answer {
@@ -76,15 +87,31 @@ function statusMessage(body: string): string {
   }
 }
 
-/** Trades the join token for this node's client certificate. */
-export async function joinCluster(server: string, token: string, nodeName: string): Promise<NodeCertificate> {
+/** Trades the join token for a client certificate at one of the join endpoints (node-join.ts). */
+async function joinFor(server: string, token: string, path: string, headers: Record<string, string> = {}): Promise<NodeCertificate> {
   const ca = await clusterCA(server, token);
-  const r = await call(new URL(clientKubeletPath, server), { method: 'POST', ca, headers: { authorization: `Bearer ${token}`, [nodeNameHeader]: nodeName } });
+  const r = await call(new URL(path, server), { method: 'POST', ca, headers: { authorization: `Bearer ${token}`, ...headers } });
   if (r.status === 401) {
     throw new Error(`the server at ${server} refused the join token (401 Unauthorized: ${statusMessage(r.body)}); use the content of <data-dir>/server/node-token on the server`);
   }
   if (r.status !== 200) throw new Error(`joining ${server} failed (${r.status}): ${statusMessage(r.body)}`);
   return JSON.parse(r.body) as NodeCertificate;
+}
+
+/** Trades the join token for this node's client certificate. */
+export function joinCluster(server: string, token: string, nodeName: string): Promise<NodeCertificate> {
+  return joinFor(server, token, clientKubeletPath, { [nodeNameHeader]: nodeName });
+}
+
+/** Trades the join token for a system:kube-proxy client certificate, for this host's kube-proxy. */
+export function joinKubeProxy(server: string, token: string): Promise<NodeCertificate> {
+  return joinFor(server, token, clientKubeProxyPath);
+}
+
+/** This host's kube-proxy, off the kubelet's event loop in a worker thread (as `skiff server` hosts its own). */
+function hostedKubeProxy(options: ProxyMainOptions): HostedComponent {
+  const mains = siblingModule(import.meta.url, '../server/component-mains');
+  return new HostedComponent({ name: 'kube-proxy', module: mains, export: 'proxy', options, stopTimeoutMs: 1_000 });
 }
 
 export async function agentCommand(argv: string[]): Promise<number> {
@@ -101,6 +128,8 @@ export async function agentCommand(argv: string[]): Promise<number> {
       'cni-bridge': { type: 'string' },
       'cluster-dns': { type: 'string' },
       'node-labels': { type: 'string' },
+      'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
+      'disable-kube-proxy': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -115,13 +144,28 @@ export async function agentCommand(argv: string[]): Promise<number> {
   parseJoinToken(token); // a malformed token is refused here, before the server is asked
   const nodeName = (values['node-name'] ?? hostname()).toLowerCase();
   const dataDir = values['data-dir'] ?? defaultDataDir();
+  const clusterCidr = values['cluster-cidr'];
+  if (!parseCidr(clusterCidr)) throw new Error(`--cluster-cidr: want an IPv4 CIDR such as 10.42.0.0/16, got "${clusterCidr}"`);
   const cert = await joinCluster(server, token, nodeName);
   const kubeconfig = writeKubeletIdentity(dataDir, server, cert.ca, { certPem: cert.certificate, keyPem: cert.key });
   console.log(`agent: joined ${server} as system:node:${nodeName}; identity in ${kubeconfig}`);
+  let proxy: HostedComponent | undefined;
+  if (!values['disable-kube-proxy']) {
+    const p = await joinKubeProxy(server, token);
+    const proxyKubeconfig = writeKubeProxyIdentity(dataDir, server, p.ca, { certPem: p.certificate, keyPem: p.key });
+    proxy = hostedKubeProxy({ kubeconfig: proxyKubeconfig, nodeName, clusterCidr });
+    // resolves once the first full sync is in the kernel; a proxy that cannot program this host fails the agent here
+    await proxy.start();
+  }
   const pass = (flag: 'container-runtime-endpoint' | 'node-ip' | 'cni-bridge' | 'cluster-dns' | 'node-labels'): string[] => (values[flag] ? [`--${flag}`, values[flag]] : []);
   const { kubeletCommand } = await import('../node/kubelet/command.ts');
-  return kubeletCommand([
-    '--kubeconfig', kubeconfig, '--node-name', nodeName, '--data-dir', dataDir,
-    ...pass('container-runtime-endpoint'), ...pass('node-ip'), ...pass('cni-bridge'), ...pass('cluster-dns'), ...pass('node-labels'),
-  ]);
+  try {
+    return await kubeletCommand([
+      '--kubeconfig', kubeconfig, '--node-name', nodeName, '--data-dir', dataDir,
+      ...pass('container-runtime-endpoint'), ...pass('node-ip'), ...pass('cni-bridge'), ...pass('cluster-dns'), ...pass('node-labels'),
+    ]);
+  } finally {
+    // the rules stay in the kernel (traffic keeps flowing); the next agent's kube-proxy re-syncs them
+    await proxy?.stop();
+  }
 }

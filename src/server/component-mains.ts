@@ -79,7 +79,7 @@ export const controllerManager: HostedMain<ControllerManagerMainOptions> = async
 
 export interface ProxyMainOptions { kubeconfig: string; nodeName: string; mode?: 'nftables' | 'iptables'; clusterCidr?: string; table?: string }
 
-/** kube-proxy hosted by `skiff server` (not wired into run-server.ts yet: add a HostedComponent with this main). */
+/** kube-proxy hosted by `skiff server` and `skiff agent` for their host. */
 export const proxy: HostedMain<ProxyMainOptions> = async (o, ctx) => {
   const { startProxy } = await import('../node/proxy/index.ts');
   const client = RestClient.fromKubeconfig(o.kubeconfig, { userAgent: 'skiff-proxy', qps: 0 });

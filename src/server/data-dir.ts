@@ -130,6 +130,16 @@ export function writeKubeletIdentity(dataDir: string, serverUrl: string, caPem: 
   return path;
 }
 
+/** Where an agent keeps its kube-proxy identity (k3s's names): <data-dir>/agent/{client-kube-proxy.crt,.key,kubeproxy.kubeconfig}. */
+export function writeKubeProxyIdentity(dataDir: string, serverUrl: string, caPem: string, client: KeyAndCert): string {
+  const dir = join(dataDir, 'agent');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writePair(dir, 'client-kube-proxy', client);
+  const path = join(dir, 'kubeproxy.kubeconfig');
+  writeFileSync(path, kubeconfigYaml({ server: serverUrl, ca: caPem, client }), { mode: 0o600 });
+  return path;
+}
+
 /** The server's own kubelet: its certificate kept and reused while the node name stays the same. */
 export async function ensureServerKubelet(dataDir: string, ca: KeyAndCert, nodeName: string, serverUrl: string): Promise<string> {
   const existing = readPair(join(dataDir, 'agent'), 'client-kubelet');

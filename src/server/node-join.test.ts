@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createCA } from '../pki/certs.ts';
 import { ApiError } from '../api/errors.ts';
 import { ensureServerKubelet } from './data-dir.ts';
-import { caCertsPath, clientKubeletPath, nodeJoinHandlers, type NodeCertificate } from './node-join.ts';
+import { caCertsPath, clientKubeProxyPath, clientKubeletPath, nodeJoinHandlers, type NodeCertificate } from './node-join.ts';
 import { formatJoinToken } from './join-token.ts';
 
 /** The handlers on a plain HTTP server, errors answered as their Status code (as the API server does). */
@@ -64,6 +64,25 @@ test('the join endpoint signs a node certificate for the right token only, and s
       assert.ok(cert.checkIssued(new X509Certificate(ca.certPem)));
       assert.match(body.key, /BEGIN PRIVATE KEY/);
     }
+  } finally {
+    server.close();
+  }
+});
+
+test('the kube-proxy join endpoint signs a system:kube-proxy client certificate for the right token only', async () => {
+  const ca = await createCA('test-ca');
+  const { server, base } = await serve(nodeJoinHandlers(ca, 's3cret'));
+  try {
+    const post = (token: string, method = 'POST') => fetch(base + clientKubeProxyPath, { method, headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await post('nope')).status, 401);
+    assert.equal((await post('s3cret', 'GET')).status, 405);
+    const ok = await post(formatJoinToken(ca.certPem, 's3cret'));
+    assert.equal(ok.status, 200);
+    const body = (await ok.json()) as NodeCertificate;
+    const cert = new X509Certificate(body.certificate);
+    assert.equal(cert.subject, 'CN=system:kube-proxy');
+    assert.ok(cert.checkIssued(new X509Certificate(ca.certPem)));
+    assert.equal(body.ca, ca.certPem);
   } finally {
     server.close();
   }

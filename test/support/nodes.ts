@@ -1,5 +1,6 @@
 // Test harness for real nodes: a network namespace per extra node, joined to a host bridge by a veth (the host's
-// end of the link has .1, the namespace .2 and a default route via .1), and the clean-up of what a kubelet leaves
+// end of the link has .1, the namespace .2 and a default route via .1; or several namespaces on one link, .2, .3 …
+// — createLink + joinLink), and the clean-up of what a kubelet leaves
 // on a host — pod sandboxes (through its containerd's CRI), that containerd (by the PID in its pid file), CNI
 // result files of its network and its bridge. Everything is named with the caller's suffix so concurrent tests
 // do not meet.
@@ -32,32 +33,69 @@ export interface NodeNamespace {
   destroy(): void;
 }
 
-/** Namespace `name` linked through veth to host bridge `bridge`, on the /24 whose first three octets are `net`. */
-export function createNodeNamespace(name: string, bridge: string, net: string): NodeNamespace {
+/** A host bridge with the first address of the /24 whose first three octets are `net`: nodes' shared L2 link. */
+export interface NodeLink {
+  bridge: string;
+  hostIP: string;
+  net: string;
+  destroy(): void;
+}
+
+export function createLink(bridge: string, net: string): NodeLink {
   const hostIP = `${net}.1`;
-  const nodeIP = `${net}.2`;
-  const vethHost = `${bridge}h`;
-  const destroy = (): void => {
-    quietly(() => ip(['netns', 'del', name]));
-    quietly(() => ip(['link', 'del', vethHost]));
-    quietly(() => ip(['link', 'del', bridge]));
-  };
+  const destroy = (): void => quietly(() => ip(['link', 'del', bridge]));
   try {
     ip(['link', 'add', bridge, 'type', 'bridge']);
     ip(['addr', 'add', `${hostIP}/24`, 'dev', bridge]);
     ip(['link', 'set', bridge, 'up']);
-    ip(['netns', 'add', name]);
-    ip(['link', 'add', vethHost, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', name]);
-    ip(['link', 'set', vethHost, 'master', bridge, 'up']);
-    ip(['-n', name, 'addr', 'add', `${nodeIP}/24`, 'dev', 'eth0']);
-    ip(['-n', name, 'link', 'set', 'eth0', 'up']);
-    ip(['-n', name, 'link', 'set', 'lo', 'up']);
-    ip(['-n', name, 'route', 'add', 'default', 'via', hostIP]);
   } catch (err) {
     destroy();
     throw err;
   }
-  return { name, hostIP, nodeIP, wrap: ['nsenter', `--net=/run/netns/${name}`], destroy };
+  return { bridge, hostIP, net, destroy };
+}
+
+/**
+ * Namespace `name` on `link` with address <net>.<host>, its veth's host end named `veth` (at most 15 characters);
+ * destroy() removes the namespace and the veth, not the link.
+ */
+export function joinLink(link: NodeLink, name: string, host: number, veth: string): NodeNamespace {
+  const nodeIP = `${link.net}.${host}`;
+  const destroy = (): void => {
+    quietly(() => ip(['netns', 'del', name]));
+    quietly(() => ip(['link', 'del', veth]));
+  };
+  try {
+    ip(['netns', 'add', name]);
+    ip(['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', name]);
+    ip(['link', 'set', veth, 'master', link.bridge, 'up']);
+    ip(['-n', name, 'addr', 'add', `${nodeIP}/24`, 'dev', 'eth0']);
+    ip(['-n', name, 'link', 'set', 'eth0', 'up']);
+    ip(['-n', name, 'link', 'set', 'lo', 'up']);
+    ip(['-n', name, 'route', 'add', 'default', 'via', link.hostIP]);
+  } catch (err) {
+    destroy();
+    throw err;
+  }
+  return { name, hostIP: link.hostIP, nodeIP, wrap: ['nsenter', `--net=/run/netns/${name}`], destroy };
+}
+
+/** Namespace `name` linked through veth to host bridge `bridge`, on the /24 whose first three octets are `net`. */
+export function createNodeNamespace(name: string, bridge: string, net: string): NodeNamespace {
+  const link = createLink(bridge, net);
+  try {
+    const ns = joinLink(link, name, 2, `${bridge}h`);
+    return {
+      ...ns,
+      destroy: () => {
+        ns.destroy();
+        link.destroy();
+      },
+    };
+  } catch (err) {
+    link.destroy();
+    throw err;
+  }
 }
 
 /** Stops and removes every pod sandbox of the containerd under dataDir (containers keep running otherwise). */

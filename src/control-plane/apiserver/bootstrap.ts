@@ -1,5 +1,6 @@
 // Objects every cluster starts with (upstream's bootstrap controller): the system namespaces and the
-// `kubernetes` Service in default with its Endpoints pointing at this apiserver, and (like k3s) the default
+// `kubernetes` Service in default with its Endpoints and EndpointSlice pointing at this apiserver (the slice is what
+// kube-proxy programs: without it pods could not reach 10.43.0.1:443), and (like k3s) the default
 // `local-path` StorageClass. Idempotent on every start.
 import { ApiError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
@@ -54,6 +55,18 @@ export async function bootstrap(server: ApiServer, opts: BootstrapOptions): Prom
   };
   const endpointsStore = server.storeFor('', 'v1', 'endpoints')!;
   await endpointsStore.guaranteedUpdate('default', 'kubernetes', (cur) => ({ ...(cur ?? endpoints), subsets: endpoints.subsets }), ctx(), { createIfMissing: true });
+  // Upstream's endpoint reconciler writes the slice itself (hence skip-mirror above): the EndpointSlice controller
+  // leaves Services without a selector alone.
+  const slice: KubeObject = {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [opts.advertiseAddress], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: opts.securePort, protocol: 'TCP' }],
+  };
+  const slicesStore = server.storeFor('discovery.k8s.io', 'v1', 'endpointslices')!;
+  await slicesStore.guaranteedUpdate('default', 'kubernetes', (cur) => ({ ...(cur ?? slice), endpoints: slice.endpoints, ports: slice.ports }), ctx(), { createIfMissing: true });
   if (opts.clusterDNSIP) await ensure(() => server.storeFor('', 'v1', 'services')!.create('kube-system', kubeDnsService(opts.clusterDNSIP!), ctx()));
   if (opts.storageDir) await ensure(() => server.storeFor('storage.k8s.io', 'v1', 'storageclasses')!.create('', localPathStorageClass(opts.storageDir!), ctx()));
 }
