@@ -163,6 +163,22 @@ describe('kubectl exec -it, attach -i and the Python client\'s TTY', { skip: kub
     });
   }
 
+  for (const version of ['1.27', '1.33']) {
+    test(`kubectl ${version} exec -i moves megabytes both ways; a command that cannot start gives the runtime's error`, async () => {
+      const before = await translated();
+      // far beyond SPDY's 64 KiB initial window: nothing may wait for window updates the kubelet never sends
+      const big = await kubectl(['exec', '-i', 'web', '--', 'sh', '-c', 'wc -c; head -c 3000000 /dev/zero'], { version, stdin: 'x'.repeat(3_000_000) });
+      assert.equal(big.code, 0, big.stderr);
+      assert.equal(big.stdout.length, '3000000\n'.length + 3_000_000);
+      assert.ok(big.stdout.startsWith('3000000\n'), big.stdout.slice(0, 40));
+      const missing = await kubectl(['exec', 'web', '--', 'nosuchcmd'], { version });
+      assert.equal(missing.code, 1);
+      // one "Internal error occurred:", as over SPDY
+      assert.match(missing.stderr, /^error: Internal error occurred: error executing command in container: .*"nosuchcmd": executable file not found/);
+      assert.equal(await translated() - before, version === '1.33' ? 1 : 0);
+    });
+  }
+
   test('the official Python client (WebSocket v4): TTY shell, exit codes on the error channel, no hang', async () => {
     const r = await run('/usr/bin/python3', [join(n.server.dataDir, 'exec-tty.py'), n.server.kubeconfig]);
     assert.equal(r.code, 0, r.stderr);

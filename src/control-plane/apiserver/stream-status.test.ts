@@ -28,6 +28,8 @@ test('other failures and malformed streams become InternalError', () => {
     metadata: {}, status: 'Failure', message: 'Internal error occurred: container not running', reason: 'InternalError',
     details: { causes: [{ message: 'container not running' }] }, code: 500,
   });
+  const runtime = translateErrorStream(enc({ status: 'Failure', reason: 'InternalError', message: 'Internal error occurred: error executing command in container' }));
+  assert.equal(runtime.status.message, 'Internal error occurred: error executing command in container');
   assert.match(translateErrorStream(Buffer.from('{oops')).status.message!, /error stream protocol error/);
   assert.match(translateErrorStream(enc({ status: 'Failure', reason: 'NonZeroExitCode' })).status.message!, /details must be set/);
   assert.match(translateErrorStream(enc({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '300' }] } })).status.message!, /invalid exit code value "300"/);

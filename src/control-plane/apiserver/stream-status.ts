@@ -42,7 +42,8 @@ export function translateErrorStream(bytes: Buffer): TranslatedStatus {
   }
   if (st.status === 'Success') return success();
   if (st.status !== 'Failure') return internalErrorStatus('error stream protocol error: unknown error');
-  if (st.reason !== 'NonZeroExitCode') return internalErrorStatus(st.message ?? '');
+  // the runtime's own InternalError already says so; once is enough (kubectl shows the same text as over SPDY)
+  if (st.reason !== 'NonZeroExitCode') return internalErrorStatus((st.message ?? '').replace(/^Internal error occurred: /, ''));
   if (!st.details) return internalErrorStatus('error stream protocol error: details must be set');
   const cause = st.details.causes?.find((c) => c.reason === 'ExitCode');
   if (!cause) return internalErrorStatus('error stream protocol error: no ExitCode cause given');
