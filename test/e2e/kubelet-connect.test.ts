@@ -284,6 +284,25 @@ describe('kubectl logs, exec, attach and port-forward through the kubelet', { sk
     assert.deepEqual(status.details.causes, [{ reason: 'ExitCode', message: '2' }]);
     // only the v5 and the Success request above were translated
     assert.equal(await translated() - before, 2);
+
+    // a broken handshake (no Sec-WebSocket-Key) gets a 400 Status, not a hang
+    const kc = loadKubeconfig(n.server.kubeconfig);
+    const url = new URL(`${kc.server}/api/v1/namespaces/default/pods/web/exec?command=true&stdout=true`);
+    const bad = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+      const req = httpsRequest({
+        host: url.hostname, port: url.port, path: url.pathname + url.search, ca: kc.ca, cert: kc.cert, key: kc.key, agent: false,
+        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Protocol': 'v5.channel.k8s.io' },
+      }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
+      });
+      req.on('upgrade', () => reject(new Error('upgraded without a key')));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(bad.code, 400);
+    assert.match((JSON.parse(bad.body) as { message: string }).message, /websocket handshake: Missing or invalid Sec-WebSocket-Key header/);
   });
 
   test('the official Python client execs over WebSocket v4.channel.k8s.io', async () => {

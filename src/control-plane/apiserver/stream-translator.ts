@@ -13,6 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { ApiError } from '../../api/errors.ts';
 import type { SpdySession, SpdyStream } from '../../net/spdy/session.ts';
 import { streamTranslatorRequests } from './metrics.ts';
 import { internalErrorStatus, translateErrorStream, type TranslatedStatus } from './stream-status.ts';
@@ -62,7 +63,11 @@ export function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buff
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   delete req.headers['sec-websocket-protocol'];
   wss.once('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
-  return new Promise((resolve) => wss.handleUpgrade(req, socket, head, (ws) => resolve(ws)));
+  return new Promise((resolve, reject) => {
+    // a malformed handshake (no key, wrong version): the server's error boundary answers with this Status
+    wss.once('wsClientError', (err: Error) => reject(ApiError.badRequest(`websocket handshake: ${err.message}`)));
+    wss.handleUpgrade(req, socket, head, (ws) => resolve(ws));
+  });
 }
 
 function frame(channel: number, data: Buffer): Buffer {
