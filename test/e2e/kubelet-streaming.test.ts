@@ -67,11 +67,12 @@ print(json.dumps({'code': os.waitstatus_to_exitcode(status), 'out': out.decode('
 `;
 
 // The official Python client: a TTY shell fed a line (the connection must close when the shell exits), a command
-// with stdout and stderr apart and an exit code, and a preloaded TTY call that returns once its command ended.
+// with stdout and stderr apart and an exit code, a preloaded TTY call that returns once its command ended, and an
+// HTTP request through its WebSocket port-forward.
 const pythonScript = `
 import json, sys, time
 from kubernetes import client, config
-from kubernetes.stream import stream
+from kubernetes.stream import portforward, stream
 config.load_kube_config(sys.argv[1])
 api = client.CoreV1Api()
 res = {}
@@ -85,6 +86,18 @@ res['plain'] = {'open': r.is_open(), 'rc': r.returncode, 'stdout': r.read_stdout
 t = time.time()
 out = stream(api.connect_get_namespaced_pod_exec, 'web', 'default', command=['sh', '-c', 'echo done'], stdin=True, stdout=True, stderr=True, tty=True, _request_timeout=60)
 res['preloaded'] = {'out': out, 'seconds': time.time() - t}
+pf = portforward(api.connect_get_namespaced_pod_portforward, 'web', 'default', ports='80')
+s = pf.socket(80)
+s.setblocking(True)
+s.settimeout(60)
+s.sendall(b'GET /hostname HTTP/1.0\\r\\n\\r\\n')
+data = b''
+while True:
+    d = s.recv(4096)
+    if not d:
+        break
+    data += d
+res['portforward'] = {'body': data.decode().split('\\r\\n\\r\\n', 1)[-1], 'error': pf.error(80)}
 print(json.dumps(res))
 `;
 
@@ -122,7 +135,7 @@ describe('kubectl exec -it, attach -i and the Python client\'s TTY', { skip: kub
 
   before(async () => {
     n = await startKubeletNode('streaming-e2e');
-    const web = await kubectl(['run', 'web', `--image=${busyboxImage}`, '--', 'sleep', '3600']);
+    const web = await kubectl(['run', 'web', `--image=${busyboxImage}`, '--', 'httpd', '-f', '-p', '80', '-h', '/etc']);
     assert.equal(web.code, 0, web.stderr);
     for (const name of ['reader-27', 'reader-33']) {
       const r = await kubectl(['apply', '-f', '-'], { stdin: readerPod(name) });
@@ -179,13 +192,14 @@ describe('kubectl exec -it, attach -i and the Python client\'s TTY', { skip: kub
     });
   }
 
-  test('the official Python client (WebSocket v4): TTY shell, exit codes on the error channel, no hang', async () => {
+  test('the official Python client (WebSocket v4): TTY shell, exit codes on the error channel, no hang; port-forward', async () => {
     const r = await run('/usr/bin/python3', [join(n.server.dataDir, 'exec-tty.py'), n.server.kubeconfig]);
     assert.equal(r.code, 0, r.stderr);
     const res = JSON.parse(r.stdout) as {
       tty: { open: boolean; rc: number; out: string };
       plain: { open: boolean; rc: number; stdout: string; stderr: string };
       preloaded: { out: string; seconds: number };
+      portforward: { body: string; error: string | null };
     };
     assert.equal(res.tty.open, false);
     assert.equal(res.tty.rc, 3);
@@ -194,5 +208,6 @@ describe('kubectl exec -it, attach -i and the Python client\'s TTY', { skip: kub
     assert.equal(res.preloaded.out, 'done\r\n');
     // it ended with its command, not with the 60 s request timeout
     assert.ok(res.preloaded.seconds < 30, `took ${res.preloaded.seconds} s`);
+    assert.deepEqual(res.portforward, { body: 'web\n', error: null });
   });
 });

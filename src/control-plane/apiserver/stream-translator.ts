@@ -105,6 +105,7 @@ class Relay {
   private clientGone = false;
   private finished = false;
   private pendingSends = 0;
+  private awaitingDrain = false;
   private resolveDone!: () => void;
   private readonly done = new Promise<void>((r) => (this.resolveDone = r));
 
@@ -179,9 +180,15 @@ class Relay {
       return;
     }
     if (channel === STDIN && this.stdin) {
-      if (!this.stdin.write(data) && this.session) {
+      // the kubelet reads slower than the client writes: stop reading the client until the socket drained
+      // (messages ws had already buffered still arrive meanwhile; one drain listener is enough)
+      if (!this.stdin.write(data) && this.session && !this.awaitingDrain) {
+        this.awaitingDrain = true;
         this.ws.pause();
-        this.session.onceDrained(() => this.ws.resume());
+        this.session.onceDrained(() => {
+          this.awaitingDrain = false;
+          this.ws.resume();
+        });
       }
     } else if (channel === RESIZE && this.resize) {
       this.resize.write(data);

@@ -11,6 +11,8 @@ import type { Upgraded } from '../../net/spdy/dial.ts';
 import { streamTunnelRequests } from './metrics.ts';
 import { acceptWebSocket, isWebSocketRequest, offeredProtocols } from './stream-translator.ts';
 
+const MAX_PENDING_SENDS = 64;
+
 export const PORTFORWARD_PROTOCOL = 'portforward.k8s.io';
 export const TUNNEL_PROTOCOL = `SPDY/3.1+${PORTFORWARD_PROTOCOL}`;
 
@@ -39,13 +41,25 @@ export async function tunnelPortForward(req: IncomingMessage, socket: Duplex, he
       upstream.destroy();
       ws.terminate();
     };
+    let awaitingDrain = false;
     ws.on('message', (data) => {
-      if (!upstream.write(asBuffer(data))) {
+      if (!upstream.write(asBuffer(data)) && !awaitingDrain) {
+        awaitingDrain = true;
         ws.pause();
-        upstream.once('drain', () => ws.resume());
+        upstream.once('drain', () => {
+          awaitingDrain = false;
+          ws.resume();
+        });
       }
     });
-    upstream.on('data', (d: Buffer) => ws.send(d, { binary: true }));
+    // the client reads slower than the kubelet writes: stop reading the kubelet while many messages are unsent
+    let pendingSends = 0;
+    upstream.on('data', (d: Buffer) => {
+      if (++pendingSends === MAX_PENDING_SENDS) upstream.pause();
+      ws.send(d, { binary: true }, () => {
+        if (--pendingSends === MAX_PENDING_SENDS / 2) upstream.resume();
+      });
+    });
     upstream.on('error', () => upstream.destroy());
     ws.on('error', () => ws.terminate());
     upstream.once('close', () => ws.close(1000));
