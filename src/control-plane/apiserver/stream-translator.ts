@@ -12,11 +12,11 @@
 // Status. SPDY side: one stream per channel, named by its `streamType` header.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { ApiError } from '../../api/errors.ts';
+import type { WebSocket } from 'ws';
 import type { SpdySession, SpdyStream } from '../../net/spdy/session.ts';
 import { streamTranslatorRequests } from './metrics.ts';
 import { internalErrorStatus, translateErrorStream, type TranslatedStatus } from './stream-status.ts';
+import { acceptWebSocket, asBuffer, isWebSocketRequest, offeredProtocols } from './websocket-accept.ts';
 
 export const V5_PROTOCOL = 'v5.channel.k8s.io';
 /** What the kubelet is asked to speak over SPDY: v4 carries exit codes as a Status, like v5. */
@@ -29,6 +29,8 @@ const ERROR = 3;
 const RESIZE = 4;
 const CLOSE = 255;
 
+/** Stop reading the client once this much arrived before the kubelet's streams were up. */
+const MAX_EARLY_BYTES = 1 << 20;
 /** Stop reading the kubelet while this many stdout/stderr messages wait to reach the client. */
 const MAX_PENDING_SENDS = 64;
 
@@ -39,43 +41,13 @@ export interface StreamOptions {
   tty: boolean;
 }
 
-/** The subprotocols a request offers (Sec-WebSocket-Protocol, comma-separated, possibly repeated). */
-export function offeredProtocols(req: IncomingMessage): string[] {
-  const raw = req.headers['sec-websocket-protocol'];
-  return (Array.isArray(raw) ? raw.join(',') : raw ?? '').split(',').map((p) => p.trim()).filter(Boolean);
-}
-
-export function isWebSocketRequest(req: IncomingMessage): boolean {
-  return (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-}
-
 /** upstream wsstream.IsWebSocketRequestWithStreamCloseProtocol */
 export function wantsStreamTranslation(req: IncomingMessage): boolean {
   return isWebSocketRequest(req) && offeredProtocols(req).includes(V5_PROTOCOL);
 }
 
-/**
- * A WebSocket upgrade answered by this process, choosing `protocol` (the caller checked that the request offers it).
- * ws only accepts RFC 7230 tokens as subprotocols, and port-forward's `SPDY/3.1+portforward.k8s.io` has a `/`: so
- * the offer is taken off the request and the choice written into the 101 through ws's `headers` hook.
- */
-export function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string): Promise<WebSocket> {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-  delete req.headers['sec-websocket-protocol'];
-  wss.once('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
-  return new Promise((resolve, reject) => {
-    // a malformed handshake (no key, wrong version): the server's error boundary answers with this Status
-    wss.once('wsClientError', (err: Error) => reject(ApiError.badRequest(`websocket handshake: ${err.message}`)));
-    wss.handleUpgrade(req, socket, head, (ws) => resolve(ws));
-  });
-}
-
 function frame(channel: number, data: Buffer): Buffer {
   return Buffer.concat([Buffer.of(channel), data]);
-}
-
-function asBuffer(data: RawData): Buffer {
-  return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
 
 /**
@@ -102,6 +74,7 @@ class Relay {
   private resize?: SpdyStream;
   /** Client messages that came before the kubelet's streams were ready. */
   private early: Buffer[] | undefined = [];
+  private earlyBytes = 0;
   private clientGone = false;
   private finished = false;
   private pendingSends = 0;
@@ -165,12 +138,19 @@ class Relay {
     const early = this.early ?? [];
     this.early = undefined;
     for (const m of early) this.fromClient(m);
+    if (this.earlyBytes > MAX_EARLY_BYTES && !this.awaitingDrain) this.ws.resume();
     await outputs;
     this.finish(translateErrorStream(Buffer.concat(errorBytes)));
   }
 
   private fromClient(m: Buffer): void {
-    if (this.early) return void this.early.push(m);
+    if (this.early) {
+      this.early.push(m);
+      this.earlyBytes += m.length;
+      // the kubelet has not answered yet: hold the client rather than buffer without bound
+      if (this.earlyBytes > MAX_EARLY_BYTES) this.ws.pause();
+      return;
+    }
     if (!m.length) return;
     const channel = m[0]!;
     const data = m.subarray(1);

@@ -6,10 +6,9 @@
 // A kubelet that refuses answers the client with an ordinary error (thrown), which kubectl reports or falls back on.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { RawData } from 'ws';
 import type { Upgraded } from '../../net/spdy/dial.ts';
 import { streamTunnelRequests } from './metrics.ts';
-import { acceptWebSocket, isWebSocketRequest, offeredProtocols } from './stream-translator.ts';
+import { acceptWebSocket, asBuffer, isWebSocketRequest, offeredProtocols } from './websocket-accept.ts';
 
 const MAX_PENDING_SENDS = 64;
 
@@ -19,10 +18,6 @@ export const TUNNEL_PROTOCOL = `SPDY/3.1+${PORTFORWARD_PROTOCOL}`;
 /** upstream wsstream.IsWebSocketRequestWithTunnelingProtocol */
 export function wantsTunnel(req: IncomingMessage): boolean {
   return isWebSocketRequest(req) && offeredProtocols(req).includes(TUNNEL_PROTOCOL);
-}
-
-function asBuffer(data: RawData): Buffer {
-  return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
 
 /** Relays one port-forward tunnel; resolves when both ends are closed. dial's failure propagates before any upgrade. */
