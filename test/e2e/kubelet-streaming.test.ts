@@ -19,7 +19,8 @@ import { waitFor } from '../support/wait.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 
-// Runs kubectl exec -it under a pty of 33x111: waits for the shell's prompt, waits (in the shell, on the event) for
+// Runs kubectl (exec -it, or run -it which attaches) under a pty of 33x111: presses Enter (an attach joins a shell
+// that printed its prompt already), waits for the shell's prompt, waits (in the shell, on the event) for
 // that size to show, resizes the pty to 40x120 (the kernel signals kubectl with SIGWINCH), waits for the new size,
 // then `echo hi; exit 3`. Prints the transcript and kubectl's exit code as JSON. Every wait is bounded.
 const ptyDriver = `
@@ -46,6 +47,7 @@ def expect(pattern, timeout=60):
             if not d:
                 raise SystemExit(json.dumps({'error': 'EOF waiting for %r' % pattern, 'out': out.decode('utf8', 'replace')}))
             out += d
+os.write(fd, b'\\r')
 expect(b'# ')
 os.write(fd, b'while [ "$(stty size)" != "33 111" ]; do sleep 0.1; done; echo size:$(stty size)\\r')
 expect(b'size:33 111')
@@ -162,6 +164,25 @@ describe('kubectl exec -it, attach -i and the Python client\'s TTY', { skip: kub
       assert.match(result.out!, /command terminated with exit code 3/);
       assert.equal(result.code, 3, result.out);
       assert.equal(await translated() - before, Number(version.split('.')[1]) >= 30 ? 1 : 0);
+    });
+  }
+
+  for (const version of ['1.27', '1.33']) {
+    test(`kubectl ${version} run -it --rm: attached to a TTY shell, size and resize reach it, its exit code is kubectl's, the pod is gone`, async () => {
+      const before = await translated();
+      const name = `tmp-${version.replace('.', '')}`;
+      const args = [
+        kubectlBinary(version), '--kubeconfig', n.server.kubeconfig, '--cache-dir', join(n.server.dataDir, 'kubectl-cache'),
+        'run', '-it', '--rm', '--restart=Never', name, `--image=${busyboxImage}`, '--', 'sh',
+      ];
+      const r = await run('/usr/bin/python3', [join(n.server.dataDir, 'pty-driver.py'), ...args], { env: { ...process.env, HOME: n.server.dataDir, TERM: 'xterm' } });
+      const result = JSON.parse(r.stdout || '{}') as { code?: number; out?: string; error?: string };
+      assert.equal(result.error, undefined, `${result.error}: ${result.out} ${r.stderr}`);
+      assert.match(result.out!, /size:33 111\r\n/);
+      assert.match(result.out!, /resized:40 120\r\nhi\r\n/);
+      assert.equal(result.code, 3, result.out);
+      assert.match(result.out!, new RegExp(`pod "${name}" deleted`));
+      assert.equal(await translated() - before, version === '1.33' ? 1 : 0);
     });
   }
 
