@@ -1,7 +1,10 @@
 // Logs, exec, attach and port-forward end to end: real kubectl (1.27 … 1.33) → Skiff API server → the kubelet's
 // HTTPS API (client-certificate authenticated) → containerd's streaming server, with real containers. kubectl
-// ≥ 1.30 first tries WebSocket v5.channel.k8s.io, which containerd refuses, and falls back to SPDY: every version
-// must still work. The official Python client's WebSocket v4.channel.k8s.io exec passes through unchanged.
+// ≥ 1.30 execs over WebSocket v5.channel.k8s.io, which the API server translates into SPDY toward the kubelet
+// (counted in apiserver_stream_translator_requests_total, so a silent fallback to SPDY fails the test); older
+// ones speak SPDY, passed through. kubectl ≥ 1.31 port-forwards through a SPDY-over-WebSocket tunnel (counted in
+// apiserver_stream_tunnel_requests_total). The official Python client's WebSocket v4.channel.k8s.io passes
+// through unchanged. TTYs, attach and the Python client's TTY are in kubelet-streaming.test.ts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -103,6 +106,16 @@ describe('kubectl logs, exec, attach and port-forward through the kubelet', { sk
     await n?.stop();
   });
 
+  /** The API server's counter `name` for code, read from /metrics as any client would. */
+  const metric = async (name: string, code: string): Promise<number> => {
+    const r = await kubectl(['get', '--raw', '/metrics']);
+    assert.equal(r.code, 0, r.stderr);
+    return Number(new RegExp(`^${name}\\{code="${code}"\\} (\\d+)`, 'm').exec(r.stdout)?.[1] ?? 0);
+  };
+  const translated = () => metric('apiserver_stream_translator_requests_total', '200');
+  const tunnelled = () => metric('apiserver_stream_tunnel_requests_total', '101');
+  const speaksV5 = (version: string) => Number(version.split('.')[1]) >= 30;
+
   test('the Node advertises the kubelet port; the kubelet API wants a client certificate from the cluster CA', async () => {
     const node = await n.client.get<Node>(nodesRef, n.nodeName);
     assert.equal(node.status?.daemonEndpoints?.kubeletEndpoint?.Port, n.kubeletPort);
@@ -190,11 +203,14 @@ describe('kubectl logs, exec, attach and port-forward through the kubelet', { sk
       const logs = await kubectl(['logs', 'ticker', '--tail=1'], { version });
       assert.equal(logs.code, 0, logs.stderr);
       assert.equal(logs.stdout, 'tick\n');
+      const before = await translated();
+      // `cat` ends only if closing stdin reaches the container: v5's close signal, or SPDY's half-close
       const exec = await kubectl(['exec', '-i', 'web', '--', 'sh', '-c', 'cat; cat /etc/hostname; exit 7'], { version, stdin: 'in\n' });
       assert.equal(exec.stdout, 'in\nweb\n', exec.stderr);
       assert.equal(exec.code, 7, exec.stderr);
-      // 1.30+ try WebSocket v5 first; containerd refuses it and the fallback to SPDY is silent
       assert.equal(exec.stderr, 'command terminated with exit code 7\n');
+      // 1.30+ went over WebSocket v5 (translated once), older ones over SPDY (passed through)
+      assert.equal(await translated() - before, speaksV5(version) ? 1 : 0);
     });
   }
 
@@ -209,6 +225,7 @@ describe('kubectl logs, exec, attach and port-forward through the kubelet', { sk
 
   for (const version of ['1.27', '1.30', '1.31', '1.33']) {
     test(`kubectl ${version} port-forward pod/web :80 serves the pod's port on localhost`, async () => {
+      const before = await tunnelled();
       const child = spawn(kubectlBinary(version), [
         '--kubeconfig', n.server.kubeconfig, '--cache-dir', join(n.server.dataDir, 'kubectl-cache'), 'port-forward', 'pod/web', ':80',
       ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: n.server.dataDir } });
@@ -217,38 +234,75 @@ describe('kubectl logs, exec, attach and port-forward through the kubelet', { sk
         const port = Number(/127\.0\.0\.1:(\d+)/.exec(out)![1]);
         assert.equal(await httpText(`http://127.0.0.1:${port}/hostname`), '200 web\n');
         assert.equal(await httpText(`http://127.0.0.1:${port}/hostname`), '200 web\n');
+        // 1.31+ tunnel SPDY through a WebSocket (PortForwardWebsockets), older ones upgrade to SPDY directly
+        assert.equal(await tunnelled() - before, Number(version.split('.')[1]) >= 31 ? 1 : 0);
       } finally {
         await kill(child);
       }
     });
   }
 
-  test('on the wire: WebSocket v4.channel.k8s.io passes through to containerd; v5 is refused so kubectl falls back', async () => {
+  /** Opens a WebSocket exec on web offering protocols; sends `send` once open; resolves with every message at close. */
+  const wsExec = (query: string, protocols: string[], send: Buffer[] = []) => {
     const kc = loadKubeconfig(n.server.kubeconfig);
-    const url = `${kc.server.replace(/^https/, 'wss')}/api/v1/namespaces/default/pods/web/exec?command=sh&command=-c&command=echo%20hi%3B%20exit%202&stdout=true&stderr=true`;
-    const tlsOpts = { ca: kc.ca, cert: kc.cert, key: kc.key };
-    const refused = new WebSocket(url, ['v5.channel.k8s.io'], tlsOpts);
-    const code = await new Promise<number>((resolve, reject) => {
-      refused.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); res.resume(); });
-      refused.once('open', () => reject(new Error(`v5 was accepted as ${refused.protocol}`)));
-      refused.once('error', reject);
-    });
-    refused.terminate();
-    assert.equal(code, 403);
-    const v4 = new WebSocket(url, ['v4.channel.k8s.io'], tlsOpts);
+    const ws = new WebSocket(`${kc.server.replace(/^https/, 'wss')}/api/v1/namespaces/default/pods/web/exec?${query}`, protocols, { ca: kc.ca, cert: kc.cert, key: kc.key });
     const frames: Buffer[] = [];
-    v4.on('message', (d: Buffer) => frames.push(Buffer.from(d)));
-    await new Promise<void>((resolve, reject) => {
-      v4.once('close', () => resolve());
-      v4.once('error', reject);
+    ws.on('message', (d: Buffer) => frames.push(Buffer.from(d)));
+    ws.once('open', () => { for (const m of send) ws.send(m); });
+    return new Promise<{ protocol: string; frames: Buffer[]; channel(c: number): string }>((resolve, reject) => {
+      ws.once('close', () => resolve({
+        protocol: ws.protocol, frames,
+        channel: (c) => Buffer.concat(frames.filter((f) => f[0] === c).map((f) => f.subarray(1))).toString(),
+      }));
+      ws.once('error', reject);
     });
+  };
+
+  test('on the wire: WebSocket v5.channel.k8s.io is translated (stdin closed by the v5 close signal); v4 passes through to containerd', async () => {
+    const before = await translated();
+    const v5 = await wsExec('command=sh&command=-c&command=cat%3B%20echo%20oops%20%3E%262%3B%20exit%202&stdin=true&stdout=true&stderr=true',
+      ['v5.channel.k8s.io'], [Buffer.from('\x00hi\n'), Buffer.of(255, 0)]);
+    assert.equal(v5.protocol, 'v5.channel.k8s.io');
+    // upstream's first message: an empty one on stdout, saying the streams are up
+    assert.deepEqual([...v5.frames[0]!], [1]);
+    assert.equal(v5.channel(1), 'hi\n');
+    assert.equal(v5.channel(2), 'oops\n');
+    assert.deepEqual(JSON.parse(v5.channel(3)), {
+      metadata: {}, status: 'Failure', message: 'command terminated with non-zero exit code: command terminated with exit code 2',
+      reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '2' }] },
+    });
+    assert.equal(await translated() - before, 1);
+    const ok = await wsExec('command=true&stdout=true', ['v5.channel.k8s.io']);
+    assert.deepEqual(JSON.parse(ok.channel(3)), { metadata: {}, status: 'Success' });
+
+    const v4 = await wsExec('command=sh&command=-c&command=echo%20hi%3B%20exit%202&stdout=true&stderr=true', ['v4.channel.k8s.io']);
     assert.equal(v4.protocol, 'v4.channel.k8s.io');
-    const channel = (c: number) => Buffer.concat(frames.filter((f) => f[0] === c).map((f) => f.subarray(1))).toString();
-    assert.equal(channel(1), 'hi\n');
-    const status = JSON.parse(channel(3)) as { status: string; reason: string; details: { causes: { reason: string; message: string }[] } };
+    assert.equal(v4.channel(1), 'hi\n');
+    const status = JSON.parse(v4.channel(3)) as { status: string; reason: string; details: { causes: { reason: string; message: string }[] } };
     assert.equal(status.status, 'Failure');
     assert.equal(status.reason, 'NonZeroExitCode');
     assert.deepEqual(status.details.causes, [{ reason: 'ExitCode', message: '2' }]);
+    // only the v5 and the Success request above were translated
+    assert.equal(await translated() - before, 2);
+
+    // a broken handshake (no Sec-WebSocket-Key) gets a 400 Status, not a hang
+    const kc = loadKubeconfig(n.server.kubeconfig);
+    const url = new URL(`${kc.server}/api/v1/namespaces/default/pods/web/exec?command=true&stdout=true`);
+    const bad = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+      const req = httpsRequest({
+        host: url.hostname, port: url.port, path: url.pathname + url.search, ca: kc.ca, cert: kc.cert, key: kc.key, agent: false,
+        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Protocol': 'v5.channel.k8s.io' },
+      }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
+      });
+      req.on('upgrade', () => reject(new Error('upgraded without a key')));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(bad.code, 400);
+    assert.match((JSON.parse(bad.body) as { message: string }).message, /websocket handshake: Missing or invalid Sec-WebSocket-Key header/);
   });
 
   test('the official Python client execs over WebSocket v4.channel.k8s.io', async () => {

@@ -76,6 +76,11 @@ export function streamTarget(kind: 'exec' | 'attach', pod: Pod, q: URLSearchPara
   return withQuery(`/${kind}/${seg(pod.metadata?.namespace)}/${seg(pod.metadata?.name)}/${seg(container)}`, params);
 }
 
+/** The streams a pods/exec or pods/attach request asks for (PodExecOptions/PodAttachOptions stdin, stdout, stderr, tty). */
+export function streamOptions(q: URLSearchParams): { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean } {
+  return { stdin: truthy(q.get('stdin')), stdout: truthy(q.get('stdout')), stderr: truthy(q.get('stderr')), tty: truthy(q.get('tty')) };
+}
+
 /** The kubelet path and query for pods/portforward (ports, when given, must be valid port numbers). */
 export function portForwardTarget(pod: Pod, q: URLSearchParams): string {
   const params = new URLSearchParams();

@@ -4,10 +4,11 @@
 // upstream does without --kubelet-certificate-authority. Logs stream through (each chunk written as it arrives,
 // the body ends when the kubelet's does); exec/attach/portforward need an HTTP Upgrade (server.ts hands the
 // socket over through upgradeOf) whose request is forwarded as is, so the kubelet's — really the container
-// runtime's — answer decides the protocol. containerd 1.6 speaks SPDY/3.1 and WebSocket channel.k8s.io up to
-// v4.channel.k8s.io: kubectl ≥ 1.30's first try, v5.channel.k8s.io (and port-forward's
-// SPDY/3.1+portforward.k8s.io tunnel), is refused by it with 403, a failed upgrade kubectl answers by retrying
-// over SPDY; the official Python client's v4.channel.k8s.io passes through and works.
+// runtime's — answer decides the protocol: SPDY/3.1 and WebSocket channel.k8s.io up to v4.channel.k8s.io (the
+// official Python client's), as containerd 1.6 speaks them. Two WebSocket requests are served here instead, as
+// upstream ≥ 1.30 does: exec/attach offering v5.channel.k8s.io (kubectl ≥ 1.30) are translated into SPDY toward
+// the kubelet (stream-translator.ts), and port-forward's SPDY-over-WebSocket tunnel (kubectl ≥ 1.31) is relayed
+// onto a SPDY upgrade to the kubelet (stream-tunnel.ts).
 import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -19,7 +20,10 @@ import type { KeyAndCert } from '../../pki/certs.ts';
 import { pipeUpgrade, upgradeRequestHead } from '../../net/upgrade-proxy.ts';
 import type { GenericStore } from './registry/generic-store.ts';
 import type { ResourceRequest } from './request-info.ts';
-import { logTarget, portForwardTarget, streamTarget } from './connect-options.ts';
+import { dialSpdy, dialUpgrade } from '../../net/spdy/dial.ts';
+import { logTarget, portForwardTarget, streamOptions, streamTarget } from './connect-options.ts';
+import { KUBELET_PROTOCOL, translateStream, wantsStreamTranslation } from './stream-translator.ts';
+import { PORTFORWARD_PROTOCOL, tunnelPortForward, wantsTunnel } from './stream-tunnel.ts';
 
 interface Upgrade {
   socket: Duplex;
@@ -60,7 +64,19 @@ export class NodeConnector {
     if (!pod.spec?.nodeName) throw ApiError.badRequest(`pod ${pod.metadata?.name} does not have a host assigned`);
     const upgrade = upgrades.get(req);
     if (!upgrade) throw ApiError.badRequest('Upgrade request required');
-    return this.proxyUpgrade(req, upgrade, await this.kubelet(pod.spec.nodeName), target);
+    const k = await this.kubelet(pod.spec.nodeName);
+    const request = { ...this.tlsOptions(k), path: target };
+    if (kind !== 'portforward' && wantsStreamTranslation(req)) {
+      const dial = async () => (await dialSpdy({ request, protocols: [KUBELET_PROTOCOL], signal: this.o.shutdown })).session;
+      return translateStream(req, upgrade.socket, upgrade.head, streamOptions(query), dial, this.o.shutdown);
+    }
+    if (kind === 'portforward' && wantsTunnel(req)) {
+      const dial = () => dialUpgrade({ request, protocols: [PORTFORWARD_PROTOCOL], signal: this.o.shutdown }).catch((err: unknown) => {
+        throw ApiError.internal(`error dialing backend: ${(err as Error).message}`);
+      });
+      return tunnelPortForward(req, upgrade.socket, upgrade.head, dial, this.o.shutdown);
+    }
+    return this.proxyUpgrade(req, upgrade, k, target);
   }
 
   /** Where the node's kubelet listens: its InternalIP (else any address) and its advertised port. */

@@ -26,6 +26,22 @@ export const requestDuration = new Histogram({
   registers: [registry],
 });
 
+// upstream's stream translator and tunnel counters (k8s.io/apiserver/pkg/util/proxy/metrics), by the status code
+// each request ended with: they show which exec/attach/port-forward requests took the WebSocket path.
+export const streamTranslatorRequests = new Counter({
+  name: 'apiserver_stream_translator_requests_total',
+  help: 'Total number of requests that were handled by the StreamTranslatorProxy, which processes streaming RemoteCommand/V5',
+  labelNames: ['code'],
+  registers: [registry],
+});
+
+export const streamTunnelRequests = new Counter({
+  name: 'apiserver_stream_tunnel_requests_total',
+  help: 'Total number of requests that were handled by the StreamTunnelProxy, which processes streaming PortForward/V2',
+  labelNames: ['code'],
+  registers: [registry],
+});
+
 export const droppedRequests = new Counter({
   name: 'apiserver_dropped_requests_total',
   help: 'Number of requests dropped with \'Try again later\' response',

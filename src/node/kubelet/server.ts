@@ -8,7 +8,9 @@
 //   GET|POST /portForward/{ns}/{pod}                    /
 // For the streaming ones the kubelet asks the runtime (CRI Exec/Attach/PortForward) for a one-time URL and passes
 // the client's upgrade through unchanged: containerd's streaming server speaks SPDY/3.1 and WebSocket
-// (channel.k8s.io, base64.channel.k8s.io, v4.channel.k8s.io), so no protocol is implemented here.
+// (channel.k8s.io, base64.channel.k8s.io, v4.channel.k8s.io), so no protocol is implemented here. Newer
+// WebSocket clients (v5.channel.k8s.io, port-forward's SPDY tunnel) reach it as SPDY: the API server translates,
+// as upstream's does (control-plane/apiserver/stream-translator.ts).
 import { createServer, type Server } from 'node:https';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { connect as netConnect, type AddressInfo } from 'node:net';
