@@ -68,12 +68,14 @@ export async function apiserverCommand(argv: string[]): Promise<number> {
     lock.release();
     throw err;
   }
+  // listening for signals before saying it is up: a signal right after the first line stops it in order
+  const stopped = shutdownSignal();
   const cred = join(cfg.dataDir, 'server', 'cred');
   console.log(`skiff apiserver: listening on ${running.url}`);
   console.log(`skiff apiserver: admin kubeconfig at ${running.kubeconfig}${cfg.writeKubeconfig ? ` and ${cfg.writeKubeconfig}` : ''}`);
   console.log(`skiff apiserver: components join with skiff scheduler --kubeconfig ${join(cred, 'scheduler.kubeconfig')}, skiff controller-manager --kubeconfig ${join(cred, 'controller-manager.kubeconfig')}`);
   console.log(`skiff apiserver: node token at ${running.nodeTokenFile}`);
-  const signal = await shutdownSignal();
+  const signal = await stopped;
   console.log(`skiff apiserver: ${signal} received, shutting down`);
   await running.stop();
   console.log('skiff apiserver: stopped');
