@@ -11,7 +11,8 @@ running; with them their network namespaces and addresses), mounts left under th
 libcni's cached results of its network, host-gw routes into the cluster CIDR, kube-proxy's nftables table (or
 iptables chains), Skiff's cluster, user and context in the kubeconfig files the server wrote with
 --write-kubeconfig (a file with nothing else in it is deleted), and the data dir itself. Nothing else is touched.
-Refused while a server runs on the data dir: stop it first. Run as the user (root) that ran the server.
+Refused while a server runs on the data dir: stop it first. Run as the user (root) that ran the server. Pods of a
+node that used another runtime (--container-runtime-endpoint) are left in that runtime.
 
 Flags:
   -d, --data-dir DIR             the data dir (default /var/lib/skiff as root, ~/.skiff otherwise)

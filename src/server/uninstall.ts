@@ -114,6 +114,7 @@ export async function uninstall(o: UninstallOptions): Promise<UninstallResult> {
   }
   try {
     const record = readHostRecord(dataDir) ?? assumedRecord(dataDir);
+    const podsFailed = (): boolean => failures.some((f) => f.startsWith('pods:'));
     await step('pods', async () => {
       const r = await teardownContainerd(containerdLayout(dataDir), say);
       if (r) say(`removed ${r.sandboxes} pod sandbox(es) and ${r.containers} other container(s)`);
@@ -147,6 +148,8 @@ export async function uninstall(o: UninstallOptions): Promise<UninstallResult> {
     for (const k of o.kubeconfigs ?? []) if (!kubeconfigs.has(resolve(k))) kubeconfigs.set(resolve(k), undefined);
     for (const [path, madeDir] of kubeconfigs) await step(`kubeconfig ${path}`, () => removeKubeconfig(path, madeDir, say));
     await step(`data dir ${dataDir}`, () => {
+      // containerd's state there is what a retry needs to find the pods still running
+      if (podsFailed()) throw new Error('kept: the pods could not be removed (see above); run skiff uninstall again once that is fixed');
       const left = mountsUnder(dataDir);
       if (left.length) throw new Error(`still mounted under it: ${left.join(', ')}; not removing it`);
       rmSync(dataDir, { recursive: true, force: true });

@@ -235,6 +235,22 @@ describe('skiff server --reset and the refusals (no root needed)', () => {
     assert.equal(existsSync(join(root, 'kube')), false);
   });
 
+  test('when the pods cannot be removed (no containerd to ask), the data dir is kept for another try and the exit is 1', async () => {
+    const dataDir = join(root, 'node');
+    mkdirSync(join(dataDir, 'agent', 'containerd'), { recursive: true });
+    writeFileSync(join(dataDir, 'agent', 'containerd', 'config.toml'), 'version = 2\n');
+    // a record naming no routes or proxy tables: without one the server's defaults would be assumed, on this shared host
+    writeFileSync(join(dataDir, 'host-record.json'), JSON.stringify({ kubeconfigs: [], proxies: [], clusterCidrs: [] }));
+    const empty = join(root, 'empty-path');
+    mkdirSync(empty);
+    const r = await new Promise<Run>((resolve) => execFile(process.execPath, [skiffBin, 'uninstall', '--data-dir', dataDir], { env: { PATH: empty, HOME: root } }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
+    }));
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /2 step\(s\) failed[^]*pods: containerd did not start \(is containerd installed\?\)[^]*data dir \S+: kept: the pods could not be removed/);
+    assert.ok(existsSync(join(dataDir, 'agent', 'containerd', 'config.toml')));
+  });
+
   test('a directory that is not a Skiff data dir is refused and left alone; a missing one has nothing to remove', async () => {
     const other = join(root, 'not-skiff');
     mkdirSync(other);

@@ -66,7 +66,8 @@ function startFromConfig(layout: ContainerdLayout, binary: string): number {
   const log = openSync(layout.log, 'a');
   const child = spawn(binary, ['--config', layout.config], { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);
-  if (child.pid === undefined) throw new Error(`${binary} did not start`);
+  child.once('error', () => undefined); // a binary that is not there: reported below, not as an uncaught error
+  if (child.pid === undefined) throw new Error(`${binary} did not start (is containerd installed?)`);
   child.unref();
   return child.pid;
 }

@@ -30,7 +30,7 @@ export function cniNetworks(confDir: string): CniNetwork[] {
 }
 
 function ip(args: string[]): Promise<{ ok: boolean; stdout: string; stderr: string }> {
-  return new Promise((resolve) => execFile('ip', args, (err, stdout, stderr) => resolve({ ok: !err, stdout, stderr })));
+  return new Promise((resolve) => execFile('ip', args, (err, stdout, stderr) => resolve({ ok: !err, stdout, stderr: stderr || (err ? err.message : '') })));
 }
 
 /** Deletes the bridge (its pods' veths went with their sandboxes); false when there was none. */
