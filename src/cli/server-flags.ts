@@ -49,7 +49,9 @@ export const serverHelp = `Usage: skiff server [flags]
 
 Runs the control plane on this host: kube-apiserver with its store, kube-scheduler and kube-controller-manager
 (each in a worker thread of its own) and, like k3s, for this host a kubelet (a child process), kube-proxy and the
-cluster DNS, so the server is also a node that runs containers and Services. Flags take k3s's names; the (group) says what each concerns.
+cluster DNS, so the server is also a node that runs containers and Services. It installs nothing: OS packages the
+node lacks are named and it exits (scripts/up.sh installs them; up.sh --no-install only names them). Ctrl-C stops
+it; the pods keep running and the next start adopts them. Flags take k3s's names; the (group) says what each concerns.
 
 (listener)
   --https-listen-port N          HTTPS port of the API (default 6443; 0 picks a free one)
