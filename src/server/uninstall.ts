@@ -4,8 +4,8 @@
 // libcni's cache of the node's network, the host-gw routes into the cluster CIDR, kube-proxy's nftables table or
 // iptables chains, Skiff's entry in the kubeconfig files it wrote (a file left with nothing else goes), and the data
 // dir itself. What it removes comes from the data dir (host-record.json, the CNI config); without a record the
-// defaults a server uses are assumed. It refuses while a server holds the data dir, and never deletes a directory
-// that does not look like a Skiff data dir.
+// defaults a server uses are assumed. It refuses while a server holds the data dir or a kubelet (an agent's) runs
+// its containerd, and never deletes a directory that does not look like a Skiff data dir.
 import { existsSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import { readHostRecord, type HostRecord } from './host-record.ts';
 import { removeFromKubeconfig } from './kubeconfig-merge.ts';
 import { containerdLayout } from '../node/cri/containerd-config.ts';
 import { mountsUnder } from '../node/cri/containerd.ts';
-import { teardownContainerd } from '../node/cri/teardown.ts';
+import { containerdSupervisor, teardownContainerd } from '../node/cri/teardown.ts';
 import { cniLayout } from '../node/network/cni.ts';
 import { cniNetworks, removeBridge, removeCniResults, removeHostGwRoutes } from '../node/network/teardown.ts';
 import { cleanupProxy, defaultTable } from '../node/proxy/index.ts';
@@ -113,6 +113,11 @@ export async function uninstall(o: UninstallOptions): Promise<UninstallResult> {
     throw err;
   }
   try {
+    // an agent's or `skiff kubelet`'s node takes no lock, but its kubelet would restart the containerd stopped here
+    const kubelet = containerdSupervisor(containerdLayout(dataDir));
+    if (kubelet !== undefined) {
+      throw new Error(`a kubelet (PID ${kubelet}) runs the containerd of ${dataDir}: stop it first (Ctrl-C the skiff agent or skiff kubelet, or kill ${kubelet}); nothing was removed`);
+    }
     const record = readHostRecord(dataDir) ?? assumedRecord(dataDir);
     const podsFailed = (): boolean => failures.some((f) => f.startsWith('pods:'));
     await step('pods', async () => {

@@ -181,6 +181,30 @@ describe('skiff server restart keeps running pods; skiff uninstall removes what 
     assert.ok(nftTable(table));
   });
 
+  test("a node without a server (skiff kubelet, as an agent runs it) takes no lock: uninstall is refused while its kubelet runs containerd", async () => {
+    const agentDir = join(root, 'agent-data');
+    const kubelet = await startSkiff([
+      'kubelet', '--kubeconfig', join(dataDir, 'server', 'cred', 'admin.kubeconfig'), '--node-name', `${node}-k`, '--data-dir', agentDir,
+      '--cni-bridge', `skv${suffix}`, '--port', '0',
+    ], /kubelet: node \S+ running/, 90_000);
+    try {
+      // no record there: the server's defaults would be assumed, and this host is shared
+      writeFileSync(join(agentDir, 'host-record.json'), JSON.stringify({ kubeconfigs: [], proxies: [], clusterCidrs: [] }));
+      const refused = await skiff(['uninstall', '--data-dir', agentDir]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, new RegExp(`a kubelet \\(PID ${kubelet.child.pid}\\) runs the containerd of ${agentDir}: stop it first .*nothing was removed`));
+      kubelet.child.kill('SIGTERM');
+      assert.equal((await kubelet.exited).code, 0);
+      const r = await skiff(['uninstall', '--data-dir', agentDir]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(existsSync(agentDir), false);
+    } finally {
+      if (kubelet.child.exitCode === null && kubelet.child.signalCode === null) kubelet.child.kill('SIGKILL');
+      await kubelet.exited;
+      cleanNodeHost(agentDir, `skv${suffix}`);
+    }
+  });
+
   test('after Ctrl-C, skiff uninstall removes containers, namespaces, bridge, CNI cache, nft table, kubeconfigs and data dir — nothing else', async () => {
     await interrupt();
     const socket = containerdLayout(dataDir).socket;

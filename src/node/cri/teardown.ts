@@ -43,6 +43,24 @@ export function runningContainerd(layout: ContainerdLayout): number | undefined 
   return args.some((a) => a.endsWith('containerd')) && args.includes(layout.config) ? pid : undefined;
 }
 
+/**
+ * The kubelet supervising this layout's containerd, if one runs: containerd is its child (containerd.ts spawns it),
+ * and would be started again under us. A containerd whose kubelet died has been re-parented and is free to use.
+ */
+export function containerdSupervisor(layout: ContainerdLayout): number | undefined {
+  const pid = runningContainerd(layout);
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid <= 1) return undefined;
+    const comm = readFileSync(`/proc/${ppid}/comm`, 'utf8').trim();
+    return comm === 'node' || cmdline(ppid).some((a) => /skiff|kubelet/.test(a)) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** containerd's shims serving this containerd: they name its socket as their -address. */
 export function shimsOf(socket: string): number[] {
   const out: number[] = [];
