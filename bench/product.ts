@@ -115,6 +115,24 @@ async function bareNode(): Promise<{ rssKb: number; threads: number }> {
   return out;
 }
 
+/** Idle RSS of a control-plane-only server with these extra flags (what the hosted worker threads cost). */
+async function controlPlaneRssKb(argv: string[], extra: string[]): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-cp-'));
+  const child = spawn(argv[0], [...argv.slice(1), 'server', '--data-dir', dir, '--https-listen-port', '0', '--disable-agent',
+    '--kube-scheduler-secure-port', '0', '--kube-controller-manager-secure-port', '0', ...extra], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    await until('control plane up', async () => (/node token at/.test(out) ? true : undefined), 120_000, 20);
+    await new Promise((r) => setTimeout(r, 5000)); // idle, as the full server's sample
+    return statusField(child.pid!, 'VmRSS');
+  } finally {
+    child.kill('SIGINT');
+    await exitOf(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The compiled entry when it is newer than every source file, else the tsx one; and which it is. */
 function entry(): { argv: string[]; what: string } {
   const dist = join(repo, 'dist', 'cli', 'main.js');
@@ -234,6 +252,13 @@ export async function productRows(): Promise<Row[]> {
       figure: 'RSS idle: server process / its process tree',
       value: `${mib(idle.serverRssKb)} / ${mib(idle.treeRssKb)} (${names})`,
       baseline: `bare idle node process ${mib(bare.rssKb)}; target server <= 150 MB`,
+    });
+    const apiOnly = await controlPlaneRssKb(argv, ['--disable-scheduler', '--disable-controller-manager']);
+    const controlPlane = await controlPlaneRssKb(argv, []);
+    rows.push({
+      figure: 'RSS idle by what the server process hosts',
+      value: `API server alone ${mib(apiOnly)}; + scheduler, controller-manager threads ${mib(controlPlane)}; + kube-proxy, DNS threads ${mib(idle.serverRssKb)}`,
+      baseline: `bare idle node process ${mib(bare.rssKb)}`,
     });
     rows.push({
       figure: 'processes and threads started (tree, idle)',
