@@ -1,11 +1,12 @@
 // The product's lifecycle on a real node, as a user meets it: `skiff server` (its kubelet on containerd, kube-proxy
 // on nftables) runs pods; Ctrl-C and `skiff server` again keeps the objects and the running containers (same
-// containerID, restartCount 0); `skiff uninstall` is refused while the server runs, and after it stops removes
-// everything Skiff made — pods' containers, shims and network namespaces, the CNI bridge and cached results, the
-// kube-proxy table, the data dir, the kubeconfig it wrote (and the directory it made for it), its entry in a
-// kubeconfig it merged into — and nothing else: canaries named like Skiff's (an nft table, a bridge, a CNI result of
-// a network whose name starts like ours, a netns, a sibling directory, the other cluster in the merged kubeconfig)
-// are still there. Without root: `skiff server --reset` on a control-plane-only server, and the refusals.
+// containerID, restartCount 0); `skiff uninstall` is refused while the server runs (or a kubelet runs the data
+// dir's containerd), and after it stops removes everything Skiff made — pods' containers, shims and network
+// namespaces, the CNI bridge and cached results, the kube-proxy table, the host-gw route to another Node's podCIDR,
+// the data dir, the kubeconfig it wrote (and the directory it made for it), its entry in a kubeconfig it merged
+// into — and nothing else: canaries named like Skiff's (an nft table, a bridge, a CNI result of a network whose
+// name starts like ours, a netns, a sibling directory, the other cluster in the merged kubeconfig) are still there.
+// Without root: `skiff server --reset` on a control-plane-only server, and the refusals.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -122,6 +123,7 @@ describe('skiff server restart keeps running pods; skiff uninstall removes what 
     if (server && server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
     await server?.exited;
     // what a failed uninstall would have left
+    if (routedCidr && execFileSync('ip', ['route', 'show', routedCidr], { encoding: 'utf8' }).trim()) execFileSync('ip', ['route', 'del', routedCidr]);
     await removeSandboxes(dataDir);
     cleanNodeHost(dataDir, bridge);
     for (const t of [table, canary.table]) if (nftTable(t)) execFileSync('nft', ['delete', 'table', 'ip', t]);
@@ -173,6 +175,19 @@ describe('skiff server restart keeps running pods; skiff uninstall removes what 
     assert.equal(podNetns.length, 2, `pod network namespaces: ${podNetns.join(',')}`);
   });
 
+  // a second Node whose podCIDR the server's kubelet routes via its address (host-gw): the default gateway, on-link
+  let routedCidr = '';
+  let gateway = '';
+  test('the kubelet routes another Node\'s podCIDR (host-gw)', async () => {
+    gateway = (JSON.parse(execFileSync('ip', ['-4', '-j', 'route', 'show', 'default'], { encoding: 'utf8' })) as { gateway?: string }[])[0]?.gateway ?? '';
+    assert.ok(gateway, 'this host has a default gateway');
+    routedCidr = `${clusterCidr.split('.').slice(0, 2).join('.')}.250.0/24`;
+    const nodesRef = resourceRef('v1', 'nodes', false);
+    await client.create(nodesRef, { apiVersion: 'v1', kind: 'Node', metadata: { name: `${node}-other` }, spec: { podCIDR: routedCidr, podCIDRs: [routedCidr], unschedulable: true } });
+    await client.patch(nodesRef, `${node}-other`, { status: { addresses: [{ type: 'InternalIP', address: gateway }] } }, 'merge', { subresource: 'status' });
+    await waitFor(`route ${routedCidr} via ${gateway}`, () => execFileSync('ip', ['route', 'show', routedCidr], { encoding: 'utf8' }).includes(`via ${gateway}`), 30_000, 100);
+  });
+
   test('skiff uninstall is refused while the server runs, and removes nothing', async () => {
     const r = await skiff(['uninstall', '--data-dir', dataDir]);
     assert.equal(r.code, 1);
@@ -215,6 +230,8 @@ describe('skiff server restart keeps running pods; skiff uninstall removes what 
     assert.match(said, /removed 2 pod sandbox\(es\)/);
     assert.match(said, new RegExp(`removed bridge ${bridge}\\n`));
     assert.match(said, new RegExp(`removed nftables table ip ${table}\\n`));
+    assert.match(said, new RegExp(`removed route ${routedCidr.replace(/\./g, '\\.')} via ${gateway}\\n`));
+    assert.equal(execFileSync('ip', ['route', 'show', routedCidr], { encoding: 'utf8' }).trim(), '');
     assert.match(said, new RegExp(`removed ${dataDir}\\n`));
     assert.match(said, /skiff uninstall: done/);
     // gone
