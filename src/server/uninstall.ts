@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join, relative, resolve } from 'node:path';
-import { DataDirLockedError, lockDataDir } from './data-dir-lock.ts';
+import { DataDirLockedError, lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { readHostRecord, type HostRecord } from './host-record.ts';
 import { removeFromKubeconfig } from './kubeconfig-merge.ts';
 import { containerdLayout } from '../node/cri/containerd-config.ts';
@@ -103,7 +103,7 @@ export async function uninstall(o: UninstallOptions): Promise<UninstallResult> {
   if (!looksLikeDataDir(dataDir)) {
     throw new Error(`${dataDir} does not look like a Skiff data dir (it has none of ${dataDirMarks.join(', ')}); nothing was removed`);
   }
-  let lock;
+  let lock: DataDirLock;
   try {
     lock = lockDataDir(dataDir);
   } catch (err) {
