@@ -15,6 +15,10 @@ const commands: Record<string, { run: Command; summary: string }> = {
     run: lazy(() => import('./server-command.ts'), (m) => m.serverCommand),
     summary: 'Run the control plane (API server, store, scheduler, controllers)',
   },
+  apiserver: {
+    run: lazy(() => import('./apiserver-command.ts'), (m) => m.apiserverCommand),
+    summary: 'Run kube-apiserver with its store alone (--data-dir --datastore-endpoint); writes the kubeconfigs',
+  },
   scheduler: {
     run: lazy(() => import('../control-plane/scheduler/index.ts'), (m) => m.schedulerCommand),
     summary: 'Run kube-scheduler against a cluster (--kubeconfig)',
@@ -35,6 +39,10 @@ const commands: Record<string, { run: Command; summary: string }> = {
   kubelet: {
     run: lazy(() => import('../node/kubelet/command.ts'), (m) => m.kubeletCommand),
     summary: 'Run the kubelet for this node with containerd (--kubeconfig --node-name --data-dir)',
+  },
+  uninstall: {
+    run: lazy(() => import('./uninstall-command.ts'), (m) => m.uninstallCommand),
+    summary: 'Remove what Skiff made on this host: pods, CNI state, kube-proxy rules, kubeconfig entry, data dir',
   },
   image: {
     run: lazy(() => import('../node/images/command.ts'), (m) => m.imageCommand),

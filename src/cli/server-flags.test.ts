@@ -26,3 +26,11 @@ test('the serving certificate names where agents reach the API: advertise addres
   assert.ok(!all.ips.includes('127.0.0.1'), 'loopback is always on the certificate, not repeated');
   assert.ok(all.ips.includes('10.43.0.1'));
 });
+
+test('--kube-proxy-arg sets the hosted kube-proxy mode and table, validated as skiff proxy does', () => {
+  assert.deepEqual(parseServerFlags([]).kubeProxy, { mode: 'nftables', table: 'skiff-proxy' });
+  assert.deepEqual(parseServerFlags(['--kube-proxy-arg', 'proxy-mode=iptables', '--kube-proxy-arg', 'table=t1']).kubeProxy, { mode: 'iptables', table: 't1' });
+  assert.throws(() => parseServerFlags(['--kube-proxy-arg', 'hostname-override=x']), /invalid --kube-proxy-arg hostname-override=x: want KEY=VALUE with KEY one of proxy-mode, table/);
+  assert.throws(() => parseServerFlags(['--kube-proxy-arg', 'proxy-mode=ipvs']), /--proxy-mode: want nftables or iptables, got "ipvs"/);
+  assert.throws(() => parseServerFlags(['--kube-proxy-arg', 'table=a;b']), /--table: invalid name/);
+});

@@ -2,6 +2,7 @@
 import { controllerManagerSecurePort, parseSecurePort, schedulerSecurePort } from '../control-plane/component-server.ts';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../server/data-dir-lock.ts';
+import { parseProxyFlags, type ProxyMode } from '../node/proxy/flags.ts';
 
 export interface ServerConfig {
   dataDir: string;
@@ -29,6 +30,10 @@ export interface ServerConfig {
   /** Packaged components not to run (k3s's --disable): 'coredns' (cluster DNS). */
   disable: string[];
   disableKubeProxy: boolean;
+  /** The hosted kube-proxy's mode and nftables table / iptables chain prefix (--kube-proxy-arg). */
+  kubeProxy: { mode: ProxyMode; table: string };
+  /** --reset: remove what this server made on the host (skiff uninstall) and exit instead of starting. */
+  reset: boolean;
   /** The kubelet API's port (upstream 10250; 0 picks a free one). */
   kubeletPort: number;
   disableScheduler: boolean;
@@ -44,7 +49,9 @@ export const serverHelp = `Usage: skiff server [flags]
 
 Runs the control plane on this host: kube-apiserver with its store, kube-scheduler and kube-controller-manager
 (each in a worker thread of its own) and, like k3s, for this host a kubelet (a child process), kube-proxy and the
-cluster DNS, so the server is also a node that runs containers and Services. Flags take k3s's names; the (group) says what each concerns.
+cluster DNS, so the server is also a node that runs containers and Services. It installs nothing: OS packages the
+node lacks are named and it exits (scripts/up.sh installs them; up.sh --no-install only names them). Ctrl-C stops
+it; the pods keep running and the next start adopts them. Flags take k3s's names; the (group) says what each concerns.
 
 (listener)
   --https-listen-port N          HTTPS port of the API (default 6443; 0 picks a free one)
@@ -57,13 +64,21 @@ cluster DNS, so the server is also a node that runs containers and Services. Fla
 (data)
   -d, --data-dir DIR             state: certificates, token, SQLite database (default /var/lib/skiff as root,
                                  ~/.skiff otherwise); one server per data dir
+  --reset                        remove everything this server made on the host, as skiff uninstall does (pods
+                                 and their containers, CNI bridge and state, kube-proxy's rules, host-gw routes,
+                                 its entry in the --write-kubeconfig file, the data dir), then exit without
+                                 starting; run skiff server again for a new, empty cluster. Refused while a server
+                                 runs on the data dir. (k3s's --cluster-reset, which resets etcd membership, has
+                                 no counterpart: there is no embedded etcd cluster to reset.)
 (cluster)
   -t, --token T                  shared secret agents join with, not an API credential (default: generated once
                                  and kept in <data-dir>/server/token); agents join with the node token made of
                                  it, <data-dir>/server/node-token (skiff agent --server URL --token …)
 (client)
-  -o, --write-kubeconfig PATH    also write the admin kubeconfig here
-  --write-kubeconfig-mode MODE   file mode of that copy (octal, default 600)
+  -o, --write-kubeconfig PATH    also write the admin kubeconfig here; a kubeconfig already there (~/.kube/config)
+                                 keeps its other clusters and contexts: Skiff's cluster, user and context, named
+                                 skiff, are merged in and made current
+  --write-kubeconfig-mode MODE   file mode of that file (octal, default 600)
 (db)
   --datastore-endpoint URL       empty: embedded SQLite in the data dir; http://host:2379[,...]: etcd
 (networking)
@@ -77,6 +92,8 @@ cluster DNS, so the server is also a node that runs containers and Services. Fla
 (agent)
   --disable-agent                run no kubelet, kube-proxy or DNS here (a control-plane-only server)
   --disable-kube-proxy           run no kube-proxy (Services are not programmed into nftables on this host)
+  --kube-proxy-arg KEY=VALUE     a flag for the hosted kube-proxy: proxy-mode=nftables|iptables, table=NAME
+                                 (default skiff-proxy); repeatable
   --disable COMPONENT            do not run a packaged component: coredns (the cluster DNS); repeatable
   --node-name NAME               this host's node name (default: the hostname)
   --node-ip IP                   its InternalIP (default: the default route's address)
@@ -110,6 +127,8 @@ export function parseServerFlags(argv: string[]): ServerConfig {
       'cni-bridge': { type: 'string' },
       'disable-agent': { type: 'boolean' },
       'disable-kube-proxy': { type: 'boolean' },
+      'kube-proxy-arg': { type: 'string', multiple: true },
+      reset: { type: 'boolean' },
       'kubelet-port': { type: 'string' },
       disable: { type: 'string', multiple: true },
       'disable-scheduler': { type: 'boolean' },
@@ -150,6 +169,8 @@ export function parseServerFlags(argv: string[]): ServerConfig {
     disableAgent: values['disable-agent'] ?? false,
     disable: parseDisable(values.disable ?? []),
     disableKubeProxy: values['disable-kube-proxy'] ?? false,
+    kubeProxy: parseKubeProxyArgs(values['kube-proxy-arg'] ?? []),
+    reset: values.reset ?? false,
     kubeletPort: parsePort(values['kubelet-port'], 10250, 'kubelet-port'),
     disableScheduler: values['disable-scheduler'] ?? false,
     disableControllerManager: values['disable-controller-manager'] ?? false,
@@ -167,6 +188,20 @@ function parseDisable(values: string[]): string[] {
   const unknown = items.filter((i) => !known.includes(i));
   if (unknown.length) throw new Error(`invalid --disable ${unknown.join(',')}: valid items are ${known.join(', ')}`);
   return items;
+}
+
+/** k3s's --kube-proxy-arg KEY=VALUE, for the kube-proxy flags the hosted one takes (validated as `skiff proxy` does). */
+function parseKubeProxyArgs(values: string[]): { mode: ProxyMode; table: string } {
+  const known = ['proxy-mode', 'table'];
+  const argv: string[] = [];
+  for (const v of values) {
+    const i = v.indexOf('=');
+    const key = (i < 0 ? v : v.slice(0, i)).replace(/^--/, '');
+    if (i < 0 || !known.includes(key)) throw new Error(`invalid --kube-proxy-arg ${v}: want KEY=VALUE with KEY one of ${known.join(', ')}`);
+    argv.push(`--${key}`, v.slice(i + 1));
+  }
+  const flags = parseProxyFlags(argv);
+  return { mode: flags.mode, table: flags.table };
 }
 
 /** A port flag where 0 means "pick a free one". */

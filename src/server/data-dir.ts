@@ -1,11 +1,12 @@
 // The server's data directory: CA and certificates, the join token (join-token.ts), the SQLite database and the
 // admin kubeconfig. Made on first start, reused after (like k3s's /var/lib/rancher/k3s/server).
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { createCA, signLeaf, type KeyAndCert } from '../pki/certs.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { ensureJoinSecret, type JoinSecret } from './join-token.ts';
+import { mergeKubeconfig } from './kubeconfig-merge.ts';
 
 export { defaultDataDir } from './data-dir-lock.ts';
 
@@ -97,10 +98,23 @@ export function writeAdminKubeconfig(creds: ServerCredentials, serverUrl: string
   }
 }
 
-export function writeKubeconfigCopy(from: string, to: string, mode: number): void {
-  mkdirSync(dirname(to), { recursive: true });
-  writeFileSync(to, readFileSync(from));
-  chmodSync(to, mode);
+/**
+ * --write-kubeconfig: Skiff's admin entry (named `skiff`) merged into the kubeconfig at `to`, other clusters and
+ * contexts kept (a new file holds only Skiff's). Written beside it and renamed in, so a reader never sees half a
+ * file; the private key is never readable beyond the owner before the requested mode is set. Returns the top
+ * directory it had to make, if any (for `skiff uninstall`).
+ */
+export function writeKubeconfigCopy(from: string, path: string, mode: number): { madeDir?: string } {
+  const madeDir = mkdirSync(dirname(path), { recursive: true });
+  // a symlinked ~/.kube/config stays a symlink: its target is what gets written
+  const to = existsSync(path) ? realpathSync(path) : path;
+  const existing = existsSync(to) ? readFileSync(to, 'utf8') : undefined;
+  const text = mergeKubeconfig(existing, readFileSync(from, 'utf8'), to);
+  const tmp = `${to}.skiff-${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  chmodSync(tmp, mode);
+  renameSync(tmp, to);
+  return { madeDir };
 }
 
 // ---- Node identities (the kubelet in `skiff server`, and agents joining with the node token) ----------------

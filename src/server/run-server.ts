@@ -3,10 +3,10 @@
 // the system objects and starts the hosted components (scheduler and controller-manager each in a worker thread,
 // the kubelet of this host in a child process, see hosted-component.ts). Returns a handle whose stop() shuts down
 // in reverse order; a start that fails half-way undoes what it did.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { delimiter, join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ServerConfig } from '../cli/server-flags.ts';
 import { ApiServer } from '../control-plane/apiserver/server.ts';
 import { bootstrap } from '../control-plane/apiserver/bootstrap.ts';
@@ -20,6 +20,8 @@ import {
 import { nodeJoinHandlers } from './node-join.ts';
 import { formatJoinToken } from './join-token.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { missingPackages, nodePackages } from './host-packages.ts';
+import { addToHostRecord } from './host-record.ts';
 import { HostedComponent } from './hosted-component.ts';
 import { siblingModule } from './hosted-main.ts';
 import type {
@@ -147,7 +149,9 @@ function serviceComponents(cfg: ServerConfig, creds: ServerCredentials, mains: s
   const nodeName = serverNodeName(cfg);
   const out: HostedComponent[] = [];
   if (!cfg.disableKubeProxy) {
-    const options: ProxyMainOptions = { kubeconfig: componentKubeconfig(creds, 'kube-proxy'), nodeName, clusterCidr: cfg.clusterCidr };
+    const options: ProxyMainOptions = {
+      kubeconfig: componentKubeconfig(creds, 'kube-proxy'), nodeName, clusterCidr: cfg.clusterCidr, mode: cfg.kubeProxy.mode, table: cfg.kubeProxy.table,
+    };
     out.push(new HostedComponent({ name: 'kube-proxy', module: mains, export: 'proxy', options, stopTimeoutMs: componentStopGraceMs }));
   }
   if (hostsClusterDns(cfg)) {
@@ -166,21 +170,17 @@ export interface RunServerOptions {
   lock?: DataDirLock;
 }
 
-/** On PATH, as spawn looks it up. */
-function onPath(binary: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, binary)));
-}
-
 /**
- * What the server's own kubelet needs to start containerd, checked before anything starts so the answer is
- * prompt and says what to do (rather than containerd failing deep inside the kubelet).
+ * What the server's own kubelet (and kube-proxy) need of this host, checked before anything starts so the answer
+ * is prompt and names what to install (rather than containerd failing deep inside the kubelet).
  */
-export function agentPreflight(cfg: Pick<ServerConfig, 'disableAgent' | 'containerRuntimeEndpoint'>): void {
+export function agentPreflight(cfg: Pick<ServerConfig, 'disableAgent' | 'containerRuntimeEndpoint'> & Partial<Pick<ServerConfig, 'disableKubeProxy' | 'kubeProxy'>>): void {
   if (cfg.disableAgent || cfg.containerRuntimeEndpoint) return;
   const fix = 'or pass --disable-agent for a control-plane-only server, or --container-runtime-endpoint for a running CRI runtime';
   if (process.getuid?.() !== 0) throw new Error(`the kubelet of skiff server runs containerd and needs root: run it as root, ${fix}`);
-  if (!onPath('containerd')) {
-    throw new Error(`containerd is not installed: apt-get install -y containerd runc containernetworking-plugins, ${fix}`);
+  const missing = missingPackages(nodePackages({ proxy: cfg.disableKubeProxy ? undefined : (cfg.kubeProxy?.mode ?? 'nftables') }));
+  if (missing.length) {
+    throw new Error(`this node lacks the OS packages ${missing.join(' ')}: install them (apt-get install -y ${missing.join(' ')}, or run sudo ./scripts/up.sh, which does), ${fix}`);
   }
 }
 
@@ -226,7 +226,16 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       kubernetesServiceIP: firstAddress(cfg.serviceCidr), advertiseAddress: host, securePort: port, storageDir: join(cfg.dataDir, 'storage'),
       clusterDNSIP: hostsClusterDns(cfg) ? cfg.clusterDns.split(',')[0] : undefined,
     });
-    if (cfg.writeKubeconfig) writeKubeconfigCopy(creds.adminKubeconfig, cfg.writeKubeconfig, cfg.writeKubeconfigMode);
+    // what `skiff uninstall` must take off this host again, recorded before it is made
+    const runsNode = !cfg.disableAgent;
+    addToHostRecord(cfg.dataDir, {
+      proxies: runsNode && !cfg.disableKubeProxy ? [cfg.kubeProxy] : [],
+      clusterCidrs: runsNode ? [cfg.clusterCidr] : [],
+    });
+    if (cfg.writeKubeconfig) {
+      const { madeDir } = writeKubeconfigCopy(creds.adminKubeconfig, cfg.writeKubeconfig, cfg.writeKubeconfigMode);
+      addToHostRecord(cfg.dataDir, { kubeconfigs: [{ path: resolve(cfg.writeKubeconfig), madeDir }] });
+    }
     const kubeletKubeconfig = cfg.disableAgent ? undefined : await ensureServerKubelet(cfg.dataDir, creds.ca, serverNodeName(cfg), `https://${host}:${port}`);
     // Like k3s, the server hosts the scheduler, the controller-manager, and for this host a kubelet, kube-proxy and the cluster DNS; unlike k3s's
     // goroutines, each runs off this event loop, which serves requests only.
