@@ -7,7 +7,7 @@
 // component of this source stands behind it any more (a component disabled since the last run).
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import {
-  InformerFactory, type RestClient, WorkQueue, isConflict, isNotFound, resourceRef, runController,
+  type Action, InformerFactory, type RestClient, WorkQueue, isConflict, isNotFound, resourceRef, runController,
 } from '../client/index.ts';
 import type { HostedComponent, HostedComponentState } from './hosted-component.ts';
 import {
@@ -15,6 +15,13 @@ import {
 } from './mirror-pod.ts';
 
 const podsRef = resourceRef('v1', 'pods', true);
+
+/**
+ * How long a pod this publisher deleted (a user's delete finished, or an outdated pod) stays away before it is made
+ * again. `kubectl delete` waits for the pod it deleted by listing the name and watching from there: a pod of the
+ * same name already back at that list looks like the old one still there, and kubectl would wait forever.
+ */
+const recreateDelayMs = 1000;
 const nodesRef = resourceRef('v1', 'nodes', false);
 
 /** One component as a mirror pod: how it shows, and its supervisor's state. */
@@ -87,6 +94,8 @@ export function publishMirrorPods(o: MirrorPublisherOptions): MirrorPublisher {
 
   /** The status last written per pod (by UID): a status is written once, not on every wake-up. */
   const written = new Map<string, { uid: string; status: string }>();
+  /** When a pod this publisher deleted may be made again. */
+  const recreateAt = new Map<string, number>();
   const remove = async (pod: Pod, signal: AbortSignal): Promise<void> => {
     try {
       await o.client.delete(podsRef, pod.metadata!.name!, { namespace: mirrorNamespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata!.uid! }, signal });
@@ -95,7 +104,7 @@ export function publishMirrorPods(o: MirrorPublisherOptions): MirrorPublisher {
     }
   };
 
-  const reconcile = async (name: string, signal: AbortSignal): Promise<void> => {
+  const reconcile = async (name: string, signal: AbortSignal): Promise<Action> => {
     const have = pods.lister.get(mirrorNamespace, name);
     const source = byName.get(name);
     if (!source) {
@@ -119,9 +128,15 @@ export function publishMirrorPods(o: MirrorPublisherOptions): MirrorPublisher {
     if (pod && (pod.metadata?.deletionTimestamp || pod.metadata?.annotations?.[mirrorAnnotation] !== hash)) {
       // deleted by a user, or out of date: finish the deletion; its disappearance brings the new one
       await remove(pod, signal);
+      recreateAt.set(name, Date.now() + recreateDelayMs);
       return;
     }
-    if (!pod) pod = await o.client.create<Pod>(podsRef, want, { namespace: mirrorNamespace, signal });
+    if (!pod) {
+      const wait = (recreateAt.get(name) ?? 0) - Date.now();
+      if (wait > 0) return { requeueAfter: wait };
+      recreateAt.delete(name);
+      pod = await o.client.create<Pod>(podsRef, want, { namespace: mirrorNamespace, signal });
+    }
     const status = mirrorPodStatus(source.component, source.state(), facts);
     const text = JSON.stringify(status);
     const last = written.get(name);
@@ -138,7 +153,7 @@ export function publishMirrorPods(o: MirrorPublisherOptions): MirrorPublisher {
     synced: [pods.synced, nodes.synced],
     reconcile: async (name, signal) => {
       try {
-        await reconcile(name, signal);
+        return await reconcile(name, signal);
       } catch (err) {
         // the pod went between the cache and the write: the watch brings that, and with it the next round
         if (isNotFound(err)) return;
