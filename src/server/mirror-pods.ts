@@ -5,9 +5,12 @@
 // created when missing, its status written when the supervisor's state moves, deleted (grace 0, UID
 // precondition) and so re-created when a user deleted it or its config hash changed, and removed when no
 // component of this source stands behind it any more (a component disabled since the last run).
+// For `skiff agent` (kube-proxy on a worker): startMirrorPods({ kubeconfig, nodeName, source: 'skiff-agent',
+// sources: [hostedSource(hostedMirrorComponent('kube-proxy', 'worker thread of skiff agent', ['skiff', 'agent'])!,
+// proxy)] }) with a HostedComponent, or steadySource(…, since) for one running on the agent's own event loop.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import {
-  type Action, InformerFactory, type RestClient, WorkQueue, isConflict, isNotFound, resourceRef, runController,
+  type Action, InformerFactory, RestClient, WorkQueue, isConflict, isNotFound, resourceRef, runController,
 } from '../client/index.ts';
 import type { HostedComponent, HostedComponentState } from './hosted-component.ts';
 import {
@@ -163,4 +166,21 @@ export function publishMirrorPods(o: MirrorPublisherOptions): MirrorPublisher {
     onError: (name, err) => log(`${mirrorNamespace}/${name}: ${err instanceof Error ? err.message : String(err)}`),
   });
   return { done };
+}
+
+/**
+ * A publisher with its own client from the node's kubeconfig (what `skiff server` and `skiff agent` call). stop()
+ * ends it; the pods stay, as a stopped kubelet's mirror pods do.
+ */
+export function startMirrorPods(o: Omit<MirrorPublisherOptions, 'client' | 'signal'> & { kubeconfig: string }): { stop(): Promise<void> } {
+  const client = RestClient.fromKubeconfig(o.kubeconfig, { userAgent: `skiff-mirror-pods/${o.nodeName}`, qps: 0 });
+  const ac = new AbortController();
+  const { done } = publishMirrorPods({ ...o, client, signal: ac.signal });
+  return {
+    async stop() {
+      ac.abort();
+      await done;
+      client.close();
+    },
+  };
 }

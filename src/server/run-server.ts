@@ -28,9 +28,8 @@ import type {
 } from './component-mains.ts';
 import { primaryIPv4 } from '../node/kubelet/host.ts';
 import { componentLogDir } from '../node/kubelet/component-log-paths.ts';
-import { RestClient } from '../client/rest.ts';
 import { hostedContainers, serverMirrorSources } from './mirror-components.ts';
-import { publishMirrorPods } from './mirror-pods.ts';
+import { startMirrorPods } from './mirror-pods.ts';
 import { firstAddress, parseIPv4 } from '../api/net/ipv4.ts';
 
 /**
@@ -176,16 +175,9 @@ function serviceComponents(cfg: ServerConfig, creds: ServerCredentials, mains: s
  * kubelet stops).
  */
 function publishServerMirrorPods(cfg: ServerConfig, kubeconfig: string, hosted: HostedComponent[], since: Date): () => Promise<void> {
-  const nodeName = serverNodeName(cfg);
-  const client = RestClient.fromKubeconfig(kubeconfig, { userAgent: `skiff-server/${nodeName}`, qps: 0 });
-  const ac = new AbortController();
   const sqlite = !cfg.datastoreEndpoint || cfg.datastoreEndpoint.startsWith('sqlite://');
-  const { done } = publishMirrorPods({ client, nodeName, source: 'skiff-server', sources: serverMirrorSources({ hosted, since, sqlite }), signal: ac.signal });
-  return async () => {
-    ac.abort();
-    await done;
-    client.close();
-  };
+  const publisher = startMirrorPods({ kubeconfig, nodeName: serverNodeName(cfg), source: 'skiff-server', sources: serverMirrorSources({ hosted, since, sqlite }) });
+  return () => publisher.stop();
 }
 
 export interface RunServerOptions {
