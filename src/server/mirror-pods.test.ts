@@ -92,6 +92,24 @@ test('the publisher keeps exactly its components\' mirror pods, with their statu
   assert.equal(crashed.status?.containerStatuses?.[0]?.state?.waiting?.reason, 'CrashLoopBackOff');
   assert.equal(crashed.metadata!.uid, published.metadata!.uid, 'a status change keeps the pod');
 
+  // a node gone silent: the node-lifecycle controller marks its pods not ready; Ready again, so are the pods
+  apiserver.set({ phase: 'running', startedAt: new Date() });
+  await waitFor('ready again', async () =>
+    (await client.get<Pod>(podsRef, 'kube-apiserver-n1', { namespace: 'kube-system' })).status?.containerStatuses?.[0]?.ready || undefined);
+  const setNodeReady = async (status: string): Promise<void> => {
+    const cur = await client.get<Node>(nodesRef, 'n1');
+    await client.updateStatus<Node>(nodesRef, { ...cur, status: { ...cur.status, conditions: [{ type: 'Ready', status, reason: 'Test' }] } });
+  };
+  await setNodeReady('Unknown');
+  const marked = await client.get<Pod>(podsRef, 'kube-apiserver-n1', { namespace: 'kube-system' });
+  marked.status!.conditions = marked.status!.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'False' } : c));
+  await client.updateStatus(podsRef, marked);
+  await setNodeReady('True');
+  await waitFor('the pod Ready once the node is', async () => {
+    const p = await client.get<Pod>(podsRef, 'kube-apiserver-n1', { namespace: 'kube-system' });
+    return p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' || undefined;
+  });
+
   ac.abort();
   await done;
 });

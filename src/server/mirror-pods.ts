@@ -81,6 +81,8 @@ export function publishMirrorPods(o: MirrorPublisherOptions): MirrorPublisher {
   const pods = factory.informerFor<Pod>(podsRef, { namespace: mirrorNamespace, fieldSelector: `spec.nodeName=${o.nodeName}` });
   const nodes = factory.informerFor<Node>(nodesRef, { fieldSelector: `metadata.name=${o.nodeName}` });
   const queue = new WorkQueue<string>();
+  /** The status last written per pod (by UID): a status is written once, not on every wake-up. */
+  const written = new Map<string, { uid: string; status: string }>();
   const all = (): void => {
     for (const name of byName.keys()) queue.add(name);
   };
@@ -89,14 +91,21 @@ export function publishMirrorPods(o: MirrorPublisherOptions): MirrorPublisher {
     onUpdate: (_, p) => queue.add(p.metadata!.name!),
     onDelete: (p) => queue.add(p.metadata!.name!),
   });
-  nodes.addEventHandler({ onAdd: all, onUpdate: (a, b) => (a.metadata?.uid !== b.metadata?.uid || nodeFacts(a).address !== nodeFacts(b).address) && all(), onDelete: all });
+  const nodeReady = (n: Node): boolean => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  nodes.addEventHandler({
+    onAdd: all,
+    onUpdate: (a, b) => {
+      // the node-lifecycle controller marks a silent node's pods not ready; once it is Ready again, so are they
+      if (nodeReady(b) && !nodeReady(a)) written.clear();
+      if (a.metadata?.uid !== b.metadata?.uid || nodeFacts(a).address !== nodeFacts(b).address || nodeReady(a) !== nodeReady(b)) all();
+    },
+    onDelete: all,
+  });
   const unsubscribe = o.sources.map((s) => s.onChange(() => queue.add(mirrorPodName(s.component, o.nodeName))));
   o.signal.addEventListener('abort', () => unsubscribe.forEach((u) => u()), { once: true });
   factory.start(o.signal);
   all();
 
-  /** The status last written per pod (by UID): a status is written once, not on every wake-up. */
-  const written = new Map<string, { uid: string; status: string }>();
   /** When a pod this publisher deleted may be made again. */
   const recreateAt = new Map<string, number>();
   const remove = async (pod: Pod, signal: AbortSignal): Promise<void> => {
