@@ -1,12 +1,13 @@
 // `kubectl get pods -n kube-system` on `skiff server` (in this process, so a test can crash one of its hosted
 // components) shows the architecture: a mirror pod per component it runs, with true READY, STATUS and RESTARTS.
 // A crashed component is seen not ready and then restarted (RESTARTS 1), `kubectl logs` shows a component's
-// log (and --previous the instance before), a deleted mirror pod is re-created, and the kubelet runs none of them.
+// log (-f until its instance ends, --previous the instance before), a deleted mirror pod is re-created, and the
+// kubelet runs none of them.
 // The server gets an address of its own on a test bridge (its DNS listens on port 53 there), as the tour does.
 // Cleaned up: the server and its kubelet, containerd (by PID), the kube-proxy table, bridges, CNI results, temp dirs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,8 +72,8 @@ describe('kubectl get pods -n kube-system on skiff server', { skip: runnable ? f
   let ns: NodeNamespace | undefined;
   let server: RunningServer | undefined;
   let client: RestClient;
-  const kubectl = (args: string[]): Promise<Run> =>
-    run(kubectlBinary(), ['--kubeconfig', server!.kubeconfig, '--cache-dir', join(root, 'kubectl-cache'), ...args], { ...process.env, HOME: root });
+  const kubectlArgs = (args: string[]): string[] => ['--kubeconfig', server!.kubeconfig, '--cache-dir', join(root, 'kubectl-cache'), ...args];
+  const kubectl = (args: string[]): Promise<Run> => run(kubectlBinary(), kubectlArgs(args), { ...process.env, HOME: root });
   const ok = async (args: string[]): Promise<string> => {
     const r = await kubectl(args);
     assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
@@ -147,7 +148,7 @@ describe('kubectl get pods -n kube-system on skiff server', { skip: runnable ? f
     assert.match(none.stderr, /keeps no log file on this node/);
   });
 
-  test('a crashed component shows not ready, then restarted: RESTARTS 1, ready again, its previous log kept', async () => {
+  test('a crashed component shows not ready, then restarted: RESTARTS 1, ready again, its previous log kept', async (t) => {
     const name = `kube-scheduler-${node}`;
     const scheduler = server!.hosted.get('scheduler')!;
     // every status the pod goes through, from a watch (a transient state is never missed by polling)
@@ -160,6 +161,12 @@ describe('kubectl get pods -n kube-system on skiff server', { skip: runnable ? f
         if (c) seen.push(`${c.ready ? 'ready' : 'not-ready'}/${c.restartCount}/${Object.keys(c.state ?? {})[0]}`);
       }
     })().catch(() => undefined);
+    // kubectl logs -f streams the running instance's log and ends when that instance is gone
+    const follow = spawn(kubectlBinary(), kubectlArgs(['logs', '-f', '-n', 'kube-system', name]), { env: { ...process.env, HOME: root }, stdio: ['ignore', 'pipe', 'pipe'] });
+    t.after(() => void (follow.exitCode === null && follow.kill('SIGKILL')));
+    let followed = '';
+    follow.stdout.on('data', (d: Buffer) => (followed += d.toString()));
+    await waitFor('kubectl logs -f printing', async () => followed.includes('skiff scheduler: started') || undefined, 30_000, 100);
     await scheduler.kill();
     const row = await waitFor('scheduler restarted and ready', async () => {
       const r = (await systemPods()).get(name);
@@ -167,6 +174,9 @@ describe('kubectl get pods -n kube-system on skiff server', { skip: runnable ? f
     }, 60_000, 250);
     ac.abort();
     await watching;
+    await waitFor('kubectl logs -f ended with the instance it followed', async () => (follow.exitCode !== null ? true : undefined), 30_000, 100);
+    assert.equal(follow.exitCode, 0);
+    assert.equal(followed.match(/skiff scheduler: started/g)?.length, 1, followed);
     assert.equal(row.status, 'Running');
     assert.match(row.restarts, /^1 \(\d+s ago\)$/);
     assert.ok(seen.includes('not-ready/1/waiting'), `statuses seen: ${seen.join(', ')}`);
