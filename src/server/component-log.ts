@@ -29,6 +29,8 @@ export class ComponentLog {
   private readonly now: () => Date;
   private out: WriteStream | undefined;
   private bytes = 0;
+  /** After close(): output that straggles in after the component stopped is dropped, not a file reopened. */
+  private closed = false;
   private readonly pending: Record<LogStream, Buffer> = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
 
   constructor(o: ComponentLogOptions) {
@@ -44,6 +46,7 @@ export class ComponentLog {
 
   /** A new instance starts: the running file becomes the previous one and a new file begins. */
   newInstance(): void {
+    this.closed = false;
     this.flushPartial();
     this.out?.end();
     this.out = undefined;
@@ -58,6 +61,7 @@ export class ComponentLog {
 
   /** Output of the running instance: whole lines become records; an unfinished line waits for its end. */
   write(stream: LogStream, chunk: Buffer): void {
+    if (this.closed) return;
     let buf = this.pending[stream].length ? Buffer.concat([this.pending[stream], chunk]) : chunk;
     for (let nl = buf.indexOf(0x0a); nl >= 0; nl = buf.indexOf(0x0a)) {
       this.record(stream, 'F', buf.subarray(0, nl));
@@ -81,6 +85,7 @@ export class ComponentLog {
   /** Resolves once everything written so far is on disk. */
   close(): Promise<void> {
     this.flushPartial();
+    this.closed = true;
     const out = this.out;
     this.out = undefined;
     return new Promise((resolve) => (out ? out.end(() => resolve()) : resolve()));
