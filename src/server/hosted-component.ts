@@ -179,7 +179,6 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     const instance = startInstance(init, this.spec.isolation ?? 'thread');
     this.instance = instance;
     const started = new Date();
-    const startedAt = started.getTime();
     this.moveTo({ phase: 'starting', startedAt: started, firstStartedAt: this.current.firstStartedAt ?? started });
     let error: string | undefined;
     instance.on('output', (stream, chunk) => {

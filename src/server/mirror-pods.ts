@@ -18,6 +18,7 @@ import {
 } from './mirror-pod.ts';
 
 const podsRef = resourceRef('v1', 'pods', true);
+const nodesRef = resourceRef('v1', 'nodes', false);
 
 /**
  * How long a pod this publisher deleted (a user's delete finished, or an outdated pod) stays away before it is made
@@ -25,7 +26,6 @@ const podsRef = resourceRef('v1', 'pods', true);
  * same name already back at that list looks like the old one still there, and kubectl would wait forever.
  */
 const recreateDelayMs = 1000;
-const nodesRef = resourceRef('v1', 'nodes', false);
 
 /** One component as a mirror pod: how it shows, and its supervisor's state. */
 export interface MirrorSource {
