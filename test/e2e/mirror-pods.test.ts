@@ -179,7 +179,9 @@ describe('kubectl get pods -n kube-system on skiff server', { skip: runnable ? f
     assert.equal(followed.match(/skiff scheduler: started/g)?.length, 1, followed);
     assert.equal(row.status, 'Running');
     assert.match(row.restarts, /^1 \(\d+s ago\)$/);
-    assert.ok(seen.includes('not-ready/1/waiting'), `statuses seen: ${seen.join(', ')}`);
+    // not ready in between: waiting in CrashLoopBackOff, or (on a loaded machine, the backoff over before the
+    // publisher's turn) the new instance running but not yet ready
+    assert.ok(seen.some((s) => s.startsWith('not-ready/1/')), `statuses seen: ${seen.join(', ')}`);
     const pod = await client.get<Pod>(podsRef, name, { namespace: 'kube-system' });
     assert.equal(pod.status!.containerStatuses![0]!.lastState!.terminated!.reason, 'Error');
     assert.match(await ok(['logs', '-n', 'kube-system', name]), /^skiff scheduler: started$/m);
