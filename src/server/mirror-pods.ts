@@ -10,7 +10,7 @@
 // proxy)] }) with a HostedComponent, or steadySource(…, since) for one running on the agent's own event loop.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import {
-  type Action, InformerFactory, RestClient, WorkQueue, isConflict, isNotFound, resourceRef, runController,
+  type Action, InformerFactory, RestClient, WorkQueue, isAlreadyExists, isConflict, isNotFound, resourceRef, runController,
 } from '../client/index.ts';
 import type { HostedComponent, HostedComponentState } from './hosted-component.ts';
 import {
@@ -147,7 +147,13 @@ export function publishMirrorPods(o: MirrorPublisherOptions): MirrorPublisher {
       const wait = (recreateAt.get(name) ?? 0) - Date.now();
       if (wait > 0) return { requeueAfter: wait };
       recreateAt.delete(name);
-      pod = await o.client.create<Pod>(podsRef, want, { namespace: mirrorNamespace, signal });
+      try {
+        pod = await o.client.create<Pod>(podsRef, want, { namespace: mirrorNamespace, signal });
+      } catch (err) {
+        // made a moment ago and not yet in the cache (the watch is behind): look at it as it is, next round
+        if (isAlreadyExists(err)) return { requeueAfter: 100 };
+        throw err;
+      }
     }
     const status = mirrorPodStatus(source.component, source.state(), facts);
     const text = JSON.stringify(status);
