@@ -1,8 +1,8 @@
 // `kubectl get pods -n kube-system` on `skiff server` (in this process, so a test can crash one of its hosted
 // components) shows the architecture: a mirror pod per component it runs, with true READY, STATUS and RESTARTS.
 // A crashed component is seen not ready and then restarted (RESTARTS 1), `kubectl logs` shows a component's
-// log (-f until its instance ends, --previous the instance before), a deleted mirror pod is re-created, and the
-// kubelet runs none of them.
+// log (-f until its instance ends, --previous the instance before), a deleted mirror pod is re-created, the
+// kubelet runs none of them, and a restarted server keeps them (removing the pod of a component it no longer runs).
 // The server gets an address of its own on a test bridge (its DNS listens on port 53 there), as the tour does.
 // Cleaned up: the server and its kubelet, containerd (by PID), the kube-proxy table, bridges, CNI results, temp dirs.
 import { after, before, describe, test } from 'node:test';
@@ -72,6 +72,7 @@ describe('kubectl get pods -n kube-system on skiff server', { skip: runnable ? f
   let ns: NodeNamespace | undefined;
   let server: RunningServer | undefined;
   let client: RestClient;
+  let flags: string[] = [];
   const kubectlArgs = (args: string[]): string[] => ['--kubeconfig', server!.kubeconfig, '--cache-dir', join(root, 'kubectl-cache'), ...args];
   const kubectl = (args: string[]): Promise<Run> => run(kubectlBinary(), kubectlArgs(args), { ...process.env, HOME: root });
   const ok = async (args: string[]): Promise<string> => {
@@ -87,12 +88,12 @@ describe('kubectl get pods -n kube-system on skiff server', { skip: runnable ? f
     // a kube-proxy of another Skiff on this host owns the table: this test would fight it, so it says so
     assert.equal(nftTableExists(), false, `nft table ip ${proxyTable} exists: another Skiff kube-proxy runs on this host`);
     ns = createNodeNamespace(`skiff-mirror-${suffix}`, linkBridge, `172.30.${rnd[1]}`);
-    const cfg = parseServerFlags([
+    flags = [
       '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', ns.hostIP, '--node-name', node, '--node-ip', ns.hostIP,
       '--cni-bridge', bridge, '--cluster-cidr', `10.${60 + (rnd[0] % 30)}.0.0/16`, '--kubelet-port', '0',
       '--kube-scheduler-secure-port', '0', '--kube-controller-manager-secure-port', '0',
-    ]);
-    server = await runServer(cfg);
+    ];
+    server = await runServer(parseServerFlags(flags));
     client = RestClient.fromKubeconfig(server.kubeconfig, { userAgent: 'mirror-pods-test', qps: 0 });
   });
 
@@ -200,5 +201,24 @@ describe('kubectl get pods -n kube-system on skiff server', { skip: runnable ? f
     const row = (await systemPods()).get(name);
     assert.equal(row?.ready, '1/1');
     assert.equal(row?.status, 'Running');
+  });
+
+  test('a restart keeps the pods (their hash is the same) and removes the one of a component no longer run', async () => {
+    const before = new Map((await client.list<Pod>(podsRef, { namespace: 'kube-system' })).items.map((p) => [p.metadata!.name!, p.metadata!.uid!]));
+    client.close();
+    const first = server!;
+    server = undefined;
+    await first.stop();
+    server = await runServer(parseServerFlags([...flags, '--disable-kube-proxy']));
+    client = RestClient.fromKubeconfig(server.kubeconfig, { userAgent: 'mirror-pods-test', qps: 0 });
+    const kept = expected.filter((n) => !n.startsWith('kube-proxy-'));
+    const pods = await waitFor('kube-proxy\'s pod gone, the others 1/1 Running with no restarts', async () => {
+      const all = await systemPods();
+      const fresh = kept.every((n) => all.get(n)?.ready === '1/1' && all.get(n)?.restarts === '0');
+      return fresh && !all.has(`kube-proxy-${node}`) ? all : undefined;
+    }, 60_000, 250);
+    assert.deepEqual([...pods.keys()].sort(), [...kept].sort());
+    const after = (await client.list<Pod>(podsRef, { namespace: 'kube-system' })).items;
+    for (const p of after) assert.equal(p.metadata!.uid, before.get(p.metadata!.name!), `${p.metadata!.name} kept`);
   });
 });
