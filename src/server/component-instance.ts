@@ -1,5 +1,5 @@
 // One running instance of a hosted component, in a worker thread or in a child process, behind one small
-// interface: post() a message to it, kill() it abruptly, and hear its messages, errors and exit. Under tsx (tests,
+// interface: post() a message to it, kill() it abruptly, and hear its messages, output, errors and exit. Under tsx (tests,
 // `npm run skiff`) the instance gets the TypeScript loader too; from the compiled dist/ it runs plain JavaScript.
 import { EventEmitter } from 'node:events';
 import { fork } from 'node:child_process';
@@ -14,6 +14,8 @@ export interface InstanceEvents {
   error: [err: Error];
   /** How it ended: "exit code 1", "signal SIGKILL". */
   exit: [how: string];
+  /** What it wrote to its stdout or stderr (the supervisor passes it on and keeps the component's log). */
+  output: [stream: 'stdout' | 'stderr', chunk: Buffer];
 }
 
 export interface ComponentInstance extends EventEmitter<InstanceEvents> {
@@ -34,12 +36,14 @@ function threadInstance(init: ComponentInit): ComponentInstance {
     // Node 20 does not apply --import loader hooks to worker threads, so the thread registers tsx itself.
     const tsx = import.meta.resolve('tsx/esm/api');
     const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-    worker = new Worker(boot, { eval: true, workerData: init });
+    worker = new Worker(boot, { eval: true, workerData: init, stdout: true, stderr: true });
   }
   const it = instance((m) => worker.postMessage(m), async () => void (await worker.terminate()));
   worker.on('message', (m: ToSupervisor) => it.emit('message', m));
   worker.on('error', (err) => it.emit('error', err));
   worker.on('exit', (code) => it.emit('exit', `exit code ${code}`));
+  worker.stdout.on('data', (chunk: Buffer) => it.emit('output', 'stdout', chunk));
+  worker.stderr.on('data', (chunk: Buffer) => it.emit('output', 'stderr', chunk));
   return it;
 }
 
@@ -48,7 +52,7 @@ function processInstance(init: ComponentInit): ComponentInstance {
   const child = fork(fileURLToPath(entry), [], {
     execArgv: entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [],
     env: { ...process.env, [componentInitVariable]: JSON.stringify(init) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const ended = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const it = instance(
@@ -63,6 +67,8 @@ function processInstance(init: ComponentInit): ComponentInstance {
   child.on('message', (m: ToSupervisor) => it.emit('message', m));
   child.on('error', (err) => it.emit('error', err));
   child.on('exit', (code, signal) => it.emit('exit', signal ? `signal ${signal}` : `exit code ${code}`));
+  child.stdout?.on('data', (chunk: Buffer) => it.emit('output', 'stdout', chunk));
+  child.stderr?.on('data', (chunk: Buffer) => it.emit('output', 'stderr', chunk));
   return it;
 }
 

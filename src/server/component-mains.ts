@@ -51,6 +51,7 @@ export const scheduler: HostedMain<SchedulerMainOptions> = async (o, ctx) => {
   const server = await endpoint({ name: 'scheduler', port: o.securePort, kubeconfig: o.kubeconfig, registry });
   try {
     running = await startScheduler({ client, signal: ctx.signal, identity: o.identity });
+    console.log('skiff scheduler: started'); // the first line of its log, as the standalone command says it
     ctx.ready();
     await running.done;
   } finally {

@@ -6,6 +6,7 @@ export type FixtureMode = 'steady' | 'fail-before-ready' | 'end-after-ready' | '
 const aborted = (signal: AbortSignal): Promise<void> => new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 
 export const main: HostedMain<{ mode: FixtureMode }> = async ({ mode }, ctx) => {
+  console.log(`fixture ${mode}: started`); // what a log file test finds
   if (mode === 'fail-before-ready') throw new Error('bad configuration');
   ctx.ready();
   if (mode === 'end-after-ready') return;

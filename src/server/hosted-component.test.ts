@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { threadId as mainThreadId } from 'node:worker_threads';
 import { waitFor } from '../../test/support/wait.ts';
 import { registry } from '../control-plane/apiserver/metrics.ts';
@@ -140,4 +142,35 @@ test('a component process ends when the server process hosting it is killed, tho
   assert.equal(running(pid), true);
   server.kill('SIGKILL');
   await waitFor('the orphaned component to end', () => !running(pid), 10_000);
+});
+
+test('a component\'s output goes to its log file, a new file per instance; state() follows it through a crash', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-hosted-log-'));
+  const { component } = hosted('fixture-logged', 'steady', { logFile: { dir, container: 'fixture-logged' } });
+  t.after(async () => {
+    await component.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const phases: string[] = [];
+  component.on('change', () => phases.push(component.state().phase));
+  await component.start();
+  const current = join(dir, 'fixture-logged.log');
+  const previous = join(dir, 'fixture-logged.previous.log');
+  const logged = (path: string) => existsSync(path) && / stdout F fixture steady: started\n/.test(readFileSync(path, 'utf8'));
+  await waitFor('the first instance\'s line in its log', async () => logged(current) || undefined);
+  assert.equal(existsSync(previous), false);
+  const restarted = once(component, 'ready');
+  await component.kill();
+  await restarted;
+  assert.deepEqual(phases, ['starting', 'running', 'backoff', 'starting', 'running']);
+  const s = component.state();
+  assert.equal(s.restarts, 1);
+  assert.equal(s.lastEnd?.how, 'exit code 1');
+  assert.equal(s.lastEnd?.exitCode, 1);
+  assert.ok(s.startedAt!.getTime() >= s.lastEnd!.finishedAt.getTime(), 'the new instance started after the old one ended');
+  assert.equal(s.firstStartedAt!.getTime(), s.lastEnd!.startedAt.getTime());
+  await waitFor('the second instance\'s line in a new file', async () => logged(current) || undefined);
+  assert.equal(logged(previous), true);
+  await component.stop();
+  assert.equal(component.state().phase, 'stopped');
 });

@@ -4,11 +4,15 @@
 // misconfiguration fails the server at once). After that, an instance that dies is never run without: it is
 // logged, counted in skiff_hosted_component_restarts_total and restarted with exponential backoff (reset after a
 // long healthy run), like the kubelet's CrashLoopBackOff. stop() asks it to stop and kills it after a bound.
+// Its output goes on to the server's stdout/stderr and, with a log file, into the component's log
+// (component-log.ts); state() is what a mirror pod shows of it (mirror-pods.ts), and 'change' says when that moved.
 import { EventEmitter } from 'node:events';
+import { constants } from 'node:os';
 import { Counter, Gauge } from 'prom-client';
 import { registry } from '../control-plane/apiserver/metrics.ts';
 import type { ComponentInit, ToSupervisor } from './hosted-main.ts';
 import { startInstance, type ComponentInstance, type Isolation } from './component-instance.ts';
+import { ComponentLog } from './component-log.ts';
 
 export interface Backoff {
   initialMs: number;
@@ -36,6 +40,38 @@ export interface HostedComponentSpec {
   log?: (line: string) => void;
   /** Stops the component (as stop()) when aborted. */
   signal?: AbortSignal;
+  /** Keep the component's output in this log (each instance starts a new file; see component-log.ts). */
+  logFile?: { dir: string; container: string };
+}
+
+/** How one instance ended, as a container's lastState.terminated tells it. */
+export interface InstanceEnd {
+  startedAt: Date;
+  finishedAt: Date;
+  /** 137 for SIGKILL (128 + signal), as the runtime reports a killed container. */
+  exitCode: number;
+  /** "exit code 1", "signal SIGKILL" */
+  how: string;
+  error?: string;
+}
+
+/** What the supervisor knows of its component at one moment. */
+export interface HostedComponentState {
+  /** starting: an instance runs, not yet ready; backoff: it died and waits to be restarted. */
+  phase: 'starting' | 'running' | 'backoff' | 'stopped';
+  restarts: number;
+  /** When this run's first instance started. */
+  firstStartedAt?: Date;
+  /** When the current instance started (phase starting or running). */
+  startedAt?: Date;
+  /** When the phase last moved. */
+  since: Date;
+  /** The last instance that ended. */
+  lastEnd?: InstanceEnd;
+  /** The wait before the next instance (phase backoff). */
+  backoffMs?: number;
+  threadId?: number;
+  pid?: number;
 }
 
 const restartsTotal = new Counter({
@@ -62,6 +98,17 @@ const duration = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${(ms / 1000)
 export interface HostedComponentEvents {
   ready: [where: { threadId: number; pid: number }];
   exit: [info: { how: string; error?: string }];
+  /** state() moved (started, ready, died, stopped). */
+  change: [];
+}
+
+/** The exit code a runtime would report: the process's own, or 128 + the signal that ended it. */
+export function exitCodeOf(how: string): number {
+  const code = /^exit code (\d+)$/.exec(how)?.[1];
+  if (code !== undefined) return Number(code);
+  const signal = /^signal (\w+)$/.exec(how)?.[1];
+  const n = signal ? (constants.signals as Record<string, number | undefined>)[signal] : undefined;
+  return n === undefined ? 1 : 128 + n;
 }
 
 export class HostedComponent extends EventEmitter<HostedComponentEvents> {
@@ -82,6 +129,8 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
   private stopping = false;
   private firstStart: { resolve(): void; reject(err: Error): void } | undefined;
   private infoLabels: { component: string; thread_id: string; pid: string } | undefined;
+  private readonly output: ComponentLog | undefined;
+  private current: HostedComponentState = { phase: 'stopped', restarts: 0, since: new Date() };
 
   constructor(private readonly spec: HostedComponentSpec) {
     super();
@@ -91,6 +140,22 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     this.log = spec.log ?? ((line) => process.stderr.write(`${line}\n`));
     upGauge.set({ component: this.name }, 0);
     restartsTotal.inc({ component: this.name }, 0);
+    if (spec.logFile) this.output = new ComponentLog(spec.logFile);
+  }
+
+  /** A snapshot of the component's state (a copy: it does not move under the caller). */
+  state(): HostedComponentState {
+    return { ...this.current };
+  }
+
+  private moveTo(next: Partial<HostedComponentState> & Pick<HostedComponentState, 'phase'>): void {
+    this.current = { ...this.current, startedAt: undefined, backoffMs: undefined, threadId: undefined, pid: undefined, ...next, restarts: this.restarts, since: new Date() };
+    this.emit('change');
+  }
+
+  /** Where its instances run. */
+  get isolation(): Isolation {
+    return this.spec.isolation ?? 'thread';
   }
 
   /** True while an instance runs and has reported ready (for health checks such as /readyz). */
@@ -110,10 +175,16 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
   private spawn(): void {
     this.restartTimer = undefined;
     const init: ComponentInit = { name: this.name, module: this.spec.module, export: this.spec.export ?? 'main', options: this.spec.options };
+    this.output?.newInstance();
     const instance = startInstance(init, this.spec.isolation ?? 'thread');
     this.instance = instance;
-    const startedAt = Date.now();
+    const started = new Date();
+    this.moveTo({ phase: 'starting', startedAt: started, firstStartedAt: this.current.firstStartedAt ?? started });
     let error: string | undefined;
+    instance.on('output', (stream, chunk) => {
+      (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
+      this.output?.write(stream, chunk);
+    });
     instance.on('message', (m: ToSupervisor) => {
       if (m.type === 'failed') error = m.error;
       else if (m.type === 'ready') this.ready(m.threadId, m.pid);
@@ -121,7 +192,7 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     instance.on('error', (err) => {
       error = err.stack ?? err.message;
     });
-    instance.on('exit', (how) => this.exited(instance, how, error, Date.now() - startedAt));
+    instance.on('exit', (how) => this.exited(instance, how, error, started));
   }
 
   private ready(threadId: number, pid: number): void {
@@ -138,9 +209,14 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
       this.firstStart?.resolve();
     }
     this.emit('ready', { threadId, pid });
+    this.moveTo({ phase: 'running', startedAt: this.current.startedAt, threadId, pid });
   }
 
-  private exited(instance: ComponentInstance, how: string, error: string | undefined, ranMs: number): void {
+  private exited(instance: ComponentInstance, how: string, error: string | undefined, started: Date): void {
+    const finishedAt = new Date();
+    const ranMs = finishedAt.getTime() - started.getTime();
+    this.output?.flushPartial();
+    const lastEnd: InstanceEnd = { startedAt: started, finishedAt, exitCode: exitCodeOf(how), how, error };
     if (this.instance === instance) this.instance = undefined;
     upGauge.set({ component: this.name }, 0);
     if (this.infoLabels) infoGauge.remove(this.infoLabels);
@@ -150,11 +226,15 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     this.where = '';
     this.emit('exit', { how, error });
     if (this.stopping) {
+      this.moveTo({ phase: 'stopped', lastEnd });
+      void this.output?.close();
       if (!this.everReady) this.firstStart?.resolve();
       return;
     }
     const why = error ?? how;
     if (!this.everReady) {
+      this.moveTo({ phase: 'stopped', lastEnd });
+      void this.output?.close();
       this.firstStart?.reject(new Error(`${this.name} failed to start: ${why}`));
       return;
     }
@@ -165,6 +245,7 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     restartsTotal.inc({ component: this.name });
     this.log(`skiff: ${this.name} (${where}) died: ${why}; restart ${this.restarts} in ${duration(delay)}`);
     this.restartTimer = setTimeout(() => this.spawn(), delay);
+    this.moveTo({ phase: 'backoff', lastEnd, backoffMs: delay });
   }
 
   /** Ends the running instance abruptly, as a crash would (chaos tests); the supervisor restarts it. */
@@ -177,7 +258,11 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     const instance = this.instance;
-    if (!instance) return;
+    if (!instance) {
+      if (this.current.phase !== 'stopped') this.moveTo({ phase: 'stopped', lastEnd: this.current.lastEnd });
+      await this.output?.close();
+      return;
+    }
     const exited = new Promise<void>((resolve) => instance.once('exit', () => resolve()));
     instance.post({ type: 'stop' });
     const bound = this.spec.stopTimeoutMs ?? 3000;

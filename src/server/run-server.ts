@@ -1,8 +1,9 @@
 // `skiff server`: locks the data dir, opens the store (embedded SQLite or etcd), makes or reuses the PKI, starts
 // kube-apiserver (with the node join endpoints, node-join.ts), writes the kubeconfigs and the join token, bootstraps
 // the system objects and starts the hosted components (scheduler and controller-manager each in a worker thread,
-// the kubelet of this host in a child process, see hosted-component.ts). Returns a handle whose stop() shuts down
-// in reverse order; a start that fails half-way undoes what it did.
+// the kubelet of this host in a child process, see hosted-component.ts) and publishes them as mirror pods in
+// kube-system (mirror-components.ts), their output kept in log files the kubelet serves. Returns a handle whose
+// stop() shuts down in reverse order; a start that fails half-way undoes what it did.
 import { mkdirSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -28,6 +29,9 @@ import type {
   ClusterDnsMainOptions, ControllerManagerMainOptions, KubeletMainOptions, ProxyMainOptions, SchedulerMainOptions,
 } from './component-mains.ts';
 import { primaryIPv4 } from '../node/kubelet/host.ts';
+import { componentLogDir } from '../node/kubelet/component-log-paths.ts';
+import { hostedContainers, serverMirrorSources } from './mirror-components.ts';
+import { startMirrorPods } from './mirror-pods.ts';
 import { firstAddress, parseIPv4 } from '../api/net/ipv4.ts';
 
 /**
@@ -83,7 +87,7 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials, kubeletKu
   const hosted: HostedComponent[] = [];
   if (!cfg.disableScheduler) {
     const options: SchedulerMainOptions = { kubeconfig: componentKubeconfig(creds, 'scheduler'), identity, securePort: cfg.schedulerSecurePort };
-    hosted.push(new HostedComponent({ name: 'scheduler', module: mains, export: 'scheduler', options, stopTimeoutMs: componentStopGraceMs }));
+    hosted.push(new HostedComponent({ name: 'scheduler', logFile: logFileOf(cfg, 'scheduler'), module: mains, export: 'scheduler', options, stopTimeoutMs: componentStopGraceMs }));
   }
   if (!cfg.disableControllerManager) {
     const options: ControllerManagerMainOptions = {
@@ -93,7 +97,7 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials, kubeletKu
       serviceCidr: cfg.serviceCidr,
       securePort: cfg.controllerManagerSecurePort,
     };
-    hosted.push(new HostedComponent({ name: 'controller-manager', module: mains, export: 'controllerManager', options, stopTimeoutMs: componentStopGraceMs }));
+    hosted.push(new HostedComponent({ name: 'controller-manager', logFile: logFileOf(cfg, 'controller-manager'), module: mains, export: 'controllerManager', options, stopTimeoutMs: componentStopGraceMs }));
   }
   if (kubeletKubeconfig) {
     const options: KubeletMainOptions = {
@@ -108,7 +112,7 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials, kubeletKu
       kubeletServer: { port: cfg.kubeletPort, clientCA: creds.ca.certPem },
     };
     // A child process: it supervises a detached containerd and must be killable without taking the server along.
-    hosted.push(new HostedComponent({ name: 'kubelet', module: mains, export: 'kubelet', options, isolation: 'process', stopTimeoutMs: kubeletStopGraceMs }));
+    hosted.push(new HostedComponent({ name: 'kubelet', logFile: logFileOf(cfg, 'kubelet'), module: mains, export: 'kubelet', options, isolation: 'process', stopTimeoutMs: kubeletStopGraceMs }));
     hosted.push(...serviceComponents(cfg, creds, mains));
   }
   return hosted;
@@ -129,6 +133,11 @@ export function servingSans(cfg: Pick<ServerConfig, 'advertiseAddress' | 'servic
   }
   ips.delete('127.0.0.1'); // always on the certificate
   return { dns, ips: [...ips] };
+}
+
+/** Each hosted component's output is also kept in its log file, which the kubelet serves for its mirror pod. */
+function logFileOf(cfg: ServerConfig, name: string): { dir: string; container: string } {
+  return { dir: componentLogDir(cfg.dataDir), container: hostedContainers[name] ?? name };
 }
 
 function serverNodeName(cfg: ServerConfig): string {
@@ -152,7 +161,7 @@ function serviceComponents(cfg: ServerConfig, creds: ServerCredentials, mains: s
     const options: ProxyMainOptions = {
       kubeconfig: componentKubeconfig(creds, 'kube-proxy'), nodeName, clusterCidr: cfg.clusterCidr, mode: cfg.kubeProxy.mode, table: cfg.kubeProxy.table,
     };
-    out.push(new HostedComponent({ name: 'kube-proxy', module: mains, export: 'proxy', options, stopTimeoutMs: componentStopGraceMs }));
+    out.push(new HostedComponent({ name: 'kube-proxy', logFile: logFileOf(cfg, 'kube-proxy'), module: mains, export: 'proxy', options, stopTimeoutMs: componentStopGraceMs }));
   }
   if (hostsClusterDns(cfg)) {
     const address = cfg.nodeIp ?? primaryIPv4();
@@ -160,9 +169,20 @@ function serviceComponents(cfg: ServerConfig, creds: ServerCredentials, mains: s
       kubeconfig: componentKubeconfig(creds, 'dns'), host: address, port: 53, clusterDomain: 'cluster.local', upstreams: [],
       publish: { address, nodeName },
     };
-    out.push(new HostedComponent({ name: 'dns', module: mains, export: 'clusterDns', options, stopTimeoutMs: componentStopGraceMs }));
+    out.push(new HostedComponent({ name: 'dns', logFile: logFileOf(cfg, 'dns'), module: mains, export: 'clusterDns', options, stopTimeoutMs: componentStopGraceMs }));
   }
   return out;
+}
+
+/**
+ * The mirror pods of this node's components (mirror-pods.ts), written as the node (system:node:<name>), as
+ * upstream's kubelet writes them. Returns the undo step that stops the publisher (the pods stay, as they do when a
+ * kubelet stops).
+ */
+function publishServerMirrorPods(cfg: ServerConfig, kubeconfig: string, hosted: HostedComponent[], since: Date): () => Promise<void> {
+  const sqlite = !cfg.datastoreEndpoint || cfg.datastoreEndpoint.startsWith('sqlite://');
+  const publisher = startMirrorPods({ kubeconfig, nodeName: serverNodeName(cfg), source: 'skiff-server', sources: serverMirrorSources({ hosted, since, sqlite }) });
+  return () => publisher.stop();
 }
 
 export interface RunServerOptions {
@@ -219,6 +239,7 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
     });
     // A port of 0 (tests) is only known after listening, so the kubeconfig is written now.
     const port = await server.start();
+    const startedAt = new Date();
     undo.pop(); // the server closes the store when it stops
     undo.push(() => server.stop());
     writeAdminKubeconfig(creds, `https://${host}:${port}`);
@@ -242,6 +263,7 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
     const hosted = hostedComponents(cfg, creds, kubeletKubeconfig);
     undo.push(() => Promise.all(hosted.map((h) => h.stop())).then(() => undefined));
     await Promise.all(hosted.map((h) => h.start()));
+    if (kubeletKubeconfig) undo.push(publishServerMirrorPods(cfg, kubeletKubeconfig, hosted, startedAt));
     return {
       port,
       url: `https://${host}:${port}`,

@@ -1,10 +1,11 @@
 // The README's tour on the one-command product: `skiff server` (a process, temp data dir, free port) with
 // everything it hosts for its own host — a kubelet on containerd, kube-proxy on nftables and the cluster DNS —
-// driven by real kubectl: the node is Ready, a Deployment is created, scaled and exposed, a client pod reaches it
-// by its DNS name through the kube-dns Service and the ClusterIP (requests spread over the backends), and a
-// NodePort answers on the node's address from the host. The server gets an address of its own on a test bridge, so
-// its DNS (port 53) and node IP collide with nothing else on the machine. Cleaned up: pods and sandboxes, processes
-// by PID, containerd, the kube-proxy table, bridges, CNI results, temp dirs.
+// driven by real kubectl: the node is Ready, kube-system lists a mirror pod per component, a Deployment is
+// created, scaled and exposed, a client pod reaches it by its DNS name through the kube-dns Service and the
+// ClusterIP (requests spread over the backends), and a NodePort answers on the node's address from the host. The
+// server gets an address of its own on a test bridge, so its DNS (port 53) and node IP collide with nothing else
+// on the machine. Cleaned up: pods and sandboxes, processes by PID, containerd, the kube-proxy table, bridges, CNI
+// results, temp dirs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -131,6 +132,18 @@ describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: r
       return new RegExp(`^${node}\\s+Ready\\s+control-plane\\s`).test(r.stdout);
     }, 60_000, 250);
     assert.match(await ok(['get', 'svc', '-n', 'kube-system', 'kube-dns']), /kube-dns\s+ClusterIP\s+10\.43\.0\.10\s+<none>\s+53\/UDP,53\/TCP,9153\/TCP/);
+  });
+
+  test('kube-system shows the architecture: a ready mirror pod per component, and their logs', async () => {
+    const want = ['kube-apiserver', 'kube-controller-manager', 'kube-proxy', 'kube-scheduler', 'skiff-dns', 'sqlite'].map((c) => `${c}-${node}`);
+    const listing = await waitFor('every component 1/1 Running', async () => {
+      const out = await ok(['get', 'pods', '-n', 'kube-system', '--no-headers']);
+      const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/));
+      const ready = rows.filter(([, r, status, restarts]) => r === '1/1' && status === 'Running' && restarts === '0').map(([name]) => name);
+      return want.every((n) => ready.includes(n)) ? rows.map(([name]) => name) : undefined;
+    }, 60_000, 250);
+    assert.deepEqual(listing, want);
+    assert.match(await ok(['logs', '-n', 'kube-system', `kube-scheduler-${node}`]), /^skiff scheduler: started$/m);
   });
 
   test('create, scale and expose a deployment; a pod reaches it by name and the backends share the requests', async () => {

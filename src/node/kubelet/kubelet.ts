@@ -18,6 +18,7 @@ import { hostResources, nodeSystemInfo, primaryIPv4 } from './host.ts';
 import { NodeAgent } from './node-agent.ts';
 import { runPodWorkers } from './pod-workers.ts';
 import { startKubeletServer } from './server-start.ts';
+import { componentLogDir } from './component-log-paths.ts';
 import { startRuntime, watchRuntimeState } from './runtime.ts';
 
 export interface KubeletOptions {
@@ -84,6 +85,7 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
   const hostIP = o.nodeIP ?? primaryIPv4();
   const api = o.kubeletServer && await startKubeletServer({
     ...o.kubeletServer, cri, endpoint: runtime.endpoint, client: o.client, dir: join(agentDir, 'pki'), nodeName: o.nodeName, hostIP, log,
+    componentLogDir: componentLogDir(o.dataDir),
   });
   let networkReady = false;
   let runtimeProblem: string | undefined;

@@ -2,10 +2,12 @@
 // act — replace a dead sandbox, run init containers in order, create and start containers, restart exited ones
 // per restartPolicy with CrashLoopBackOff — then write the status. A pod with a deletionTimestamp is torn down
 // within its grace period and then deleted for good (grace 0, uid precondition), as upstream's status manager
-// does. Containers of a pod that no longer exists (or of an older pod of the same name) are removed.
+// does. Containers of a pod that no longer exists (or of an older pod of the same name) are removed. Mirror pods
+// are not run (their publisher keeps them).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import { isMirrorPod } from '../../api/mirror-pod.ts';
 import { activeDeadlineLeftMs, deadlineExceeded, deadlineMessage, deadlineReason } from './active-deadline.ts';
 import { type Action, type Clock, type EventRecorder, type RestClient, isNotFound, resourceRef } from '../../client/index.ts';
 import { CriError, type CriClient, rpcErrorText } from '../cri/client.ts';
@@ -76,6 +78,9 @@ export class PodSyncer {
       else this.checked.delete(key);
     }
     if (!pod || !uid) return;
+    // a mirror pod stands for a component this node's Skiff process runs and publishes (server/mirror-pods.ts),
+    // as upstream's kubelet never runs a mirror pod's containers
+    if (isMirrorPod(pod)) return;
     if (pod.metadata?.deletionTimestamp) return this.terminate(pod, signal);
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') {

@@ -18,6 +18,8 @@ export interface KubeletServerStart {
   dir: string;
   nodeName: string;
   hostIP: string;
+  /** Where this node's Skiff components keep their logs (served for their mirror pods). */
+  componentLogDir?: string;
   log: (msg: string) => void;
 }
 
@@ -41,6 +43,7 @@ export async function startKubeletServer(o: KubeletServerStart): Promise<{ port:
         throw err;
       }
     },
+    componentLogDir: o.componentLogDir,
     log: o.log,
   });
   const port = await server.start();
