@@ -18,6 +18,9 @@ import type { ProxyMainOptions } from '../server/component-mains.ts';
 import { parseCidr } from '../api/net/ipv4.ts';
 import { caCertsPath, clientKubeProxyPath, clientKubeletPath, nodeNameHeader, type NodeCertificate } from '../server/node-join.ts';
 import { parseJoinToken } from '../server/join-token.ts';
+import { hostedMirrorComponent } from '../server/mirror-components.ts';
+import { hostedSource, startMirrorPods } from '../server/mirror-pods.ts';
+import { componentLogDir } from '../node/kubelet/component-log-paths.ts';
 
 export const agentHelp = `Usage: skiff agent --server https://HOST:6443 --token TOKEN [flags]
 
@@ -109,9 +112,18 @@ export function joinKubeProxy(server: string, token: string): Promise<NodeCertif
 }
 
 /** This host's kube-proxy, off the kubelet's event loop in a worker thread (as `skiff server` hosts its own). */
-function hostedKubeProxy(options: ProxyMainOptions): HostedComponent {
+function hostedKubeProxy(options: ProxyMainOptions, dataDir: string): HostedComponent {
   const mains = siblingModule(import.meta.url, '../server/component-mains');
-  return new HostedComponent({ name: 'kube-proxy', module: mains, export: 'proxy', options, stopTimeoutMs: 1_000 });
+  // its output also goes where the kubelet serves the kube-proxy mirror pod's log from
+  const logFile = { dir: componentLogDir(dataDir), container: 'kube-proxy' };
+  return new HostedComponent({ name: 'kube-proxy', logFile, module: mains, export: 'proxy', options, stopTimeoutMs: 1_000 });
+}
+
+/** kube-proxy-<node> in kube-system, as the server shows its own components (mirror-pods.ts), with the node's identity. */
+function publishKubeProxyMirrorPod(kubeconfig: string, nodeName: string, proxy: HostedComponent): { stop(): Promise<void> } {
+  const component = hostedMirrorComponent('kube-proxy', 'worker thread of skiff agent', ['skiff', 'agent']);
+  if (!component) throw new Error('no mirror pod shape for kube-proxy');
+  return startMirrorPods({ kubeconfig, nodeName, source: 'skiff-agent', sources: [hostedSource(component, proxy)] });
 }
 
 export async function agentCommand(argv: string[]): Promise<number> {
@@ -153,10 +165,11 @@ export async function agentCommand(argv: string[]): Promise<number> {
   if (!values['disable-kube-proxy']) {
     const p = await joinKubeProxy(server, token);
     const proxyKubeconfig = writeKubeProxyIdentity(dataDir, server, p.ca, { certPem: p.certificate, keyPem: p.key });
-    proxy = hostedKubeProxy({ kubeconfig: proxyKubeconfig, nodeName, clusterCidr });
+    proxy = hostedKubeProxy({ kubeconfig: proxyKubeconfig, nodeName, clusterCidr }, dataDir);
     // resolves once the first full sync is in the kernel; a proxy that cannot program this host fails the agent here
     await proxy.start();
   }
+  const mirror = proxy ? publishKubeProxyMirrorPod(kubeconfig, nodeName, proxy) : undefined;
   const pass = (flag: 'container-runtime-endpoint' | 'node-ip' | 'cni-bridge' | 'cluster-dns' | 'node-labels'): string[] => (values[flag] ? [`--${flag}`, values[flag]] : []);
   const { kubeletCommand } = await import('../node/kubelet/command.ts');
   try {
@@ -166,6 +179,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
     ]);
   } finally {
     // the rules stay in the kernel (traffic keeps flowing); the next agent's kube-proxy re-syncs them
+    await mirror?.stop();
     await proxy?.stop();
   }
 }

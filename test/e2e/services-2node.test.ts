@@ -238,6 +238,15 @@ describe('Services on two nodes (server + agent, each with kubelet and kube-prox
     assert.doesNotMatch(agent!.output(), /\bdns running/);
     const crt = new X509Certificate(readFileSync(join(agentDir, 'agent', 'client-kube-proxy.crt'), 'utf8'));
     assert.equal(crt.subject, 'CN=system:kube-proxy');
+    // each node's kube-proxy shows in kube-system as a mirror pod of its node, Running and ready
+    for (const n of [nodeA, nodeB]) {
+      const pod = await waitFor(`kube-proxy-${n} Running`, async () => {
+        const p = await api().get<Pod>(podsRef, `kube-proxy-${n}`, { namespace: 'kube-system' }).catch(() => undefined);
+        return p?.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready ? p : undefined;
+      }, 30_000, 200);
+      assert.equal(pod.spec?.nodeName, n);
+      assert.ok(pod.metadata?.annotations?.['kubernetes.io/config.mirror'], 'a mirror pod');
+    }
     // both tables hold the kubernetes Service and, once the server's DNS has published itself, kube-dns
     for (const ns of [A(), B()]) {
       await waitFor(`kube-dns programmed in ${ns.name}`, async () => (await inMap(ns, 'service-ips', '10.43.0.1 . tcp . 443')) && (await inMap(ns, 'service-ips', '10.43.0.10 . udp . 53')), 60_000, 200)
