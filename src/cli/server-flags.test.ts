@@ -26,3 +26,16 @@ test('the serving certificate names where agents reach the API: advertise addres
   assert.ok(!all.ips.includes('127.0.0.1'), 'loopback is always on the certificate, not repeated');
   assert.ok(all.ips.includes('10.43.0.1'));
 });
+
+test('--service-node-port-range and --kube-proxy-arg (k3s names): parsed, defaults kept, bad values refused clearly', () => {
+  const d = parseServerFlags([]);
+  assert.deepEqual(d.serviceNodePortRange, { min: 30000, max: 32767 });
+  assert.deepEqual(d.kubeProxyArgs, []);
+  const c = parseServerFlags(['--service-node-port-range', '30100-30149', '--kube-proxy-arg', 'table=skiff-t1', '--kube-proxy-arg=--min-sync-period=50ms']);
+  assert.deepEqual(c.serviceNodePortRange, { min: 30100, max: 30149 });
+  assert.deepEqual(c.kubeProxyArgs, ['--table=skiff-t1', '--min-sync-period=50ms']);
+  assert.throws(() => parseServerFlags(['--service-node-port-range', '32000-31000']), /invalid --service-node-port-range "32000-31000": want MIN-MAX/);
+  assert.throws(() => parseServerFlags(['--service-node-port-range', '30000']), /want MIN-MAX/);
+  assert.throws(() => parseServerFlags(['--kube-proxy-arg', 'table=1bad']), /invalid --kube-proxy-arg "table=1bad": --table: invalid name "1bad"/);
+  assert.throws(() => parseServerFlags(['--kube-proxy-arg', 'no-such-flag=1']), /invalid --kube-proxy-arg "no-such-flag=1"/);
+});

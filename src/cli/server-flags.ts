@@ -2,6 +2,7 @@
 import { controllerManagerSecurePort, parseSecurePort, schedulerSecurePort } from '../control-plane/component-server.ts';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../server/data-dir-lock.ts';
+import { parseProxyFlags } from '../node/proxy/flags.ts';
 
 export interface ServerConfig {
   dataDir: string;
@@ -16,6 +17,10 @@ export interface ServerConfig {
   writeKubeconfigMode: number;
   clusterCidr: string;
   serviceCidr: string;
+  /** Ports NodePort Services get (kube-apiserver's --service-node-port-range, default 30000-32767). */
+  serviceNodePortRange: { min: number; max: number };
+  /** k3s's --kube-proxy-arg: `skiff proxy` flags (without the dashes) for the hosted kube-proxy, e.g. table=NAME. */
+  kubeProxyArgs: string[];
   /** DNS server the kubelet gives ClusterFirst pods. */
   clusterDns: string;
   /** The node name of the server's own kubelet (default: the hostname). */
@@ -69,6 +74,7 @@ cluster DNS, so the server is also a node that runs containers and Services. Fla
 (networking)
   --cluster-cidr CIDR            pod network, split into node podCIDRs (default 10.42.0.0/16)
   --service-cidr CIDR            service ClusterIP range (default 10.43.0.0/16)
+  --service-node-port-range A-B  ports for NodePort Services (default 30000-32767)
 (components)
   --disable-scheduler            do not host kube-scheduler
   --disable-controller-manager   do not host kube-controller-manager
@@ -77,6 +83,7 @@ cluster DNS, so the server is also a node that runs containers and Services. Fla
 (agent)
   --disable-agent                run no kubelet, kube-proxy or DNS here (a control-plane-only server)
   --disable-kube-proxy           run no kube-proxy (Services are not programmed into nftables on this host)
+  --kube-proxy-arg KEY=VALUE     a \`skiff proxy\` flag for the hosted kube-proxy (repeatable), e.g. table=skiff-2
   --disable COMPONENT            do not run a packaged component: coredns (the cluster DNS); repeatable
   --node-name NAME               this host's node name (default: the hostname)
   --node-ip IP                   its InternalIP (default: the default route's address)
@@ -103,6 +110,8 @@ export function parseServerFlags(argv: string[]): ServerConfig {
       'write-kubeconfig-mode': { type: 'string' },
       'cluster-cidr': { type: 'string' },
       'service-cidr': { type: 'string' },
+      'service-node-port-range': { type: 'string' },
+      'kube-proxy-arg': { type: 'string', multiple: true },
       'cluster-dns': { type: 'string' },
       'node-name': { type: 'string' },
       'node-ip': { type: 'string' },
@@ -142,6 +151,8 @@ export function parseServerFlags(argv: string[]): ServerConfig {
     writeKubeconfigMode: mode,
     clusterCidr: values['cluster-cidr'] ?? '10.42.0.0/16',
     serviceCidr: values['service-cidr'] ?? '10.43.0.0/16',
+    serviceNodePortRange: parsePortRange(values['service-node-port-range'] ?? '30000-32767'),
+    kubeProxyArgs: (values['kube-proxy-arg'] ?? []).map(kubeProxyArg),
     clusterDns: values['cluster-dns'] ?? '10.43.0.10',
     nodeName: values['node-name'],
     nodeIp: values['node-ip'],
@@ -167,6 +178,27 @@ function parseDisable(values: string[]): string[] {
   const unknown = items.filter((i) => !known.includes(i));
   if (unknown.length) throw new Error(`invalid --disable ${unknown.join(',')}: valid items are ${known.join(', ')}`);
   return items;
+}
+
+/** kube-apiserver's "min-max" (inclusive); a clear error otherwise. */
+export function parsePortRange(text: string): { min: number; max: number } {
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(text.trim());
+  const min = Number(m?.[1]);
+  const max = Number(m?.[2]);
+  if (!m || min < 1 || max > 65535 || min > max) throw new Error(`invalid --service-node-port-range "${text}": want MIN-MAX, e.g. 30000-32767`);
+  return { min, max };
+}
+
+/** k3s's KEY=VALUE (or a bare KEY for a boolean) as the `--KEY=VALUE` argument the command itself would take. */
+function kubeProxyArg(text: string): string {
+  const arg = text.replace(/^--?/, '');
+  if (!/^[a-z][a-z0-9-]*(=.*)?$/.test(arg)) throw new Error(`invalid --kube-proxy-arg "${text}": want KEY=VALUE, e.g. table=skiff-2`);
+  try {
+    parseProxyFlags([`--${arg}`]); // refused now with the flag's own message, not when the component starts
+  } catch (err) {
+    throw new Error(`invalid --kube-proxy-arg "${text}": ${(err as Error).message}`);
+  }
+  return `--${arg}`;
 }
 
 /** A port flag where 0 means "pick a free one". */

@@ -26,6 +26,7 @@ import type {
   ClusterDnsMainOptions, ControllerManagerMainOptions, KubeletMainOptions, ProxyMainOptions, SchedulerMainOptions,
 } from './component-mains.ts';
 import { primaryIPv4 } from '../node/kubelet/host.ts';
+import { parseProxyFlags } from '../node/proxy/flags.ts';
 import { firstAddress, parseIPv4 } from '../api/net/ipv4.ts';
 
 /**
@@ -146,7 +147,12 @@ function serviceComponents(cfg: ServerConfig, creds: ServerCredentials, mains: s
   const nodeName = serverNodeName(cfg);
   const out: HostedComponent[] = [];
   if (!cfg.disableKubeProxy) {
-    const options: ProxyMainOptions = { kubeconfig: componentKubeconfig(creds, 'kube-proxy'), nodeName, clusterCidr: cfg.clusterCidr };
+    // --kube-proxy-arg flags over the server's own (k3s passes them to its kube-proxy the same way)
+    const flags = parseProxyFlags([`--cluster-cidr=${cfg.clusterCidr}`, ...cfg.kubeProxyArgs]);
+    const options: ProxyMainOptions = {
+      kubeconfig: componentKubeconfig(creds, 'kube-proxy'), nodeName, clusterCidr: flags.clusterCIDR, table: flags.table, mode: flags.mode,
+      minSyncPeriodMs: flags.minSyncPeriodMs,
+    };
     out.push(new HostedComponent({ name: 'kube-proxy', module: mains, export: 'proxy', options, stopTimeoutMs: componentStopGraceMs }));
   }
   if (hostsClusterDns(cfg)) {
@@ -211,6 +217,7 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       bindAddress: cfg.bindAddress,
       port: cfg.httpsListenPort,
       serviceCidr: cfg.serviceCidr,
+      nodePortRange: cfg.serviceNodePortRange,
       maxRequestsInflight: cfg.maxRequestsInflight,
       maxMutatingRequestsInflight: cfg.maxMutatingRequestsInflight,
       publicHandlers: nodeJoinHandlers(creds.ca, creds.token),

@@ -9,7 +9,6 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
 import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
@@ -20,6 +19,7 @@ import { mountsUnder } from '../../src/node/cri/containerd.ts';
 import { buildTestImageArchive } from '../../src/node/images/busybox.ts';
 import { type SkiffProcess, freePort, skiffBin, startSkiff } from './process.ts';
 import { startTestServer, type TestServer } from './server.ts';
+import { claimRun } from './isolation.ts';
 
 export const kubeletRunnable = process.getuid?.() === 0 && existsSync('/usr/bin/containerd') && existsSync('/bin/busybox') && existsSync('/usr/lib/cni/bridge');
 
@@ -43,12 +43,13 @@ function run(args: string[]): Promise<string> {
 }
 
 export async function startKubeletNode(prefix: string): Promise<KubeletNode> {
-  const suffix = randomBytes(2).toString('hex');
-  const nodeName = `${prefix}-${suffix}`;
-  const bridge = `skc${suffix}`;
-  const clusterCidr = `10.${200 + (randomBytes(1)[0]! % 50)}.0.0/16`;
+  // the run's cluster CIDR, Service CIDR, NodePorts and bridge name: see isolation.ts
+  const testRun = await claimRun();
+  const nodeName = `${prefix}-${testRun.id}`;
+  const bridge = testRun.name('skc');
+  const { clusterCidr } = testRun;
   const ac = new AbortController();
-  const server = await startTestServer();
+  const server = await startTestServer({ network: testRun });
   const client = RestClient.fromKubeconfig(server.kubeconfig, { userAgent: 'kubelet-node-test', qps: 0 });
   const components = [
     startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done),
@@ -99,6 +100,7 @@ export async function startKubeletNode(prefix: string): Promise<KubeletNode> {
     await Promise.allSettled(components);
     client.close();
     await server.stop();
+    await testRun.release();
     // never delete under live container mounts (that would delete the containers' files)
     if (mountsUnder(dataDir).length === 0) rmSync(dataDir, { recursive: true, force: true });
     else throw new Error(`mounts left under ${dataDir}: ${mountsUnder(dataDir).join(', ')}`);

@@ -41,7 +41,8 @@ export class KubeletNode {
   constructor(readonly o: KubeletNodeOptions) {}
 
   args(): string[] {
-    return ['kubelet', '--kubeconfig', this.o.kubeconfig, '--node-name', this.o.nodeName, '--data-dir', this.dataDir, '--cni-bridge', this.o.bridge, ...(this.o.args ?? [])];
+    // --port 0 (isolation.ts): never the product's 10250, which concurrent test files would both claim; args may override
+    return ['kubelet', '--kubeconfig', this.o.kubeconfig, '--node-name', this.o.nodeName, '--data-dir', this.dataDir, '--cni-bridge', this.o.bridge, '--port', '0', ...(this.o.args ?? [])];
   }
 
   get cri(): CriClient {
