@@ -23,7 +23,7 @@ import { type SkiffProcess, freePort, skiffBin, startSkiff } from '../support/pr
 import { kubectlBinary } from '../support/server.ts';
 import { cleanNodeHost, createNodeNamespace, removeSandboxes, type NodeNamespace } from '../support/nodes.ts';
 import { waitFor } from '../support/wait.ts';
-import { claimRun, type TestRun } from '../support/isolation.ts';
+import { claimRun, serverRunFlags, type TestRun } from '../support/isolation.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
@@ -78,7 +78,7 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
   let port = 0;
   const startServer = (): Promise<SkiffProcess> => startSkiff([
     'server', '--data-dir', serverDir, '--https-listen-port', String(port), '--bind-address', ns.hostIP,
-    '--node-name', nodeA, '--node-ip', ns.hostIP, '--cni-bridge', bridgeA, '--cluster-cidr', clusterCidr, '--kubelet-port', '0',
+    '--node-name', nodeA, '--node-ip', ns.hostIP, '--cni-bridge', bridgeA, ...serverRunFlags(testRun),
     // nodes, join and the pod network are under test here; kube-proxy and DNS have their own tests, and a host-wide
     // nftables table or port 53 would collide with them when files run in parallel
     '--disable-kube-proxy', '--disable', 'coredns',

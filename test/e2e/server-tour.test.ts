@@ -22,7 +22,7 @@ import { type SkiffProcess, freePort, skiffBin, startSkiff } from '../support/pr
 import { kubectlBinary } from '../support/server.ts';
 import { cleanNodeHost, createNodeNamespace, removeSandboxes, type NodeNamespace } from '../support/nodes.ts';
 import { waitFor } from '../support/wait.ts';
-import { claimRun, type TestRun } from '../support/isolation.ts';
+import { claimRun, serverRunFlags, type TestRun } from '../support/isolation.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 const servicesRef = resourceRef('v1', 'services');
@@ -88,14 +88,12 @@ describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: r
     node = testRun.name('tour-');
     bridge = testRun.name('skt');
     linkBridge = testRun.name('skn');
-    proxyTable = testRun.name('skiff-tour');
+    proxyTable = testRun.name('skiff-p'); // serverRunFlags passes it as --kube-proxy-arg table=…
     ns = createNodeNamespace(testRun.name('skiff-tour-'), linkBridge, testRun.net(0));
     const port = await freePort();
     server = await startSkiff([
       'server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', ns.hostIP,
-      '--node-name', node, '--node-ip', ns.hostIP, '--cni-bridge', bridge, '--cluster-cidr', testRun.clusterCidr, '--kubelet-port', '0',
-      '--service-cidr', testRun.serviceCidr, '--cluster-dns', testRun.clusterDns, '--service-node-port-range', testRun.nodePortRange,
-      '--kube-proxy-arg', `table=${proxyTable}`,
+      '--node-name', node, '--node-ip', ns.hostIP, '--cni-bridge', bridge, ...serverRunFlags(testRun),
     ], /API server listening/, 90_000);
     kubeconfig = join(dataDir, 'server', 'cred', 'admin.kubeconfig');
     client = RestClient.fromKubeconfig(kubeconfig, { userAgent: 'tour-test', qps: 0 });

@@ -19,7 +19,11 @@
 // - names (bridges, veths, netns, nft tables, node names): `name(prefix)` carries the slot, unique among live runs,
 //   plus random hex so that what a crashed earlier run left behind does not collide either. Linux interface names
 //   are at most 15 characters: keep prefixes short.
-// Not managed here because they are already per run: TCP/UDP listeners (port 0 — the API server, the kubelet API with
+// - fixed ports of `skiff server`: the hosted scheduler's and controller-manager's secure ports (10259, 10257) and its
+//   kubelet's API (10250) are the product's defaults; two test servers on them collide (the second one's components
+//   fail to listen). `serverPortFlags` turns them to 0 (none / any free one) — for every test `skiff server`, with a
+//   run or without; `serverRunFlags(run)` adds the run's networks and kube-proxy table.
+// Not managed here because they are already per run: TCP/UDP listeners on port 0 (the API server, the kubelet API with
 // `--port 0`, DNS on `<address>:0`, containerd's CRI streaming port), data dirs and containerd sockets (mkdtemp).
 //
 // The slot is held by an abstract unix socket (`\0skiff-e2e-slot-N`): the kernel refuses a second listener on the
@@ -97,4 +101,16 @@ export async function claimRun(): Promise<TestRun> {
     };
   }
   throw new Error(`all ${slotCount} test-run slots are taken: ${slotCount} host-network tests are running on this machine`);
+}
+
+/** `skiff server` flags that keep a test server off the product's fixed host ports (10250, 10257, 10259). */
+export const serverPortFlags: readonly string[] = ['--kubelet-port', '0', '--kube-scheduler-secure-port', '0', '--kube-controller-manager-secure-port', '0'];
+
+/** `skiff server` flags for a run: its pod and Service CIDRs, cluster DNS IP, NodePort range, its own kube-proxy
+ *  table (k3s's --kube-proxy-arg) and serverPortFlags. The node IP, bridge names and data dir stay the caller's. */
+export function serverRunFlags(run: Omit<TestRun, 'release'>): string[] {
+  return [
+    '--cluster-cidr', run.clusterCidr, '--service-cidr', run.serviceCidr, '--cluster-dns', run.clusterDns,
+    '--service-node-port-range', run.nodePortRange, '--kube-proxy-arg', `table=${run.name('skiff-p')}`, ...serverPortFlags,
+  ];
 }
