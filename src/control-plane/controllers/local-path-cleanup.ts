@@ -47,8 +47,9 @@ export function volumeNodeName(pv: PersistentVolume, nodes: readonly Node[]): st
   return undefined;
 }
 
-export function helperPodName(pv: PersistentVolume): string {
-  return `helper-pod-delete-${pv.metadata?.name}`;
+/** Upstream's name for the helper that deletes volume `volume`. */
+export function helperPodName(volume: string): string {
+  return `helper-pod-delete-${volume}`;
 }
 
 /** The helper pod: on `node`, the class's root mounted at /data, `rm -rf /data/<name>`, run once. */
@@ -57,7 +58,7 @@ export function helperPod(pv: PersistentVolume, target: { root: string; name: st
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: helperPodName(pv),
+      name: helperPodName(pv.metadata?.name ?? ''),
       namespace: helperNamespace,
       labels: { [helperVolumeLabel]: pv.metadata?.name ?? '' },
       annotations: { [helperVolumeUidAnnotation]: pv.metadata?.uid ?? '' },

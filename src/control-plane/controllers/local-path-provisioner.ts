@@ -140,7 +140,7 @@ export class LocalPathProvisioner extends Controller {
   /** Drives the helper pod: creates it, and once it Succeeded deletes it and says so; a Failed one is reported,
    *  deleted and retried (rate-limited). */
   private async directoryRemoved(pv: PersistentVolume, ref: ApiObject, target: { root: string; name: string }, node: string, signal: AbortSignal): Promise<boolean> {
-    const podName = helperPodName(pv);
+    const podName = helperPodName(pv.metadata?.name ?? '');
     const pod = this.helpers.lister.get(helperNamespace, podName);
     if (!pod) {
       await this.ctx.client.create(podsRef, helperPod(pv, target, node, pauseImage), { namespace: helperNamespace, signal }).catch((err: unknown) => {
@@ -169,7 +169,7 @@ export class LocalPathProvisioner extends Controller {
 
   /** A finished helper pod whose volume is gone (deleted by hand meanwhile) is removed. */
   private async removeFinishedHelper(volume: string, signal: AbortSignal): Promise<Action> {
-    const pod = this.helpers.lister.get(helperNamespace, `helper-pod-delete-${volume}`);
+    const pod = this.helpers.lister.get(helperNamespace, helperPodName(volume));
     if (pod && !pod.metadata?.deletionTimestamp && (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed')) await this.deleteHelper(pod.metadata!.name!, signal);
   }
 
