@@ -28,8 +28,16 @@
 //
 // The slot is held by an abstract unix socket (`\0skiff-e2e-slot-N`): the kernel refuses a second listener on the
 // same name, so two processes never hold one slot, and it is released when the process exits — even by a crash,
-// leaving no lock file behind. Product defaults (10.42/16, 10.43/16, 10.43.0.10, 10250, 30000-32767) stay as they
+// leaving no lock file behind (abstract names are per network namespace: claim from the host's, as tests run). The
+// ranges avoid those tests written before this module pick at random (10.100–10.249, 10.244/16). Product defaults (10.42/16, 10.43/16, 10.43.0.10, 10250, 30000-32767) stay as they
 // are; tests pass these values through the components' ordinary flags and options.
+//
+// Adopting it in a test that programs the host: `run = await claimRun()` in before(); `startTestServer({ network:
+// run })`; node-ipam `options: { clusterCidr: run.clusterCidr }`; the kube-dns Service at `run.clusterDns` and
+// `skiff kubelet --cluster-dns run.clusterDns`; bridges, nft tables, netns and node namespaces' links named
+// `run.name('skx')` on `run.net(k)`; `skiff proxy --table run.name('skiff-x') --cluster-cidr run.clusterCidr`; a
+// `skiff server` gets `...serverRunFlags(run)` (any other test server `...serverPortFlags`); `await run.release()`
+// last in after().
 import { randomBytes } from 'node:crypto';
 import { type Server, createServer } from 'node:net';
 
