@@ -60,7 +60,8 @@ export async function benchProxy(o: { services?: number; endpointsPerService?: n
   const services = o.services ?? 1000;
   const perService = o.endpointsPerService ?? 10;
   const requests = o.requests ?? 1500;
-  const lab = new NetnsLab(250 + (process.pid % 5)); // apart from the e2e tests' ranges (20–249)
+  const subnet = 250 + (process.pid % 5);
+  const lab = new NetnsLab(`10.244.${subnet}`, `${process.pid % 100000}${subnet}`.slice(-7)); // apart from the e2e tests' 10.46/16
   const table = `skiff-pb${lab.id}`;
   const server = await startBenchServer();
   const client = RestClient.fromKubeconfig(server.kubeconfig, { qps: 0 });
@@ -69,7 +70,7 @@ export async function benchProxy(o: { services?: number; endpointsPerService?: n
     await lab.create();
     const pod = await lab.addPod('b0', 8080);
     await lab.addPod('b1', 8080);
-    await createServices(client, services, perService, lab.subnet);
+    await createServices(client, services, perService, subnet);
     const web = await client.create<Service>(servicesRef, service('web'), { namespace: 'default' });
     await client.create(endpointSlicesRef, slice('web', [pod.ip]), { namespace: 'default' });
     const t0 = performance.now();

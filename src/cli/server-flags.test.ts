@@ -34,3 +34,10 @@ test('--kube-proxy-arg sets the hosted kube-proxy mode and table, validated as s
   assert.throws(() => parseServerFlags(['--kube-proxy-arg', 'proxy-mode=ipvs']), /--proxy-mode: want nftables or iptables, got "ipvs"/);
   assert.throws(() => parseServerFlags(['--kube-proxy-arg', 'table=a;b']), /--table: invalid name/);
 });
+
+test('--service-node-port-range (k3s name): parsed, default kept, bad values refused clearly', () => {
+  assert.deepEqual(parseServerFlags([]).serviceNodePortRange, { min: 30000, max: 32767 });
+  assert.deepEqual(parseServerFlags(['--service-node-port-range', '30100-30149']).serviceNodePortRange, { min: 30100, max: 30149 });
+  assert.throws(() => parseServerFlags(['--service-node-port-range', '32000-31000']), /invalid --service-node-port-range "32000-31000": want MIN-MAX/);
+  assert.throws(() => parseServerFlags(['--service-node-port-range', '30000']), /want MIN-MAX/);
+});

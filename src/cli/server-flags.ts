@@ -17,6 +17,9 @@ export interface ServerConfig {
   writeKubeconfigMode: number;
   clusterCidr: string;
   serviceCidr: string;
+  /** Ports NodePort Services get (kube-apiserver's --service-node-port-range, default 30000-32767). */
+  serviceNodePortRange: { min: number; max: number };
+  /** k3s's --kube-proxy-arg: `skiff proxy` flags (without the dashes) for the hosted kube-proxy, e.g. table=NAME. */
   /** DNS server the kubelet gives ClusterFirst pods. */
   clusterDns: string;
   /** The node name of the server's own kubelet (default: the hostname). */
@@ -84,6 +87,7 @@ it; the pods keep running and the next start adopts them. Flags take k3s's names
 (networking)
   --cluster-cidr CIDR            pod network, split into node podCIDRs (default 10.42.0.0/16)
   --service-cidr CIDR            service ClusterIP range (default 10.43.0.0/16)
+  --service-node-port-range A-B  ports for NodePort Services (default 30000-32767)
 (components)
   --disable-scheduler            do not host kube-scheduler
   --disable-controller-manager   do not host kube-controller-manager
@@ -120,6 +124,7 @@ export function parseServerFlags(argv: string[]): ServerConfig {
       'write-kubeconfig-mode': { type: 'string' },
       'cluster-cidr': { type: 'string' },
       'service-cidr': { type: 'string' },
+      'service-node-port-range': { type: 'string' },
       'cluster-dns': { type: 'string' },
       'node-name': { type: 'string' },
       'node-ip': { type: 'string' },
@@ -161,6 +166,7 @@ export function parseServerFlags(argv: string[]): ServerConfig {
     writeKubeconfigMode: mode,
     clusterCidr: values['cluster-cidr'] ?? '10.42.0.0/16',
     serviceCidr: values['service-cidr'] ?? '10.43.0.0/16',
+    serviceNodePortRange: parsePortRange(values['service-node-port-range'] ?? '30000-32767'),
     clusterDns: values['cluster-dns'] ?? '10.43.0.10',
     nodeName: values['node-name'],
     nodeIp: values['node-ip'],
@@ -188,6 +194,15 @@ function parseDisable(values: string[]): string[] {
   const unknown = items.filter((i) => !known.includes(i));
   if (unknown.length) throw new Error(`invalid --disable ${unknown.join(',')}: valid items are ${known.join(', ')}`);
   return items;
+}
+
+/** kube-apiserver's "min-max" (inclusive); a clear error otherwise. */
+export function parsePortRange(text: string): { min: number; max: number } {
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(text.trim());
+  const min = Number(m?.[1]);
+  const max = Number(m?.[2]);
+  if (!m || min < 1 || max > 65535 || min > max) throw new Error(`invalid --service-node-port-range "${text}": want MIN-MAX, e.g. 30000-32767`);
+  return { min, max };
 }
 
 /** k3s's --kube-proxy-arg KEY=VALUE, for the kube-proxy flags the hosted one takes (validated as `skiff proxy` does). */

@@ -78,14 +78,14 @@ export const controllerManager: HostedMain<ControllerManagerMainOptions> = async
   }
 };
 
-export interface ProxyMainOptions { kubeconfig: string; nodeName: string; mode?: 'nftables' | 'iptables'; clusterCidr?: string; table?: string }
+export interface ProxyMainOptions { kubeconfig: string; nodeName: string; mode?: 'nftables' | 'iptables'; clusterCidr?: string; table?: string; minSyncPeriodMs?: number }
 
 /** kube-proxy hosted by `skiff server` and `skiff agent` for their host. */
 export const proxy: HostedMain<ProxyMainOptions> = async (o, ctx) => {
   const { startProxy } = await import('../node/proxy/index.ts');
   const client = RestClient.fromKubeconfig(o.kubeconfig, { userAgent: 'skiff-proxy', qps: 0 });
   try {
-    await startProxy({ client, signal: ctx.signal, nodeName: o.nodeName, mode: o.mode, table: o.table, clusterCIDR: o.clusterCidr });
+    await startProxy({ client, signal: ctx.signal, nodeName: o.nodeName, mode: o.mode, table: o.table, clusterCIDR: o.clusterCidr, minSyncPeriodMs: o.minSyncPeriodMs });
     ctx.ready();
     await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
   } finally {

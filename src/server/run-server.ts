@@ -232,6 +232,7 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       bindAddress: cfg.bindAddress,
       port: cfg.httpsListenPort,
       serviceCidr: cfg.serviceCidr,
+      nodePortRange: cfg.serviceNodePortRange,
       maxRequestsInflight: cfg.maxRequestsInflight,
       maxMutatingRequestsInflight: cfg.maxMutatingRequestsInflight,
       publicHandlers: nodeJoinHandlers(creds.ca, creds.join.secret),

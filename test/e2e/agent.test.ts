@@ -23,6 +23,7 @@ import { type SkiffProcess, freePort, skiffBin, startSkiff } from '../support/pr
 import { kubectlBinary } from '../support/server.ts';
 import { cleanNodeHost, createNodeNamespace, removeSandboxes, type NodeNamespace } from '../support/nodes.ts';
 import { waitFor } from '../support/wait.ts';
+import { claimRun, serverRunFlags, type TestRun } from '../support/isolation.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
@@ -56,12 +57,13 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
   const suffix = randomBytes(2).toString('hex');
   const nodeA = `agent-e2e-a-${suffix}`;
   const nodeB = `agent-e2e-b-${suffix}`;
-  const bridgeA = `ska${suffix}`;
+  // host bridges, the link /24 (where the server's node IP and its kubelet live) and the pod CIDRs are this run's
+  // own (test/support/isolation.ts); bridgeB lives in the agent's namespace
+  let testRun: TestRun;
+  let bridgeA = '';
   const bridgeB = `skb${suffix}`;
-  const linkBridge = `skl${suffix}`;
-  const rnd = randomBytes(2);
-  const clusterCidr = `10.${150 + (rnd[0] % 50)}.0.0/16`;
-  const linkNet = `172.30.${rnd[1]}`;
+  let linkBridge = '';
+  let clusterCidr = '';
   const root = mkdtempSync(join(tmpdir(), 'skiff-agent-'));
   const serverDir = join(root, 'server');
   const agentDir = join(root, 'agent');
@@ -76,7 +78,7 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
   let port = 0;
   const startServer = (): Promise<SkiffProcess> => startSkiff([
     'server', '--data-dir', serverDir, '--https-listen-port', String(port), '--bind-address', ns.hostIP,
-    '--node-name', nodeA, '--node-ip', ns.hostIP, '--cni-bridge', bridgeA, '--cluster-cidr', clusterCidr, '--kubelet-port', '0',
+    '--node-name', nodeA, '--node-ip', ns.hostIP, '--cni-bridge', bridgeA, ...serverRunFlags(testRun),
     // nodes, join and the pod network are under test here; kube-proxy and DNS have their own tests, and a host-wide
     // nftables table or port 53 would collide with them when files run in parallel
     '--disable-kube-proxy', '--disable', 'coredns',
@@ -106,7 +108,11 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
   };
 
   before(async () => {
-    ns = createNodeNamespace(`skiff-agent-${suffix}`, linkBridge, linkNet);
+    testRun = await claimRun();
+    ({ clusterCidr } = testRun);
+    bridgeA = testRun.name('ska');
+    linkBridge = testRun.name('skl');
+    ns = createNodeNamespace(testRun.name('skiff-agent-'), linkBridge, testRun.net(0));
     port = await freePort();
     server = await startServer();
     url = `https://${ns.hostIP}:${port}`;
@@ -139,6 +145,7 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
     // never delete under live container mounts (that would delete the containers' files)
     assert.deepEqual(mountsUnder(root), []);
     rmSync(root, { recursive: true, force: true });
+    await testRun?.release();
   });
 
   test('the server runs a kubelet for its own host: node Ready with the control-plane role', async () => {

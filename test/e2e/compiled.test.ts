@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { adminClient } from '../support/http.ts';
 import { freePort } from '../support/process.ts';
 import { waitFor } from '../support/wait.ts';
+import { serverPortFlags } from '../support/isolation.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -49,7 +50,7 @@ test('the compiled dist/ entry runs skiff server --help and a server without a T
 
   const dataDir = join(root, 'data');
   const port = await freePort();
-  const child = spawn(process.execPath, [entry, 'server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry, 'server', '--disable-agent', ...serverPortFlags, '--data-dir', dataDir, '--https-listen-port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adminClient } from '../support/http.ts';
 import { freePort, skiffBin, startSkiff } from '../support/process.ts';
+import { serverPortFlags } from '../support/isolation.ts';
 
 function runToExit(args: string[]): Promise<{ code: number | null; output: string; ms: number }> {
   const started = Date.now();
@@ -20,14 +21,14 @@ function runToExit(args: string[]): Promise<{ code: number | null; output: strin
 
 test('a second skiff server on the same data dir is refused at once, naming the first one\'s PID', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-lock-e2e-'));
-  const first = await startSkiff(['server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(await freePort())], /API server listening/);
+  const first = await startSkiff(['server', '--disable-agent', ...serverPortFlags, '--data-dir', dataDir, '--https-listen-port', String(await freePort())], /API server listening/);
   t.after(async () => {
     first.child.kill('SIGKILL');
     await first.exited;
     rmSync(dataDir, { recursive: true, force: true });
   });
   const lockFile = join(dataDir, 'server', 'skiff.lock');
-  const second = await runToExit(['server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(await freePort())]);
+  const second = await runToExit(['server', '--disable-agent', ...serverPortFlags, '--data-dir', dataDir, '--https-listen-port', String(await freePort())]);
   assert.equal(second.code, 1, second.output);
   assert.equal(
     second.output,

@@ -14,6 +14,7 @@ import { adminClient } from '../support/http.ts';
 import { freePort, startSkiff } from '../support/process.ts';
 import { startTestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
+import { serverPortFlags } from '../support/isolation.ts';
 
 type Send = ReturnType<typeof adminClient>['send'];
 interface PodList {
@@ -47,7 +48,7 @@ function metricLine(metrics: string, name: string, component: string): string | 
 
 test('skiff server runs the scheduler and controller-manager in worker threads, not on the API server thread', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-hosting-'));
-  const proc = await startSkiff(['server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(await freePort())], /API server listening/);
+  const proc = await startSkiff(['server', '--disable-agent', ...serverPortFlags, '--data-dir', dataDir, '--https-listen-port', String(await freePort())], /API server listening/);
   const sims = new AbortController();
   t.after(async () => {
     sims.abort();

@@ -1,6 +1,7 @@
 // The kubelet with real containerd, runc and CNI, driven by real kubectl: a Skiff API server with the scheduler
 // and node-ipam, and `skiff kubelet` as its own process with a temp data dir (its own containerd, a CNI bridge and
-// network name unique to this run, a cluster CIDR picked at random so a concurrent test's bridge does not clash).
+// network name unique to this run, the run's own cluster CIDR so a concurrent test's bridge does not clash:
+// test/support/isolation.ts).
 // `kubectl run web … -- httpd` becomes Running with a pod IP that answers HTTP from the host; a kubelet restart
 // keeps and re-adopts the container; deletion removes containers and sandbox; a crashing container goes to
 // CrashLoopBackOff; an unpullable image gives ErrImagePull / ImagePullBackOff (from a registry on loopback that
@@ -26,6 +27,7 @@ import { manifestMediaType } from '../../src/node/images/oci-archive.ts';
 
 import { podUidLabel } from '../../src/node/kubelet/runtime-config.ts';
 import { KubeletNode, nodeRunnable } from '../support/kubelet-node.ts';
+import { claimRun, type TestRun } from '../support/isolation.ts';
 import { freePort } from '../support/process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
@@ -65,8 +67,9 @@ async function pushTestImage(registry: string, repo: string, tag: string): Promi
 describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, containerd, busybox-static and CNI plugins' }, () => {
   const suffix = randomBytes(2).toString('hex');
   const nodeName = `kubelet-e2e-${suffix}`;
-  const bridge = `skt${suffix}`;
-  const clusterCidr = `10.${200 + (randomBytes(1)[0] % 50)}.0.0/16`;
+  let run: TestRun;
+  let bridge = '';
+  let clusterCidr = '';
   const ac = new AbortController();
   let s: TestServer;
   let client: RestClient;
@@ -81,7 +84,10 @@ describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, 
   const pod = (name: string) => client.get<Pod>(podsRef, name, { namespace: 'default' });
 
   before(async () => {
-    s = await startTestServer();
+    run = await claimRun();
+    ({ clusterCidr } = run);
+    bridge = run.name('skt');
+    s = await startTestServer({ network: run });
     client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'kubelet-test', qps: 0 });
     components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
     components.push(startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam'], options: { clusterCidr } }).then((m) => m.done));
@@ -117,6 +123,7 @@ describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, 
       await Promise.allSettled(components);
       client.close();
       await s.stop();
+      await run.release();
     }
   });
 

@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import { request } from 'node:https';
 import { adminClient } from '../support/http.ts';
 import { freePort, startSkiff } from '../support/process.ts';
+import { serverPortFlags } from '../support/isolation.ts';
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} stops the server promptly with simulated nodes, watches and keep-alive clients connected`, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'skiff-stop-'));
     const port = await freePort();
-    const server = await startSkiff(['server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(port)], /API server listening/);
+    const server = await startSkiff(['server', '--disable-agent', ...serverPortFlags, '--data-dir', dataDir, '--https-listen-port', String(port)], /API server listening/);
     const kubeconfig = join(dataDir, 'server', 'cred', 'admin.kubeconfig');
     let sim: Awaited<ReturnType<typeof startSkiff>> | undefined;
     try {

@@ -14,6 +14,7 @@ import { adminClient } from '../support/http.ts';
 import { freePort, startSkiff } from '../support/process.ts';
 import { requestTotal } from '../../src/control-plane/apiserver/metrics.ts';
 import { configMap, slowClient, startLimitsServer } from './limits-harness.ts';
+import { serverPortFlags } from '../support/isolation.ts';
 
 const kubectl = '/usr/bin/kubectl';
 
@@ -302,7 +303,7 @@ test('the official Python client reads Status bodies and objects ending with the
 test('skiff server --max-mutating-requests-inflight 1 applies the limit', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-flags-'));
   const port = await freePort();
-  const proc = await startSkiff(['server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(port), '--max-mutating-requests-inflight', '1', '--disable-scheduler', '--disable-controller-manager'], /API server listening/);
+  const proc = await startSkiff(['server', '--disable-agent', ...serverPortFlags, '--data-dir', dataDir, '--https-listen-port', String(port), '--max-mutating-requests-inflight', '1', '--disable-scheduler', '--disable-controller-manager'], /API server listening/);
   try {
     // The scheduler's identity is an ordinary user (not system:masters), so the limit applies to it.
     const c = adminClient(join(dataDir, 'server', 'cred', 'scheduler.kubeconfig'));

@@ -1,5 +1,5 @@
 // A throw-away "pod network" for kube-proxy tests and benches: a bridge of our own on the host with a test-only
-// /24, and network namespaces as pods (veth into the bridge, hairpin on), each optionally serving HTTP with
+// /24 (a test run's own, test/support/isolation.ts: net(k)), and network namespaces as pods (veth into the bridge, hairpin on), each optionally serving HTTP with
 // `busybox httpd` that answers the pod's name. Names carry a per-run id so parallel runs do not collide, and
 // destroy() removes exactly what create() made (processes by PID, namespaces and links by name).
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -33,11 +33,12 @@ export class NetnsLab {
   private readonly dir: string;
   private next = 10;
 
-  constructor(readonly subnet: number) {
-    this.id = `${process.pid % 100000}${subnet}`.slice(-7);
+  /** `net`: the /24's first three octets ("10.46.8"); `id`: unique among live runs, ≤ 7 characters (link names). */
+  constructor(readonly net: string, id: string) {
+    this.id = id;
     this.bridge = `skbr${this.id}`;
-    this.nodeIP = `10.244.${subnet}.1`;
-    this.cidr = `10.244.${subnet}.0/24`;
+    this.nodeIP = `${net}.1`;
+    this.cidr = `${net}.0/24`;
     this.dir = mkdtempSync(join(tmpdir(), 'skiff-proxy-lab-'));
   }
 
@@ -49,7 +50,7 @@ export class NetnsLab {
 
   /** A namespace on the bridge; with `serve`, busybox httpd on that port answering the pod's name. */
   async addPod(name: string, serve?: number, hostOctet?: number): Promise<LabPod> {
-    const ip = `10.244.${this.subnet}.${hostOctet ?? this.next++}`;
+    const ip = `${this.net}.${hostOctet ?? this.next++}`;
     const ns = `skiff-${this.id}-${name}`;
     const host = `skv${this.id}${this.pods.length}`;
     await sh('ip', ['netns', 'add', ns]);

@@ -11,10 +11,13 @@ import { type Proxier, type SyncEvent, cleanupProxy, startProxy } from '../../sr
 import { chainPrefix } from '../../src/node/proxy/iptables-ruleset.ts';
 import { endpointSlicesRef, servicesRef } from '../../src/node/proxy/proxier.ts';
 import { type TestServer, startTestServer } from '../support/server.ts';
+import { claimRun } from '../support/isolation.ts';
 import { waitFor } from '../support/wait.ts';
 import { type LabPod, NetnsLab, curl } from './proxy-harness.ts';
 
-const lab = new NetnsLab(175 + (process.pid % 75));
+// the run's own /24, Service CIDR, NodePort range and names (test/support/isolation.ts)
+const testRun = await claimRun();
+const lab = new NetnsLab(testRun.net(0), testRun.id);
 const prefix = `skiff-ipt${lab.id}`;
 const nodeName = `proxy-ipt-${lab.id}`;
 let s: TestServer;
@@ -28,7 +31,7 @@ before(async () => {
   await lab.create();
   backends = [await lab.addPod('b0', 8080), await lab.addPod('b1', 8080)];
   clientPod = await lab.addPod('client');
-  s = await startTestServer();
+  s = await startTestServer({ network: testRun });
   client = RestClient.fromKubeconfig(s.kubeconfig, { qps: 0 });
   proxier = (await startProxy({ client, nodeName, table: prefix, mode: 'iptables', clusterCIDR: lab.cidr, signal: ctl.signal })).proxier;
 });
@@ -39,6 +42,7 @@ after(async () => {
   await lab.destroy();
   client?.close();
   await s?.stop();
+  await testRun.release();
 });
 
 const endpoints = (pods: LabPod[]): EndpointSlice['endpoints'] => pods.map((p) => ({ addresses: [p.ip], conditions: { ready: true }, nodeName }));

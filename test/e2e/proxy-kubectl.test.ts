@@ -12,10 +12,13 @@ import { runCommand } from '../../src/node/proxy/nft.ts';
 import { startProxy } from '../../src/node/proxy/index.ts';
 import { servicesRef } from '../../src/node/proxy/proxier.ts';
 import { type TestServer, startTestServer } from '../support/server.ts';
+import { claimRun } from '../support/isolation.ts';
 import { waitFor } from '../support/wait.ts';
 import { type LabPod, NetnsLab, curl } from './proxy-harness.ts';
 
-const lab = new NetnsLab(20 + (process.pid % 75));
+// the run's own /24, Service CIDR, NodePort range and names (test/support/isolation.ts)
+const testRun = await claimRun();
+const lab = new NetnsLab(testRun.net(0), testRun.id);
 const table = `skiff-pk${lab.id}`;
 const nodeName = `proxy-kubectl-${lab.id}`;
 let s: TestServer;
@@ -51,7 +54,7 @@ async function setReady(pod: Pod, ready: boolean, ip = pod.status?.podIP): Promi
 before(async () => {
   await lab.create();
   backends = [await lab.addPod('web-0', 8080), await lab.addPod('web-1', 8080)];
-  s = await startTestServer();
+  s = await startTestServer({ network: testRun });
   client = RestClient.fromKubeconfig(s.kubeconfig, { qps: 0 });
   const node = await client.create<Node>(nodesRef, { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName } });
   await client.updateStatus(nodesRef, { ...node, status: { addresses: [{ type: 'InternalIP', address: lab.nodeIP }] } });
@@ -67,6 +70,7 @@ after(async () => {
   await lab.destroy();
   client?.close();
   await s?.stop();
+  await testRun.release();
 });
 
 /** Waits until the kernel has the service's address, then returns it (no packet goes out before). */
@@ -117,6 +121,8 @@ test('kubectl expose --type=LoadBalancer gets the node address as EXTERNAL-IP, w
     const out = await kubectl(['get', 'service', 'weblb', '--no-headers']);
     return out.includes(lab.nodeIP) ? out : undefined;
   }, 15_000);
-  assert.match(row, /^weblb\s+LoadBalancer\s+10\.43\.\S+\s+10\.244\.\d+\.1\s+8090:3\d{4}\/TCP/);
+  const dots = (t: string): string => t.replaceAll('.', '\\.');
+  const servicePrefix = testRun.serviceCidr.split('.').slice(0, 3).join('.');
+  assert.match(row, new RegExp(`^weblb\\s+LoadBalancer\\s+${dots(servicePrefix)}\\.\\d+\\s+${dots(lab.nodeIP)}\\s+8090:3\\d{4}/TCP`));
   await waitFor('LB address answers', async () => (await curl(`http://${lab.nodeIP}:8090/`)).body.startsWith('web-'), 15_000, 50);
 });

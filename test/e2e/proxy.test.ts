@@ -14,6 +14,7 @@ import { runCommand } from '../../src/node/proxy/nft.ts';
 import { type Proxier, type SyncEvent, startProxy } from '../../src/node/proxy/index.ts';
 import { endpointSlicesRef, servicesRef } from '../../src/node/proxy/proxier.ts';
 import { type TestServer, startTestServer } from '../support/server.ts';
+import { claimRun } from '../support/isolation.ts';
 import { type SkiffProcess, startSkiff } from '../support/process.ts';
 import { waitFor } from '../support/wait.ts';
 import { HostedComponent } from '../../src/server/hosted-component.ts';
@@ -22,7 +23,9 @@ import type { ProxyMainOptions } from '../../src/server/component-mains.ts';
 import { createSocket } from 'node:dgram';
 import { type LabPod, NetnsLab, curl, udpAsk } from './proxy-harness.ts';
 
-const lab = new NetnsLab(100 + (process.pid % 75));
+// the run's own /24, Service CIDR, NodePort range and names (test/support/isolation.ts)
+const testRun = await claimRun();
+const lab = new NetnsLab(testRun.net(0), testRun.id);
 const table = `skiff-pt${lab.id}`;
 const nodeName = `proxy-node-${lab.id}`;
 let s: TestServer;
@@ -35,7 +38,7 @@ let backends: LabPod[] = [];
 let clientPod: LabPod;
 /** On the bridge but outside the cluster CIDR handed to kube-proxy (the lower half of the /24): an external client. */
 let outside: LabPod;
-const clusterCIDR = `10.244.${lab.subnet}.0/25`;
+const clusterCIDR = `${lab.net}.0/25`;
 let cli: SkiffProcess | undefined;
 
 before(async () => {
@@ -43,7 +46,7 @@ before(async () => {
   backends = [await lab.addPod('b0', 8080), await lab.addPod('b1', 8080), await lab.addPod('b2', 8080)];
   clientPod = await lab.addPod('client');
   outside = await lab.addPod('outside', undefined, 200);
-  s = await startTestServer();
+  s = await startTestServer({ network: testRun });
   client = RestClient.fromKubeconfig(s.kubeconfig, { qps: 0 });
   proxier = (await startProxy({ client, nodeName, table, clusterCIDR, signal: proxyCtl.signal })).proxier;
 });
@@ -60,6 +63,7 @@ after(async () => {
   await lab.destroy();
   client?.close();
   await s?.stop();
+  await testRun.release();
 });
 
 function service(name: string, spec: Service['spec']): Service {
@@ -202,7 +206,7 @@ test('NodePort answers on the node address, from the host and from a pod', async
 });
 
 test('externalIPs: the service port answers on an external IP routed to this node', async () => {
-  const extIP = `10.245.${lab.subnet}.1`; // test-only; reaches the host by the pods' default route
+  const extIP = `${testRun.net(1)}.1`; // the run's own; reaches the host by the pods' default route
   await createService(service('ext', { externalIPs: [extIP], ports: [{ name: 'http', port: 83, targetPort: 8080 }] }), backends);
   await waitFor('externalIP programmed', async () =>
     (await runCommand('nft', ['list', 'map', 'ip', table, 'service-ips'])).stdout.includes(`${extIP} . tcp . 83`), 10_000, 10);

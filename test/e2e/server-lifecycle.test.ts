@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { request } from 'node:https';
 import { adminClient } from '../support/http.ts';
 import { freePort, startSkiff } from '../support/process.ts';
+import { serverPortFlags } from '../support/isolation.ts';
 
 async function serve(dataDir: string, port: number) {
-  return startSkiff(['server', '--disable-agent', '--data-dir', dataDir, '--https-listen-port', String(port)], /API server listening/);
+  return startSkiff(['server', '--disable-agent', ...serverPortFlags, '--data-dir', dataDir, '--https-listen-port', String(port)], /API server listening/);
 }
 
 test('acknowledged writes survive kill -9 of the server', async () => {

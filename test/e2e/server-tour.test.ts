@@ -4,8 +4,10 @@
 // created, scaled and exposed, a client pod reaches it by its DNS name through the kube-dns Service and the
 // ClusterIP (requests spread over the backends), and a NodePort answers on the node's address from the host. The
 // server gets an address of its own on a test bridge, so its DNS (port 53) and node IP collide with nothing else
-// on the machine. Cleaned up: pods and sandboxes, processes by PID, containerd, the kube-proxy table, bridges, CNI
-// results, temp dirs.
+// on the machine, and the run's own Service CIDR, cluster DNS IP, NodePort range, pod CIDRs and kube-proxy table
+// (`--kube-proxy-arg table=…`, k3s's flag), so that no other test's kube-proxy DNATs what this one's pods send
+// (test/support/isolation.ts). Cleaned up: pods and sandboxes, processes by PID, containerd, the kube-proxy table,
+// bridges, CNI results, temp dirs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -13,7 +15,6 @@ import { get as httpGet } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
 import { mountsUnder } from '../../src/node/cri/containerd.ts';
@@ -22,11 +23,10 @@ import { type SkiffProcess, freePort, skiffBin, startSkiff } from '../support/pr
 import { kubectlBinary } from '../support/server.ts';
 import { cleanNodeHost, createNodeNamespace, removeSandboxes, type NodeNamespace } from '../support/nodes.ts';
 import { waitFor } from '../support/wait.ts';
+import { claimRun, serverRunFlags, type TestRun } from '../support/isolation.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 const servicesRef = resourceRef('v1', 'services');
-// the table the hosted kube-proxy programs (src/node/proxy: its default)
-const proxyTable = 'skiff-proxy';
 
 const runnable = process.getuid?.() === 0 && existsSync('/usr/bin/containerd') && existsSync('/bin/busybox')
   && existsSync('/usr/lib/cni/bridge') && existsSync('/usr/sbin/nft');
@@ -42,7 +42,7 @@ function run(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Run
   });
 }
 
-function nftTableExists(): boolean {
+function nftTableExists(proxyTable: string): boolean {
   try {
     execFileSync('nft', ['list', 'table', 'ip', proxyTable], { stdio: 'ignore' });
     return true;
@@ -64,12 +64,12 @@ function httpBody(url: string): Promise<string> {
 }
 
 describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: runnable ? false : 'needs root, containerd, busybox-static, CNI plugins and nft' }, () => {
-  const suffix = randomBytes(2).toString('hex');
-  const node = `tour-${suffix}`;
-  const bridge = `skt${suffix}`;
-  const linkBridge = `skn${suffix}`;
-  const rnd = randomBytes(2);
-  const clusterCidr = `10.${100 + (rnd[0] % 40)}.0.0/16`;
+  let testRun: TestRun;
+  let node = '';
+  let bridge = '';
+  let linkBridge = '';
+  // the table the hosted kube-proxy programs (not its default skiff-proxy, which a real Skiff on this host may own)
+  let proxyTable = '';
   const root = mkdtempSync(join(tmpdir(), 'skiff-tour-'));
   const dataDir = join(root, 'server');
   let ns: NodeNamespace;
@@ -85,13 +85,16 @@ describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: r
   };
 
   before(async () => {
-    // a kube-proxy of another Skiff on this host owns the table: this test would fight it, so it says so
-    assert.equal(nftTableExists(), false, `nft table ip ${proxyTable} exists: another Skiff kube-proxy runs on this host`);
-    ns = createNodeNamespace(`skiff-tour-${suffix}`, linkBridge, `172.31.${rnd[1]}`);
+    testRun = await claimRun();
+    node = testRun.name('tour-');
+    bridge = testRun.name('skt');
+    linkBridge = testRun.name('skn');
+    proxyTable = testRun.name('skiff-p'); // serverRunFlags passes it as --kube-proxy-arg table=…
+    ns = createNodeNamespace(testRun.name('skiff-tour-'), linkBridge, testRun.net(0));
     const port = await freePort();
     server = await startSkiff([
       'server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', ns.hostIP,
-      '--node-name', node, '--node-ip', ns.hostIP, '--cni-bridge', bridge, '--cluster-cidr', clusterCidr, '--kubelet-port', '0',
+      '--node-name', node, '--node-ip', ns.hostIP, '--cni-bridge', bridge, ...serverRunFlags(testRun),
     ], /API server listening/, 90_000);
     kubeconfig = join(dataDir, 'server', 'cred', 'admin.kubeconfig');
     client = RestClient.fromKubeconfig(kubeconfig, { userAgent: 'tour-test', qps: 0 });
@@ -118,10 +121,11 @@ describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: r
     if (server && server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
     await server?.exited;
     cleanNodeHost(dataDir, bridge);
-    if (nftTableExists()) execFileSync('nft', ['delete', 'table', 'ip', proxyTable]);
+    if (proxyTable && nftTableExists(proxyTable)) execFileSync('nft', ['delete', 'table', 'ip', proxyTable]);
     ns?.destroy();
     assert.deepEqual(mountsUnder(root), []);
     rmSync(root, { recursive: true, force: true });
+    await testRun?.release();
   });
 
   test('one node, Ready, with kube-proxy and the DNS running beside its kubelet', async () => {
@@ -131,7 +135,8 @@ describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: r
       const r = await kubectl(['get', 'nodes', '--no-headers']);
       return new RegExp(`^${node}\\s+Ready\\s+control-plane\\s`).test(r.stdout);
     }, 60_000, 250);
-    assert.match(await ok(['get', 'svc', '-n', 'kube-system', 'kube-dns']), /kube-dns\s+ClusterIP\s+10\.43\.0\.10\s+<none>\s+53\/UDP,53\/TCP,9153\/TCP/);
+    assert.match(await ok(['get', 'svc', '-n', 'kube-system', 'kube-dns']), new RegExp(`kube-dns\\s+ClusterIP\\s+${testRun.clusterDns.replaceAll('.', '\\.')}\\s+<none>\\s+53/UDP,53/TCP,9153/TCP`));
+    assert.ok(nftTableExists(proxyTable), `the hosted kube-proxy programs its table ${proxyTable}`);
   });
 
   test('kube-system shows the architecture: a ready mirror pod per component, and their logs', async () => {
@@ -176,6 +181,8 @@ describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: r
     await ok(['expose', 'deployment', 'web', '--name=web-np', '--type=NodePort', '--port=80', '--target-port=8080']);
     const svc = await client.get<Service>(servicesRef, 'web-np', { namespace: 'default' });
     const nodePort = svc.spec!.ports![0]!.nodePort!;
+    const [low, high] = testRun.nodePortRange.split('-').map(Number);
+    assert.ok(nodePort >= low! && nodePort <= high!, `NodePort ${nodePort} in --service-node-port-range ${testRun.nodePortRange}`);
     const body = await waitFor('NodePort answers', async () => httpBody(`http://${ns.hostIP}:${nodePort}/`).catch(() => undefined), 30_000, 250);
     assert.match(body, /^web-/);
   });

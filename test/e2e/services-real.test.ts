@@ -1,6 +1,7 @@
 // Services for real pods on one node: a Skiff API server with the controllers a Deployment and its Service need,
 // the scheduler, `skiff kubelet` (its own containerd, a CNI bridge per run), `skiff proxy` (nftables, a table per
-// run) and `skiff dns` on the node address publishing itself behind the kube-dns Service (10.43.0.10), all driven by
+// run) and `skiff dns` on the node address publishing itself behind the kube-dns Service (the run's cluster DNS IP:
+// Service CIDR, NodePorts and pod CIDRs are the run's own, see test/support/isolation.ts), all driven by
 // real kubectl. Pods get resolv.conf per dnsPolicy (a trimmed one is a DNSConfigForming event). Client pods
 // (busybox, restartPolicy Never) reach `web` by name through cluster DNS and the
 // ClusterIP, and the answers (each backend serves its own hostname) spread over the three backends; NodePort
@@ -9,7 +10,6 @@
 // cache entries, containers and the temp dirs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { get as httpGet } from 'node:http';
 import type { Event, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { RestClient, isAlreadyExists, resourceRef } from '../../src/client/index.ts';
@@ -19,6 +19,7 @@ import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { primaryIPv4 } from '../../src/node/kubelet/host.ts';
 import { runCommand } from '../../src/node/proxy/nft.ts';
 import { KubeletNode, busyboxImage, nodeRunnable, skiff } from '../support/kubelet-node.ts';
+import { claimRun, type TestRun } from '../support/isolation.ts';
 import { type SkiffProcess, startSkiff } from '../support/process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
@@ -27,7 +28,6 @@ const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
 const servicesRef = resourceRef('v1', 'services');
 const eventsRef = resourceRef('v1', 'events');
-const clusterDNSIP = '10.43.0.10';
 
 /** One GET from the host on a connection of its own (a kept-alive one would stick to the first backend it
  *  reached); "<status> <body>" or the error's code (ECONNREFUSED …). */
@@ -44,11 +44,13 @@ function httpText(url: string): Promise<string> {
 }
 
 describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: nodeRunnable ? false : 'needs root, containerd, busybox-static and CNI plugins' }, () => {
-  const suffix = randomBytes(2).toString('hex');
-  const nodeName = `svc-e2e-${suffix}`;
-  // a /16 apart from kubelet.test.ts (200–249) and the proxy lab (10.244/16), so concurrent runs do not clash
-  const clusterCidr = `10.${150 + (randomBytes(1)[0] % 50)}.0.0/16`;
-  const table = `skiff-svc${suffix}`;
+  // this run's pod and Service CIDRs, cluster DNS IP, NodePort range and names: nothing another test file running
+  // at the same time programs into the host
+  let run: TestRun;
+  let nodeName = '';
+  let clusterCidr = '';
+  let table = '';
+  let clusterDNSIP = '';
   const nodeIP = primaryIPv4() ?? '';
   const ac = new AbortController();
   const components: Promise<unknown>[] = [];
@@ -99,7 +101,11 @@ describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: 
 
   before(async () => {
     assert.ok(nodeIP, 'no default-route address for the node');
-    s = await startTestServer();
+    run = await claimRun();
+    ({ clusterCidr, clusterDns: clusterDNSIP } = run);
+    nodeName = run.name('svc-e2e-');
+    table = run.name('skiff-svc');
+    s = await startTestServer({ network: run });
     client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'services-real-test', qps: 0 });
     // What bootstrap creates with clusterDNSIP; `skiff server` may already have made it.
     await client.create(servicesRef, kubeDnsService(clusterDNSIP), { namespace: 'kube-system' }).catch((e: unknown) => {
@@ -110,11 +116,11 @@ describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: 
       client, signal: ac.signal, leaderElection: false, options: { clusterCidr },
       controllers: ['node-ipam', 'deployment', 'replicaset', 'endpointslice'],
     }).then((m) => m.done));
-    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge: `sks${suffix}`, args: ['--node-ip', nodeIP, '--cluster-dns', clusterDNSIP] });
+    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge: run.name('sks'), args: ['--node-ip', nodeIP, '--cluster-dns', clusterDNSIP] });
     await node.start();
     await node.importTestImage();
     proxy = await startSkiff(['proxy', '--kubeconfig', s.kubeconfig, '--node-name', nodeName, '--table', table, '--cluster-cidr', clusterCidr, '--min-sync-period', '50ms'], /kube-proxy: .*synced/);
-    // On the node address (pods reach it through their gateway), a free port: the proxy DNATs 10.43.0.10:53 there.
+    // On the node address (pods reach it through their gateway), a free port: the proxy DNATs <cluster DNS>:53 there.
     dns = await startSkiff([
       'dns', '--kubeconfig', s.kubeconfig, '--listen', `${nodeIP}:0`, '--upstream', '127.0.0.1:9', '--forward-timeout', '200',
       '--publish-address', nodeIP, '--node-name', nodeName,
@@ -134,6 +140,7 @@ describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: 
       await skiff(['proxy', '--cleanup', '--table', table]).catch(() => undefined);
       client?.close();
       await s?.stop();
+      await run?.release();
     }
   });
 

@@ -1,6 +1,7 @@
 // Storage end to end: PersistentVolume/PersistentVolumeClaim/StorageClass served to real kubectl, the PV binder
 // (static binding, Released on claim deletion, retroactive default class), the local-path provisioner (a
-// WaitForFirstConsumer claim is provisioned on its pod's node and deleted with its claim) and the pvc/pv
+// WaitForFirstConsumer claim is provisioned on its pod's node and deleted with its claim, after a helper pod on that
+// node removed its directory; a failed removal is reported and retried) and the pvc/pv
 // protection finalizers (a claim in use stays Terminating until its pod is gone). Waits on conditions.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,6 +91,16 @@ spec: {accessModes: [ReadWriteOnce], storageClassName: manual, resources: {reque
   await waitFor('small Released', async () => (await getVolume('small')).status?.phase === 'Released');
 });
 
+const gone = async (read: () => Promise<unknown>): Promise<boolean> => {
+  try {
+    await read();
+    return false;
+  } catch (err) {
+    if (isNotFound(err)) return true;
+    throw err;
+  }
+};
+
 test('a claim without a class gets the default local-path class and a volume on its pod\'s node, deleted with it', async () => {
   await kubectl(['apply', '-f', '-'], `
 apiVersion: v1
@@ -131,6 +142,42 @@ spec:
   assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms?.[0]?.matchExpressions?.[0]?.values, [pod.spec?.nodeName]);
   await kubectl(['delete', 'pod', 'user', '--wait=false']);
   await kubectl(['delete', 'pvc', 'data', '--wait=false']);
+  // Its directory goes first: a helper pod on the volume's node removes exactly that directory (as rancher's
+  // local-path-provisioner). These nodes are simulated, so the test reports the pod's end as that node's kubelet
+  // would; until then the Released volume stays (test/e2e/storage-reclaim.test.ts runs it on a real node).
+  const helperName = `helper-pod-delete-${pvName}`;
+  const helper = await waitFor('helper pod on the volume\'s node', () => client.get<Pod>(podsRef, helperName, { namespace: 'kube-system' }).catch(() => undefined));
+  assert.equal(helper.spec?.nodeName, pod.spec?.nodeName);
+  assert.deepEqual(helper.spec?.containers[0]?.command, ['/bin/rm', '-rf', `/data/${pvName}`]);
+  assert.deepEqual(helper.spec?.volumes?.[0]?.hostPath, { path: `${s.dataDir}/storage`, type: 'DirectoryOrCreate' });
+  assert.equal((await getVolume(pvName)).status?.phase, 'Released', 'the volume stays until its directory is removed');
+  const finish = async (phase: 'Failed' | 'Succeeded', exitCode: number): Promise<void> => {
+    let uid: string | undefined;
+    await waitFor(`helper pod ${phase}`, async () => {
+      const p = await client.get<Pod>(podsRef, helperName, { namespace: 'kube-system' }).catch(() => undefined);
+      uid ??= p?.metadata?.uid;
+      // gone or replaced: the provisioner saw it end
+      if (!p || p.metadata?.uid !== uid || p.metadata?.deletionTimestamp || p.status?.phase === phase) return true;
+      // the simulated node writes Running once it sees the pod: set again until it sticks
+      const terminated = { exitCode, reason: exitCode ? 'Error' : 'Completed' };
+      const status = { phase, containerStatuses: [{ name: 'helper-pod', image: '', imageID: '', ready: false, restartCount: 0, state: { terminated } }] };
+      await client.updateStatus<Pod>(podsRef, { ...p, status }).catch(() => undefined);
+      return false;
+    });
+  };
+  // a failed removal is reported on the volume and tried again with a new helper pod
+  const first = helper.metadata?.uid;
+  await finish('Failed', 1);
+  await waitFor('VolumeFailedDelete event', async () => {
+    const out = await kubectl(['get', 'events', '--field-selector', `involvedObject.name=${pvName}`, '-o', 'jsonpath={.items[*].message}']);
+    return out.includes(`could not remove ${s.dataDir}/storage/${pvName} (exit code 1)`);
+  });
+  await waitFor('a new helper pod', async () => {
+    const p = await client.get<Pod>(podsRef, helperName, { namespace: 'kube-system' }).catch(() => undefined);
+    return p && p.metadata?.uid !== first;
+  }, 30_000);
+  await finish('Succeeded', 0);
+  await waitFor('helper pod deleted', () => gone(() => client.get<Pod>(podsRef, helperName, { namespace: 'kube-system' })));
   await waitFor('volume deleted with its claim', async () => {
     try {
       await getVolume(pvName);
@@ -140,16 +187,6 @@ spec:
     }
   });
 });
-
-const gone = async (read: () => Promise<unknown>): Promise<boolean> => {
-  try {
-    await read();
-    return false;
-  } catch (err) {
-    if (isNotFound(err)) return true;
-    throw err;
-  }
-};
 
 test('a claim in use stays Terminating until its pod is gone; a bound volume until its claim is', async () => {
   await kubectl(['apply', '-f', '-'], `

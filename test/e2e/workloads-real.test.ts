@@ -19,7 +19,8 @@ import { startControllerManager } from '../../src/control-plane/controllers/mana
 import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { primaryIPv4 } from '../../src/node/kubelet/host.ts';
 import { KubeletNode, busyboxImage, nodeRunnable, skiff } from '../support/kubelet-node.ts';
-import { type SkiffProcess, freePort, startSkiff } from '../support/process.ts';
+import { claimRun, type TestRun } from '../support/isolation.ts';
+import { type SkiffProcess, startSkiff } from '../support/process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -29,16 +30,16 @@ const servicesRef = resourceRef('v1', 'services');
 const jobsRef = resourceRef('batch/v1', 'jobs');
 const claimsRef = resourceRef('v1', 'persistentvolumeclaims');
 const volumesRef = resourceRef('v1', 'persistentvolumes', false);
-const clusterDNSIP = '10.43.0.10';
 
 const isReady = (p: Pod | undefined): boolean => p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 describe('Jobs and StatefulSets with real containers', { skip: nodeRunnable ? false : 'needs root, containerd, busybox-static and CNI plugins' }, () => {
-  const suffix = randomBytes(2).toString('hex');
-  const nodeName = `wl-e2e-${suffix}`;
-  // a /16 apart from kubelet.test.ts (200–249), services-real (150–199) and the proxy lab (10.244/16)
-  const clusterCidr = `10.${100 + (randomBytes(1)[0] % 50)}.0.0/16`;
-  const table = `skiff-wl${suffix}`;
+  // this run's pod and Service CIDRs, cluster DNS IP, NodePort range and names (test/support/isolation.ts)
+  let run: TestRun;
+  let nodeName = '';
+  let clusterCidr = '';
+  let table = '';
+  let clusterDNSIP = '';
   const nodeIP = primaryIPv4() ?? '';
   const ac = new AbortController();
   const components: Promise<unknown>[] = [];
@@ -64,7 +65,11 @@ describe('Jobs and StatefulSets with real containers', { skip: nodeRunnable ? fa
 
   before(async () => {
     assert.ok(nodeIP, 'no default-route address for the node');
-    s = await startTestServer();
+    run = await claimRun();
+    ({ clusterCidr, clusterDns: clusterDNSIP } = run);
+    nodeName = run.name('wl-e2e-');
+    table = run.name('skiff-wl');
+    s = await startTestServer({ network: run });
     client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'workloads-real-test', qps: 0 });
     await client.create(servicesRef, kubeDnsService(clusterDNSIP), { namespace: 'kube-system' }).catch((e: unknown) => {
       if (!isAlreadyExists(e)) throw e;
@@ -77,12 +82,11 @@ describe('Jobs and StatefulSets with real containers', { skip: nodeRunnable ? fa
         'persistentvolumeclaim-protection', 'persistentvolume-protection',
       ],
     }).then((m) => m.done));
-    const kubeletPort = await freePort();
-    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge: `skw${suffix}`, args: ['--node-ip', nodeIP, '--cluster-dns', clusterDNSIP, '--port', String(kubeletPort)] });
+    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge: run.name('skw'), args: ['--node-ip', nodeIP, '--cluster-dns', clusterDNSIP] });
     await node.start();
     await node.importTestImage();
     proxy = await startSkiff(['proxy', '--kubeconfig', s.kubeconfig, '--node-name', nodeName, '--table', table, '--cluster-cidr', clusterCidr, '--min-sync-period', '50ms'], /kube-proxy: .*synced/);
-    // On the node address (pods reach it through their gateway), a free port: the proxy DNATs 10.43.0.10:53 there.
+    // On the node address (pods reach it through their gateway), a free port: the proxy DNATs <cluster DNS>:53 there.
     dns = await startSkiff([
       'dns', '--kubeconfig', s.kubeconfig, '--listen', `${nodeIP}:0`, '--upstream', '127.0.0.1:9', '--forward-timeout', '200',
       '--publish-address', nodeIP, '--node-name', nodeName,
@@ -102,6 +106,7 @@ describe('Jobs and StatefulSets with real containers', { skip: nodeRunnable ? fa
       await skiff(['proxy', '--cleanup', '--table', table]).catch(() => undefined);
       client?.close();
       await s?.stop();
+      await run?.release();
     }
   });
 

@@ -9,7 +9,6 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { randomBytes } from 'node:crypto';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
 import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
 import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
@@ -19,6 +18,7 @@ import { mountsUnder } from '../../src/node/cri/containerd.ts';
 import { buildTestImageArchive, busyboxImage } from '../../src/node/images/busybox.ts';
 import { type SkiffProcess, freePort, skiffBin, startSkiff } from './process.ts';
 import { startTestServer, type TestServer } from './server.ts';
+import { claimRun } from './isolation.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 
@@ -49,8 +49,8 @@ export class KubeletNode {
   constructor(readonly o: KubeletNodeOptions) {}
 
   args(): string[] {
-    const port = this.o.port === undefined ? [] : ['--port', String(this.o.port)];
-    return ['kubelet', '--kubeconfig', this.o.kubeconfig, '--node-name', this.o.nodeName, '--data-dir', this.dataDir, '--cni-bridge', this.o.bridge, ...port, ...(this.o.args ?? [])];
+    // a free port, or 0 (isolation.ts): never the product's 10250, which concurrent test files would both claim
+    return ['kubelet', '--kubeconfig', this.o.kubeconfig, '--node-name', this.o.nodeName, '--data-dir', this.dataDir, '--cni-bridge', this.o.bridge, '--port', String(this.o.port ?? 0), ...(this.o.args ?? [])];
   }
 
   get cri(): CriClient {
@@ -144,11 +144,12 @@ export interface KubeletCluster {
 
 /** Starts a KubeletCluster whose node is `<prefix>-<random>`, with a random cluster CIDR and the kubelet API on a free port. */
 export async function startKubeletNode(prefix: string): Promise<KubeletCluster> {
-  const suffix = randomBytes(2).toString('hex');
-  const nodeName = `${prefix}-${suffix}`;
-  const clusterCidr = `10.${200 + (randomBytes(1)[0]! % 50)}.0.0/16`;
+  // the run's cluster CIDR, Service CIDR, NodePorts and bridge name: see isolation.ts
+  const testRun = await claimRun();
+  const nodeName = `${prefix}-${testRun.id}`;
+  const { clusterCidr } = testRun;
   const ac = new AbortController();
-  const server = await startTestServer();
+  const server = await startTestServer({ network: testRun });
   const client = RestClient.fromKubeconfig(server.kubeconfig, { userAgent: 'kubelet-node-test', qps: 0 });
   const components = [
     startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done),
@@ -160,7 +161,7 @@ export async function startKubeletNode(prefix: string): Promise<KubeletCluster> 
     client.close();
     await server.stop();
   };
-  const node = new KubeletNode({ kubeconfig: server.kubeconfig, nodeName, bridge: `skc${suffix}`, port: await freePort() });
+  const node = new KubeletNode({ kubeconfig: server.kubeconfig, nodeName, bridge: testRun.name('skc'), port: await freePort() });
   try {
     const kubelet = await node.start();
     await node.importTestImage();

@@ -40,6 +40,9 @@ export interface TestServerOptions {
   components?: boolean;
   /** The hosted components' secure /metrics ports (default 0: none, so test servers never compete for 10257/10259). */
   securePorts?: { scheduler: number; controllerManager: number };
+  /** The run's Service CIDR and NodePort range (isolation.ts: claimRun()), for tests whose kube-proxy programs the
+   *  host; absent: the product defaults (10.43.0.0/16, 30000-32767), fine for tests that program nothing. */
+  network?: { serviceCidr: string; nodePortRange: string };
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -48,6 +51,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   if (!opts.components) flags.push('--disable-scheduler', '--disable-controller-manager');
   const ports = opts.securePorts ?? { scheduler: 0, controllerManager: 0 };
   flags.push('--kube-scheduler-secure-port', String(ports.scheduler), '--kube-controller-manager-secure-port', String(ports.controllerManager));
+  if (opts.network) flags.push('--service-cidr', opts.network.serviceCidr, '--service-node-port-range', opts.network.nodePortRange);
   const cfg = parseServerFlags(flags);
   cfg.datastoreEndpoint = opts.datastoreEndpoint ?? '';
   const running = await runServer(cfg);
