@@ -9,6 +9,7 @@ import type { Container, ContainerStatus, PodSandbox } from '../cri/types.ts';
 import type { PodRuntime } from './pod-status.ts';
 import { preStop } from './hooks.ts';
 import { containerNameLabel, podNameLabel, podNamespaceLabel, podUidLabel } from './runtime-config.ts';
+import { containerRef } from './container-ref.ts';
 
 export interface PodRuntimeView extends PodRuntime {
   sandboxes: PodSandbox[];
@@ -85,7 +86,7 @@ export async function teardown(cri: CriClient, containers: Container[], sandboxe
       const name = c.labels[containerNameLabel] ?? c.metadata.name;
       let grace = o.graceSeconds;
       const spec = o.pod?.spec?.containers?.find((x) => x.name === name);
-      if (o.pod && o.recorder) o.recorder.event(o.pod, 'Normal', 'Killing', `Stopping container ${name}`);
+      if (o.pod && o.recorder) o.recorder.event(o.pod, 'Normal', 'Killing', `Stopping container ${name}`, containerRef(o.pod, name));
       if (o.pod && spec) grace = await preStop(o.pod, spec, c.id, o.podIP ?? '', grace, cri, o.recorder);
       await ignoreNotFound(cri.stopContainer(c.id, grace, { signal: o.signal }));
     }

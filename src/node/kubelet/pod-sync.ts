@@ -19,6 +19,7 @@ import type { ProbeManager } from './prober.ts';
 import { type PodRuntimeView, podRuntime, strays, teardown } from './pod-runtime.ts';
 import { type Waiting, computePodStatus, restartCountOf } from './pod-status.ts';
 import { type DnsSettings, containerConfig, podDns, sandboxConfig, terminationGraceSeconds } from './runtime-config.ts';
+import { containerRef } from './container-ref.ts';
 
 export const podsRef = resourceRef('v1', 'pods', true);
 /** A container that ran this long before exiting starts its restart backoff over (upstream: 10 minutes). */
@@ -230,7 +231,7 @@ export class PodSyncer {
         const delayS = Math.round(this.d.restartBackoff.delay(key) / 1000);
         const who = `${pod.metadata?.name}_${pod.metadata?.namespace}(${uid})`;
         waiting.set(c.name, { reason: 'CrashLoopBackOff', message: `back-off ${delayS}s restarting failed container=${c.name} pod=${who}` });
-        this.d.recorder.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${who}`);
+        this.d.recorder.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${who}`, containerRef(pod, c.name));
         return { requeueAfter: left };
       }
       this.d.restartBackoff.next(key);
@@ -260,10 +261,10 @@ export class PodSyncer {
       const reason = err instanceof ConfigError ? 'CreateContainerConfigError' : 'CreateContainerError';
       const message = err instanceof CriError ? err.details : err instanceof Error ? err.message : String(err);
       waiting.set(c.name, { reason, message });
-      this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${message}`);
+      this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${message}`, containerRef(pod, c.name));
       return { requeueAfter: 5000 };
     }
-    this.d.recorder.event(pod, 'Normal', 'Created', `Created container: ${c.name}`);
+    this.d.recorder.event(pod, 'Normal', 'Created', `Created container: ${c.name}`, containerRef(pod, c.name));
     return this.start(pod, c, id, rt, signal);
   }
 
@@ -275,16 +276,16 @@ export class PodSyncer {
       if (signal.aborted) throw err;
       const message = err instanceof CriError ? err.details : String(err);
       waiting.set(c.name, { reason: 'RunContainerError', message });
-      this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${message}`);
+      this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${message}`, containerRef(pod, c.name));
       return { requeueAfter: 5000 };
     }
     waiting.delete(c.name);
-    this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
+    this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`, containerRef(pod, c.name));
     if (c.lifecycle?.postStart) {
       // upstream: a failed postStart hook kills the container, which then restarts per restartPolicy
       const failed = await runHook(c.lifecycle.postStart, this.d.cri, id, rt.sandbox?.ip ?? '', c, terminationGraceSeconds(pod));
       if (failed) {
-        this.d.recorder.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${failed}`);
+        this.d.recorder.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${failed}`, containerRef(pod, c.name));
         await this.d.cri.stopContainer(id, terminationGraceSeconds(pod), { signal });
       }
     }

@@ -58,7 +58,7 @@ export async function runPodWorkers(o: PodWorkerOptions): Promise<void> {
   const syncer = new PodSyncer({
     ...o,
     probes,
-    puller: new ImagePuller(cri, recorder, new Backoff()),
+    puller: new ImagePuller(cri, recorder, new Backoff(), (ns, name) => get<Secret>(secretsRef, ns, name)),
     restartBackoff: new Backoff(),
     envSources: {
       configMap: (ns, name) => get<ConfigMap>(configMapsRef, ns, name),
