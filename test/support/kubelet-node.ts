@@ -41,7 +41,9 @@ export class KubeletNode {
   constructor(readonly o: KubeletNodeOptions) {}
 
   args(): string[] {
-    return ['kubelet', '--kubeconfig', this.o.kubeconfig, '--node-name', this.o.nodeName, '--data-dir', this.dataDir, '--cni-bridge', this.o.bridge, ...(this.o.args ?? [])];
+    // a free port for the kubelet API unless told: 10250 is shared by every test run on this machine
+    const port = this.o.args?.includes('--port') ? [] : ['--port', '0'];
+    return ['kubelet', '--kubeconfig', this.o.kubeconfig, '--node-name', this.o.nodeName, '--data-dir', this.dataDir, '--cni-bridge', this.o.bridge, ...port, ...(this.o.args ?? [])];
   }
 
   get cri(): CriClient {

@@ -23,6 +23,13 @@ export async function podRuntime(cri: CriClient, uid: string, signal?: AbortSign
     cri.listPodSandbox({ labelSelector: { [podUidLabel]: uid } }, { signal }),
     cri.listContainers({ labelSelector: { [podUidLabel]: uid } }, { signal }),
   ]);
+  return podRuntimeOf(cri, { sandboxes, containers: all }, signal);
+}
+
+/** The view from the pod's sandboxes and containers already listed (statuses are read here). */
+export async function podRuntimeOf(cri: CriClient, listed: Listed, signal?: AbortSignal): Promise<PodRuntimeView> {
+  const sandboxes = [...listed.sandboxes];
+  const all = listed.containers;
   sandboxes.sort(newestFirst);
   const current = sandboxes[0];
   const view: PodRuntimeView = { sandboxes, all, containers: new Map() };
@@ -98,15 +105,24 @@ export async function teardown(cri: CriClient, containers: Container[], sandboxe
   }
 }
 
-/** Sandboxes and containers of pods named ns/name whose uid is not keepUid (a deleted or replaced pod). */
+export interface Listed {
+  containers: Container[];
+  sandboxes: PodSandbox[];
+}
+
+/** Sandboxes and containers of pods named ns/name whose uid is not keepUid (a deleted or replaced pod); and, as
+ *  `own`, those of keepUid, from the same two list calls. */
 export async function strays(
   cri: CriClient, namespace: string, name: string, keepUid: string | undefined, signal?: AbortSignal,
-): Promise<{ containers: Container[]; sandboxes: PodSandbox[] }> {
+): Promise<Listed & { own: Listed }> {
   const sel = { [podNamespaceLabel]: namespace, [podNameLabel]: name };
   const [sandboxes, containers] = await Promise.all([
     cri.listPodSandbox({ labelSelector: sel }, { signal }),
     cri.listContainers({ labelSelector: sel }, { signal }),
   ]);
   const stray = (labels: Record<string, string>) => labels[podUidLabel] !== keepUid;
-  return { sandboxes: sandboxes.filter((s) => stray(s.labels)), containers: containers.filter((c) => stray(c.labels)) };
+  return {
+    sandboxes: sandboxes.filter((s) => stray(s.labels)), containers: containers.filter((c) => stray(c.labels)),
+    own: { sandboxes: sandboxes.filter((s) => !stray(s.labels)), containers: containers.filter((c) => !stray(c.labels)) },
+  };
 }
