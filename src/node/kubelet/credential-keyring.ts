@@ -35,14 +35,14 @@ export function repositoryOf(image: string): string {
 
 /** Upstream's isDefaultRegistryMatch: the image is pulled from Docker Hub. */
 function isDefaultRegistry(image: string): boolean {
-  const [first, rest] = [image.split('/')[0]!, image.includes('/')];
+  const first = image.split('/')[0]!;
   if (!first) return false;
-  if (!rest) return true;
+  if (!image.includes('/')) return true;
   if (first === 'docker.io' || first === 'index.docker.io') return true;
   return !/[.:]/.test(first) && first !== 'localhost';
 }
 
-/** "host[:port][/path]" without scheme; "" when it is not a URL. */
+/** "host[:port][/path]" without scheme; undefined when the location is not a URL. */
 function keyOf(location: string): string | undefined {
   let url: URL;
   try {
