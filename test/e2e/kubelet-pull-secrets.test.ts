@@ -107,20 +107,22 @@ describe('kubelet: pull secrets, container events, a deleted node', { skip }, ()
     }
   });
 
-  test('without a pull secret the registry\'s 401 gives ErrImagePull, then ImagePullBackOff', async () => {
+  test('without a pull secret the registry\'s 401 gives ErrImagePull, then ImagePullBackOff', async (t) => {
     const image = `${registry.host}/skiff/private:1`;
     const seen = await waiting('nosecret', image);
     assert.match(seen.find((x) => x.reason === 'ErrImagePull')?.message ?? '', /401 Unauthorized/);
+    t.diagnostic(`ErrImagePull: ${seen.find((x) => x.reason === 'ErrImagePull')?.message}`);
     assert.equal(seen.find((x) => x.reason === 'ImagePullBackOff')?.message, `Back-off pulling image "${image}"`);
     const evs = await kubeletEvents('nosecret');
     assert.ok(evs.some((e) => e.reason === 'Failed' && e.message?.startsWith(`Failed to pull image "${image}": rpc error: code = `) && /401 Unauthorized/.test(e.message)));
   });
 
-  test('a docker-registry secret with a wrong password: ErrImagePull', async () => {
+  test('a docker-registry secret with a wrong password: ErrImagePull', async (t) => {
     const r = await s.kubectl(['create', 'secret', 'docker-registry', 'wrongcred', `--docker-server=${registry.host}`, `--docker-username=${creds.user}`, '--docker-password=nope']);
     assert.equal(r.code, 0, r.stderr);
     const seen = await waiting('wrongpw', `${registry.host}/skiff/private:1`, { imagePullSecrets: [{ name: 'wrongcred' }] });
     assert.match(seen.find((x) => x.reason === 'ErrImagePull')?.message ?? '', /401 Unauthorized/);
+    t.diagnostic(`ErrImagePull: ${seen.find((x) => x.reason === 'ErrImagePull')?.message}`);
   });
 
   test('the right secret in spec.imagePullSecrets: Running; a missing one is reported and skipped', async () => {
