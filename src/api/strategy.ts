@@ -32,6 +32,9 @@ export interface TablePrinter {
   cells(obj: KubeObject, now: Date): unknown[];
 }
 
+/** An object admission may consult: "serviceaccounts" in a namespace by name; undefined when there is none. */
+export type AdmissionLookup = (resource: string, namespace: string, name: string) => Promise<KubeObject | undefined>;
+
 /**
  * Upstream's RESTCreateStrategy/RESTUpdateStrategy/RESTDeleteStrategy for one resource: everything the generic
  * store asks of a kind. Stateless; each hook works on the object in place. The generic store fills the
@@ -44,8 +47,9 @@ export interface ResourceStrategy {
   prepareForCreate(obj: KubeObject): void;
   /** Keeps what the main endpoint may not change (status), carries over allocated values, bumps generation. */
   prepareForUpdate(obj: KubeObject, old: KubeObject): void;
-  /** Mutating admission that applies to this kind (upstream's admission plugins). */
-  admit?(obj: KubeObject): void;
+  /** Mutating admission that applies to this kind (upstream's admission plugins); lookup reads other objects
+   *  (a pod's ServiceAccount) the way upstream's plugins read their informers. */
+  admit?(obj: KubeObject, lookup: AdmissionLookup): void | Promise<void>;
   validate(obj: KubeObject): FieldError[];
   validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
   /** Validating admission on delete (upstream NamespaceLifecycle); throws an ApiError to refuse. */

@@ -71,9 +71,11 @@ export class EventRecorder {
     this.clock = o.clock ?? realClock;
   }
 
-  /** Records an event about obj; returns at once (the write is queued). */
-  event(obj: ApiObject, type: EventType, reason: string, message: string): void {
+  /** Records an event about obj (about a part of it with fieldPath, e.g. "spec.containers{web}"); returns at once
+   *  (the write is queued). */
+  event(obj: ApiObject, type: EventType, reason: string, message: string, opts: { fieldPath?: string } = {}): void {
     const involved = objectReference(obj);
+    if (opts.fieldPath) involved.fieldPath = opts.fieldPath;
     const objKey = [involved.apiVersion, involved.kind, involved.namespace, involved.name, involved.uid].join('\u0000');
     if (!this.allow(objKey)) return;
     const now = this.clock.now();

@@ -10,7 +10,6 @@
 // started is stopped by PID, and the bridge, CNI cache entries and temp dirs are removed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
@@ -22,13 +21,13 @@ import { startControllerManager } from '../../src/control-plane/controllers/mana
 import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { CriClient } from '../../src/node/cri/client.ts';
 import { containerdLayout } from '../../src/node/cri/containerd-config.ts';
-import { buildTestImage, busyboxImage } from '../../src/node/images/busybox.ts';
-import { manifestMediaType } from '../../src/node/images/oci-archive.ts';
+import { busyboxImage } from '../../src/node/images/busybox.ts';
 
 import { podUidLabel } from '../../src/node/kubelet/runtime-config.ts';
 import { KubeletNode, nodeRunnable } from '../support/kubelet-node.ts';
 import { claimRun, type TestRun } from '../support/isolation.ts';
 import { freePort } from '../support/process.ts';
+import { type TestRegistry, pushTestImage, registryRunnable, startRegistry } from '../support/registry.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -49,21 +48,6 @@ function httpText(url: string): Promise<string> {
   });
 }
 
-/** Pushes the busybox test image to a registry as repo:tag over the distribution API (blob uploads, manifest PUT). */
-async function pushTestImage(registry: string, repo: string, tag: string): Promise<void> {
-  const img = buildTestImage();
-  for (const b of [img.layer, img.config]) {
-    const start = await fetch(`${registry}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
-    assert.equal(start.status, 202);
-    const loc = new URL(start.headers.get('location')!, registry);
-    loc.searchParams.set('digest', b.digest);
-    const put = await fetch(loc, { method: 'PUT', body: b.data, headers: { 'content-type': 'application/octet-stream' } });
-    assert.equal(put.status, 201);
-  }
-  const m = await fetch(`${registry}/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: img.manifest.data, headers: { 'content-type': manifestMediaType } });
-  assert.equal(m.status, 201, await m.text());
-}
-
 describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, containerd, busybox-static and CNI plugins' }, () => {
   const suffix = randomBytes(2).toString('hex');
   const nodeName = `kubelet-e2e-${suffix}`;
@@ -77,9 +61,8 @@ describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, 
   let dataDir: string;
   let cri: CriClient;
   const components: Promise<unknown>[] = [];
-  let registry: ChildProcess | undefined;
-  let registryURL = '';
-  const hasRegistry = existsSync('/usr/bin/docker-registry');
+  let registry: TestRegistry | undefined;
+  const hasRegistry = registryRunnable;
 
   const pod = (name: string) => client.get<Pod>(podsRef, name, { namespace: 'default' });
 
@@ -95,15 +78,11 @@ describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, 
     dataDir = kubeletNode.dataDir;
     if (hasRegistry) {
       // Debian's docker-registry on loopback, as docker.io's mirror for this node (k3s's registries.yaml)
-      const port = await freePort();
-      registryURL = `http://127.0.0.1:${port}`;
-      const conf = join(dataDir, 'registry.yml');
-      writeFileSync(conf, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dataDir, 'registry')}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
-      registry = spawn('/usr/bin/docker-registry', ['serve', conf], { stdio: 'ignore' });
-      await waitFor('registry', async () => (await fetch(`${registryURL}/v2/`)).status === 200);
-      await pushTestImage(registryURL, 'skiff/mirrored', '1');
+      mkdirSync(join(dataDir, 'registry'));
+      registry = await startRegistry(join(dataDir, 'registry'));
+      await pushTestImage(registry.url, 'skiff/mirrored', '1');
       mkdirSync(join(dataDir, 'agent', 'etc'), { recursive: true });
-      writeFileSync(join(dataDir, 'agent', 'etc', 'registries.yaml'), `mirrors:\n  docker.io:\n    endpoint: ["${registryURL}"]\n`);
+      writeFileSync(join(dataDir, 'agent', 'etc', 'registries.yaml'), `mirrors:\n  docker.io:\n    endpoint: ["${registry.url}"]\n`);
     }
     await kubeletNode.start();
     cri = kubeletNode.cri;
@@ -115,10 +94,7 @@ describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, 
     try {
       await kubeletNode.cleanup(client);
     } finally {
-      if (registry && registry.exitCode === null) {
-        registry.kill('SIGTERM');
-        await new Promise((r) => registry!.once('exit', r));
-      }
+      await registry?.stop();
       ac.abort();
       await Promise.allSettled(components);
       client.close();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
-import { admitPod } from './admission.ts';
+import { admitPod, admitPodServiceAccount } from './admission.ts';
 
 const podWith = (spec: Record<string, unknown>): KubeObject => ({ metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x' }], ...spec } });
 const specOf = (o: KubeObject): Record<string, unknown> => o.spec as Record<string, unknown>;
@@ -47,4 +47,26 @@ test('priority: 0 without a class, built-in classes resolve, mismatches are forb
   assert.throws(() => admitPod(podWith({ priority: 5 })), (e: unknown) => e instanceof ApiError && e.code === 403 &&
     e.message === 'pods "p" is forbidden: the integer value of priority (5) must not be provided in pod spec; priority admission controller computed 0 from the given PriorityClass name');
   assert.throws(() => admitPod(podWith({ priorityClassName: 'nope' })), /no PriorityClass with name nope was found/);
+});
+
+test('service account: a pod naming no imagePullSecrets gets the account\'s; its own win; mirror pods untouched', async () => {
+  const accounts: Record<string, KubeObject> = {
+    'default/builder': { metadata: { name: 'builder', namespace: 'default' }, imagePullSecrets: [{ name: 'regcred' }] } as KubeObject,
+  };
+  const lookup = async (resource: string, ns: string, name: string): Promise<KubeObject | undefined> => {
+    assert.equal(resource, 'serviceaccounts');
+    return accounts[`${ns}/${name}`];
+  };
+  const a = podWith({ serviceAccountName: 'builder' });
+  await admitPodServiceAccount(a, lookup);
+  assert.deepEqual(specOf(a).imagePullSecrets, [{ name: 'regcred' }]);
+  const own = podWith({ serviceAccountName: 'builder', imagePullSecrets: [{ name: 'mine' }] });
+  await admitPodServiceAccount(own, lookup);
+  assert.deepEqual(specOf(own).imagePullSecrets, [{ name: 'mine' }]);
+  const missing = podWith({ serviceAccountName: 'nobody' });
+  await admitPodServiceAccount(missing, lookup);
+  assert.equal(specOf(missing).imagePullSecrets, undefined);
+  const mirror = { ...podWith({ serviceAccountName: 'builder' }), metadata: { name: 'm', namespace: 'default', annotations: { 'kubernetes.io/config.mirror': 'x' } } };
+  await admitPodServiceAccount(mirror, lookup);
+  assert.equal(specOf(mirror).imagePullSecrets, undefined);
 });

@@ -4,7 +4,7 @@ import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
 import { defaultPod, podQOSClass } from '../defaults/pod.ts';
-import { admitPod } from '../defaults/admission.ts';
+import { admitPod, admitPodServiceAccount } from '../defaults/admission.ts';
 import { bindingValidator, podValidator } from '../validation/pod.ts';
 import { podPrinter } from '../printers/pod.ts';
 import { bool, podIPs, str } from '../field-values.ts';
@@ -65,7 +65,10 @@ export const pods = defineResource({
   strategy: {
     validator: podValidator,
     defaults: defaultPod,
-    admit: admitPod,
+    admit: async (obj, lookup) => {
+      admitPod(obj);
+      await admitPodServiceAccount(obj, lookup);
+    },
     initialStatus: (pod) => ({ phase: 'Pending', qosClass: podQOSClass((pod as Pod).spec) }),
     gracePeriod: podGracePeriod,
     returnDeletedObject: true,

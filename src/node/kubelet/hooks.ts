@@ -6,6 +6,7 @@ import type { Container, LifecycleHandler, Pod } from 'kubernetes-types/core/v1.
 import type { EventRecorder } from '../../client/index.ts';
 import type { CriClient } from '../cri/client.ts';
 import { runProbe } from './probe.ts';
+import { containerRef } from './container-ref.ts';
 
 export async function runHook(h: LifecycleHandler, cri: CriClient, containerId: string, podIP: string, c: Container, timeoutSeconds: number): Promise<string | undefined> {
   if (h.sleep) {
@@ -22,6 +23,6 @@ export async function preStop(pod: Pod, c: Container, containerId: string, podIP
   if (!h || graceSeconds <= 0) return graceSeconds;
   const started = Date.now();
   const failed = await runHook(h, cri, containerId, podIP, c, graceSeconds).catch((err: unknown) => String(err));
-  if (failed && recorder) recorder.event(pod, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${failed}`);
+  if (failed && recorder) recorder.event(pod, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${failed}`, containerRef(pod, c.name));
   return Math.max(0, graceSeconds - Math.ceil((Date.now() - started) / 1000));
 }

@@ -9,6 +9,7 @@ import type { Container, ContainerStatus, PodSandbox } from '../cri/types.ts';
 import type { PodRuntime } from './pod-status.ts';
 import { preStop } from './hooks.ts';
 import { containerNameLabel, podNameLabel, podNamespaceLabel, podUidLabel } from './runtime-config.ts';
+import { containerRef } from './container-ref.ts';
 
 export interface PodRuntimeView extends PodRuntime {
   sandboxes: PodSandbox[];
@@ -22,6 +23,13 @@ export async function podRuntime(cri: CriClient, uid: string, signal?: AbortSign
     cri.listPodSandbox({ labelSelector: { [podUidLabel]: uid } }, { signal }),
     cri.listContainers({ labelSelector: { [podUidLabel]: uid } }, { signal }),
   ]);
+  return podRuntimeOf(cri, { sandboxes, containers: all }, signal);
+}
+
+/** The view from the pod's sandboxes and containers already listed (statuses are read here). */
+export async function podRuntimeOf(cri: CriClient, listed: Listed, signal?: AbortSignal): Promise<PodRuntimeView> {
+  const sandboxes = [...listed.sandboxes];
+  const all = listed.containers;
   sandboxes.sort(newestFirst);
   const current = sandboxes[0];
   const view: PodRuntimeView = { sandboxes, all, containers: new Map() };
@@ -85,7 +93,7 @@ export async function teardown(cri: CriClient, containers: Container[], sandboxe
       const name = c.labels[containerNameLabel] ?? c.metadata.name;
       let grace = o.graceSeconds;
       const spec = o.pod?.spec?.containers?.find((x) => x.name === name);
-      if (o.pod && o.recorder) o.recorder.event(o.pod, 'Normal', 'Killing', `Stopping container ${name}`);
+      if (o.pod && o.recorder) o.recorder.event(o.pod, 'Normal', 'Killing', `Stopping container ${name}`, containerRef(o.pod, name));
       if (o.pod && spec) grace = await preStop(o.pod, spec, c.id, o.podIP ?? '', grace, cri, o.recorder);
       await ignoreNotFound(cri.stopContainer(c.id, grace, { signal: o.signal }));
     }
@@ -97,15 +105,24 @@ export async function teardown(cri: CriClient, containers: Container[], sandboxe
   }
 }
 
-/** Sandboxes and containers of pods named ns/name whose uid is not keepUid (a deleted or replaced pod). */
+export interface Listed {
+  containers: Container[];
+  sandboxes: PodSandbox[];
+}
+
+/** Sandboxes and containers of pods named ns/name whose uid is not keepUid (a deleted or replaced pod); and, as
+ *  `own`, those of keepUid, from the same two list calls. */
 export async function strays(
   cri: CriClient, namespace: string, name: string, keepUid: string | undefined, signal?: AbortSignal,
-): Promise<{ containers: Container[]; sandboxes: PodSandbox[] }> {
+): Promise<Listed & { own: Listed }> {
   const sel = { [podNamespaceLabel]: namespace, [podNameLabel]: name };
   const [sandboxes, containers] = await Promise.all([
     cri.listPodSandbox({ labelSelector: sel }, { signal }),
     cri.listContainers({ labelSelector: sel }, { signal }),
   ]);
   const stray = (labels: Record<string, string>) => labels[podUidLabel] !== keepUid;
-  return { sandboxes: sandboxes.filter((s) => stray(s.labels)), containers: containers.filter((c) => stray(c.labels)) };
+  return {
+    sandboxes: sandboxes.filter((s) => stray(s.labels)), containers: containers.filter((c) => stray(c.labels)),
+    own: { sandboxes: sandboxes.filter((s) => !stray(s.labels)), containers: containers.filter((c) => !stray(c.labels)) },
+  };
 }

@@ -10,7 +10,7 @@ import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { isMirrorPod } from '../../api/mirror-pod.ts';
 import { activeDeadlineLeftMs, deadlineExceeded, deadlineMessage, deadlineReason } from './active-deadline.ts';
 import { type Action, type Clock, type EventRecorder, type RestClient, isNotFound, resourceRef } from '../../client/index.ts';
-import { CriError, type CriClient, rpcErrorText } from '../cri/client.ts';
+import { CriError, type CriClient, isCriNotFound, rpcErrorText } from '../cri/client.ts';
 import type { PodSandboxConfig } from '../cri/types.ts';
 import type { Backoff } from '../../client/backoff.ts';
 import { ConfigError, containerEnv } from './env.ts';
@@ -18,9 +18,10 @@ import { type PreparedVolume, type VolumeSources, VolumeError, containerMounts, 
 import { runHook } from './hooks.ts';
 import type { ImagePuller } from './image-puller.ts';
 import type { ProbeManager } from './prober.ts';
-import { type PodRuntimeView, podRuntime, strays, teardown } from './pod-runtime.ts';
+import { type Listed, type PodRuntimeView, podRuntime, podRuntimeOf, strays, teardown } from './pod-runtime.ts';
 import { type Waiting, computePodStatus, restartCountOf } from './pod-status.ts';
 import { type DnsSettings, containerConfig, podDns, sandboxConfig, terminationGraceSeconds } from './runtime-config.ts';
+import { containerRef } from './container-ref.ts';
 
 export const podsRef = resourceRef('v1', 'pods', true);
 /** A container that ran this long before exiting starts its restart backoff over (upstream: 10 minutes). */
@@ -49,27 +50,45 @@ export interface PodSyncDeps {
   log: (msg: string) => void;
 }
 
-type Step = { requeueAfter?: number };
+/** What one step did: when to come back, and the containers it created or started (name, id), whose statuses are
+ *  all that changed since the sync listed the runtime. */
+type Step = { requeueAfter?: number; touched?: Array<[string, string]> };
 const sooner = (a: number | undefined, b: number | undefined): number | undefined =>
   a === undefined ? b : b === undefined ? a : Math.min(a, b);
 
 export class PodSyncer {
   /** Why containers are not running, per pod uid and container name; feeds status. */
   private readonly waiting = new Map<string, Map<string, Waiting>>();
-  private readonly written = new Map<string, string>();
+  /** The status last written per pod uid: its JSON, phase and startTime (the API's copy may not be back yet). */
+  private readonly written = new Map<string, { text: string; phase?: string; startTime?: string }>();
   /** The uid last reconciled under each "ns/name": strays need looking for only when it changes. */
   private readonly checked = new Map<string, string>();
   private readonly volumes = new Map<string, Map<string, PreparedVolume>>();
 
   constructor(private readonly d: PodSyncDeps) {}
 
+  /**
+   * Whether an update of a pod is only the status this kubelet wrote coming back: upstream's pod config does not
+   * sync a pod for a status-only change (the kubelet is the source of truth for status), and a re-sync per write
+   * would cost containerd a relist per pod. A phase this kubelet did not write (pod GC's Failed) still syncs.
+   */
+  isOwnStatusEcho(old: Pod, pod: Pod): boolean {
+    const uid = pod.metadata?.uid;
+    if (!uid || old.metadata?.uid !== uid || !this.written.has(uid)) return false;
+    if (pod.status?.phase !== this.written.get(uid)?.phase) return false;
+    const rest = (p: Pod): string => JSON.stringify({ ...p, status: undefined, metadata: { ...p.metadata, resourceVersion: undefined, managedFields: undefined } });
+    return rest(old) === rest(pod);
+  }
+
   /** Reconciles the pod "ns/name" (pod undefined: it is gone from the API). */
   async sync(namespace: string, name: string, pod: Pod | undefined, signal: AbortSignal): Promise<Action> {
     const uid = pod?.metadata?.uid;
     const key = `${namespace}/${name}`;
+    let own: Listed | undefined;
     if (!uid || this.checked.get(key) !== uid) {
       // containers of a deleted pod, or of an older pod of the same name (PLEG wakes us for those too)
       const stray = await strays(this.d.cri, namespace, name, uid, signal);
+      own = stray.own;
       if (stray.containers.length || stray.sandboxes.length) {
         await teardown(this.d.cri, stray.containers, stray.sandboxes, { graceSeconds: 0, signal });
         for (const s of stray.sandboxes) this.forget(s.metadata.uid);
@@ -88,10 +107,18 @@ export class PodSyncer {
       return;
     }
     if (!pod.spec?.hostNetwork && !this.d.networkReady()) return { requeueAfter: 500 };
-    const left = activeDeadlineLeftMs(pod, this.d.clock.now());
+    const left = this.deadlineLeft(pod);
     if (left !== undefined && left <= 0) return this.killForDeadline(pod, signal);
-    const action = await this.syncRunning(pod, signal);
-    return left === undefined ? action : { requeueAfter: Math.min(left, action?.requeueAfter ?? left) };
+    const action = await this.syncRunning(pod, signal, own);
+    // the first sync writes startTime: the deadline counts from then, though no status echo wakes us for it
+    const after = left ?? this.deadlineLeft(pod);
+    return after === undefined ? action : { requeueAfter: Math.min(after, action?.requeueAfter ?? after) };
+  }
+
+  /** Milliseconds before activeDeadlineSeconds runs out, counted from the startTime in the API or the one written. */
+  private deadlineLeft(pod: Pod): number | undefined {
+    const startTime = pod.status?.startTime ?? this.written.get(pod.metadata?.uid ?? '')?.startTime;
+    return activeDeadlineLeftMs(startTime ? { ...pod, status: { ...pod.status, startTime } } : pod, this.d.clock.now());
   }
 
   private async killForDeadline(pod: Pod, signal: AbortSignal): Promise<Action> {
@@ -143,9 +170,10 @@ export class PodSyncer {
     return join(this.d.logRoot, `${pod.metadata?.namespace}_${pod.metadata?.name}_${pod.metadata?.uid}`);
   }
 
-  private async syncRunning(pod: Pod, signal: AbortSignal): Promise<Action> {
+  /** listed: the pod's sandboxes and containers when sync has just listed them (a pod seen for the first time). */
+  private async syncRunning(pod: Pod, signal: AbortSignal, listed?: Listed): Promise<Action> {
     const uid = pod.metadata!.uid!;
-    let rt = await podRuntime(this.d.cri, uid, signal);
+    let rt = listed ? await podRuntimeOf(this.d.cri, listed, signal) : await podRuntime(this.d.cri, uid, signal);
     const current = rt.sandboxes[0];
     let config: PodSandboxConfig;
     if (!current || current.state !== 'SANDBOX_READY') {
@@ -171,11 +199,27 @@ export class PodSyncer {
       config = sandboxConfig(pod, current.metadata.attempt, this.logDir(pod), this.d.dns);
     }
     const step = await this.withVolumes(pod, rt, (volumes) => this.syncContainers(pod, rt, config, volumes, signal));
-    const after = await podRuntime(this.d.cri, uid, signal);
+    const after = await this.refreshed(rt, step.touched ?? [], signal);
     this.d.probes?.sync(pod, after);
     const status = await this.writeStatus(pod, after, signal);
     if (status === 'Succeeded' || status === 'Failed') await this.stopSandboxes(uid, signal);
     return step.requeueAfter !== undefined ? { requeueAfter: step.requeueAfter } : undefined;
+  }
+
+  /** The view after a step: only the containers it created or started have changed, so only their statuses are
+   *  read again (a full relist per sync costs containerd four calls; the PLEG reports anything else that moved). */
+  private async refreshed(rt: PodRuntimeView, touched: Array<[string, string]>, signal: AbortSignal): Promise<PodRuntimeView> {
+    if (!touched.length) return rt;
+    const containers = new Map(rt.containers);
+    for (const [name, id] of touched) {
+      try {
+        const st = await this.d.cri.containerStatus(id, { signal });
+        containers.set(name, [st, ...(rt.containers.get(name) ?? []).filter((s) => s.id !== id)].slice(0, 2));
+      } catch (err) {
+        if (!isCriNotFound(err)) throw err;
+      }
+    }
+    return { ...rt, containers };
   }
 
   /** Runs fn with the pod's volumes laid out; a volume that cannot be set up is a FailedMount and a retry. */
@@ -206,8 +250,13 @@ export class PodSyncer {
       return this.ensureContainer(pod, c, rt, config, volumes, signal, true);
     }
     let requeue: number | undefined;
-    for (const c of pod.spec?.containers ?? []) requeue = sooner(requeue, (await this.ensureContainer(pod, c, rt, config, volumes, signal, false)).requeueAfter);
-    return { requeueAfter: requeue };
+    const touched: Array<[string, string]> = [];
+    for (const c of pod.spec?.containers ?? []) {
+      const step = await this.ensureContainer(pod, c, rt, config, volumes, signal, false);
+      requeue = sooner(requeue, step.requeueAfter);
+      touched.push(...(step.touched ?? []));
+    }
+    return { requeueAfter: requeue, touched };
   }
 
   private async ensureContainer(
@@ -235,7 +284,7 @@ export class PodSyncer {
         const delayS = Math.round(this.d.restartBackoff.delay(key) / 1000);
         const who = `${pod.metadata?.name}_${pod.metadata?.namespace}(${uid})`;
         waiting.set(c.name, { reason: 'CrashLoopBackOff', message: `back-off ${delayS}s restarting failed container=${c.name} pod=${who}` });
-        this.d.recorder.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${who}`);
+        this.d.recorder.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${who}`, containerRef(pod, c.name));
         return { requeueAfter: left };
       }
       this.d.restartBackoff.next(key);
@@ -253,7 +302,10 @@ export class PodSyncer {
     const pulled = await this.d.puller.ensure(pod, c, signal);
     if ('waiting' in pulled) {
       waiting.set(c.name, pulled.waiting);
-      return { requeueAfter: Math.max(1000, this.d.puller.retryIn(pod, c)) };
+      // a failed pull (ErrImagePull) is shown as ImagePullBackOff at the next sync, a second on, as upstream's
+      // pod worker re-syncs after an error; within the backoff, come back when it ends
+      const retry = pulled.waiting.reason === 'ErrImagePull' ? 1000 : Math.max(1000, this.d.puller.retryIn(pod, c));
+      return { requeueAfter: retry };
     }
     let id: string;
     try {
@@ -265,10 +317,10 @@ export class PodSyncer {
       const reason = err instanceof ConfigError ? 'CreateContainerConfigError' : 'CreateContainerError';
       const message = err instanceof CriError ? err.details : err instanceof Error ? err.message : String(err);
       waiting.set(c.name, { reason, message });
-      this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${message}`);
+      this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${message}`, containerRef(pod, c.name));
       return { requeueAfter: 5000 };
     }
-    this.d.recorder.event(pod, 'Normal', 'Created', `Created container: ${c.name}`);
+    this.d.recorder.event(pod, 'Normal', 'Created', `Created container: ${c.name}`, containerRef(pod, c.name));
     return this.start(pod, c, id, rt, signal);
   }
 
@@ -280,33 +332,36 @@ export class PodSyncer {
       if (signal.aborted) throw err;
       const message = err instanceof CriError ? err.details : String(err);
       waiting.set(c.name, { reason: 'RunContainerError', message });
-      this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${message}`);
-      return { requeueAfter: 5000 };
+      this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${message}`, containerRef(pod, c.name));
+      return { requeueAfter: 5000, touched: [[c.name, id]] };
     }
     waiting.delete(c.name);
-    this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
+    this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`, containerRef(pod, c.name));
     if (c.lifecycle?.postStart) {
       // upstream: a failed postStart hook kills the container, which then restarts per restartPolicy
       const failed = await runHook(c.lifecycle.postStart, this.d.cri, id, rt.sandbox?.ip ?? '', c, terminationGraceSeconds(pod));
       if (failed) {
-        this.d.recorder.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${failed}`);
+        this.d.recorder.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${failed}`, containerRef(pod, c.name));
         await this.d.cri.stopContainer(id, terminationGraceSeconds(pod), { signal });
       }
     }
-    return {};
+    return { touched: [[c.name, id]] };
   }
 
   /** Writes the computed status when it differs from what the API (or our last write) has; returns the phase. */
   private async writeStatus(pod: Pod, rt: PodRuntimeView, signal: AbortSignal, adjust: (s: PodStatus) => PodStatus = (s) => s): Promise<string | undefined> {
     const uid = pod.metadata!.uid!;
+    // until the API's copy of our first write is back in the cache, keep the startTime that write gave
+    const startTime = this.written.get(uid)?.startTime;
+    const base = pod.status?.startTime || !startTime ? pod : { ...pod, status: { ...pod.status, startTime } };
     const status = adjust(computePodStatus({
-      pod, runtime: rt, waiting: this.waitingFor(uid), readiness: this.d.probes?.readiness(pod), started: this.d.probes?.started(pod),
+      pod: base, runtime: rt, waiting: this.waitingFor(uid), readiness: this.d.probes?.readiness(pod), started: this.d.probes?.started(pod),
       hostIP: this.d.hostIP, runtimeName: this.d.runtimeName, now: this.d.clock.now(),
     }));
     const text = JSON.stringify(status);
-    if (text === JSON.stringify(pod.status) || text === this.written.get(uid)) return status.phase;
+    if (text === JSON.stringify(pod.status) || text === this.written.get(uid)?.text) return status.phase;
     await this.d.client.patch(podsRef, pod.metadata!.name!, { metadata: { uid }, status }, 'merge', { namespace: pod.metadata!.namespace, subresource: 'status', signal });
-    this.written.set(uid, text);
+    this.written.set(uid, { text, phase: status.phase, startTime: status.startTime });
     return status.phase;
   }
 }

@@ -4,7 +4,7 @@
 // the API as they need them.
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import {
-  type EventRecorder, InformerFactory, type ResourceRef, type RestClient, WorkQueue, enqueueOnChange, isNotFound, realClock, resourceRef,
+  type EventRecorder, InformerFactory, type ResourceRef, type RestClient, WorkQueue, isNotFound, objectKey, realClock, resourceRef,
   runController, splitKey,
 } from '../../client/index.ts';
 import type { CriClient } from '../cri/client.ts';
@@ -61,7 +61,7 @@ export async function runPodWorkers(o: PodWorkerOptions): Promise<void> {
   const syncer = new PodSyncer({
     ...o,
     probes,
-    puller: new ImagePuller(cri, recorder, new Backoff()),
+    puller: new ImagePuller(cri, recorder, new Backoff(), (ns, name) => get<Secret>(secretsRef, ns, name)),
     restartBackoff: new Backoff(),
     envSources: {
       configMap: (ns, name) => get<ConfigMap>(configMapsRef, ns, name),
@@ -74,7 +74,14 @@ export async function runPodWorkers(o: PodWorkerOptions): Promise<void> {
   });
   const factory = new InformerFactory(client);
   const pods = factory.informerFor<Pod>(podsRef, { fieldSelector: `spec.nodeName=${o.nodeName}` });
-  enqueueOnChange(pods, queue);
+  // as enqueueOnChange, except that the kubelet's own status writes coming back do not re-sync the pod
+  pods.addEventHandler({
+    onAdd: (p) => queue.add(objectKey(p)),
+    onUpdate: (old, p) => {
+      if (!syncer.isOwnStatusEcho(old, p)) queue.add(objectKey(p));
+    },
+    onDelete: (p) => queue.add(objectKey(p)),
+  });
   factory.start(signal);
   const pleg = new Pleg(cri, (key) => queue.add(key), 1000, realClock, o.log);
   const plegDone = pods.synced.then(() => pleg.run(signal));

@@ -10,6 +10,7 @@ import type { CriClient } from '../cri/client.ts';
 import type { PodRuntime } from './pod-status.ts';
 import { runProbe } from './probe.ts';
 import { terminationGraceSeconds } from './runtime-config.ts';
+import { containerRef } from './container-ref.ts';
 
 type Kind = 'startup' | 'liveness' | 'readiness';
 const kinds: Kind[] = ['startup', 'liveness', 'readiness'];
@@ -135,7 +136,7 @@ export class ProbeManager {
       } else {
         failures++;
         successes = 0;
-        this.d.recorder.event(pod, 'Warning', 'Unhealthy', `${title[kind]} probe failed: ${outcome.output}`);
+        this.d.recorder.event(pod, 'Warning', 'Unhealthy', `${title[kind]} probe failed: ${outcome.output}`, containerRef(pod, c.name));
       }
       const next = outcome.ok ? (successes >= successThreshold ? true : result) : failures >= failureThreshold ? false : result;
       if (next !== result || !this.results.has(key)) {
@@ -145,7 +146,7 @@ export class ProbeManager {
       }
       if (kind === 'startup' && result) return;
       if ((kind === 'liveness' || kind === 'startup') && !result && failures >= failureThreshold) {
-        this.d.recorder.event(pod, 'Normal', 'Killing', `Container ${c.name} failed ${kind} probe, will be restarted`);
+        this.d.recorder.event(pod, 'Normal', 'Killing', `Container ${c.name} failed ${kind} probe, will be restarted`, containerRef(pod, c.name));
         await this.d.cri.stopContainer(containerId, terminationGraceSeconds(pod)).catch(() => undefined);
         this.d.onChange(podKey);
         return;

@@ -87,6 +87,14 @@ export class GenericStore {
     return obj;
   }
 
+  /** What admission reads: a core-group object, from the watch cache when it holds it (a miss reads the store). */
+  private async lookup(resource: string, namespace: string, name: string): Promise<KubeObject | undefined> {
+    const key = keyFor(resource, namespace, name);
+    const cached = await this.store.list(key, { allowCache: true, limit: 1 });
+    const kv = cached.items.find((i) => i.key === key) ?? (await this.store.get(key));
+    return kv ? decodeFromStore(kv) : undefined;
+  }
+
   async get(namespace: string, name: string): Promise<KubeObject> {
     const kv = await this.store.get(this.key(namespace, name));
     if (!kv) throw ApiError.notFound(this.gr, name);
@@ -118,7 +126,7 @@ export class GenericStore {
     const generated = !meta.name && !!meta.generateName;
     if (generated) meta.name = meta.generateName + randomSuffix();
     this.strategy.defaults(obj);
-    this.strategy.admit?.(obj);
+    await this.strategy.admit?.(obj, (resource, ns, name) => this.lookup(resource, ns, name));
     // System-owned metadata: whatever the client sent is replaced (upstream FillObjectMetaSystemFields).
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339(ctx.now);
