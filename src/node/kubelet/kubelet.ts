@@ -16,6 +16,7 @@ import { runRouteController } from '../network/routes.ts';
 import { type ResolvConf, parseResolvConf } from '../dns/resolv-conf.ts';
 import { hostResources, nodeSystemInfo, primaryIPv4 } from './host.ts';
 import { NodeAgent } from './node-agent.ts';
+import { imagefsDir, pressureFor, readSignals } from './pressure.ts';
 import { runPodWorkers } from './pod-workers.ts';
 import { startKubeletServer } from './server-start.ts';
 import { startRuntime, watchRuntimeState } from './runtime.ts';
@@ -98,6 +99,8 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
       port: api?.port,
     },
     notReady: () => runtimeProblem ?? (networkReady ? undefined : networkNotReady),
+    // imagefs: containerd's root when the kubelet runs it, else the node's default containerd root if present
+    pressure: () => pressureFor(readSignals(o.dataDir, imagefsDir(o.dataDir, o.runtimeEndpoint))),
     log,
   });
   await agent.register(signal);
