@@ -9,9 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { Container, ContainerStatus, Event, Node, Pod } from 'kubernetes-types/core/v1.js';
 import { resourceRef } from '../../src/client/index.ts';
-import { busyboxImage, type KubeletCluster, nodeRunnable, startKubeletNode } from '../support/kubelet-node.ts';
+import { busyboxImage, type KubeletCluster, KubeletNode, nodeRunnable, startKubeletNode } from '../support/kubelet-node.ts';
 import { freePort } from '../support/process.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -43,7 +44,7 @@ describe('kubelet features with real containers', { skip: nodeRunnable ? false :
   const create = (name: string, containers: Partial<Container>[], spec: Partial<NonNullable<Pod['spec']>> = {}) =>
     k.client.create<Pod>(podsRef, {
       apiVersion: 'v1', kind: 'Pod', metadata: { name },
-      spec: { terminationGracePeriodSeconds: 2, ...spec, containers: containers.map((c, i) => ({ name: name + (i ? `-${i}` : ''), image: busyboxImage, ...c })) },
+      spec: { terminationGracePeriodSeconds: 2, nodeName: k.nodeName, ...spec, containers: containers.map((c, i) => ({ name: name + (i ? `-${i}` : ''), image: busyboxImage, ...c })) },
     }, { namespace: ns });
   const events = async (name: string, reason?: string): Promise<Event[]> =>
     (await k.client.list<Event>(eventsRef, { namespace: ns })).items.filter((e) => e.involvedObject.name === name && (!reason || e.reason === reason));
@@ -307,5 +308,31 @@ describe('kubelet features with real containers', { skip: nodeRunnable ? false :
     await kubectl(['delete', 'pod', 'freed']);
     assert.equal(existsSync(ipFile), false, 'the IP is released');
     assert.equal(existsSync(emptyDir), false, 'the emptyDir is removed');
+  });
+
+  test('pressure conditions follow --eviction-hard against the measured host', async () => {
+    // a second kubelet in this cluster whose thresholds are above anything this host has for memory and PIDs
+    // (MemoryPressure, PIDPressure True) and at zero for disk (DiskPressure False); the pods of the other tests are
+    // pinned to the first node
+    const suffix = randomBytes(2).toString('hex');
+    const node = new KubeletNode({
+      kubeconfig: k.server.kubeconfig, nodeName: `kpress-${suffix}`, bridge: `skp${suffix}`, port: await freePort(),
+      args: ['--eviction-hard', 'memory.available<1Ei,pid.available<100%,nodefs.available<0%,imagefs.available<0%,nodefs.inodesFree<0%,imagefs.inodesFree<0%'],
+    });
+    try {
+      await node.start();
+      const jsonpath = '{range .status.conditions[*]}{.type}={.status} {.reason}: {.message}{"\\n"}{end}';
+      const conditions = await kubectl(['get', 'node', node.o.nodeName, '-o', `jsonpath=${jsonpath}`]);
+      assert.match(conditions, /^MemoryPressure=True KubeletHasInsufficientMemory: kubelet has insufficient memory available$/m);
+      assert.match(conditions, /^DiskPressure=False KubeletHasNoDiskPressure: kubelet has no disk pressure$/m);
+      assert.match(conditions, /^PIDPressure=True KubeletHasInsufficientPID: kubelet has insufficient PID available$/m);
+      // the first node runs with upstream's defaults on the same host: no memory pressure unless it is really short
+      const first = await k.client.get<Node>(nodesRef, k.nodeName);
+      assert.equal(first.status?.conditions?.find((c) => c.type === 'PIDPressure')?.status, 'False');
+    } finally {
+      // only this node's runtime state: the pods in the namespace belong to the other tests
+      await node.cleanup(k.client, []);
+      await k.client.delete(nodesRef, node.o.nodeName).catch(() => undefined);
+    }
   });
 });
