@@ -216,15 +216,16 @@ describe('kubelet features with real containers', { skip: nodeRunnable ? false :
       create('polite', [sh(idle)], { terminationGracePeriodSeconds: 30 }),
     ]);
     await Promise.all([running('stubborn'), running('polite')]);
-    const gone = async (name: string, args: string[]): Promise<{ ms: number; last: ContainerStatus | undefined }> => {
+    const gone = async (name: string, args: string[]): Promise<{ ms: number; last: ContainerStatus | undefined; phase: string | undefined }> => {
       // the kubelet reports the stopped container before deleting the pod: watch for both
       const ac = new AbortController();
       let last: ContainerStatus | undefined;
+      let phase: string | undefined;
       const watched = (async () => {
         for await (const ev of k.client.watch<Pod>(podsRef, { namespace: ns, fieldSelector: `metadata.name=${name}`, signal: ac.signal })) {
           if (ev.type === 'ERROR') return;
           const t = ev.object.status?.containerStatuses?.[0];
-          if (t?.state?.terminated) last = t;
+          if (t?.state?.terminated) [last, phase] = [t, ev.object.status?.phase];
           if (ev.type === 'DELETED') return;
         }
       })().catch(() => undefined);
@@ -233,14 +234,16 @@ describe('kubelet features with real containers', { skip: nodeRunnable ? false :
       const ms = Date.now() - t0;
       await Promise.race([watched, new Promise((r) => setTimeout(r, 5000))]);
       ac.abort();
-      return { ms, last };
+      return { ms, last, phase };
     };
     const [stubborn, polite] = await Promise.all([gone('stubborn', ['--grace-period=3']), gone('polite', [])]);
     assert.ok(stubborn.ms >= 2900 && stubborn.ms < 8000, `stubborn took ${stubborn.ms} ms`);
     assert.equal(stubborn.last?.state?.terminated?.exitCode, 137, JSON.stringify(stubborn.last));
+    assert.equal(stubborn.phase, 'Failed');
     // far inside its 30 s grace (kubectl, the kubelet's round trip and the loop's `sleep 1` take a few seconds)
     assert.ok(polite.ms < 10_000, `polite took ${polite.ms} ms`);
     assert.equal(polite.last?.state?.terminated?.exitCode, 0, JSON.stringify(polite.last));
+    assert.equal(polite.phase, 'Succeeded');
   });
 
   test('a hostPort answers on the node IP through portmap', async () => {

@@ -121,7 +121,7 @@ export class PodSyncer {
     });
     const stopped = await podRuntime(this.d.cri, uid, signal);
     try {
-      await this.writeStatus(pod, stopped, signal);
+      await this.writeStatus(pod, stopped, signal, undefined, true);
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
@@ -313,11 +313,11 @@ export class PodSyncer {
   }
 
   /** Writes the computed status when it differs from what the API (or our last write) has; returns the phase. */
-  private async writeStatus(pod: Pod, rt: PodRuntimeView, signal: AbortSignal, adjust: (s: PodStatus) => PodStatus = (s) => s): Promise<string | undefined> {
+  private async writeStatus(pod: Pod, rt: PodRuntimeView, signal: AbortSignal, adjust: (s: PodStatus) => PodStatus = (s) => s, terminal = false): Promise<string | undefined> {
     const uid = pod.metadata!.uid!;
     const status = adjust(computePodStatus({
       pod, runtime: rt, waiting: this.waitingFor(uid), readiness: this.d.probes?.readiness(pod), started: this.d.probes?.started(pod),
-      hostIP: this.d.hostIP, runtimeName: this.d.runtimeName, now: this.d.clock.now(),
+      hostIP: this.d.hostIP, runtimeName: this.d.runtimeName, now: this.d.clock.now(), terminal,
     }));
     const text = JSON.stringify(status);
     if (text === JSON.stringify(pod.status) || text === this.written.get(uid)) return status.phase;
