@@ -205,7 +205,7 @@ describe('kubelet features with real containers', { skip: nodeRunnable ? false :
     // the first restart is immediate, the second waits out the 10 s back-off
     const [a0, a1, a2] = [attempts.get(0), attempts.get(1), attempts.get(2)];
     assert.ok(a0 && a1 && a2, JSON.stringify([...attempts]));
-    assert.ok(a1.started - a0.finished <= 2, JSON.stringify([a0, a1]));
+    assert.ok(a1.started - a0.finished <= 4, JSON.stringify([a0, a1]));
     assert.ok(a2.started - a1.finished >= 9, JSON.stringify([a1, a2]));
     assert.match(await kubectl(['get', 'pod', 'crashy']), /crashy\s+0\/1\s+CrashLoopBackOff\s+2/);
   });
@@ -232,7 +232,10 @@ describe('kubelet features with real containers', { skip: nodeRunnable ? false :
       const t0 = Date.now();
       await kubectl(['delete', 'pod', name, ...args]);
       const ms = Date.now() - t0;
-      await Promise.race([watched, new Promise((r) => setTimeout(r, 5000))]);
+      // the DELETED event follows the delete kubectl waited for; the abort bounds a watch that missed it
+      const bound = setTimeout(() => ac.abort(), 5000);
+      await watched;
+      clearTimeout(bound);
       ac.abort();
       return { ms, last, phase };
     };
