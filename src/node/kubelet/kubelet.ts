@@ -16,7 +16,7 @@ import { runRouteController } from '../network/routes.ts';
 import { type ResolvConf, parseResolvConf } from '../dns/resolv-conf.ts';
 import { hostResources, nodeSystemInfo, primaryIPv4 } from './host.ts';
 import { NodeAgent } from './node-agent.ts';
-import { type Thresholds, imagefsDir, pressureFor, readSignals } from './pressure.ts';
+import { PressureHold, type Thresholds, imagefsDir, pressureFor, readSignals } from './pressure.ts';
 import { runPodWorkers } from './pod-workers.ts';
 import { startKubeletServer } from './server-start.ts';
 import { startRuntime, watchRuntimeState } from './runtime.ts';
@@ -90,6 +90,7 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
   });
   let networkReady = false;
   let runtimeProblem: string | undefined;
+  const pressureHold = new PressureHold();
   const agent = new NodeAgent({
     client: o.client,
     facts: {
@@ -102,7 +103,7 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
     },
     notReady: () => runtimeProblem ?? (networkReady ? undefined : networkNotReady),
     // imagefs: containerd's root when the kubelet runs it, else the node's default containerd root if present
-    pressure: () => pressureFor(readSignals(o.dataDir, imagefsDir(o.dataDir, o.runtimeEndpoint)), o.evictionHard),
+    pressure: () => pressureHold.apply(pressureFor(readSignals(o.dataDir, imagefsDir(o.dataDir, o.runtimeEndpoint)), o.evictionHard), Date.now()),
     log,
   });
   await agent.register(signal);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type Measure, type Signals, defaultThresholds, parseEvictionHard, pressureFor, readSignals } from './pressure.ts';
+import { type Measure, PressureHold, type Signals, defaultThresholds, parseEvictionHard, pressureFor, readSignals } from './pressure.ts';
 
 const Mi = 1024 * 1024;
 const m = (available: number, capacity: number): Measure => ({ available, capacity });
@@ -61,4 +61,15 @@ test('--eviction-hard: bad input is a clear error', () => {
 test('this host can be measured', () => {
   const s = readSignals('.', '.');
   for (const [name, v] of Object.entries(s)) assert.ok(v.available >= 0 && v.available <= v.capacity && v.capacity > 0, `${name}: ${JSON.stringify(v)}`);
+});
+
+test('a pressure stays True for the transition period after it was last observed, then clears', () => {
+  const hold = new PressureHold(300_000);
+  const none = { memory: false, disk: false, pid: false };
+  assert.deepEqual(hold.apply(none, 0), none);
+  assert.deepEqual(hold.apply({ ...none, memory: true }, 1000), { ...none, memory: true });
+  assert.deepEqual(hold.apply(none, 1000 + 299_999), { ...none, memory: true });
+  assert.deepEqual(hold.apply({ ...none, disk: true }, 1000 + 299_999), { ...none, memory: true, disk: true });
+  assert.deepEqual(hold.apply(none, 1000 + 300_000), { ...none, disk: true });
+  assert.deepEqual(hold.apply(none, 1000 + 299_999 + 300_000), none);
 });

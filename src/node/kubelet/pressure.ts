@@ -3,8 +3,10 @@
 // with hard thresholds given as a quantity or a percentage of the capacity. Upstream's Linux defaults:
 // memory.available<100Mi, nodefs.available<10%, nodefs.inodesFree<5%, imagefs.available<15%, imagefs.inodesFree<5%;
 // pid.available has none, so PIDPressure needs one configured. --eviction-hard (upstream's syntax) overrides the
-// signals it names. pressureFor() is the pure decision; readSignals() measures this host (MemAvailable and MemTotal
-// from /proc/meminfo, statfs of the kubelet's and the runtime's directories, pid_max less the processes in /proc).
+// signals it names. pressureFor() is the pure decision; PressureHold keeps a condition True for upstream's
+// evictionPressureTransitionPeriod (5 min) after its signal was last over the threshold, so it does not flap;
+// readSignals() measures this host (MemAvailable and MemTotal from /proc/meminfo, statfs of the kubelet's and the
+// runtime's directories, pid_max less the processes in /proc).
 import { existsSync, readFileSync, readdirSync, statfsSync } from 'node:fs';
 import { parseQuantity } from '../../api/validation/quantity.ts';
 import { containerdLayout } from '../cri/containerd-config.ts';
@@ -49,6 +51,22 @@ export function pressureFor(s: Signals, t: Thresholds = defaultThresholds): Pres
     disk: hit('nodefs.available') || hit('nodefs.inodesFree') || hit('imagefs.available') || hit('imagefs.inodesFree'),
     pid: hit('pid.available'),
   };
+}
+
+/** Holds each pressure True until periodMs have passed since it was last observed (upstream's transition period). */
+export class PressureHold {
+  private readonly lastSeen: Partial<Record<keyof Pressure, number>> = {};
+
+  constructor(private readonly periodMs = 300_000) {}
+
+  apply(observed: Pressure, nowMs: number): Pressure {
+    const out = { ...observed };
+    for (const k of ['memory', 'disk', 'pid'] as const) {
+      if (observed[k]) this.lastSeen[k] = nowMs;
+      else if (this.lastSeen[k] !== undefined && nowMs - this.lastSeen[k]! < this.periodMs) out[k] = true;
+    }
+    return out;
+  }
 }
 
 /**
