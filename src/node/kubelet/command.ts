@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { RestClient, loadKubeconfig } from '../../client/index.ts';
 import { startKubelet } from './kubelet.ts';
+import { parseEvictionHard } from './pressure.ts';
 
 export const kubeletHelp = `Usage: skiff kubelet [flags]
 
@@ -28,6 +29,9 @@ Flags:
   --private-registry FILE               registries.yaml: mirrors, auth, TLS (default <data-dir>/agent/etc/registries.yaml)
   --port N                              port of the kubelet's HTTPS API: logs, exec, attach, port-forward (default 10250; 0 = any free port)
   --client-ca-file FILE                 CA whose client certificates the kubelet API accepts (default: the kubeconfig's cluster CA)
+  --eviction-hard SIGNAL<VALUE,…        thresholds of the pressure conditions, e.g. memory.available<100Mi,nodefs.available<10%
+                                        (default: memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,
+                                        imagefs.available<15%,imagefs.inodesFree<5%; pid.available has none)
 `;
 
 function parseLabels(text: string | undefined): Record<string, string> {
@@ -65,6 +69,7 @@ export async function kubeletCommand(argv: string[]): Promise<number> {
       'private-registry': { type: 'string' },
       port: { type: 'string', default: '10250' },
       'client-ca-file': { type: 'string' },
+      'eviction-hard': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -72,6 +77,7 @@ export async function kubeletCommand(argv: string[]): Promise<number> {
     process.stdout.write(kubeletHelp);
     return 0;
   }
+  const evictionHard = values['eviction-hard'] === undefined ? undefined : parseEvictionHard(values['eviction-hard']);
   const nodeName = (values['node-name'] ?? hostname()).toLowerCase();
   const dataDir = values['data-dir'] ?? (process.getuid?.() === 0 ? '/var/lib/skiff' : join(process.env.HOME ?? '.', '.skiff'));
   const client = RestClient.fromKubeconfig(values.kubeconfig, { userAgent: `skiff-kubelet/${nodeName}`, qps: 50, burst: 100 });
@@ -90,6 +96,7 @@ export async function kubeletCommand(argv: string[]): Promise<number> {
     nodeLabels: parseLabels(values['node-labels']),
     privateRegistry: values['private-registry'],
     kubeletServer: kubeletServerFlags(values.port, values['client-ca-file'], values.kubeconfig),
+    evictionHard,
     signal: ac.signal,
   });
   console.log(`kubelet: node ${nodeName} running (runtime ${kubelet.runtimeEndpoint})`);

@@ -16,6 +16,7 @@ import { runRouteController } from '../network/routes.ts';
 import { type ResolvConf, parseResolvConf } from '../dns/resolv-conf.ts';
 import { hostResources, nodeSystemInfo, primaryIPv4 } from './host.ts';
 import { NodeAgent } from './node-agent.ts';
+import { PressureHold, type Thresholds, imagefsDir, pressureFor, readSignals } from './pressure.ts';
 import { runPodWorkers } from './pod-workers.ts';
 import { startKubeletServer } from './server-start.ts';
 import { componentLogDir } from './component-log-paths.ts';
@@ -45,6 +46,8 @@ export interface KubeletOptions {
   routes?: boolean;
   /** The kubelet's HTTPS API (logs, exec, attach, port-forward): its port (10250; 0 = a free one) and the CA
    *  whose client certificates it accepts (the cluster CA); no CA, no API. */
+  /** Hard eviction thresholds for the pressure conditions (default: upstream's). */
+  evictionHard?: Thresholds;
   kubeletServer?: { port: number; clientCA: string; address?: string };
   /** Concurrent pod workers (default 16). */
   workers?: number;
@@ -89,6 +92,7 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
   });
   let networkReady = false;
   let runtimeProblem: string | undefined;
+  const pressureHold = new PressureHold();
   const agent = new NodeAgent({
     client: o.client,
     facts: {
@@ -100,6 +104,8 @@ export async function startKubelet(o: KubeletOptions): Promise<RunningKubelet> {
       port: api?.port,
     },
     notReady: () => runtimeProblem ?? (networkReady ? undefined : networkNotReady),
+    // imagefs: containerd's root when the kubelet runs it, else the node's default containerd root if present
+    pressure: () => pressureHold.apply(pressureFor(readSignals(o.dataDir, imagefsDir(o.dataDir, o.runtimeEndpoint)), o.evictionHard), Date.now()),
     log,
   });
   await agent.register(signal);

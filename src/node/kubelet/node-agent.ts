@@ -8,6 +8,7 @@ import {
   type Clock, type RestClient, formatMicroTime, formatTime, isAlreadyExists, isNotFound, leasesRef, realClock, resourceRef, sleep,
 } from '../../client/index.ts';
 import { type NodeFacts, type NotReadyReason, buildNode, nodeConditions, nodeStatus, sameConditions } from './node-object.ts';
+import type { Pressure } from './pressure.ts';
 
 export const nodesRef = resourceRef('v1', 'nodes', false);
 export const nodeLeaseNamespace = 'kube-node-lease';
@@ -19,6 +20,8 @@ export interface NodeAgentOptions {
   facts: NodeFacts;
   /** Asked at every status round: undefined when the node is ready, else the message of Ready=False. */
   notReady: () => NotReadyReason;
+  /** Asked at every status round: memory, disk and PID pressure (absent: none). */
+  pressure?: () => Pressure;
   clock?: Clock;
   leaseIntervalMs?: number;
   statusIntervalMs?: number;
@@ -45,7 +48,7 @@ export class NodeAgent {
   /** Creates the Node, or brings an existing one's labels and status up to date (a restarted kubelet). */
   async register(signal?: AbortSignal): Promise<Node> {
     const now = formatTime(this.clock.now());
-    const fresh = buildNode(this.o.facts, nodeConditions(now, undefined, this.o.notReady()));
+    const fresh = buildNode(this.o.facts, nodeConditions(now, undefined, this.o.notReady(), this.pressure()));
     try {
       this.node = await this.o.client.create<Node>(nodesRef, fresh, { signal });
     } catch (err) {
@@ -71,11 +74,21 @@ export class NodeAgent {
     }
   }
 
+  /** The pressure measurement; a failing one is logged and counts as none, so Ready still gets reported. */
+  private pressure(): Pressure | undefined {
+    try {
+      return this.o.pressure?.();
+    } catch (err) {
+      this.o.log?.(`measuring node pressure: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
   /** Writes status when conditions changed, or when forced / a report is due. */
   async writeStatus(force = false, signal?: AbortSignal): Promise<void> {
     const now = this.clock.now();
     const old = this.node?.status?.conditions;
-    const conditions = nodeConditions(formatTime(now), old, this.o.notReady());
+    const conditions = nodeConditions(formatTime(now), old, this.o.notReady(), this.pressure());
     if (!force && sameConditions(old, conditions) && now - this.lastStatusWrite < statusReportMs) return;
     const status = nodeStatus(this.o.facts, conditions);
     this.node = await this.o.client.patch<Node>(nodesRef, this.name, { status }, 'merge', { subresource: 'status', signal });

@@ -1,8 +1,10 @@
 // The kubelet's Node: the object it registers (labels, annotations, capacity, addresses, nodeInfo) and the
-// conditions it reports (MemoryPressure, DiskPressure, PIDPressure, Ready), with upstream's reasons and messages.
+// conditions it reports (MemoryPressure, DiskPressure, PIDPressure from the eviction signals of pressure.ts, Ready),
+// with upstream's reasons and messages.
 // A condition keeps its lastTransitionTime while its status does not change. Pure builders; node.ts writes them.
 import type { Node, NodeCondition, NodeSystemInfo } from 'kubernetes-types/core/v1.js';
 import type { HostResources } from './host.ts';
+import type { Pressure } from './pressure.ts';
 
 export interface NodeFacts {
   name: string;
@@ -53,16 +55,24 @@ export function nodeStatus(f: NodeFacts, conditions: NodeCondition[]): NonNullab
 /** Why the node is not Ready, or undefined when it is. */
 export type NotReadyReason = string | undefined;
 
-export function nodeConditions(now: string, old: NodeCondition[] | undefined, notReady: NotReadyReason): NodeCondition[] {
+const noPressure: Pressure = { memory: false, disk: false, pid: false };
+
+export function nodeConditions(now: string, old: NodeCondition[] | undefined, notReady: NotReadyReason, pressure: Pressure = noPressure): NodeCondition[] {
   const c = (type: string, status: string, reason: string, message: string): NodeCondition => {
     const prior = old?.find((o) => o.type === type);
     const since = prior && prior.status === status && prior.lastTransitionTime ? prior.lastTransitionTime : now;
     return { type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime: since };
   };
   return [
-    c('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-    c('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-    c('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+    pressure.memory
+      ? c('MemoryPressure', 'True', 'KubeletHasInsufficientMemory', 'kubelet has insufficient memory available')
+      : c('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+    pressure.disk
+      ? c('DiskPressure', 'True', 'KubeletHasDiskPressure', 'kubelet has disk pressure')
+      : c('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+    pressure.pid
+      ? c('PIDPressure', 'True', 'KubeletHasInsufficientPID', 'kubelet has insufficient PID available')
+      : c('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
     notReady === undefined
       ? c('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status')
       : c('Ready', 'False', 'KubeletNotReady', notReady),

@@ -111,3 +111,12 @@ test('readiness results gate Ready', () => {
   assert.equal(st.conditions!.find((c) => c.type === 'Ready')?.status, 'False');
   assert.equal(st.phase, 'Running');
 });
+
+test('containers stopped for a deletion end the pod Succeeded (all exit 0) or Failed, even with restartPolicy Always', () => {
+  const exited = (exitCode: number) => rt([cri('CONTAINER_EXITED', { exitCode, finishedAt: ns('2026-12-01T10:00:00Z') })]);
+  assert.equal(computePodStatus(inputs(pod(), exited(137))).phase, 'Running', 'not terminal: about to restart');
+  assert.equal(computePodStatus({ ...inputs(pod(), exited(137)), terminal: true }).phase, 'Failed');
+  const ok = computePodStatus({ ...inputs(pod(), exited(0)), terminal: true });
+  assert.equal(ok.phase, 'Succeeded');
+  assert.equal(ok.conditions?.find((c) => c.type === 'Ready')?.reason, 'PodCompleted');
+});

@@ -37,6 +37,8 @@ export interface StatusInputs {
   hostIP: string;
   runtimeName: string;
   now: number;
+  /** The kubelet has stopped every container for good (the pod is being deleted): the phase becomes terminal. */
+  terminal?: boolean;
 }
 
 const nsToTime = (ns: number): string => formatTime(Math.floor(ns / 1e6));
@@ -89,7 +91,7 @@ function containerStatus(c: Container, i: StatusInputs): ApiContainerStatus {
 }
 
 /** upstream getPhase for the regular containers (init containers done). */
-function phaseOf(pod: Pod, statuses: ApiContainerStatus[], initDone: boolean, initFailed: boolean): string {
+function phaseOf(pod: Pod, statuses: ApiContainerStatus[], initDone: boolean, initFailed: boolean, podIsTerminal: boolean): string {
   const policy = pod.spec?.restartPolicy ?? 'Always';
   if (initFailed) return 'Failed';
   if (!initDone) return 'Pending';
@@ -112,6 +114,8 @@ function phaseOf(pod: Pod, statuses: ApiContainerStatus[], initDone: boolean, in
   if (waiting > 0) return 'Pending';
   if (running > 0) return 'Running';
   if (stopped > 0) {
+    // a pod whose containers the kubelet stopped for good ends Succeeded or Failed whatever its restartPolicy
+    if (podIsTerminal) return stopped === succeeded ? 'Succeeded' : 'Failed';
     if (policy === 'Always') return 'Running';
     if (stopped === succeeded) return 'Succeeded';
     return policy === 'Never' ? 'Failed' : 'Running';
@@ -143,7 +147,7 @@ export function computePodStatus(i: StatusInputs): PodStatus {
   const initFailed = policy === 'Never' && inits.some((s) => (s.state?.terminated?.exitCode ?? 0) !== 0);
   for (const s of inits) if (s.state?.terminated) s.ready = s.state.terminated.exitCode === 0;
   const containers = (pod.spec?.containers ?? []).map((c) => containerStatus(c, i));
-  const phase = phaseOf(pod, containers, initDone, initFailed);
+  const phase = phaseOf(pod, containers, initDone, initFailed, i.terminal === true);
   const unready = containers.filter((s) => !s.ready).map((s) => s.name);
   const incompleteInits = inits.filter((s) => s.state?.terminated?.exitCode !== 0).map((s) => s.name);
   const terminal = phase === 'Succeeded' || phase === 'Failed';

@@ -16,6 +16,7 @@ import type { Backoff } from '../../client/backoff.ts';
 import { ConfigError, containerEnv } from './env.ts';
 import { type PreparedVolume, type VolumeSources, VolumeError, containerMounts, prepareVolumes, removePodDir } from './volumes.ts';
 import { runHook } from './hooks.ts';
+import { runAsNonRootViolation } from './non-root.ts';
 import type { ImagePuller } from './image-puller.ts';
 import type { ProbeManager } from './prober.ts';
 import { type Listed, type PodRuntimeView, podRuntime, podRuntimeOf, strays, teardown } from './pod-runtime.ts';
@@ -145,7 +146,18 @@ export class PodSyncer {
   private async terminate(pod: Pod, signal: AbortSignal): Promise<Action> {
     const uid = pod.metadata!.uid!;
     const rt = await podRuntime(this.d.cri, uid, signal);
-    await teardown(this.d.cri, rt.all, rt.sandboxes, { graceSeconds: terminationGraceSeconds(pod), pod, podIP: rt.sandbox?.ip, recorder: this.d.recorder, signal });
+    // stop first and report the stopped containers (exit codes, reasons) as upstream's status manager does before
+    // the pod goes; then remove containers and sandboxes
+    await teardown(this.d.cri, rt.all, [], {
+      graceSeconds: terminationGraceSeconds(pod), pod, podIP: rt.sandbox?.ip, recorder: this.d.recorder, signal, keepContainers: true,
+    });
+    const stopped = await podRuntime(this.d.cri, uid, signal);
+    try {
+      await this.writeStatus(pod, stopped, signal, undefined, true);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    await teardown(this.d.cri, stopped.all, stopped.sandboxes, { graceSeconds: 0, signal });
     this.forget(uid);
     this.checked.delete(`${pod.metadata!.namespace}/${pod.metadata!.name}`);
     try {
@@ -309,6 +321,7 @@ export class PodSyncer {
     }
     let id: string;
     try {
+      await this.verifyNonRoot(pod, c, pulled.image, signal);
       const env = await containerEnv(pod, c, this.d.envSources, { podIP: rt.sandbox?.ip ?? '', hostIP: this.d.hostIP });
       const mounts = containerMounts(c, volumes);
       id = await this.d.cri.createContainer(rt.sandbox!.id, containerConfig(pod, c, pulled.image, attempt, env, mounts), config, { signal });
@@ -322,6 +335,14 @@ export class PodSyncer {
     }
     this.d.recorder.event(pod, 'Normal', 'Created', `Created container: ${c.name}`, containerRef(pod, c.name));
     return this.start(pod, c, id, rt, signal);
+  }
+
+  /** runAsNonRoot against the image's user (CRI ImageStatus), before anything is created. */
+  private async verifyNonRoot(pod: Pod, c: Container, image: string, signal: AbortSignal): Promise<void> {
+    if (!(c.securityContext?.runAsNonRoot ?? pod.spec?.securityContext?.runAsNonRoot)) return;
+    const st = await this.d.cri.imageStatus({ image }, { signal });
+    const violation = runAsNonRootViolation(pod, c, { uid: st?.uid ? Number(st.uid.value) : undefined, username: st?.username || undefined });
+    if (violation) throw new ConfigError(violation);
   }
 
   private async start(pod: Pod, c: Container, id: string, rt: PodRuntimeView, signal: AbortSignal): Promise<Step> {
@@ -349,14 +370,14 @@ export class PodSyncer {
   }
 
   /** Writes the computed status when it differs from what the API (or our last write) has; returns the phase. */
-  private async writeStatus(pod: Pod, rt: PodRuntimeView, signal: AbortSignal, adjust: (s: PodStatus) => PodStatus = (s) => s): Promise<string | undefined> {
+  private async writeStatus(pod: Pod, rt: PodRuntimeView, signal: AbortSignal, adjust: (s: PodStatus) => PodStatus = (s) => s, terminal = false): Promise<string | undefined> {
     const uid = pod.metadata!.uid!;
     // until the API's copy of our first write is back in the cache, keep the startTime that write gave
     const startTime = this.written.get(uid)?.startTime;
     const base = pod.status?.startTime || !startTime ? pod : { ...pod, status: { ...pod.status, startTime } };
     const status = adjust(computePodStatus({
       pod: base, runtime: rt, waiting: this.waitingFor(uid), readiness: this.d.probes?.readiness(pod), started: this.d.probes?.started(pod),
-      hostIP: this.d.hostIP, runtimeName: this.d.runtimeName, now: this.d.clock.now(),
+      hostIP: this.d.hostIP, runtimeName: this.d.runtimeName, now: this.d.clock.now(), terminal,
     }));
     const text = JSON.stringify(status);
     if (text === JSON.stringify(pod.status) || text === this.written.get(uid)?.text) return status.phase;

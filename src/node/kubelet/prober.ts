@@ -2,12 +2,14 @@
 // container's ID so a restarted container gets fresh workers. Readiness starts False and liveness True; a result
 // flips after successThreshold/failureThreshold consecutive outcomes, after initialDelaySeconds, every
 // periodSeconds. Liveness and readiness wait for a startup probe to succeed. A liveness (or startup) failure stops
-// the container — the pod worker then restarts it per restartPolicy. Every change wakes the pod's worker.
+// the container (its preStop hook first, within the probe's or the pod's grace period) — the pod worker then
+// restarts it per restartPolicy. Every change wakes the pod's worker.
 import { setMaxListeners } from 'node:events';
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.js';
 import { type Clock, type EventRecorder, realClock, sleep } from '../../client/index.ts';
 import type { CriClient } from '../cri/client.ts';
 import type { PodRuntime } from './pod-status.ts';
+import { preStop } from './hooks.ts';
 import { runProbe } from './probe.ts';
 import { terminationGraceSeconds } from './runtime-config.ts';
 import { containerRef } from './container-ref.ts';
@@ -147,7 +149,9 @@ export class ProbeManager {
       if (kind === 'startup' && result) return;
       if ((kind === 'liveness' || kind === 'startup') && !result && failures >= failureThreshold) {
         this.d.recorder.event(pod, 'Normal', 'Killing', `Container ${c.name} failed ${kind} probe, will be restarted`, containerRef(pod, c.name));
-        await this.d.cri.stopContainer(containerId, terminationGraceSeconds(pod)).catch(() => undefined);
+        // upstream's killContainer: the probe's own grace period if set, the preStop hook first
+        const grace = await preStop(pod, c, containerId, podIP, p.terminationGracePeriodSeconds ?? terminationGraceSeconds(pod), this.d.cri, this.d.recorder);
+        await this.d.cri.stopContainer(containerId, grace).catch(() => undefined);
         this.d.onChange(podKey);
         return;
       }
