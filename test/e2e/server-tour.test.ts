@@ -1,9 +1,12 @@
-// The README's tour on the one-command product: `skiff server` (a process, temp data dir, free port) with
-// everything it hosts for its own host — a kubelet on containerd, kube-proxy on nftables and the cluster DNS —
-// driven by real kubectl: the node is Ready, kube-system lists a mirror pod per component, a Deployment is
-// created, scaled and exposed, a client pod reaches it by its DNS name through the kube-dns Service and the
-// ClusterIP (requests spread over the backends), and a NodePort answers on the node's address from the host. The
-// server gets an address of its own on a test bridge, so its DNS (port 53) and node IP collide with nothing else
+// The README's tour, as the README writes it, on the one-command product: `skiff server` (a process, temp data dir,
+// free port) with everything it hosts for its own host — a kubelet on containerd, kube-proxy on nftables and the
+// cluster DNS. Every command comes from the README's tour block (test/support/readme-tour.ts) and runs through `sh`
+// with real kubectl; the tests assert what each shows: the node is Ready, kube-system lists the README's mirror pods,
+// the busybox image is built and imported by the CLI, a Deployment is created, scaled and exposed, a client pod
+// reaches it by its DNS name through the kube-dns Service and the ClusterIP (requests spread over the backends), and
+// a NodePort answers on the node's address from the host; the last test checks that no README command was left out.
+// Only the run's isolation is changed in the commands (see the README's note under the tour and `localise` below).
+// The server gets an address of its own on a test bridge, so its DNS (port 53) and node IP collide with nothing else
 // on the machine, and the run's own Service CIDR, cluster DNS IP, NodePort range, pod CIDRs and kube-proxy table
 // (`--kube-proxy-arg table=…`, k3s's flag), so that no other test's kube-proxy DNATs what this one's pods send
 // (test/support/isolation.ts). Cleaned up: pods and sandboxes, processes by PID, containerd, the kube-proxy table,
@@ -11,31 +14,31 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { get as httpGet } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Pod, Service } from 'kubernetes-types/core/v1.js';
+import { dirname, join } from 'node:path';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
 import { mountsUnder } from '../../src/node/cri/containerd.ts';
-import { buildTestImageArchive, busyboxImage } from '../../src/node/images/busybox.ts';
 import { type SkiffProcess, freePort, skiffBin, startSkiff } from '../support/process.ts';
-import { kubectlBinary } from '../support/server.ts';
 import { cleanNodeHost, createNodeNamespace, removeSandboxes, type NodeNamespace } from '../support/nodes.ts';
 import { waitFor } from '../support/wait.ts';
 import { claimRun, serverRunFlags, type TestRun } from '../support/isolation.ts';
+import { tourCommands, tourSampleListing } from '../support/readme-tour.ts';
 
 const podsRef = resourceRef('v1', 'pods');
-const servicesRef = resourceRef('v1', 'services');
 
 const runnable = process.getuid?.() === 0 && existsSync('/usr/bin/containerd') && existsSync('/bin/busybox')
-  && existsSync('/usr/lib/cni/bridge') && existsSync('/usr/sbin/nft');
+  && existsSync('/usr/lib/cni/bridge') && existsSync('/usr/sbin/nft') && existsSync('/usr/bin/curl');
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
 interface Run { code: number; stdout: string; stderr: string }
 
-function run(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Run> {
+function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(file, args, { env: env ?? process.env, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    // a bound per command: a tour line that hangs (a `kubectl wait` that never sees its condition) fails the test
+    execFile(file, args, { env, maxBuffer: 16 << 20, timeout: 120_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -51,19 +54,9 @@ function nftTableExists(proxyTable: string): boolean {
   }
 }
 
-function httpBody(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = httpGet(url, { timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
-    req.on('error', reject);
-  });
-}
+const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
 
-describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: runnable ? false : 'needs root, containerd, busybox-static, CNI plugins and nft' }, () => {
+describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: runnable ? false : 'needs root, containerd, busybox-static, CNI plugins, nft and curl' }, () => {
   let testRun: TestRun;
   let node = '';
   let bridge = '';
@@ -72,17 +65,55 @@ describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: r
   let proxyTable = '';
   const root = mkdtempSync(join(tmpdir(), 'skiff-tour-'));
   const dataDir = join(root, 'server');
+  const kubeconfig = join(root, 'skiff.yaml');
   let ns: NodeNamespace;
   let server: SkiffProcess | undefined;
   let client: RestClient;
-  let kubeconfig = '';
-  const kubectl = (args: string[]): Promise<Run> =>
-    run(kubectlBinary(), ['--kubeconfig', kubeconfig, '--cache-dir', join(root, 'kubectl-cache'), ...args], { ...process.env, HOME: root });
-  const ok = async (args: string[]): Promise<string> => {
-    const r = await kubectl(args);
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+
+  // The tour's lines not yet run; `step` takes each once, the last test checks none is left.
+  const pending = tourCommands(readme);
+  // What the tour's `export` and `VAR=$(…)` lines set, as a shell would keep it for the lines after them.
+  const shellEnv: NodeJS.ProcessEnv = { ...process.env, HOME: root, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+
+  /** The run's isolation, and nothing else: temp paths, this run's node name and data dir, the sources' CLI entry. */
+  function localise(line: string): string {
+    return line
+      .replaceAll('/etc/skiff/skiff.yaml', kubeconfig)
+      .replaceAll('/tmp/busybox.tar', join(root, 'busybox.tar'))
+      .replaceAll('node dist/cli/main.js', `node ${quote(skiffBin)}`)
+      .replaceAll(' image import ', ` image import --data-dir ${quote(dataDir)} `)
+      .replaceAll('$(hostname)', node);
+  }
+
+  function take(prefix: string): string {
+    const matches = pending.filter((c) => c.startsWith(prefix));
+    assert.equal(matches.length, 1, `one README tour line starts with "${prefix}"; left: ${pending.join(' | ')}`);
+    pending.splice(pending.indexOf(matches[0]!), 1);
+    return matches[0]!;
+  }
+
+  /** Runs one README line (the one starting with `prefix`) through sh. `retry`: run it again until `accept` holds. */
+  async function step(prefix: string, accept?: (r: Run) => boolean, timeoutMs = 60_000): Promise<string> {
+    const line = localise(take(prefix));
+    const exported = /^export (\w+)=(\S+)$/.exec(line);
+    if (exported) {
+      shellEnv[exported[1]!] = exported[2]!;
+      return '';
+    }
+    const assigned = /^(\w+)=\$\((.*)\)$/.exec(line);
+    const command = assigned ? assigned[2]! : line;
+    const once = (): Promise<Run> => run('/bin/sh', ['-c', command], shellEnv);
+    let r = await once();
+    if (accept) {
+      r = await waitFor(`\`${line}\` to show what the tour says`, async () => {
+        const again = await once();
+        return again.code === 0 && accept(again) ? again : undefined;
+      }, timeoutMs, 250).catch((err: Error) => assert.fail(`${err.message}\nlast output: ${r.stdout}${r.stderr}`));
+    }
+    assert.equal(r.code, 0, `${line}: ${r.stderr}`);
+    if (assigned) shellEnv[assigned[1]!] = r.stdout.trim();
     return r.stdout;
-  };
+  }
 
   before(async () => {
     testRun = await claimRun();
@@ -94,14 +125,11 @@ describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: r
     const port = await freePort();
     server = await startSkiff([
       'server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', ns.hostIP,
-      '--node-name', node, '--node-ip', ns.hostIP, '--cni-bridge', bridge, ...serverRunFlags(testRun),
+      '--write-kubeconfig', kubeconfig, '--node-name', node, '--node-ip', ns.hostIP, '--cni-bridge', bridge,
+      ...serverRunFlags(testRun),
     ], /API server listening/, 90_000);
-    kubeconfig = join(dataDir, 'server', 'cred', 'admin.kubeconfig');
     client = RestClient.fromKubeconfig(kubeconfig, { userAgent: 'tour-test', qps: 0 });
-    const archive = join(root, 'busybox.tar');
-    writeFileSync(archive, buildTestImageArchive());
-    const imported = await run(process.execPath, [skiffBin, 'image', 'import', '--data-dir', dataDir, archive]);
-    assert.equal(imported.code, 0, imported.stderr);
+    await step('export KUBECONFIG=');
   });
 
   after(async () => {
@@ -131,59 +159,58 @@ describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: r
   test('one node, Ready, with kube-proxy and the DNS running beside its kubelet', async () => {
     const out = server!.output();
     for (const c of ['kubelet', 'kube-proxy', 'dns']) assert.match(out, new RegExp(`skiff: ${c} running in`));
-    await waitFor('node Ready', async () => {
-      const r = await kubectl(['get', 'nodes', '--no-headers']);
-      return new RegExp(`^${node}\\s+Ready\\s+control-plane\\s`).test(r.stdout);
-    }, 60_000, 250);
-    assert.match(await ok(['get', 'svc', '-n', 'kube-system', 'kube-dns']), new RegExp(`kube-dns\\s+ClusterIP\\s+${testRun.clusterDns.replaceAll('.', '\\.')}\\s+<none>\\s+53/UDP,53/TCP,9153/TCP`));
+    const readyRow = new RegExp(`^${node}\\s+Ready\\s+control-plane\\s`, 'm');
+    await step('kubectl get nodes', (r) => readyRow.test(r.stdout));
     assert.ok(nftTableExists(proxyTable), `the hosted kube-proxy programs its table ${proxyTable}`);
   });
 
-  test('kube-system shows the architecture: a ready mirror pod per component, and their logs', async () => {
-    const want = ['kube-apiserver', 'kube-controller-manager', 'kube-proxy', 'kube-scheduler', 'skiff-dns', 'sqlite'].map((c) => `${c}-${node}`);
-    const listing = await waitFor('every component 1/1 Running', async () => {
-      const out = await ok(['get', 'pods', '-n', 'kube-system', '--no-headers']);
-      const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/));
-      const ready = rows.filter(([, r, status, restarts]) => r === '1/1' && status === 'Running' && restarts === '0').map(([name]) => name);
-      return want.every((n) => ready.includes(n)) ? rows.map(([name]) => name) : undefined;
-    }, 60_000, 250);
-    assert.deepEqual(listing, want);
-    assert.match(await ok(['logs', '-n', 'kube-system', `kube-scheduler-${node}`]), /^skiff scheduler: started$/m);
+  test("kube-system shows the architecture: the README's mirror pods, ready, and their logs", async () => {
+    const sample = tourSampleListing(readme);
+    const want = sample.names.map((n) => n.replace(/-myhost$/, `-${node}`));
+    const rowsOf = (out: string): string[][] => out.trim().split('\n').map((l) => l.trim().split(/\s+/));
+    const out = await step('kubectl get pods -n kube-system', (r) => {
+      const rows = rowsOf(r.stdout).slice(1);
+      const ready = rows.filter(([, ready, status, restarts]) => ready === '1/1' && status === 'Running' && restarts === '0').map(([name]) => name);
+      return want.every((n) => ready.includes(n));
+    });
+    const rows = rowsOf(out);
+    assert.deepEqual(rows[0], sample.header);
+    assert.deepEqual(rows.slice(1).map(([name]) => name), want);
+    assert.match(await step('kubectl logs -n kube-system kube-scheduler-'), /^skiff scheduler: started$/m);
+    const dnsRow = new RegExp(`^kube-dns\\s+ClusterIP\\s+${testRun.clusterDns.replaceAll('.', '\\.')}\\s+<none>\\s+53/UDP,53/TCP,9153/TCP\\s`, 'm');
+    assert.match(await step('kubectl get svc -n kube-system'), dnsRow);
+  });
+
+  test('the CLI builds the busybox image and imports it into the node', async () => {
+    assert.match(await step('node dist/cli/main.js image build-busybox '), /^wrote docker\.io\/skiff\/busybox:1\.35 to /m);
+    assert.match(await step('node dist/cli/main.js image import '), /^imported docker\.io\/skiff\/busybox:1\.35 in \d+ ms$/m);
   });
 
   test('create, scale and expose a deployment; a pod reaches it by name and the backends share the requests', async () => {
-    await ok(['create', 'deployment', 'web', `--image=${busyboxImage}`, '--replicas=2', '--',
-      'sh', '-c', 'mkdir -p /srv && hostname > /srv/index.html && exec httpd -f -p 8080 -h /srv']);
-    await ok(['scale', 'deployment', 'web', '--replicas=3']);
-    await ok(['rollout', 'status', 'deployment/web', '--timeout=90s']);
-    assert.match(await ok(['expose', 'deployment', 'web', '--port=80', '--target-port=8080']), /service\/web exposed/);
-    await waitFor('3 ready endpoints', async () => {
-      const r = await kubectl(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'jsonpath={.items[*].endpoints[*].addresses[0]}']);
-      return r.stdout.trim().split(/\s+/).filter(Boolean).length === 3;
-    }, 60_000, 250);
-    // busybox-static's wget segfaults on these machines: HTTP GETs through nc, by the Service's DNS name
-    const gets = Array.from({ length: 12 }, () => "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 web.default.svc.cluster.local 80 | tail -n 1").join('; ');
-    await ok(['run', 'client', `--image=${busyboxImage}`, '--restart=Never', '--', 'sh', '-c', `set -e; ${gets}`]);
-    const pod = await waitFor('client finished', async () => {
-      const p = await client.get<Pod>(podsRef, 'client', { namespace: 'default' });
-      return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? p : undefined;
-    }, 60_000, 250);
-    const logDir = join(dataDir, 'agent', 'logs', 'pods', `default_client_${pod.metadata!.uid}`, 'client');
-    const lines = readdirSync(logDir).flatMap((f) => readFileSync(join(logDir, f), 'utf8').split('\n'))
-      .map((l) => l.split(' ').slice(3).join(' ')).filter(Boolean);
-    assert.equal(pod.status?.phase, 'Succeeded', `client pod output:\n${lines.join('\n')}`);
+    await step('kubectl create deployment web ');
+    await step('kubectl scale deployment web ');
+    assert.match(await step('kubectl rollout status deployment web'), /successfully rolled out/);
+    assert.match(await step('kubectl expose deployment web --port'), /service\/web exposed/);
+    await step('kubectl run client ');
+    await step('kubectl wait --for=jsonpath=');
+    const lines = (await step('kubectl logs client')).split('\n').filter(Boolean);
     const backends = new Set(lines.filter((l) => l.startsWith('web-')));
     assert.equal(lines.filter((l) => l.startsWith('web-')).length, 12, lines.join('\n'));
     assert.ok(backends.size >= 2, `12 requests all went to ${[...backends].join(', ')}`);
   });
 
   test('a NodePort service answers on the node address from the host', async () => {
-    await ok(['expose', 'deployment', 'web', '--name=web-np', '--type=NodePort', '--port=80', '--target-port=8080']);
-    const svc = await client.get<Service>(servicesRef, 'web-np', { namespace: 'default' });
-    const nodePort = svc.spec!.ports![0]!.nodePort!;
+    assert.match(await step('kubectl expose deployment web --name=web-np'), /service\/web-np exposed/);
+    await step('NODE_IP=');
+    assert.equal(shellEnv.NODE_IP, ns.hostIP);
+    await step('NODE_PORT=');
+    const nodePort = Number(shellEnv.NODE_PORT);
     const [low, high] = testRun.nodePortRange.split('-').map(Number);
     assert.ok(nodePort >= low! && nodePort <= high!, `NodePort ${nodePort} in --service-node-port-range ${testRun.nodePortRange}`);
-    const body = await waitFor('NodePort answers', async () => httpBody(`http://${ns.hostIP}:${nodePort}/`).catch(() => undefined), 30_000, 250);
-    assert.match(body, /^web-/);
+    assert.match(await step('curl http://', (r) => /^web-/.test(r.stdout), 30_000), /^web-/);
+  });
+
+  test('every line of the README tour was run', () => {
+    assert.deepEqual(pending, []);
   });
 });
