@@ -118,6 +118,7 @@ describe('registries.yaml auth: a docker.io mirror with basic auth', { skip: !no
     const timer = setTimeout(() => watch.abort(), 60_000);
     try {
       for await (const ev of client.watch<Pod>(podsRef, { namespace: 'default', fieldSelector: 'metadata.name=denied', signal: watch.signal })) {
+        if (ev.type === 'ERROR') assert.fail(`watch error: ${JSON.stringify(ev.object)}`);
         const w = ev.object.status?.containerStatuses?.[0]?.state?.waiting;
         if (w?.reason === 'ErrImagePull') {
           waiting = w;
