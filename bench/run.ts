@@ -84,6 +84,7 @@ async function main(): Promise<void> {
   for (const row of await (await import('./proxy.ts')).proxyRows()) record(row);
   const dns = await benchDnsQueries();
   record({ figure: 'cluster DNS service A queries, UDP, 1k services', value: fmt(dns.dns), baseline: `UDP echo server round-trips ${fmt(dns.echo)}` });
+  for (const row of await (await import('./dns-pod.ts')).dnsPodRows()) record(row);
   const { benchNodeThroughput, formatNodeThroughput } = await import('./node.ts');
   record({ figure: 'node throughput: 100 pods at 5/s, creation -> Running (real kubelet + containerd)', ...formatNodeThroughput(await benchNodeThroughput()) });
   for (const row of await (await import('./product.ts')).productRows()) record(row);
