@@ -105,19 +105,22 @@ describe('registries.yaml auth: a docker.io mirror with basic auth', { skip: !no
     assert.ok(evs.some((e) => e.reason === 'Pulled' && /^Successfully pulled image "docker\.io\/skiff\/private:1"/.test(e.message ?? '')), evs.map((e) => e.message).join('\n'));
   });
 
-  test('a wrong password in registries.yaml gives ErrImagePull with the registry\'s 401', async () => {
+  test('a wrong password in registries.yaml gives ErrImagePull with the registry\'s 401', async (t) => {
     writeFileSync(registriesFile, registriesYaml(registry!, 'wrong-horse'));
     // the kubelet stops the containerd it started; the next start writes containerd's config from the new file
     await node.stopKubelet();
     await node.start();
+    // the pod's waiting state passes through ErrImagePull (then ImagePullBackOff): watched from a revision before
+    // the pod exists, so no state it passes through is missed
+    const from = (await client.list<Pod>(podsRef, { namespace: 'default' })).metadata?.resourceVersion;
+    assert.ok(from);
     const r = await s.kubectl(['run', 'denied', '--image=docker.io/skiff/private:2', '--', 'sleep', '3600']);
     assert.equal(r.code, 0, r.stderr);
-    // the pod's waiting state passes through ErrImagePull (then ImagePullBackOff): watched, so it is not missed
     const watch = new AbortController();
     let waiting: { reason?: string; message?: string } | undefined;
     const timer = setTimeout(() => watch.abort(), 60_000);
     try {
-      for await (const ev of client.watch<Pod>(podsRef, { namespace: 'default', fieldSelector: 'metadata.name=denied', signal: watch.signal })) {
+      for await (const ev of client.watch<Pod>(podsRef, { namespace: 'default', fieldSelector: 'metadata.name=denied', resourceVersion: from, signal: watch.signal })) {
         if (ev.type === 'ERROR') assert.fail(`watch error: ${JSON.stringify(ev.object)}`);
         const w = ev.object.status?.containerStatuses?.[0]?.state?.waiting;
         if (w?.reason === 'ErrImagePull') {
@@ -133,6 +136,7 @@ describe('registries.yaml auth: a docker.io mirror with basic auth', { skip: !no
       watch.abort();
     }
     assert.ok(waiting, 'the pod never showed ErrImagePull');
+    t.diagnostic(`ErrImagePull: ${waiting.message}`);
     assert.match(waiting.message ?? '', /401 Unauthorized/);
     assert.match(waiting.message ?? '', /docker\.io\/skiff\/private:2/);
     const evs = (await client.list<Event>(eventsRef, { namespace: 'default' })).items.filter((e) => e.involvedObject.name === 'denied');
