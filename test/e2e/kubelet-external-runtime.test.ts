@@ -87,12 +87,14 @@ describe('skiff kubelet --container-runtime-endpoint on a containerd it does not
 
   after(async () => {
     try {
-      // pods through the API while the kubelet may still run, then whatever the runtime still holds
-      await node.cleanup(client);
+      // the kubelet first (so it makes no new sandbox), then what the external runtime holds, while the bridge
+      // is still there for CNI DEL; then the node's own cleanup (API pods, bridge, CNI results, its data dir)
+      await node.stopKubelet();
       for (const sb of (await cri?.listPodSandbox().catch(() => [])) ?? []) {
         await cri!.stopPodSandbox(sb.id).catch(() => undefined);
         await cri!.removePodSandbox(sb.id).catch(() => undefined);
       }
+      await node.cleanup(client);
     } finally {
       cri?.close();
       if (containerd?.pid !== undefined && alive(containerd.pid)) containerd.kill('SIGTERM');

@@ -92,7 +92,8 @@ describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: r
     return matches[0]!;
   }
 
-  /** Runs one README line (the one starting with `prefix`) through sh. `retry`: run it again until `accept` holds. */
+  /** Runs one README line (the one starting with `prefix`) through sh; with `accept`, again until its output shows
+   *  what the tour says (as a user looks again: the node turning Ready, pods Running, a NodePort programmed). */
   async function step(prefix: string, accept?: (r: Run) => boolean, timeoutMs = 60_000): Promise<string> {
     const line = localise(take(prefix));
     const exported = /^export (\w+)=(\S+)$/.exec(line);
@@ -102,14 +103,12 @@ describe('the README tour on skiff server (kubelet, kube-proxy, DNS)', { skip: r
     }
     const assigned = /^(\w+)=\$\((.*)\)$/.exec(line);
     const command = assigned ? assigned[2]! : line;
-    const once = (): Promise<Run> => run('/bin/sh', ['-c', command], shellEnv);
-    let r = await once();
-    if (accept) {
-      r = await waitFor(`\`${line}\` to show what the tour says`, async () => {
-        const again = await once();
-        return again.code === 0 && accept(again) ? again : undefined;
-      }, timeoutMs, 250).catch((err: Error) => assert.fail(`${err.message}\nlast output: ${r.stdout}${r.stderr}`));
-    }
+    let last: Run | undefined;
+    const once = async (): Promise<Run> => (last = await run('/bin/sh', ['-c', command], shellEnv));
+    const r = !accept ? await once() : await waitFor(`\`${line}\` to show what the tour says`, async () => {
+      const again = await once();
+      return again.code === 0 && accept(again) ? again : undefined;
+    }, timeoutMs, 250).catch((err: Error) => assert.fail(`${err.message}\nlast output: ${last?.stdout}${last?.stderr}`));
     assert.equal(r.code, 0, `${line}: ${r.stderr}`);
     if (assigned) shellEnv[assigned[1]!] = r.stdout.trim();
     return r.stdout;
