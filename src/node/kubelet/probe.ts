@@ -2,7 +2,7 @@
 // node to the pod IP (2xx/3xx = success), tcpSocket (a connection opens = success), each bounded by timeoutSeconds.
 // Failures carry upstream's message text, used in Unhealthy events.
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { connect, isIPv6 } from 'node:net';
 import type { Container, Probe } from 'kubernetes-types/core/v1.js';
 import { type CriClient, rpcErrorText } from '../cri/client.ts';
 
@@ -28,6 +28,19 @@ function resolvePort(port: number | string | undefined, c: Container): number {
   return n;
 }
 
+/** host:port as Go's net.JoinHostPort writes it (an IPv6 address in brackets). */
+function joinHostPort(host: string, port: number): string {
+  return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Go's words for the connect errors a probe meets ("connection refused" where Node says ECONNREFUSED), so that
+ *  Unhealthy messages read as upstream's "dial tcp 10.42.0.5:8080: connect: connection refused". */
+const connectErrors: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  EHOSTUNREACH: 'no route to host',
+  ENETUNREACH: 'network is unreachable',
+};
+
 function httpProbe(host: string, port: number, path: string, headers: Record<string, string>, timeoutMs: number): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     const req = request({ host, port, path, method: 'GET', headers: { 'user-agent': 'kube-probe/1.32', accept: '*/*', ...headers }, timeout: timeoutMs }, (res) => {
@@ -35,8 +48,14 @@ function httpProbe(host: string, port: number, path: string, headers: Record<str
       const code = res.statusCode ?? 0;
       resolve(code >= 200 && code < 400 ? { ok: true, output: '' } : { ok: false, output: `HTTP probe failed with statuscode: ${code}` });
     });
-    req.on('timeout', () => req.destroy(new Error(`Get "http://${host}:${port}${path}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`)));
-    req.on('error', (err) => resolve({ ok: false, output: err.message.startsWith('Get "') ? err.message : `Get "http://${host}:${port}${path}": ${err.message}` }));
+    const url = `http://${joinHostPort(host, port)}${path}`;
+    req.on('timeout', () => req.destroy(new Error(`Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`)));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // the timeout's error above is already worded whole
+      if (err.message.startsWith('Get "')) return resolve({ ok: false, output: err.message });
+      const why = connectErrors[err.code ?? ''];
+      resolve({ ok: false, output: `Get "${url}": ${why ? `dial tcp ${joinHostPort(host, port)}: connect: ${why}` : err.message}` });
+    });
     req.end();
   });
 }
@@ -48,11 +67,10 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeO
       sock.destroy();
       resolve(o);
     };
-    sock.setTimeout(timeoutMs, () => done({ ok: false, output: `dial tcp ${host}:${port}: i/o timeout` }));
+    sock.setTimeout(timeoutMs, () => done({ ok: false, output: `dial tcp ${joinHostPort(host, port)}: i/o timeout` }));
     sock.on('connect', () => done({ ok: true, output: '' }));
     sock.on('error', (err: NodeJS.ErrnoException) => {
-      const why = err.code === 'ECONNREFUSED' ? 'connection refused' : err.message;
-      done({ ok: false, output: `dial tcp ${host}:${port}: connect: ${why}` });
+      done({ ok: false, output: `dial tcp ${joinHostPort(host, port)}: connect: ${connectErrors[err.code ?? ''] ?? err.message}` });
     });
   });
 }
