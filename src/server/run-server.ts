@@ -242,6 +242,7 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       maxMutatingRequestsInflight: cfg.maxMutatingRequestsInflight,
       publicHandlers: nodeJoinHandlers(creds.ca, creds.join.secret),
       kubeletClient: creds.kubeletClient,
+      serviceAccountKey: creds.serviceAccountKey,
     });
     // A port of 0 (tests) is only known after listening, so the kubeconfig is written now.
     const port = await server.start();
