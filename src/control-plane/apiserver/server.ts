@@ -214,7 +214,9 @@ export class ApiServer {
       const own = this.opts.publicHandlers?.[url.pathname];
       if (own) return await own(req, res);
       info = parseRequestInfo(method, url.pathname, url.searchParams);
-      const user = await this.authn.authenticate(req);
+      // only a service account token waits on the store; a certificate's user is known at once
+      const found = this.authn.authenticate(req);
+      const user = found instanceof Promise ? await found : found;
       if (!user && !(info.kind === 'nonresource' && publicPaths.has(url.pathname))) {
         throw ApiError.of(401, 'Unauthorized', 'Unauthorized');
       }
