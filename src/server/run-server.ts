@@ -50,7 +50,10 @@ const controlPlaneLabels = { 'node-role.kubernetes.io/control-plane': 'true' };
 
 export interface RunningServer {
   port: number;
+  /** What the server's own kubeconfigs say (loopback unless it listens on one specific address). */
   url: string;
+  /** Where pods and other hosts reach it: the advertise address (the kubernetes Service's endpoint). */
+  advertiseUrl: string;
   kubeconfig: string;
   /** The join token (K10 form): joins agents, authenticates nothing else. */
   joinToken: string;
@@ -274,6 +277,7 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
     return {
       port,
       url: apiUrl(host, port),
+      advertiseUrl: apiUrl(cfg.advertiseAddress, port),
       kubeconfig: creds.adminKubeconfig,
       joinToken: formatJoinToken(creds.ca.certPem, creds.join.secret),
       nodeTokenFile: creds.join.nodeTokenFile,
