@@ -31,7 +31,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
   const stopped = shutdownSignal();
   console.log(`skiff: API server listening on ${running.url}`);
   console.log(`skiff: admin kubeconfig at ${running.kubeconfig}${cfg.writeKubeconfig ? ` and ${cfg.writeKubeconfig}` : ''}`);
-  console.log(`skiff: node token at ${running.nodeTokenFile} (skiff agent --server ${running.url} --token <its content>)`);
+  console.log(`skiff: node token at ${running.nodeTokenFile} (skiff agent --server ${running.advertiseUrl} --token <its content>)`);
   if (running.nodeName) console.log(`skiff: kubelet running for node ${running.nodeName}`);
   const signal = await stopped;
   console.log(`skiff: ${signal} received, shutting down`);

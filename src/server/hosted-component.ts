@@ -13,6 +13,7 @@ import { registry } from '../control-plane/apiserver/metrics.ts';
 import type { ComponentInit, ToSupervisor } from './hosted-main.ts';
 import { startInstance, type ComponentInstance, type Isolation } from './component-instance.ts';
 import { ComponentLog } from './component-log.ts';
+import { forwardOutput } from './process-output.ts';
 
 export interface Backoff {
   initialMs: number;
@@ -182,7 +183,7 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     this.moveTo({ phase: 'starting', startedAt: started, firstStartedAt: this.current.firstStartedAt ?? started });
     let error: string | undefined;
     instance.on('output', (stream, chunk) => {
-      (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
+      forwardOutput(stream, chunk);
       this.output?.write(stream, chunk);
     });
     instance.on('message', (m: ToSupervisor) => {

@@ -5,6 +5,7 @@
 // not run by Skiff and has no pod here, as kubeadm shows none for an external etcd. The DNS pod is skiff-dns-<node>
 // (it is not CoreDNS) with CoreDNS's k8s-app=kube-dns label; the kube-dns Service has no selector, so the label
 // puts no second endpoint beside the one the DNS server publishes itself (node/dns/publish.ts).
+// kube-apiserver's log is the server process's own output and sqlite's a line saying so (server-log.ts).
 import { kubernetesMinor } from '../version.ts';
 import type { HostedComponent } from './hosted-component.ts';
 import type { MirrorComponent } from './mirror-pod.ts';

@@ -33,6 +33,8 @@ import { componentLogDir } from '../node/kubelet/component-log-paths.ts';
 import { hostedContainers, serverMirrorSources } from './mirror-components.ts';
 import { startMirrorPods } from './mirror-pods.ts';
 import { firstAddress, parseIPv4 } from '../api/net/ipv4.ts';
+import { apiUrl, listensEverywhere, localApiHost } from './api-address.ts';
+import { embeddedSqliteFile, startServerLogs } from './server-log.ts';
 
 /**
  * How long the hosted scheduler and controller-manager get to stop before they are killed and the API server stops
@@ -48,7 +50,10 @@ const controlPlaneLabels = { 'node-role.kubernetes.io/control-plane': 'true' };
 
 export interface RunningServer {
   port: number;
+  /** What the server's own kubeconfigs say (loopback unless it listens on one specific address). */
   url: string;
+  /** Where pods and other hosts reach it: the advertise address (the kubernetes Service's endpoint). */
+  advertiseUrl: string;
   kubeconfig: string;
   /** The join token (K10 form): joins agents, authenticates nothing else. */
   joinToken: string;
@@ -65,7 +70,7 @@ export interface RunningServer {
 export async function openStore(cfg: Pick<ServerConfig, 'dataDir' | 'datastoreEndpoint'>): Promise<Store> {
   const endpoint = cfg.datastoreEndpoint;
   if (!endpoint || endpoint.startsWith('sqlite://')) {
-    const file = endpoint ? endpoint.slice('sqlite://'.length) : join(cfg.dataDir, 'server', 'db', 'state.db');
+    const file = embeddedSqliteFile(cfg.dataDir, endpoint)!;
     mkdirSync(join(file, '..'), { recursive: true });
     return openSqliteStore(file);
   }
@@ -125,7 +130,7 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials, kubeletKu
  */
 export function servingSans(cfg: Pick<ServerConfig, 'advertiseAddress' | 'serviceCidr' | 'nodeIp' | 'tlsSan' | 'bindAddress'>): { dns: string[]; ips: string[] } {
   const ips = new Set([cfg.advertiseAddress, firstAddress(cfg.serviceCidr), ...(cfg.nodeIp ? [cfg.nodeIp] : [])]);
-  if (cfg.bindAddress === '0.0.0.0') for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4') ips.add(a.address);
+  if (listensEverywhere(cfg.bindAddress)) for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4') ips.add(a.address);
   const dns: string[] = [];
   for (const san of cfg.tlsSan) {
     if (parseIPv4(san) === undefined) dns.push(san);
@@ -216,9 +221,12 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
     if (failures.length) throw failures[0];
   };
   try {
+    // with a node here, the process's own output is the kube-apiserver mirror pod's log (server-log.ts)
+    if (!cfg.disableAgent) undo.push(startServerLogs({ dataDir: cfg.dataDir, sqliteFile: embeddedSqliteFile(cfg.dataDir, cfg.datastoreEndpoint) }));
     const store = withWatchCache(await openStore(cfg));
     undo.push(() => store.close());
-    const host = cfg.advertiseAddress;
+    // the server's own kubeconfigs say loopback when it listens there (as k3s's); pods get the advertise address
+    const host = localApiHost(cfg.bindAddress);
     const creds = await ensureCredentials({
       dataDir: cfg.dataDir,
       sans: servingSans(cfg),
@@ -237,15 +245,16 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       maxMutatingRequestsInflight: cfg.maxMutatingRequestsInflight,
       publicHandlers: nodeJoinHandlers(creds.ca, creds.join.secret),
       kubeletClient: creds.kubeletClient,
+      serviceAccountKey: creds.serviceAccountKey,
     });
     // A port of 0 (tests) is only known after listening, so the kubeconfig is written now.
     const port = await server.start();
     const startedAt = new Date();
     undo.pop(); // the server closes the store when it stops
     undo.push(() => server.stop());
-    writeAdminKubeconfig(creds, `https://${host}:${port}`);
+    writeAdminKubeconfig(creds, apiUrl(host, port));
     await bootstrap(server, {
-      kubernetesServiceIP: firstAddress(cfg.serviceCidr), advertiseAddress: host, securePort: port, storageDir: join(cfg.dataDir, 'storage'),
+      kubernetesServiceIP: firstAddress(cfg.serviceCidr), advertiseAddress: cfg.advertiseAddress, securePort: port, storageDir: join(cfg.dataDir, 'storage'),
       clusterDNSIP: hostsClusterDns(cfg) ? cfg.clusterDns.split(',')[0] : undefined,
     });
     // what `skiff uninstall` must take off this host again, recorded before it is made
@@ -258,7 +267,7 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       const { madeDir } = writeKubeconfigCopy(creds.adminKubeconfig, cfg.writeKubeconfig, cfg.writeKubeconfigMode);
       addToHostRecord(cfg.dataDir, { kubeconfigs: [{ path: resolve(cfg.writeKubeconfig), madeDir }] });
     }
-    const kubeletKubeconfig = cfg.disableAgent ? undefined : await ensureServerKubelet(cfg.dataDir, creds.ca, serverNodeName(cfg), `https://${host}:${port}`);
+    const kubeletKubeconfig = cfg.disableAgent ? undefined : await ensureServerKubelet(cfg.dataDir, creds.ca, serverNodeName(cfg), apiUrl(host, port));
     // Like k3s, the server hosts the scheduler, the controller-manager, and for this host a kubelet, kube-proxy and the cluster DNS; unlike k3s's
     // goroutines, each runs off this event loop, which serves requests only.
     const hosted = hostedComponents(cfg, creds, kubeletKubeconfig);
@@ -267,7 +276,8 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
     if (kubeletKubeconfig) undo.push(publishServerMirrorPods(cfg, kubeletKubeconfig, hosted, startedAt));
     return {
       port,
-      url: `https://${host}:${port}`,
+      url: apiUrl(host, port),
+      advertiseUrl: apiUrl(cfg.advertiseAddress, port),
       kubeconfig: creds.adminKubeconfig,
       joinToken: formatJoinToken(creds.ca.certPem, creds.join.secret),
       nodeTokenFile: creds.join.nodeTokenFile,

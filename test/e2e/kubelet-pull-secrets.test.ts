@@ -84,7 +84,7 @@ describe('kubelet: pull secrets, container events, a deleted node', { skip }, ()
     client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'kubelet-pull-test', qps: 0 });
     components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
     components.push(startControllerManager({
-      client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam', 'pod-garbage-collector'],
+      client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam', 'pod-garbage-collector', 'root-ca-certificate-publisher'],
       options: { clusterCidr, podGcPeriodMs: 200, podGcQuarantineMs: 500 },
     }).then((m) => m.done));
     node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge });

@@ -73,7 +73,7 @@ describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, 
     s = await startTestServer({ network: run });
     client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'kubelet-test', qps: 0 });
     components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
-    components.push(startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam'], options: { clusterCidr } }).then((m) => m.done));
+    components.push(startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam', 'root-ca-certificate-publisher'], options: { clusterCidr } }).then((m) => m.done));
     kubeletNode = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge });
     dataDir = kubeletNode.dataDir;
     if (hasRegistry) {

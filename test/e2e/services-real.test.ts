@@ -114,7 +114,7 @@ describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: 
     components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
     components.push(startControllerManager({
       client, signal: ac.signal, leaderElection: false, options: { clusterCidr },
-      controllers: ['node-ipam', 'deployment', 'replicaset', 'endpointslice'],
+      controllers: ['node-ipam', 'deployment', 'replicaset', 'endpointslice', 'root-ca-certificate-publisher'],
     }).then((m) => m.done));
     node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge: run.name('sks'), args: ['--node-ip', nodeIP, '--cluster-dns', clusterDNSIP] });
     await node.start();

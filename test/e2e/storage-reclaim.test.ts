@@ -55,7 +55,7 @@ describe('local-path volumes: a deleted volume\'s directory is removed from its 
     components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
     components.push(startControllerManager({
       client, signal: ac.signal, leaderElection: false, options: { clusterCidr: run.clusterCidr },
-      controllers: ['node-ipam', 'persistentvolume-binder', 'local-path-provisioner', 'persistentvolume-protection', 'persistentvolumeclaim-protection'],
+      controllers: ['node-ipam', 'root-ca-certificate-publisher', 'persistentvolume-binder', 'local-path-provisioner', 'persistentvolume-protection', 'persistentvolumeclaim-protection'],
     }).then((m) => m.done));
     node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge: run.name('skr') });
     await node.start();

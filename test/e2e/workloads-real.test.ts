@@ -78,7 +78,7 @@ describe('Jobs and StatefulSets with real containers', { skip: nodeRunnable ? fa
     components.push(startControllerManager({
       client, signal: ac.signal, leaderElection: false, options: { clusterCidr, jobPodFailureBackoffMs: 1000 },
       controllers: [
-        'node-ipam', 'job', 'statefulset', 'endpointslice', 'garbage-collector', 'persistentvolume-binder', 'local-path-provisioner',
+        'node-ipam', 'root-ca-certificate-publisher', 'job', 'statefulset', 'endpointslice', 'garbage-collector', 'persistentvolume-binder', 'local-path-provisioner',
         'persistentvolumeclaim-protection', 'persistentvolume-protection',
       ],
     }).then((m) => m.done));

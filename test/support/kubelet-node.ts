@@ -153,7 +153,7 @@ export async function startKubeletNode(prefix: string): Promise<KubeletCluster> 
   const client = RestClient.fromKubeconfig(server.kubeconfig, { userAgent: 'kubelet-node-test', qps: 0 });
   const components = [
     startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done),
-    startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam'], options: { clusterCidr } }).then((m) => m.done),
+    startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam', 'root-ca-certificate-publisher'], options: { clusterCidr } }).then((m) => m.done),
   ];
   const stopCluster = async (): Promise<void> => {
     ac.abort();

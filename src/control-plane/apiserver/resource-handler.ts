@@ -30,6 +30,8 @@ export interface HandlerDeps {
   /** Drops the undeclared fields from obj and names them. */
   pruneUnknown(kindKey: string, obj: KubeObject): string[];
   /** Serves a streaming subresource (log, exec, attach, portforward) by proxying to the node, when wired. */
+  /** serviceaccounts/token: a TokenRequest answered for the account (serviceaccount-token.ts), when the server signs tokens. */
+  issueToken?(serviceAccount: KubeObject, request: KubeObject, dryRun: boolean): Promise<KubeObject>;
   connect?(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, sub: ConnectSubresource, query: URLSearchParams): Promise<void>;
 }
 

@@ -9,6 +9,7 @@
 // in-flight requests finish (bounded by shutdownGraceMs), then closes the store.
 import { createServer, type Server } from 'node:https';
 import { setMaxListeners } from 'node:events';
+import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ApiError } from '../../api/errors.ts';
@@ -26,6 +27,7 @@ import { markUpgrade, NodeConnector } from './connect.ts';
 import type { GenericStore } from './registry/generic-store.ts';
 import { ResourceStores } from './registry/stores.ts';
 import { Health } from './health.ts';
+import { ServiceAccountTokens } from './serviceaccount-token.ts';
 import { serveOpenApi } from './openapi-routes.ts';
 import { OpenApi } from '../../api/openapi/index.ts';
 import { loadSchemas } from '../../api/openapi/load.ts';
@@ -56,6 +58,8 @@ export interface ApiServerOptions {
   publicHandlers?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
   /** The client certificate for kubelets (pods/log, exec, attach, portforward); without it those are 404. */
   kubeletClient?: KeyAndCert;
+  /** Signs and checks service account tokens (serviceaccounts/token, in-cluster clients); without it both are off. */
+  serviceAccountKey?: KeyObject;
 }
 
 const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz']);
@@ -88,14 +92,22 @@ export class ApiServer {
     const connector = opts.kubeletClient && new NodeConnector({
       nodes: () => this.stores.storeFor('', 'v1', 'nodes'), kubeletClient: opts.kubeletClient, shutdown: this.shutdown.signal,
     });
+    const saTokens = opts.serviceAccountKey && new ServiceAccountTokens({
+      privateKey: opts.serviceAccountKey,
+      lookup: (resource, ns, name) => this.stores.storeFor('', 'v1', resource)!.get(ns, name).catch((err: unknown) => {
+        if (err instanceof ApiError && err.code === 404) return undefined;
+        throw err;
+      }),
+    });
     this.handler = new ResourceHandler({
       storeFor: (group, ver, resource) => this.stores.storeFor(group, ver, resource),
+      issueToken: saTokens ? (sa, request, dryRun) => saTokens.issue(sa, request, dryRun) : undefined,
       shutdown: this.shutdown.signal,
       unknownFields: (kindKey, obj) => this.fields?.unknownFields(kindKey, obj) ?? [],
       pruneUnknown: (kindKey, obj) => this.fields?.prune(kindKey, obj) ?? [],
       connect: connector ? (...args) => connector.connect(...args) : undefined,
     });
-    this.authn = new RequestAuthenticator(opts.tokens ?? new TokenFile(''));
+    this.authn = new RequestAuthenticator(opts.tokens ?? new TokenFile(''), saTokens || undefined);
     this.authz = opts.authorizer ?? allowAuthenticated;
     this.inFlightLimits = new InFlightLimiter({
       maxRequestsInflight: opts.maxRequestsInflight ?? defaultRequestLimits.maxRequestsInflight,
@@ -202,7 +214,9 @@ export class ApiServer {
       const own = this.opts.publicHandlers?.[url.pathname];
       if (own) return await own(req, res);
       info = parseRequestInfo(method, url.pathname, url.searchParams);
-      const user = this.authn.authenticate(req);
+      // only a service account token waits on the store; a certificate's user is known at once
+      const found = this.authn.authenticate(req);
+      const user = found instanceof Promise ? await found : found;
       if (!user && !(info.kind === 'nonresource' && publicPaths.has(url.pathname))) {
         throw ApiError.of(401, 'Unauthorized', 'Unauthorized');
       }

@@ -1,12 +1,12 @@
 // Serves a subresource by the type of its strategy, as upstream's REST interfaces do (Updater, Creater,
 // Connecter): "update" endpoints (status, finalize) write the same object through their own strategy;
 // "scale" converts to and from autoscaling/v1 Scale; "bind" and "evict" are creates that change or delete
-// the parent; "connect" streams to the node. Which kind has which is the resource definition's business.
+// the parent; "token" returns a credential for the parent, stored nowhere; "connect" streams to the node. Which kind has which is the resource definition's business.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeleteOptions } from 'kubernetes-types/meta/v1.js';
 import { ApiError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
-import type { BindSubresource, EvictSubresource, ScaleSubresourceStrategy, SubresourceStrategy, UpdateSubresource } from '../../api/strategy.ts';
+import type { BindSubresource, BodyKind, EvictSubresource, ScaleSubresourceStrategy, SubresourceStrategy, UpdateSubresource } from '../../api/strategy.ts';
 import type { ResourceRequest } from './request-info.ts';
 import { readBody, sendJSON } from './http.ts';
 import { checkAppliedTypes, checkPatchedTypes } from './content.ts';
@@ -44,6 +44,10 @@ export class SubresourceHandler {
       case 'evict':
         if (info.verb !== 'create') throw ApiError.methodNotAllowed();
         return this.evict(req, res, store, info, sub, query);
+      case 'token':
+        if (info.verb !== 'create') throw ApiError.methodNotAllowed();
+        if (!this.deps.issueToken) throw ApiError.of(404, 'NotFound', 'the server could not find the requested resource');
+        return this.token(req, res, store, info, sub.bodyKind, query);
       case 'connect':
         if (!this.deps.connect) throw ApiError.of(404, 'NotFound', 'the server could not find the requested resource');
         if (!sub.methods.includes(req.method ?? 'GET')) throw ApiError.methodNotAllowed();
@@ -89,6 +93,13 @@ export class SubresourceHandler {
     await store.guaranteedUpdate(info.namespace, name, (parent) => sub.apply(parent!, body, now),
       { dryRun: dryRunOf(query, 'CreateOptions'), now }, { subresource: info.subresource, strategy: asIs });
     sendJSON(res, 201, successStatus());
+  }
+
+  /** TokenRequest: the parent must exist; the token is made by the server's issuer and returned, not stored. */
+  private async token(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, bodyKind: BodyKind, query: URLSearchParams): Promise<void> {
+    const body = await this.main.readObject(req, store, fieldValidationOf(query, 'CreateOptions'), bodyKind);
+    const parent = await store.get(info.namespace, info.name);
+    sendJSON(res, 201, await this.deps.issueToken!(parent, body, dryRunOf(query, 'CreateOptions')));
   }
 
   /** Eviction deletes the parent with the Eviction's own DeleteOptions (grace period, preconditions, dryRun). */
