@@ -39,7 +39,9 @@ const resourceLimits = { maxYoungGenerationSizeMb: 4 };
 function threadInstance(init: ComponentInit): ComponentInstance {
   const entry = siblingModule(import.meta.url, './component-worker');
   let worker: Worker;
-  if (!entry.endsWith('.ts')) worker = new Worker(new URL(entry), { workerData: init, resourceLimits });
+  // stdout/stderr true in both branches: the supervisor passes the output on (and into the component's log); without
+  // them Node also pipes it to this process's own stdout, and every line of the compiled product showed twice
+  if (!entry.endsWith('.ts')) worker = new Worker(new URL(entry), { workerData: init, stdout: true, stderr: true, resourceLimits });
   else {
     // Node 20 does not apply --import loader hooks to worker threads, so the thread registers tsx itself.
     const tsx = import.meta.resolve('tsx/esm/api');
