@@ -18,7 +18,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCA, signLeaf, type KeyAndCert } from '../../pki/certs.ts';
+import type { KeyAndCert } from '../../pki/certs.ts';
 import { CriError, rpcErrorText, type CriClient } from '../cri/client.ts';
 import type { CriStreaming, StreamFlags } from '../cri/streaming.ts';
 import { pipeUpgrade, upgradeRequestHead } from '../../net/upgrade-proxy.ts';
@@ -42,6 +42,8 @@ export async function kubeletServingCert(dir: string, nodeName: string, address:
   const cert = join(dir, 'kubelet.crt');
   const key = join(dir, 'kubelet.key');
   if (existsSync(cert) && existsSync(key)) return { certPem: readFileSync(cert, 'utf8'), keyPem: readFileSync(key, 'utf8') };
+  // loaded only to make the pair: the X.509 library costs the kubelet ~190 ms of CPU at every start otherwise
+  const { createCA, signLeaf } = await import('../../pki/certs.ts');
   const ca = await createCA(`${nodeName}-ca@${Math.floor(Date.now() / 1000)}`);
   const leaf = await signLeaf(ca, { commonName: `${nodeName}@${Math.floor(Date.now() / 1000)}`, dnsNames: [nodeName], ipAddresses: [address], usage: 'server' });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
