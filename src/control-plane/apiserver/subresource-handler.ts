@@ -59,7 +59,7 @@ export class SubresourceHandler {
     if (info.verb !== 'update' && info.verb !== 'patch') throw ApiError.methodNotAllowed();
     const kind = info.verb === 'update' ? 'UpdateOptions' : 'PatchOptions';
     const validation = fieldValidationOf(query, kind);
-    const ctx = this.main.writeContext(query, manager, 'scale', validation, [], kind);
+    const ctx = this.main.writeContext(info, query, manager, 'scale', validation, [], kind);
     let scale: KubeObject;
     if (info.verb === 'update') {
       scale = await this.main.readObject(req, store, validation, scaleKind);
@@ -87,7 +87,7 @@ export class SubresourceHandler {
     if (errors.length) throw ApiError.invalid(sub.bodyKind.kind, '', name, errors);
     const now = new Date();
     await store.guaranteedUpdate(info.namespace, name, (parent) => sub.apply(parent!, body, now),
-      { dryRun: dryRunOf(query, 'CreateOptions'), now }, { subresource: info.subresource, strategy: asIs });
+      { dryRun: dryRunOf(query, 'CreateOptions'), now, admit: info.admit }, { subresource: info.subresource, strategy: asIs });
     sendJSON(res, 201, successStatus());
   }
 
@@ -104,9 +104,9 @@ export class SubresourceHandler {
       await store.guaranteedUpdate(info.namespace, info.name, (parent) => {
         checkPreconditions(store.info, parent!, options);
         return sub.prepare!(parent!, now);
-      }, { dryRun, now }, { subresource: 'eviction', strategy: asIs });
+      }, { dryRun, now, admit: info.admit }, { subresource: 'eviction', strategy: asIs });
     }
-    await store.delete(info.namespace, info.name, options, { dryRun, now });
+    await store.delete(info.namespace, info.name, options, { dryRun, now, admit: info.admit });
     sendJSON(res, 201, successStatus());
   }
 }
