@@ -82,6 +82,8 @@ describe('node and kube-proxy identities', () => {
     await forbidden('a', ['label', 'node', 'b', 'example.com/rack=r1'], 'nodes "b" is forbidden: node "a" is not allowed to modify node "b"');
     await forbidden('a', ['delete', 'node', 'b'], 'nodes "b" is forbidden: User "system:node:a" cannot delete resource "nodes" in API group "" at the cluster scope');
     await forbidden('a', ['taint', 'node', 'a', 'k=v:NoSchedule'], 'nodes "a" is forbidden: node "a" is not allowed to modify taints');
+    await forbidden('a', ['label', 'node', 'a', 'node-role.kubernetes.io/control-plane=true'],
+      'nodes "a" is forbidden: is not allowed to modify labels: node-role.kubernetes.io/control-plane');
   });
 
   test('a node may not touch another node\'s pods, nor make pods that are not its mirror pods', async () => {

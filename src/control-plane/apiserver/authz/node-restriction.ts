@@ -1,8 +1,8 @@
 // upstream's NodeRestriction admission plugin (plugin/pkg/admission/noderestriction) for a request the Node
 // authorizer let through: a node may create only mirror pods bound to itself (owned by its own Node, naming no
 // service account, secret, configmap or claim), delete and evict only pods bound to itself, write status only of
-// pods bound to itself (labels unchanged), modify only its own Node (never its taints), and create only its own
-// Lease. It sees the object as it is about to be written (after defaults and the other admission steps) and the
+// pods bound to itself (labels unchanged), modify only its own Node (never its taints, nor labels under kubernetes.io
+// or k8s.io other than the kubelet's own), and create only its own Lease. It sees the object as it is about to be written (after defaults and the other admission steps) and the
 // stored one it replaces, through the write context of the generic store (WriteContext.admit). Messages are
 // upstream's, wrapped as admission.NewForbidden does.
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
@@ -98,9 +98,46 @@ function admitEviction(w: NodeWrite, fail: Fail): void {
 function admitNode(w: NodeWrite, fail: Fail): void {
   const requested = w.name || w.object?.metadata?.name || w.old?.metadata?.name || '';
   if (requested !== w.node) throw fail(`node "${w.node}" is not allowed to modify node "${requested}"`);
-  if (operationOf(w) !== 'UPDATE') return;
+  const op = operationOf(w);
+  if (op === 'CREATE') {
+    const labels = forbiddenLabels(modifiedLabels(w.object?.metadata?.labels, undefined));
+    if (labels.length) throw fail(`node "${w.node}" is not allowed to set the following labels: ${labels.join(', ')}`);
+  }
+  if (op !== 'UPDATE') return;
   const taints = (n: KubeObject | undefined): Taint[] => (n as Node | undefined)?.spec?.taints ?? [];
   if (!semanticEqual(taints(w.object), taints(w.old))) throw fail(`node "${w.node}" is not allowed to modify taints`);
+  const labels = forbiddenLabels(modifiedLabels(w.object?.metadata?.labels, w.old?.metadata?.labels));
+  // upstream's wording for an update names no node
+  if (labels.length) throw fail(`is not allowed to modify labels: ${labels.join(', ')}`);
+}
+
+/** Keys added, removed or changed between two label sets. */
+function modifiedLabels(a: Record<string, string> | undefined, b: Record<string, string> | undefined): string[] {
+  const x = a ?? {};
+  const y = b ?? {};
+  return [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((k) => x[k] !== y[k]);
+}
+
+/** The labels a kubelet sets on its own Node (upstream's kubeletapis.IsKubeletLabel). */
+const kubeletLabels = new Set([
+  'kubernetes.io/hostname', 'kubernetes.io/os', 'kubernetes.io/arch', 'beta.kubernetes.io/os', 'beta.kubernetes.io/arch',
+  'beta.kubernetes.io/instance-type', 'node.kubernetes.io/instance-type', 'failure-domain.beta.kubernetes.io/zone',
+  'failure-domain.beta.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.kubernetes.io/region',
+]);
+const kubeletLabelNamespaces = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
+
+const inDomain = (ns: string, domain: string): boolean => ns === domain || ns.endsWith(`.${domain}`);
+
+/** Labels a node may not set on itself: node-restriction.kubernetes.io ones, and kubernetes.io / k8s.io ones that are
+ *  not the kubelet's own (node-role.kubernetes.io/… among them), sorted as upstream lists them. */
+function forbiddenLabels(keys: string[]): string[] {
+  return keys.filter((key) => {
+    const slash = key.indexOf('/');
+    const ns = slash < 0 ? '' : key.slice(0, slash);
+    if (inDomain(ns, 'node-restriction.kubernetes.io')) return true;
+    const kubernetes = inDomain(ns, 'kubernetes.io') || inDomain(ns, 'k8s.io');
+    return kubernetes && !kubeletLabels.has(key) && !kubeletLabelNamespaces.some((d) => inDomain(ns, d));
+  }).sort();
 }
 
 function admitLease(w: NodeWrite, fail: Fail): void {

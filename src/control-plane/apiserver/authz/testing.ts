@@ -6,7 +6,7 @@ import type { ObjectReader } from './node-graph.ts';
 export class FakeReader implements ObjectReader {
   scans = 0;
 
-  constructor(private readonly objects: { resource: string; object: KubeObject }[]) {}
+  constructor(private readonly objects: { resource: string; object: KubeObject | Pod }[]) {}
 
   async podsOnNode(node: string, namespace: string): Promise<Pod[]> {
     this.scans++;
