@@ -8,7 +8,16 @@ import type { KubeObject } from '../../../api/object.ts';
 import { admitNodeWrite, type NodeWrite } from './node-restriction.ts';
 import { FakeReader } from './testing.ts';
 
-const reader = new FakeReader([{ resource: 'nodes', object: { metadata: { name: 'a', uid: 'uid-a' } } }]);
+const reader = new FakeReader([
+  { resource: 'nodes', object: { metadata: { name: 'a', uid: 'uid-a' } } },
+  { resource: 'pods', object: { metadata: { namespace: 'default', name: 'mine', uid: 'uid-mine' }, spec: { nodeName: 'a', containers: [] } } },
+  { resource: 'pods', object: { metadata: { namespace: 'default', name: 'theirs', uid: 'uid-theirs' }, spec: { nodeName: 'b', containers: [] } } },
+]);
+
+const tokenFor = (boundObjectRef?: object): NodeWrite => ({
+  node: 'a', verb: 'create', group: '', resource: 'serviceaccounts', subresource: 'token', namespace: 'default', name: 'default',
+  object: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], boundObjectRef } } as KubeObject,
+});
 
 const mirror = (over: Partial<NonNullable<Pod['spec']>> = {}, meta: Partial<NonNullable<Pod['metadata']>> = {}): KubeObject => ({
   apiVersion: 'v1', kind: 'Pod',
@@ -90,6 +99,14 @@ const rows: Row[] = [
   ['dropping its control-plane label', { node: 'a', verb: 'update', group: '', resource: 'nodes', subresource: '', namespace: '', name: 'a',
     object: { metadata: { name: 'a', labels: {} } }, old: { metadata: { name: 'a', labels: { 'node-role.kubernetes.io/control-plane': 'true' } } } },
     'nodes "a" is forbidden: is not allowed to modify labels: node-role.kubernetes.io/control-plane'],
+  ['a token bound to its pod', tokenFor({ apiVersion: 'v1', kind: 'Pod', name: 'mine', uid: 'uid-mine' }), true],
+  ['a token bound to nothing', tokenFor(), 'serviceaccounts "default" is forbidden: node requested token not bound to a pod'],
+  ['a token bound to a pod without its uid', tokenFor({ apiVersion: 'v1', kind: 'Pod', name: 'mine' }),
+    'serviceaccounts "default" is forbidden: node requested token with a pod binding without a uid'],
+  ['a token bound to a pod since re-created', tokenFor({ apiVersion: 'v1', kind: 'Pod', name: 'mine', uid: 'old' }),
+    'serviceaccounts "default" is forbidden: the UID in the bound object reference (old) does not match the UID in record. The object might have been deleted and then recreated'],
+  ['a token bound to another node\'s pod', tokenFor({ apiVersion: 'v1', kind: 'Pod', name: 'theirs', uid: 'uid-theirs' }),
+    'serviceaccounts "default" is forbidden: node requested token bound to a pod scheduled on a different node'],
   ['its own lease', { node: 'a', verb: 'create', group: 'coordination.k8s.io', resource: 'leases', subresource: '', namespace: 'kube-node-lease', name: '', object: { metadata: { name: 'a' } } }, true],
   ['another node\'s lease', { node: 'a', verb: 'create', group: 'coordination.k8s.io', resource: 'leases', subresource: '', namespace: 'kube-node-lease', name: '', object: { metadata: { name: 'b' } } },
     'leases.coordination.k8s.io "b" is forbidden: can only access node lease with the same name as the requesting node'],

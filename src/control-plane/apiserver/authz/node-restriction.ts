@@ -2,7 +2,8 @@
 // authorizer let through: a node may create only mirror pods bound to itself (owned by its own Node, naming no
 // service account, secret, configmap or claim), delete and evict only pods bound to itself, write status only of
 // pods bound to itself (labels unchanged), modify only its own Node (never its taints, nor labels under kubernetes.io
-// or k8s.io other than the kubelet's own), and create only its own Lease. It sees the object as it is about to be written (after defaults and the other admission steps) and the
+// or k8s.io other than the kubelet's own), create only its own Lease, and request service account tokens only bound
+// to a pod running on it (for the TokenRequest endpoint to hand its TokenRequest to, as `object`). It sees the object as it is about to be written (after defaults and the other admission steps) and the
 // stored one it replaces, through the write context of the generic store (WriteContext.admit). Messages are
 // upstream's, wrapped as admission.NewForbidden does.
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
@@ -43,6 +44,7 @@ export async function admitNodeWrite(w: NodeWrite, reader: ObjectReader): Promis
     }
   }
   if (w.group === '' && w.resource === 'nodes') return admitNode(w, fail);
+  if (w.group === '' && w.resource === 'serviceaccounts' && w.subresource === 'token') return admitTokenRequest(w, fail, reader);
   if (w.group === 'coordination.k8s.io' && w.resource === 'leases') return admitLease(w, fail);
 }
 
@@ -138,6 +140,23 @@ function forbiddenLabels(keys: string[]): string[] {
     const kubernetes = inDomain(ns, 'kubernetes.io') || inDomain(ns, 'k8s.io');
     return kubernetes && !kubeletLabels.has(key) && !kubeletLabelNamespaces.some((d) => inDomain(ns, d));
   }).sort();
+}
+
+interface TokenRequestSpec {
+  spec?: { boundObjectRef?: { apiVersion?: string; kind?: string; name?: string; uid?: string } };
+}
+
+/** A node's TokenRequest (object: the TokenRequest) must bind the token to a pod that exists and runs on the node. */
+async function admitTokenRequest(w: NodeWrite, fail: Fail, reader: ObjectReader): Promise<void> {
+  const ref = (w.object as TokenRequestSpec | undefined)?.spec?.boundObjectRef;
+  if (!ref || ref.apiVersion !== 'v1' || ref.kind !== 'Pod' || !ref.name) throw fail('node requested token not bound to a pod');
+  if (!ref.uid) throw fail('node requested token with a pod binding without a uid');
+  const pod = await reader.get<Pod>('pods', w.namespace, ref.name);
+  if (!pod) throw ApiError.notFound({ group: '', resource: 'pods' }, ref.name);
+  if (ref.uid !== pod.metadata?.uid) {
+    throw fail(`the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+  }
+  if (pod.spec?.nodeName !== w.node) throw fail('node requested token bound to a pod scheduled on a different node');
 }
 
 function admitLease(w: NodeWrite, fail: Fail): void {
