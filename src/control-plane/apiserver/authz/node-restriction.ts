@@ -11,6 +11,7 @@ import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../../api/errors.ts';
 import { semanticEqual } from '../../../api/equality.ts';
 import { mirrorAnnotation } from '../../../api/mirror-pod.ts';
+import { nodeForbiddenLabels } from '../../../api/node-labels.ts';
 import type { KubeObject } from '../../../api/object.ts';
 import { forbiddenError } from './attributes.ts';
 import type { ObjectReader } from './node-graph.ts';
@@ -102,13 +103,13 @@ function admitNode(w: NodeWrite, fail: Fail): void {
   if (requested !== w.node) throw fail(`node "${w.node}" is not allowed to modify node "${requested}"`);
   const op = operationOf(w);
   if (op === 'CREATE') {
-    const labels = forbiddenLabels(modifiedLabels(w.object?.metadata?.labels, undefined));
+    const labels = nodeForbiddenLabels(modifiedLabels(w.object?.metadata?.labels, undefined));
     if (labels.length) throw fail(`node "${w.node}" is not allowed to set the following labels: ${labels.join(', ')}`);
   }
   if (op !== 'UPDATE') return;
   const taints = (n: KubeObject | undefined): Taint[] => (n as Node | undefined)?.spec?.taints ?? [];
   if (!semanticEqual(taints(w.object), taints(w.old))) throw fail(`node "${w.node}" is not allowed to modify taints`);
-  const labels = forbiddenLabels(modifiedLabels(w.object?.metadata?.labels, w.old?.metadata?.labels));
+  const labels = nodeForbiddenLabels(modifiedLabels(w.object?.metadata?.labels, w.old?.metadata?.labels));
   // upstream's wording for an update names no node
   if (labels.length) throw fail(`is not allowed to modify labels: ${labels.join(', ')}`);
 }
@@ -118,28 +119,6 @@ function modifiedLabels(a: Record<string, string> | undefined, b: Record<string,
   const x = a ?? {};
   const y = b ?? {};
   return [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((k) => x[k] !== y[k]);
-}
-
-/** The labels a kubelet sets on its own Node (upstream's kubeletapis.IsKubeletLabel). */
-const kubeletLabels = new Set([
-  'kubernetes.io/hostname', 'kubernetes.io/os', 'kubernetes.io/arch', 'beta.kubernetes.io/os', 'beta.kubernetes.io/arch',
-  'beta.kubernetes.io/instance-type', 'node.kubernetes.io/instance-type', 'failure-domain.beta.kubernetes.io/zone',
-  'failure-domain.beta.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.kubernetes.io/region',
-]);
-const kubeletLabelNamespaces = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
-
-const inDomain = (ns: string, domain: string): boolean => ns === domain || ns.endsWith(`.${domain}`);
-
-/** Labels a node may not set on itself: node-restriction.kubernetes.io ones, and kubernetes.io / k8s.io ones that are
- *  not the kubelet's own (node-role.kubernetes.io/… among them), sorted as upstream lists them. */
-function forbiddenLabels(keys: string[]): string[] {
-  return keys.filter((key) => {
-    const slash = key.indexOf('/');
-    const ns = slash < 0 ? '' : key.slice(0, slash);
-    if (inDomain(ns, 'node-restriction.kubernetes.io')) return true;
-    const kubernetes = inDomain(ns, 'kubernetes.io') || inDomain(ns, 'k8s.io');
-    return kubernetes && !kubeletLabels.has(key) && !kubeletLabelNamespaces.some((d) => inDomain(ns, d));
-  }).sort();
 }
 
 interface TokenRequestSpec {
