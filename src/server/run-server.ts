@@ -13,6 +13,7 @@ import { ApiServer } from '../control-plane/apiserver/server.ts';
 import { bootstrap } from '../control-plane/apiserver/bootstrap.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import { withWatchCache } from '../store/watch-cache.ts';
+import { startNodeLabels } from './node-role-labels.ts';
 import type { Store } from '../store/interface.ts';
 import {
   componentKubeconfig, ensureCredentials, ensureServerKubelet, writeAdminKubeconfig, writeKubeconfigCopy, type ServerCredentials,
@@ -44,7 +45,8 @@ const componentStopGraceMs = 1_000;
 /** The kubelet stops its pod workers and its containerd (the containers keep running): a little longer. */
 const kubeletStopGraceMs = 10_000;
 
-/** k3s labels a server's node with the control-plane role (kubectl's ROLES column). */
+/** k3s labels a server's node with the control-plane role (kubectl's ROLES column), as the admin: NodeRestriction
+ *  refuses the kubelet itself a node-role.kubernetes.io label (node-role-labels.ts). */
 const controlPlaneLabels = { 'node-role.kubernetes.io/control-plane': 'true' };
 
 export interface RunningServer {
@@ -114,7 +116,8 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials, kubeletKu
       nodeIP: cfg.nodeIp,
       clusterDNS: cfg.clusterDns.split(',').filter(Boolean),
       cniBridge: cfg.cniBridge,
-      nodeLabels: controlPlaneLabels,
+      // the control-plane role label is the server's to set (startNodeLabels), not the kubelet's
+      nodeLabels: {},
       kubeletServer: { port: cfg.kubeletPort, clientCA: creds.ca.certPem },
     };
     // A child process: it supervises a detached containerd and must be killable without taking the server along.
@@ -275,6 +278,10 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
     undo.push(() => Promise.all(hosted.map((h) => h.stop())).then(() => undefined));
     await Promise.all(hosted.map((h) => h.start()));
     if (kubeletKubeconfig) undo.push(publishServerMirrorPods(cfg, kubeletKubeconfig, hosted, startedAt));
+    if (kubeletKubeconfig) {
+      const labels = startNodeLabels({ kubeconfig: creds.adminKubeconfig, nodeName: serverNodeName(cfg), labels: controlPlaneLabels });
+      undo.push(() => labels.stop());
+    }
     return {
       port,
       url: apiUrl(host, port),

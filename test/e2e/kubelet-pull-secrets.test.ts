@@ -21,6 +21,7 @@ import { KubeletNode, nodeRunnable } from '../support/kubelet-node.ts';
 import { type TestRegistry, pushTestImage, registryRunnable, startRegistry } from '../support/registry.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
+import { nodeKubeconfig } from '../support/node-identity.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
@@ -87,7 +88,7 @@ describe('kubelet: pull secrets, container events, a deleted node', { skip }, ()
       client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam', 'pod-garbage-collector', 'root-ca-certificate-publisher'],
       options: { clusterCidr, podGcPeriodMs: 200, podGcQuarantineMs: 500 },
     }).then((m) => m.done));
-    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge });
+    node = new KubeletNode({ kubeconfig: await nodeKubeconfig(s, nodeName), nodeName, bridge });
     mkdirSync(join(node.dataDir, 'registry'));
     registry = await startRegistry(join(node.dataDir, 'registry'), creds);
     for (const repo of ['skiff/private', 'skiff/private-sa']) await pushTestImage(registry.url, repo, '1', creds);

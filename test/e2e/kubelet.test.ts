@@ -30,6 +30,7 @@ import { freePort } from '../support/process.ts';
 import { type TestRegistry, pushTestImage, registryRunnable, startRegistry } from '../support/registry.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
+import { nodeKubeconfig } from '../support/node-identity.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
@@ -74,7 +75,7 @@ describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, 
     client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'kubelet-test', qps: 0 });
     components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
     components.push(startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam', 'root-ca-certificate-publisher'], options: { clusterCidr } }).then((m) => m.done));
-    kubeletNode = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge });
+    kubeletNode = new KubeletNode({ kubeconfig: await nodeKubeconfig(s, nodeName), nodeName, bridge });
     dataDir = kubeletNode.dataDir;
     if (hasRegistry) {
       // Debian's docker-registry on loopback, as docker.io's mirror for this node (k3s's registries.yaml)

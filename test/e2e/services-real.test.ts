@@ -23,6 +23,7 @@ import { claimRun, type TestRun } from '../support/isolation.ts';
 import { type SkiffProcess, startSkiff } from '../support/process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
+import { nodeKubeconfig } from '../support/node-identity.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
@@ -116,7 +117,7 @@ describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: 
       client, signal: ac.signal, leaderElection: false, options: { clusterCidr },
       controllers: ['node-ipam', 'deployment', 'replicaset', 'endpointslice', 'root-ca-certificate-publisher'],
     }).then((m) => m.done));
-    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge: run.name('sks'), args: ['--node-ip', nodeIP, '--cluster-dns', clusterDNSIP] });
+    node = new KubeletNode({ kubeconfig: await nodeKubeconfig(s, nodeName), nodeName, bridge: run.name('sks'), args: ['--node-ip', nodeIP, '--cluster-dns', clusterDNSIP] });
     await node.start();
     await node.importTestImage();
     proxy = await startSkiff(['proxy', '--kubeconfig', s.kubeconfig, '--node-name', nodeName, '--table', table, '--cluster-cidr', clusterCidr, '--min-sync-period', '50ms'], /kube-proxy: .*synced/);

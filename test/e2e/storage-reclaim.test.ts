@@ -19,6 +19,7 @@ import { KubeletNode, busyboxImage, nodeRunnable } from '../support/kubelet-node
 import { claimRun, type TestRun } from '../support/isolation.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
+import { nodeKubeconfig } from '../support/node-identity.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
@@ -57,7 +58,7 @@ describe('local-path volumes: a deleted volume\'s directory is removed from its 
       client, signal: ac.signal, leaderElection: false, options: { clusterCidr: run.clusterCidr },
       controllers: ['node-ipam', 'root-ca-certificate-publisher', 'persistentvolume-binder', 'local-path-provisioner', 'persistentvolume-protection', 'persistentvolumeclaim-protection'],
     }).then((m) => m.done));
-    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge: run.name('skr') });
+    node = new KubeletNode({ kubeconfig: await nodeKubeconfig(s, nodeName), nodeName, bridge: run.name('skr') });
     await node.start();
     await node.importTestImage();
     await waitFor('node Ready', async () => (await client.get<Node>(nodesRef, nodeName)).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));

@@ -23,6 +23,7 @@ import { claimRun, type TestRun } from '../support/isolation.ts';
 import { type SkiffProcess, startSkiff } from '../support/process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
+import { nodeKubeconfig } from '../support/node-identity.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
@@ -82,7 +83,7 @@ describe('Jobs and StatefulSets with real containers', { skip: nodeRunnable ? fa
         'persistentvolumeclaim-protection', 'persistentvolume-protection',
       ],
     }).then((m) => m.done));
-    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge: run.name('skw'), args: ['--node-ip', nodeIP, '--cluster-dns', clusterDNSIP] });
+    node = new KubeletNode({ kubeconfig: await nodeKubeconfig(s, nodeName), nodeName, bridge: run.name('skw'), args: ['--node-ip', nodeIP, '--cluster-dns', clusterDNSIP] });
     await node.start();
     await node.importTestImage();
     proxy = await startSkiff(['proxy', '--kubeconfig', s.kubeconfig, '--node-name', nodeName, '--table', table, '--cluster-cidr', clusterCidr, '--min-sync-period', '50ms'], /kube-proxy: .*synced/);

@@ -19,6 +19,7 @@ import { buildTestImageArchive, busyboxImage } from '../../src/node/images/busyb
 import { type SkiffProcess, freePort, skiffBin, startSkiff } from './process.ts';
 import { startTestServer, type TestServer } from './server.ts';
 import { claimRun } from './isolation.ts';
+import { nodeKubeconfig } from './node-identity.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 
@@ -161,7 +162,7 @@ export async function startKubeletNode(prefix: string): Promise<KubeletCluster> 
     client.close();
     await server.stop();
   };
-  const node = new KubeletNode({ kubeconfig: server.kubeconfig, nodeName, bridge: testRun.name('skc'), port: await freePort() });
+  const node = new KubeletNode({ kubeconfig: await nodeKubeconfig(server, nodeName), nodeName, bridge: testRun.name('skc'), port: await freePort() });
   try {
     const kubelet = await node.start();
     await node.importTestImage();

@@ -17,6 +17,7 @@ import { resources } from '../../api/resources.ts';
 import type { Store } from '../../store/interface.ts';
 import type { KeyAndCert } from '../../pki/certs.ts';
 import { allowAuthenticated, RequestAuthenticator, TokenFile, type Authorizer, type UserInfo } from './authn.ts';
+import { attributesOf, forbidden, ScopedAuthorizer } from './authz/index.ts';
 import { aggregatedDiscoveryVersion, Discovery } from './discovery.ts';
 import { HookedResponse, parseUrl, sendError, sendJSON, sendRawJSON, sendText } from './http.ts';
 import { droppedRequests, labelSet, recordRequest, registry as metricsRegistry, storageObjects } from './metrics.ts';
@@ -73,6 +74,8 @@ export class ApiServer {
   private readonly shutdown = new AbortController();
   private readonly authn: RequestAuthenticator;
   private readonly authz: Authorizer;
+  /** Nodes and kube-proxy get upstream's limits (Node authorizer, NodeRestriction, system:node-proxier). */
+  private readonly scoped: ScopedAuthorizer;
   private openapi?: OpenApi;
   private fields?: UnknownFieldDetector;
   private readonly inFlightLimits: InFlightLimiter;
@@ -109,6 +112,7 @@ export class ApiServer {
     });
     this.authn = new RequestAuthenticator(opts.tokens ?? new TokenFile(''), saTokens || undefined);
     this.authz = opts.authorizer ?? allowAuthenticated;
+    this.scoped = new ScopedAuthorizer(opts.store);
     this.inFlightLimits = new InFlightLimiter({
       maxRequestsInflight: opts.maxRequestsInflight ?? defaultRequestLimits.maxRequestsInflight,
       maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight ?? defaultRequestLimits.maxMutatingRequestsInflight,
@@ -225,7 +229,7 @@ export class ApiServer {
         droppedRequests.inc(labelSet({ request_kind: isMutating(info, method) ? 'mutating' : 'readOnly' }));
         return sendTooManyRequests(res);
       }
-      if (user) this.authorize(user, info, url.pathname);
+      if (user) await this.authorize(user, info, url, method);
       await this.route(req, res, info, url);
     } catch (e) {
       try {
@@ -256,13 +260,16 @@ export class ApiServer {
     };
   }
 
-  private authorize(user: UserInfo, info: RequestInfo, path: string): void {
-    const attrs = info.kind === 'resource'
-      ? { verb: info.verb, resource: info.resource, namespace: info.namespace, path }
-      : { verb: 'get', path };
-    if (!this.authz.authorize(user, attrs)) {
-      throw ApiError.of(403, 'Forbidden', `User "${user.name}" cannot ${attrs.verb} path "${path}"`);
-    }
+  /** Throws upstream's 403 for a request the authorizers do not allow; hands a node's writes their admission step. */
+  private async authorize(user: UserInfo, info: RequestInfo, url: URL, method: string): Promise<void> {
+    const attrs = attributesOf(user, info, url.pathname, method, url.searchParams);
+    const decision = await this.scoped.authorize(attrs);
+    if (!decision.allowed) throw forbidden(attrs, decision.reason);
+    const legacy = info.kind === 'resource'
+      ? { verb: info.verb, resource: info.resource, namespace: info.namespace, path: url.pathname }
+      : { verb: 'get', path: url.pathname };
+    if (!this.authz.authorize(user, legacy)) throw forbidden(attrs, '');
+    if (info.kind === 'resource') info.admit = this.scoped.admission(user, info);
   }
 
   private async route(req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL): Promise<void> {

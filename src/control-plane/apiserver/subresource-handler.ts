@@ -63,7 +63,7 @@ export class SubresourceHandler {
     if (info.verb !== 'update' && info.verb !== 'patch') throw ApiError.methodNotAllowed();
     const kind = info.verb === 'update' ? 'UpdateOptions' : 'PatchOptions';
     const validation = fieldValidationOf(query, kind);
-    const ctx = this.main.writeContext(query, manager, 'scale', validation, [], kind);
+    const ctx = this.main.writeContext(info, query, manager, 'scale', validation, [], kind);
     let scale: KubeObject;
     if (info.verb === 'update') {
       scale = await this.main.readObject(req, store, validation, scaleKind);
@@ -91,7 +91,7 @@ export class SubresourceHandler {
     if (errors.length) throw ApiError.invalid(sub.bodyKind.kind, '', name, errors);
     const now = new Date();
     await store.guaranteedUpdate(info.namespace, name, (parent) => sub.apply(parent!, body, now),
-      { dryRun: dryRunOf(query, 'CreateOptions'), now }, { subresource: info.subresource, strategy: asIs });
+      { dryRun: dryRunOf(query, 'CreateOptions'), now, admit: info.admit }, { subresource: info.subresource, strategy: asIs });
     sendJSON(res, 201, successStatus());
   }
 
@@ -99,6 +99,8 @@ export class SubresourceHandler {
   private async token(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, bodyKind: BodyKind, query: URLSearchParams): Promise<void> {
     const body = await this.main.readObject(req, store, fieldValidationOf(query, 'CreateOptions'), bodyKind);
     const parent = await store.get(info.namespace, info.name);
+    // NodeRestriction: a node's TokenRequest must bind the token to a pod running on that node
+    await info.admit?.(body, parent);
     sendJSON(res, 201, await this.deps.issueToken!(parent, body, dryRunOf(query, 'CreateOptions')));
   }
 
@@ -115,9 +117,9 @@ export class SubresourceHandler {
       await store.guaranteedUpdate(info.namespace, info.name, (parent) => {
         checkPreconditions(store.info, parent!, options);
         return sub.prepare!(parent!, now);
-      }, { dryRun, now }, { subresource: 'eviction', strategy: asIs });
+      }, { dryRun, now, admit: info.admit }, { subresource: 'eviction', strategy: asIs });
     }
-    await store.delete(info.namespace, info.name, options, { dryRun, now });
+    await store.delete(info.namespace, info.name, options, { dryRun, now, admit: info.admit });
     sendJSON(res, 201, successStatus());
   }
 }
