@@ -43,6 +43,11 @@ export interface HostedComponentSpec {
   signal?: AbortSignal;
   /** Keep the component's output in this log (each instance starts a new file; see component-log.ts). */
   logFile?: { dir: string; container: string };
+  /**
+   * What each new instance is sent first (HostedContext.onInput): the present state of what send() keeps it
+   * informed of, so a restarted instance starts from now rather than from nothing.
+   */
+  input?: () => unknown;
 }
 
 /** How one instance ended, as a container's lastState.terminated tells it. */
@@ -179,6 +184,7 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     this.output?.newInstance();
     const instance = startInstance(init, this.spec.isolation ?? 'thread');
     this.instance = instance;
+    if (this.spec.input) instance.post({ type: 'input', data: this.spec.input() });
     const started = new Date();
     this.moveTo({ phase: 'starting', startedAt: started, firstStartedAt: this.current.firstStartedAt ?? started });
     let error: string | undefined;
@@ -247,6 +253,11 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     this.log(`skiff: ${this.name} (${where}) died: ${why}; restart ${this.restarts} in ${duration(delay)}`);
     this.restartTimer = setTimeout(() => this.spawn(), delay);
     this.moveTo({ phase: 'backoff', lastEnd, backoffMs: delay });
+  }
+
+  /** Sends data to the running instance (HostedContext.onInput); none runs (backoff, stopped): dropped. */
+  send(data: unknown): void {
+    this.instance?.post({ type: 'input', data });
   }
 
   /** Ends the running instance abruptly, as a crash would (chaos tests); the supervisor restarts it. */

@@ -2,7 +2,7 @@
 // kube-apiserver (with the node join endpoints, node-join.ts), writes the kubeconfigs and the join token, bootstraps
 // the system objects and starts the hosted components (scheduler and controller-manager each in a worker thread,
 // the kubelet of this host in a child process, see hosted-component.ts) and publishes them as mirror pods in
-// kube-system (mirror-components.ts), their output kept in log files the kubelet serves. Returns a handle whose
+// kube-system (mirror-components.ts; the publisher in a worker thread too, mirror-pods-host.ts), their output kept in log files the kubelet serves. Returns a handle whose
 // stop() shuts down in reverse order; a start that fails half-way undoes what it did.
 import { mkdirSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
@@ -30,7 +30,7 @@ import type {
 import { primaryIPv4 } from '../node/kubelet/host.ts';
 import { componentLogDir } from '../node/kubelet/component-log-paths.ts';
 import { hostedContainers, serverMirrorSources } from './mirror-components.ts';
-import { startMirrorPods } from './mirror-pods.ts';
+import { hostMirrorPods } from './mirror-pods-host.ts';
 import { firstAddress, parseIPv4 } from '../api/net/ipv4.ts';
 import { apiUrl, listensEverywhere, localApiHost } from './api-address.ts';
 import { embeddedSqliteFile, startServerLogs } from './server-log.ts';
@@ -62,6 +62,8 @@ export interface RunningServer {
   nodeName?: string;
   /** The components hosted off the API server's event loop, by name. */
   hosted: ReadonlyMap<string, HostedComponent>;
+  /** The mirror-pod publisher's supervisor (a worker thread too), when the server runs a node. */
+  mirrorPods?: HostedComponent;
   /** Stops the hosted components, then the API server (which closes the store), then frees the data dir. */
   stop(): Promise<void>;
 }
@@ -181,14 +183,15 @@ function serviceComponents(cfg: ServerConfig, creds: ServerCredentials, mains: s
 }
 
 /**
- * The mirror pods of this node's components (mirror-pods.ts), written as the node (system:node:<name>), as
- * upstream's kubelet writes them. Returns the undo step that stops the publisher (the pods stay, as they do when a
- * kubelet stops).
+ * The publisher of this node's components' mirror pods (mirror-pods.ts), written as the node (system:node:<name>),
+ * as upstream's kubelet writes them, from a worker thread of its own (mirror-pods-host.ts). Stopping it leaves the
+ * pods, as they stay when a kubelet stops.
  */
-function publishServerMirrorPods(cfg: ServerConfig, kubeconfig: string, hosted: HostedComponent[], since: Date): () => Promise<void> {
+function serverMirrorPods(cfg: ServerConfig, kubeconfig: string, hosted: HostedComponent[], since: Date): HostedComponent {
   const sqlite = !cfg.datastoreEndpoint || cfg.datastoreEndpoint.startsWith('sqlite://');
-  const publisher = startMirrorPods({ kubeconfig, nodeName: serverNodeName(cfg), source: 'skiff-server', sources: serverMirrorSources({ hosted, since, sqlite }) });
-  return () => publisher.stop();
+  return hostMirrorPods({
+    kubeconfig, nodeName: serverNodeName(cfg), source: 'skiff-server', sources: serverMirrorSources({ hosted, since, sqlite }), hosted, stopTimeoutMs: componentStopGraceMs,
+  });
 }
 
 export interface RunServerOptions {
@@ -273,8 +276,10 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
     // goroutines, each runs off this event loop, which serves requests only.
     const hosted = hostedComponents(cfg, creds, kubeletKubeconfig);
     undo.push(() => Promise.all(hosted.map((h) => h.stop())).then(() => undefined));
-    await Promise.all(hosted.map((h) => h.start()));
-    if (kubeletKubeconfig) undo.push(publishServerMirrorPods(cfg, kubeletKubeconfig, hosted, startedAt));
+    // started beside them: it shows each one starting, then running
+    const mirrorPods = kubeletKubeconfig ? serverMirrorPods(cfg, kubeletKubeconfig, hosted, startedAt) : undefined;
+    if (mirrorPods) undo.push(() => mirrorPods.stop());
+    await Promise.all([...hosted, ...(mirrorPods ? [mirrorPods] : [])].map((h) => h.start()));
     return {
       port,
       url: apiUrl(host, port),
@@ -284,6 +289,7 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       nodeTokenFile: creds.join.nodeTokenFile,
       nodeName: cfg.disableAgent ? undefined : serverNodeName(cfg),
       hosted: new Map(hosted.map((h) => [h.name, h])),
+      mirrorPods,
       stop: unwind,
     };
   } catch (err) {
