@@ -5,7 +5,8 @@
 // logged, counted in skiff_hosted_component_restarts_total and restarted with exponential backoff (reset after a
 // long healthy run), like the kubelet's CrashLoopBackOff. stop() asks it to stop and kills it after a bound.
 // Its output goes on to the server's stdout/stderr and, with a log file, into the component's log
-// (component-log.ts); state() is what a mirror pod shows of it (mirror-pods.ts), and 'change' says when that moved.
+// (component-log.ts; without one it counts as the server's own output, process-output.ts); state() is what a
+// mirror pod shows of it (mirror-pods.ts), and 'change' says when that moved.
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
 import { Counter, Gauge } from 'prom-client';
@@ -189,8 +190,14 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     this.moveTo({ phase: 'starting', startedAt: started, firstStartedAt: this.current.firstStartedAt ?? started });
     let error: string | undefined;
     instance.on('output', (stream, chunk) => {
+      if (!this.output) {
+        // no log of its own (the mirror-pod publisher, which is no pod): its lines count as the server's own, kept
+        // in the kube-apiserver log as they were when it ran on the main thread
+        process[stream].write(chunk);
+        return;
+      }
       forwardOutput(stream, chunk);
-      this.output?.write(stream, chunk);
+      this.output.write(stream, chunk);
     });
     instance.on('message', (m: ToSupervisor) => {
       if (m.type === 'failed') error = m.error;

@@ -256,5 +256,10 @@ describe('kubectl get pods -n kube-system on skiff server', { skip: runnable ? f
     assert.deepEqual([...pods.keys()].sort(), [...kept].sort());
     const after = (await client.list<Pod>(podsRef, { namespace: 'kube-system' })).items;
     for (const p of after) assert.equal(p.metadata!.uid, before.get(p.metadata!.name!), `${p.metadata!.name} kept`);
+    // the publisher (a worker thread, no pod of its own) says what it removed in the server's log, kube-apiserver's
+    await waitFor('the removal in the kube-apiserver log', async () => {
+      const out = await ok(['logs', '-n', 'kube-system', `kube-apiserver-${node}`]);
+      return /^mirror-pods: removing mirror pod kube-system\/kube-proxy-\S+: no such component here any more$/m.test(out) || undefined;
+    }, 30_000, 250);
   });
 });
