@@ -1,7 +1,8 @@
 // The component side of hosting, whatever carries it (component-worker.ts in a worker thread,
 // component-process.ts in a child process): loads the module named in the init, runs its main until the supervisor
-// posts {type:'stop'}, passes on its inputs ({type:'input'}), and reports readiness and failure. Resolves to the exit code: 0 after a requested stop, 1
-// when the main returned on its own or threw, which the supervisor treats as a crash.
+// posts {type:'stop'}, passes on its inputs ({type:'input'}), and reports readiness and failure. Resolves to the
+// exit code: 0 after a requested stop, 1 when the main returned on its own or threw, which the supervisor treats
+// as a crash.
 import { threadId } from 'node:worker_threads';
 import type { ComponentInit, HostedMain, SupervisorChannel } from './hosted-main.ts';
 

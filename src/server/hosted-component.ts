@@ -262,7 +262,10 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     this.moveTo({ phase: 'backoff', lastEnd, backoffMs: delay });
   }
 
-  /** Sends data to the running instance (HostedContext.onInput); none runs (backoff, stopped): dropped. */
+  /**
+   * Sends data to the running instance (HostedContext.onInput): structured-cloned for a thread, JSON for a process.
+   * None runs (backoff, stopped): dropped, and the spec's input brings the next instance up to date.
+   */
   send(data: unknown): void {
     this.instance?.post({ type: 'input', data });
   }

@@ -2,8 +2,9 @@
 // kube-apiserver (with the node join endpoints, node-join.ts), writes the kubeconfigs and the join token, bootstraps
 // the system objects and starts the hosted components (scheduler and controller-manager each in a worker thread,
 // the kubelet of this host in a child process, see hosted-component.ts) and publishes them as mirror pods in
-// kube-system (mirror-components.ts; the publisher in a worker thread too, mirror-pods-host.ts), their output kept in log files the kubelet serves. Returns a handle whose
-// stop() shuts down in reverse order; a start that fails half-way undoes what it did.
+// kube-system (mirror-components.ts; the publisher in a worker thread too, mirror-pods-host.ts), their output kept
+// in log files the kubelet serves. Returns a handle whose stop() shuts down in reverse order; a start that fails
+// half-way undoes what it did.
 import { mkdirSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { randomUUID } from 'node:crypto';
