@@ -2,8 +2,9 @@
 // kube-apiserver (with the node join endpoints, node-join.ts), writes the kubeconfigs and the join token, bootstraps
 // the system objects and starts the hosted components (scheduler and controller-manager each in a worker thread,
 // the kubelet of this host in a child process, see hosted-component.ts) and publishes them as mirror pods in
-// kube-system (mirror-components.ts), their output kept in log files the kubelet serves. Returns a handle whose
-// stop() shuts down in reverse order; a start that fails half-way undoes what it did.
+// kube-system (mirror-components.ts; the publisher in a worker thread too, mirror-pods-host.ts), their output kept
+// in log files the kubelet serves. Returns a handle whose stop() shuts down in reverse order; a start that fails
+// half-way undoes what it did.
 import { mkdirSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +14,6 @@ import { ApiServer } from '../control-plane/apiserver/server.ts';
 import { bootstrap } from '../control-plane/apiserver/bootstrap.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import { withWatchCache } from '../store/watch-cache.ts';
-import { startNodeLabels } from './node-role-labels.ts';
 import type { Store } from '../store/interface.ts';
 import {
   componentKubeconfig, ensureCredentials, ensureServerKubelet, writeAdminKubeconfig, writeKubeconfigCopy, type ServerCredentials,
@@ -31,7 +31,7 @@ import type {
 import { primaryIPv4 } from '../node/kubelet/host.ts';
 import { componentLogDir } from '../node/kubelet/component-log-paths.ts';
 import { hostedContainers, serverMirrorSources } from './mirror-components.ts';
-import { startMirrorPods } from './mirror-pods.ts';
+import { hostMirrorPods } from './mirror-pods-host.ts';
 import { firstAddress, parseIPv4 } from '../api/net/ipv4.ts';
 import { apiUrl, listensEverywhere, localApiHost } from './api-address.ts';
 import { embeddedSqliteFile, startServerLogs } from './server-log.ts';
@@ -64,6 +64,8 @@ export interface RunningServer {
   nodeName?: string;
   /** The components hosted off the API server's event loop, by name. */
   hosted: ReadonlyMap<string, HostedComponent>;
+  /** The mirror-pod publisher's supervisor (a worker thread too), when the server runs a node. */
+  mirrorPods?: HostedComponent;
   /** Stops the hosted components, then the API server (which closes the store), then frees the data dir. */
   stop(): Promise<void>;
 }
@@ -116,7 +118,7 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials, kubeletKu
       nodeIP: cfg.nodeIp,
       clusterDNS: cfg.clusterDns.split(',').filter(Boolean),
       cniBridge: cfg.cniBridge,
-      // the control-plane role label is the server's to set (startNodeLabels), not the kubelet's
+      // the control-plane role label is the server's to set (node-role-labels.ts, in the mirror-pods worker), not the kubelet's
       nodeLabels: {},
       kubeletServer: { port: cfg.kubeletPort, clientCA: creds.ca.certPem },
     };
@@ -184,14 +186,16 @@ function serviceComponents(cfg: ServerConfig, creds: ServerCredentials, mains: s
 }
 
 /**
- * The mirror pods of this node's components (mirror-pods.ts), written as the node (system:node:<name>), as
- * upstream's kubelet writes them. Returns the undo step that stops the publisher (the pods stay, as they do when a
- * kubelet stops).
+ * The publisher of this node's components' mirror pods (mirror-pods.ts), written as the node (system:node:<name>),
+ * as upstream's kubelet writes them, from a worker thread of its own (mirror-pods-host.ts). Stopping it leaves the
+ * pods, as they stay when a kubelet stops.
  */
-function publishServerMirrorPods(cfg: ServerConfig, kubeconfig: string, hosted: HostedComponent[], since: Date): () => Promise<void> {
+function serverMirrorPods(cfg: ServerConfig, kubeconfig: string, adminKubeconfig: string, hosted: HostedComponent[], since: Date): HostedComponent {
   const sqlite = !cfg.datastoreEndpoint || cfg.datastoreEndpoint.startsWith('sqlite://');
-  const publisher = startMirrorPods({ kubeconfig, nodeName: serverNodeName(cfg), source: 'skiff-server', sources: serverMirrorSources({ hosted, since, sqlite }) });
-  return () => publisher.stop();
+  return hostMirrorPods({
+    kubeconfig, nodeName: serverNodeName(cfg), source: 'skiff-server', sources: serverMirrorSources({ hosted, since, sqlite }), hosted, stopTimeoutMs: componentStopGraceMs,
+    roleLabels: { kubeconfig: adminKubeconfig, labels: controlPlaneLabels },
+  });
 }
 
 export interface RunServerOptions {
@@ -276,12 +280,10 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
     // goroutines, each runs off this event loop, which serves requests only.
     const hosted = hostedComponents(cfg, creds, kubeletKubeconfig);
     undo.push(() => Promise.all(hosted.map((h) => h.stop())).then(() => undefined));
-    await Promise.all(hosted.map((h) => h.start()));
-    if (kubeletKubeconfig) undo.push(publishServerMirrorPods(cfg, kubeletKubeconfig, hosted, startedAt));
-    if (kubeletKubeconfig) {
-      const labels = startNodeLabels({ kubeconfig: creds.adminKubeconfig, nodeName: serverNodeName(cfg), labels: controlPlaneLabels });
-      undo.push(() => labels.stop());
-    }
+    // started beside them: it shows each one starting, then running; it also keeps this node's role label
+    const mirrorPods = kubeletKubeconfig ? serverMirrorPods(cfg, kubeletKubeconfig, creds.adminKubeconfig, hosted, startedAt) : undefined;
+    if (mirrorPods) undo.push(() => mirrorPods.stop());
+    await Promise.all([...hosted, ...(mirrorPods ? [mirrorPods] : [])].map((h) => h.start()));
     return {
       port,
       url: apiUrl(host, port),
@@ -291,6 +293,7 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       nodeTokenFile: creds.join.nodeTokenFile,
       nodeName: cfg.disableAgent ? undefined : serverNodeName(cfg),
       hosted: new Map(hosted.map((h) => [h.name, h])),
+      mirrorPods,
       stop: unwind,
     };
   } catch (err) {
