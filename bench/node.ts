@@ -18,6 +18,9 @@ import { mountsUnder } from '../src/node/cri/containerd.ts';
 import { buildTestImageArchive, busyboxImage } from '../src/node/images/busybox.ts';
 import { importArchive } from '../src/node/images/import.ts';
 import { startSkiff } from '../test/support/process.ts';
+import { nodeKubeconfig } from '../test/support/node-identity.ts';
+import { waitFor } from '../test/support/wait.ts';
+import { startControllerManager } from '../src/control-plane/controllers/manager.ts';
 import { startBenchServer } from './apiserver.ts';
 
 const podsRef = resourceRef('v1', 'pods');
@@ -85,7 +88,18 @@ export async function benchNodeThroughput(o: { pods?: number; perSecond?: number
   const client = RestClient.fromKubeconfig(server.kubeconfig, { userAgent: 'bench-node', qps: 0 });
   const ac = new AbortController();
   const sched = await startScheduler({ client, signal: ac.signal, leaderElect: false });
-  const kubelet = await startSkiff(['kubelet', '--kubeconfig', server.kubeconfig, '--node-name', `bench-${suffix}`, '--data-dir', dataDir,
+  // what every pod needs before a kubelet can start it, as in the product: its ServiceAccount (admission gives it the
+  // kube-api-access token volume) and the kube-root-ca.crt ConfigMap that volume projects
+  const manager = await startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['serviceaccount', 'root-ca-certificate-publisher'] });
+  await waitFor('default ServiceAccount and kube-root-ca.crt', async () =>
+    (await client.get(resourceRef('v1', 'serviceaccounts'), 'default', { namespace: 'default' }).catch(() => undefined)) &&
+    (await client.get(resourceRef('v1', 'configmaps'), 'kube-root-ca.crt', { namespace: 'default' }).catch(() => undefined)), 30_000, 100);
+  // the kubelet runs as its node (system:node:<name>), so the Node authorizer's cost is in the figures as in the product
+  const nodeName = `bench-${suffix}`;
+  const serverDataDir = join(server.kubeconfig, '..', '..', '..');
+  const nodeToken = readFileSync(join(serverDataDir, 'server', 'node-token'), 'utf8').trim();
+  const kubeletKubeconfig = await nodeKubeconfig({ url: `https://127.0.0.1:${server.port}`, joinToken: nodeToken, dataDir: serverDataDir }, nodeName);
+  const kubelet = await startSkiff(['kubelet', '--kubeconfig', kubeletKubeconfig, '--node-name', nodeName, '--data-dir', dataDir,
     '--pod-cidr', podCIDR, '--cni-bridge', bridge], /kubelet: node \S+ running/);
   const endpoint = `unix://${containerdLayout(dataDir).socket}`;
   const cri = new CriClient(endpoint);
@@ -147,6 +161,7 @@ export async function benchNodeThroughput(o: { pods?: number; perSecond?: number
     await kubelet.exited;
     ac.abort();
     await sched.done;
+    await manager.done;
     client.close();
     await server.stop();
     try {
