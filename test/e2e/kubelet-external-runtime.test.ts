@@ -22,21 +22,13 @@ import { containerdConfig, containerdLayout } from '../../src/node/cri/container
 import { mountsUnder } from '../../src/node/cri/containerd.ts';
 import { buildTestImageArchive, busyboxImage, pauseImage } from '../../src/node/images/busybox.ts';
 import { cniLayout } from '../../src/node/network/cni.ts';
+import { processAlive } from '../../src/node/cri/pids.ts';
 import { KubeletNode, nodeRunnable, skiff } from '../support/kubelet-node.ts';
 import { claimRun, type TestRun } from '../support/isolation.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
 const podsRef = resourceRef('v1', 'pods');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** PIDs of running containerd processes whose command line mentions `dir`. */
 function containerdsUnder(dir: string): number[] {
@@ -97,7 +89,7 @@ describe('skiff kubelet --container-runtime-endpoint on a containerd it does not
       await node.cleanup(client);
     } finally {
       cri?.close();
-      if (containerd?.pid !== undefined && alive(containerd.pid)) containerd.kill('SIGTERM');
+      if (containerd?.pid !== undefined && processAlive(containerd.pid)) containerd.kill('SIGTERM');
       await containerdExited;
       ac.abort();
       await Promise.allSettled(components);
@@ -140,7 +132,7 @@ describe('skiff kubelet --container-runtime-endpoint on a containerd it does not
     const before = (await cri!.listContainers()).filter((c) => c.state === 'CONTAINER_RUNNING').map((c) => c.id);
     assert.ok(before.length >= 1);
     await node.stopKubelet('SIGTERM');
-    assert.ok(alive(containerd!.pid!), 'containerd still runs after the kubelet exited');
+    assert.ok(processAlive(containerd!.pid!), 'containerd still runs after the kubelet exited');
     assert.equal(containerd!.exitCode, null);
     const version = await cri!.version();
     assert.equal(version.runtimeName, 'containerd');

@@ -21,6 +21,7 @@ import { containerdLayout } from '../../src/node/cri/containerd-config.ts';
 import { mountsUnder } from '../../src/node/cri/containerd.ts';
 import { shimsOf } from '../../src/node/cri/teardown.ts';
 import { buildTestImageArchive, busyboxImage } from '../../src/node/images/busybox.ts';
+import { processAlive } from '../../src/node/cri/pids.ts';
 import { type SkiffProcess, freePort, skiffBin, startSkiff } from '../support/process.ts';
 import { cleanNodeHost, removeSandboxes } from '../support/nodes.ts';
 import { waitFor } from '../support/wait.ts';
@@ -54,15 +55,6 @@ function succeeds(file: string, args: string[]): boolean {
 const nftTable = (name: string): boolean => succeeds('nft', ['list', 'table', 'ip', name]);
 const link = (name: string): boolean => succeeds('ip', ['link', 'show', 'dev', name]);
 const netnsNames = (): string[] => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]).filter(Boolean);
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The kubeconfig a user already had, with a cluster of their own. */
 function userKubeconfig(path: string): void {
   mkdirSync(join(path, '..'), { recursive: true });
@@ -236,7 +228,7 @@ describe('skiff server restart keeps running pods; skiff uninstall removes what 
     assert.match(said, /skiff uninstall: done/);
     // gone
     assert.deepEqual(shimsOf(socket), []);
-    for (const pid of containerPids) assert.equal(alive(pid), false, `container process ${pid} still runs`);
+    for (const pid of containerPids) assert.equal(processAlive(pid), false, `container process ${pid} still runs`);
     const namespaces = netnsNames();
     for (const n of podNetns) assert.ok(!namespaces.includes(n), `pod netns ${n} left`);
     assert.equal(nftTable(table), false);
