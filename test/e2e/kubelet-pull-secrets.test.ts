@@ -8,8 +8,6 @@
 // removed by pod GC, and the kubelet, back, re-registers the Node and stops and removes the pod's containers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ContainerStateWaiting, Event, Node, Pod } from 'kubernetes-types/core/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
@@ -18,7 +16,7 @@ import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { busyboxImage } from '../../src/node/images/busybox.ts';
 import { podUidLabel } from '../../src/node/kubelet/runtime-config.ts';
 import { KubeletNode, nodeRunnable } from '../support/kubelet-node.ts';
-import { type TestRegistry, pushTestImage, registryRunnable, startRegistry } from '../support/registry.ts';
+import { type TestRegistry, registryRunnable, startNodeRegistry } from '../support/registry.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -88,9 +86,7 @@ describe('kubelet: pull secrets, container events, a deleted node', { skip }, ()
       options: { clusterCidr, podGcPeriodMs: 200, podGcQuarantineMs: 500 },
     }).then((m) => m.done));
     node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge });
-    mkdirSync(join(node.dataDir, 'registry'));
-    registry = await startRegistry(join(node.dataDir, 'registry'), creds);
-    for (const repo of ['skiff/private', 'skiff/private-sa']) await pushTestImage(registry.url, repo, '1', creds);
+    registry = await startNodeRegistry(node.dataDir, ['skiff/private:1', 'skiff/private-sa:1'], creds);
     await node.start();
     await node.importTestImage();
   });

@@ -9,15 +9,14 @@
 // registry by PID, the bridge, CNI results, temp dirs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
 import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
 import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { KubeletNode, nodeRunnable } from '../support/kubelet-node.ts';
 import { claimRun, type TestRun } from '../support/isolation.ts';
-import { type TestRegistry, pushTestImage, registryRunnable, startRegistry } from '../support/registry.ts';
+import { type TestRegistry, registryRunnable, startNodeRegistry, writeRegistriesYaml } from '../support/registry.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -60,13 +59,8 @@ describe('registries.yaml auth: a docker.io mirror with basic auth', { skip: !no
     components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
     components.push(startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam'], options: { clusterCidr: run.clusterCidr } }).then((m) => m.done));
     node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName: run.name('regauth-'), bridge: run.name('skr') });
-    mkdirSync(join(node.dataDir, 'registry'));
-    registry = await startRegistry(join(node.dataDir, 'registry'), auth);
-    await pushTestImage(registry.url, 'skiff/private', '1', auth);
-    await pushTestImage(registry.url, 'skiff/private', '2', auth);
-    mkdirSync(join(node.dataDir, 'agent', 'etc'), { recursive: true });
-    registriesFile = join(node.dataDir, 'agent', 'etc', 'registries.yaml');
-    writeFileSync(registriesFile, registriesYaml(registry, auth.password));
+    registry = await startNodeRegistry(node.dataDir, ['skiff/private:1', 'skiff/private:2'], auth);
+    registriesFile = writeRegistriesYaml(node.dataDir, registriesYaml(registry, auth.password));
     await node.start();
   });
 

@@ -10,7 +10,7 @@
 // started is stopped by PID, and the bridge, CNI cache entries and temp dirs are removed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -27,7 +27,7 @@ import { podUidLabel } from '../../src/node/kubelet/runtime-config.ts';
 import { KubeletNode, nodeRunnable } from '../support/kubelet-node.ts';
 import { claimRun, type TestRun } from '../support/isolation.ts';
 import { freePort } from '../support/process.ts';
-import { type TestRegistry, pushTestImage, registryRunnable, startRegistry } from '../support/registry.ts';
+import { type TestRegistry, registryRunnable, startNodeRegistry, writeRegistriesYaml } from '../support/registry.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -78,11 +78,8 @@ describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, 
     dataDir = kubeletNode.dataDir;
     if (hasRegistry) {
       // Debian's docker-registry on loopback, as docker.io's mirror for this node (k3s's registries.yaml)
-      mkdirSync(join(dataDir, 'registry'));
-      registry = await startRegistry(join(dataDir, 'registry'));
-      await pushTestImage(registry.url, 'skiff/mirrored', '1');
-      mkdirSync(join(dataDir, 'agent', 'etc'), { recursive: true });
-      writeFileSync(join(dataDir, 'agent', 'etc', 'registries.yaml'), `mirrors:\n  docker.io:\n    endpoint: ["${registry.url}"]\n`);
+      registry = await startNodeRegistry(dataDir, ['skiff/mirrored:1']);
+      writeRegistriesYaml(dataDir, `mirrors:\n  docker.io:\n    endpoint: ["${registry.url}"]\n`);
     }
     await kubeletNode.start();
     cri = kubeletNode.cri;
