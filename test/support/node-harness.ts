@@ -16,7 +16,7 @@ import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { primaryIPv4 } from '../../src/node/kubelet/host.ts';
 import { KubeletNode, skiff } from './kubelet-node.ts';
 import { claimRun, type TestRun } from './isolation.ts';
-import { type SkiffProcess, startSkiff } from './process.ts';
+import { type SkiffProcess, startSkiff, stopSkiff } from './process.ts';
 import { startTestServer, type TestServer } from './server.ts';
 import { waitFor } from './wait.ts';
 
@@ -33,12 +33,6 @@ export interface NodeHarnessOptions {
   controllers: string[];
   /** Controller options beyond the run's clusterCidr. */
   controllerOptions?: Partial<ControllerOptions>;
-}
-
-async function stopProcess(p: SkiffProcess | undefined): Promise<void> {
-  if (!p) return;
-  if (p.child.exitCode === null) p.child.kill('SIGTERM');
-  await p.exited;
 }
 
 export class NodeHarness {
@@ -104,8 +98,8 @@ export class NodeHarness {
     try {
       await this.node?.cleanup(this.client);
     } finally {
-      await stopProcess(this.dns);
-      await stopProcess(this.proxy);
+      await stopSkiff(this.dns);
+      await stopSkiff(this.proxy);
       if (this.table) await skiff(['proxy', '--cleanup', '--table', this.table]).catch(() => undefined);
       this.client?.close();
       await this.s?.stop();
