@@ -15,8 +15,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
-import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
-import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { CriClient } from '../../src/node/cri/client.ts';
 import { containerdConfig, containerdLayout } from '../../src/node/cri/containerd-config.ts';
 import { mountsUnder } from '../../src/node/cri/containerd.ts';
@@ -24,8 +22,8 @@ import { buildTestImageArchive, busyboxImage, pauseImage } from '../../src/node/
 import { cniLayout } from '../../src/node/network/cni.ts';
 import { processAlive } from '../../src/node/cri/pids.ts';
 import { KubeletNode, nodeRunnable, skiff } from '../support/kubelet-node.ts';
-import { claimRun, type TestRun } from '../support/isolation.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { TestControlPlane } from '../support/control-plane.ts';
+import type { TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
 const podsRef = resourceRef('v1', 'pods');
@@ -45,12 +43,10 @@ function containerdsUnder(dir: string): number[] {
 }
 
 describe('skiff kubelet --container-runtime-endpoint on a containerd it does not own', { skip: nodeRunnable ? false : 'needs root, containerd, busybox-static and CNI plugins' }, () => {
-  let run: TestRun;
-  const ac = new AbortController();
+  const cp = new TestControlPlane({ userAgent: 'external-runtime-test' });
   let s: TestServer;
   let client: RestClient;
   let node: KubeletNode;
-  const components: Promise<unknown>[] = [];
   // containerd's own directory, apart from the kubelet's data dir
   const runtimeDir = mkdtempSync(join(tmpdir(), 'skiff-ext-containerd-'));
   const layout = containerdLayout(runtimeDir);
@@ -60,12 +56,9 @@ describe('skiff kubelet --container-runtime-endpoint on a containerd it does not
   let cri: CriClient | undefined;
 
   before(async () => {
-    run = await claimRun();
-    s = await startTestServer({ network: run });
-    client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'external-runtime-test', qps: 0 });
-    components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
-    components.push(startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam'], options: { clusterCidr: run.clusterCidr } }).then((m) => m.done));
-    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName: run.name('extcri-'), bridge: run.name('ske'), args: ['--container-runtime-endpoint', endpoint] });
+    await cp.start();
+    ({ s, client } = cp);
+    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName: cp.run.name('extcri-'), bridge: cp.run.name('ske'), args: ['--container-runtime-endpoint', endpoint] });
     const cni = cniLayout(node.dataDir);
     mkdirSync(layout.dir, { recursive: true, mode: 0o700 });
     writeFileSync(layout.config, containerdConfig({ layout, sandboxImage: pauseImage, cniConfDir: cni.confDir, cniBinDir: cni.binDir }));
@@ -91,11 +84,7 @@ describe('skiff kubelet --container-runtime-endpoint on a containerd it does not
       cri?.close();
       if (containerd?.pid !== undefined && processAlive(containerd.pid)) containerd.kill('SIGTERM');
       await containerdExited;
-      ac.abort();
-      await Promise.allSettled(components);
-      client.close();
-      await s.stop();
-      await run.release();
+      await cp.stop();
       const left = mountsUnder(runtimeDir);
       if (left.length) throw new Error(`mounts left under ${runtimeDir}: ${left.join(' ')}`);
       rmSync(runtimeDir, { recursive: true, force: true });

@@ -17,18 +17,16 @@ import { randomBytes } from 'node:crypto';
 import type { Event, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
-import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
-import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { CriClient } from '../../src/node/cri/client.ts';
 import { containerdLayout } from '../../src/node/cri/containerd-config.ts';
 import { busyboxImage } from '../../src/node/images/busybox.ts';
 
 import { podUidLabel } from '../../src/node/kubelet/runtime-config.ts';
 import { KubeletNode, nodeRunnable } from '../support/kubelet-node.ts';
-import { claimRun, type TestRun } from '../support/isolation.ts';
+import { TestControlPlane } from '../support/control-plane.ts';
 import { freePort } from '../support/process.ts';
 import { type TestRegistry, registryRunnable, startNodeRegistry, writeRegistriesYaml } from '../support/registry.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
 const podsRef = resourceRef('v1', 'pods');
@@ -51,29 +49,24 @@ function httpText(url: string): Promise<string> {
 describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, containerd, busybox-static and CNI plugins' }, () => {
   const suffix = randomBytes(2).toString('hex');
   const nodeName = `kubelet-e2e-${suffix}`;
-  let run: TestRun;
+  const cp = new TestControlPlane({ userAgent: 'kubelet-test' });
   let bridge = '';
   let clusterCidr = '';
-  const ac = new AbortController();
   let s: TestServer;
   let client: RestClient;
   let kubeletNode: KubeletNode;
   let dataDir: string;
   let cri: CriClient;
-  const components: Promise<unknown>[] = [];
   let registry: TestRegistry | undefined;
   const hasRegistry = registryRunnable;
 
   const pod = (name: string) => client.get<Pod>(podsRef, name, { namespace: 'default' });
 
   before(async () => {
-    run = await claimRun();
-    ({ clusterCidr } = run);
-    bridge = run.name('skt');
-    s = await startTestServer({ network: run });
-    client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'kubelet-test', qps: 0 });
-    components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
-    components.push(startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam'], options: { clusterCidr } }).then((m) => m.done));
+    await cp.start();
+    ({ s, client } = cp);
+    ({ clusterCidr } = cp.run);
+    bridge = cp.run.name('skt');
     kubeletNode = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge });
     dataDir = kubeletNode.dataDir;
     if (hasRegistry) {
@@ -92,11 +85,7 @@ describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, 
       await kubeletNode.cleanup(client);
     } finally {
       await registry?.stop();
-      ac.abort();
-      await Promise.allSettled(components);
-      client.close();
-      await s.stop();
-      await run.release();
+      await cp.stop();
     }
   });
 

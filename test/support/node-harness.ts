@@ -1,6 +1,6 @@
 // A one-node cluster with real containers and Service networking, for the e2e tests of what pods do through
 // Services and cluster DNS: a Skiff API server in this process (the run's pod and Service CIDRs, cluster DNS IP and
-// NodePort range, isolation.ts) with the kube-dns Service, the scheduler, the controllers the caller names, `skiff
+// NodePort range, isolation.ts; control-plane.ts) with the kube-dns Service, the scheduler, the controllers named, `skiff
 // kubelet` on the node address (its own containerd, a CNI bridge per run, the busybox test image imported), `skiff
 // proxy` (an nft table per run) and `skiff dns` behind the kube-dns Service. start() returns once the node is Ready;
 // stop() removes exactly what start() made, also after a start that failed half-way: controllers first (so nothing
@@ -8,16 +8,15 @@
 // and the run's claim.
 import assert from 'node:assert/strict';
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { RestClient, isAlreadyExists, resourceRef } from '../../src/client/index.ts';
+import { type RestClient, isAlreadyExists, resourceRef } from '../../src/client/index.ts';
 import { kubeDnsService } from '../../src/control-plane/apiserver/bootstrap.ts';
 import type { ControllerOptions } from '../../src/control-plane/controllers/context.ts';
-import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
-import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { primaryIPv4 } from '../../src/node/kubelet/host.ts';
 import { KubeletNode, skiff } from './kubelet-node.ts';
-import { claimRun, type TestRun } from './isolation.ts';
+import { TestControlPlane } from './control-plane.ts';
+import type { TestRun } from './isolation.ts';
 import { type SkiffProcess, startSkiff, stopSkiff } from './process.ts';
-import { startTestServer, type TestServer } from './server.ts';
+import type { TestServer } from './server.ts';
 import { waitFor } from './wait.ts';
 
 const nodesRef = resourceRef('v1', 'nodes', false);
@@ -48,10 +47,11 @@ export class NodeHarness {
   node!: KubeletNode;
   private proxy: SkiffProcess | undefined;
   private dns: SkiffProcess | undefined;
-  private readonly ac = new AbortController();
-  private readonly components: Promise<unknown>[] = [];
+  private readonly cp: TestControlPlane;
 
-  constructor(private readonly o: NodeHarnessOptions) {}
+  constructor(private readonly o: NodeHarnessOptions) {
+    this.cp = new TestControlPlane({ userAgent: o.userAgent, controllers: o.controllers, controllerOptions: o.controllerOptions });
+  }
 
   /** kubectl against the server (stdin: an object sent as JSON); fails the test on a non-zero exit. */
   async kubectl(args: string[], stdin?: object): Promise<string> {
@@ -63,22 +63,17 @@ export class NodeHarness {
   async start(): Promise<void> {
     const { nodeIP } = this;
     assert.ok(nodeIP, 'no default-route address for the node');
-    this.run = await claimRun();
+    await this.cp.start();
+    ({ run: this.run, s: this.s, client: this.client } = this.cp);
+    const { s, client } = this;
     ({ clusterCidr: this.clusterCidr, clusterDns: this.clusterDNSIP } = this.run);
     this.nodeName = this.run.name(this.o.nodePrefix);
     this.table = this.run.name(this.o.tablePrefix);
     const { nodeName, table, clusterCidr, clusterDNSIP } = this;
-    const s = (this.s = await startTestServer({ network: this.run }));
-    const client = (this.client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: this.o.userAgent, qps: 0 }));
     // What bootstrap creates with clusterDNSIP; `skiff server` may already have made it.
     await client.create(servicesRef, kubeDnsService(clusterDNSIP), { namespace: 'kube-system' }).catch((e: unknown) => {
       if (!isAlreadyExists(e)) throw e;
     });
-    const signal = this.ac.signal;
-    this.components.push(startScheduler({ client, signal, leaderElect: false }).then((r) => r.done));
-    this.components.push(startControllerManager({
-      client, signal, leaderElection: false, options: { clusterCidr, ...this.o.controllerOptions }, controllers: this.o.controllers,
-    }).then((m) => m.done));
     this.node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge: this.run.name(this.o.bridgePrefix), args: ['--node-ip', nodeIP, '--cluster-dns', clusterDNSIP] });
     await this.node.start();
     await this.node.importTestImage();
@@ -93,17 +88,14 @@ export class NodeHarness {
 
   async stop(): Promise<void> {
     // controllers first, so nothing re-creates the pods the node's cleanup deletes
-    this.ac.abort();
-    await Promise.allSettled(this.components);
+    await this.cp.stopComponents();
     try {
       await this.node?.cleanup(this.client);
     } finally {
       await stopSkiff(this.dns);
       await stopSkiff(this.proxy);
       if (this.table) await skiff(['proxy', '--cleanup', '--table', this.table]).catch(() => undefined);
-      this.client?.close();
-      await this.s?.stop();
-      await this.run?.release();
+      await this.cp.stop();
     }
   }
 }
