@@ -18,9 +18,9 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
 import { mountsUnder } from '../../src/node/cri/containerd.ts';
 import { buildTestImageArchive, busyboxImage } from '../../src/node/images/busybox.ts';
-import { type RunResult, type SkiffProcess, freePort, runFile, skiffBin, startSkiff, stopSkiff } from '../support/process.ts';
+import { type RunResult, type SkiffProcess, freePort, runFile, skiffBin, startSkiff } from '../support/process.ts';
 import { kubectlBinary } from '../support/server.ts';
-import { cleanNodeHost, createNodeNamespace, removeSandboxes, type NodeNamespace } from '../support/nodes.ts';
+import { createNodeNamespace, stopServerAndAgent, type NodeNamespace } from '../support/nodes.ts';
 import { waitFor } from '../support/wait.ts';
 import { claimRun, serverRunFlags, type TestRun } from '../support/isolation.ts';
 
@@ -103,22 +103,7 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
   });
 
   after(async () => {
-    try {
-      await client.delete(resourceRef('apps/v1', 'deployments'), 'web', { namespace: 'default' }).catch(() => undefined);
-      for (const p of (await client.list<Pod>(podsRef, { namespace: 'default' })).items) {
-        await client.delete(podsRef, p.metadata!.name!, { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined);
-      }
-    } catch {
-      // the server may be gone
-    }
-    // the runtimes' sandboxes go while the containerds still run; then the agent, then the server (and its kubelet)
-    await removeSandboxes(agentDir);
-    await removeSandboxes(serverDir);
-    await stopSkiff(agent);
-    client?.close();
-    await stopSkiff(server);
-    cleanNodeHost(agentDir, bridgeB);
-    cleanNodeHost(serverDir, bridgeA);
+    await stopServerAndAgent({ client, server, agent, serverDir, agentDir, serverBridge: bridgeA, agentBridge: bridgeB });
     ns?.destroy();
     // never delete under live container mounts (that would delete the containers' files)
     assert.deepEqual(mountsUnder(root), []);

@@ -24,9 +24,9 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
 import { mountsUnder } from '../../src/node/cri/containerd.ts';
 import { buildTestImageArchive, busyboxImage } from '../../src/node/images/busybox.ts';
-import { type RunResult, type SkiffProcess, runFile, skiffBin, startSkiff, stopSkiff } from '../support/process.ts';
+import { type RunResult, type SkiffProcess, runFile, skiffBin, startSkiff } from '../support/process.ts';
 import { kubectlBinary } from '../support/server.ts';
-import { cleanNodeHost, createLink, joinLink, removeSandboxes, type NodeLink, type NodeNamespace } from '../support/nodes.ts';
+import { createLink, joinLink, stopServerAndAgent, type NodeLink, type NodeNamespace } from '../support/nodes.ts';
 import { waitFor } from '../support/wait.ts';
 import { nftMonitor, type NftMonitor } from '../support/nft-monitor.ts';
 
@@ -183,22 +183,7 @@ describe('Services on two nodes (server + agent, each with kubelet and kube-prox
   });
 
   after(async () => {
-    try {
-      for (const d of ['web']) await api().delete(resourceRef('apps/v1', 'deployments'), d, { namespace: 'default' }).catch(() => undefined);
-      for (const p of (await api().list<Pod>(podsRef, { namespace: 'default' })).items) {
-        await api().delete(podsRef, p.metadata!.name!, { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined);
-      }
-    } catch {
-      // the server may be gone
-    }
-    // the sandboxes go while the containerds still run; then the agent, then the server (and its kubelet)
-    await removeSandboxes(agentDir);
-    await removeSandboxes(serverDir);
-    await stopSkiff(agent);
-    client?.close();
-    await stopSkiff(server);
-    cleanNodeHost(agentDir, `s2b${suffix}`);
-    cleanNodeHost(serverDir, `s2a${suffix}`);
+    await stopServerAndAgent({ client, server, agent, serverDir, agentDir, serverBridge: `s2a${suffix}`, agentBridge: `s2b${suffix}` });
     // the namespaces take their nftables tables, routes and pod bridges with them
     nsB?.destroy();
     nsA?.destroy();
