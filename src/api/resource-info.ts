@@ -26,6 +26,8 @@ export interface ResourceInfo {
     scale?: ScaleSubresource;
     binding?: boolean;
     eviction?: boolean;
+    /** serviceaccounts/token (TokenRequest). */
+    token?: boolean;
     finalize?: boolean;
     /** Streaming subresources proxied to a node (log, exec, attach, portforward), as discovery lists them. */
     connect?: { name: string; kind: string; verbs: string[] }[];

@@ -107,6 +107,12 @@ export interface EvictSubresource {
   prepare?(parent: KubeObject, now: Date): KubeObject;
 }
 
+/** token: a create whose body asks for a credential of the parent, returned and not stored (upstream TokenREST). */
+export interface TokenSubresource {
+  type: 'token';
+  bodyKind: BodyKind;
+}
+
 /** log, exec, attach, portforward: streams the apiserver proxies to the node (upstream Connecter). */
 export interface ConnectSubresource {
   type: 'connect';
@@ -118,7 +124,7 @@ export interface ConnectSubresource {
   discoveryKind: string;
 }
 
-export type SubresourceStrategy = UpdateSubresource | ScaleSubresourceStrategy | BindSubresource | EvictSubresource | ConnectSubresource;
+export type SubresourceStrategy = UpdateSubresource | ScaleSubresourceStrategy | BindSubresource | EvictSubresource | TokenSubresource | ConnectSubresource;
 
 /** A selectable field's value in one object (upstream GetAttrs / ToSelectableFields). */
 export type FieldValue = (obj: KubeObject) => string;

@@ -16,8 +16,11 @@ cluster's certificates and token in the data dir on first start, and writes kube
 component to <data-dir>/server/cred/{admin,scheduler,controller-manager,kube-proxy,dns}.kubeconfig.
 
   --https-listen-port N          HTTPS port (default 6443; 0 picks a free one)
-  --bind-address ADDR            address to listen on (default 127.0.0.1)
-  --advertise-address ADDR       address clients reach the API on, put in the kubeconfigs (default: the bind address)
+  --bind-address ADDR            address to listen on (default 0.0.0.0: every address, as kube-apiserver); the
+                                 kubeconfigs say https://127.0.0.1:PORT unless this is a specific non-loopback IP
+  --advertise-address ADDR       address pods and other hosts reach the API on, the kubernetes Service's endpoint
+                                 (default: the bind address, or when that is 0.0.0.0 or loopback, the default
+                                 route's address)
   --tls-san NAME|IP              also put this on the serving certificate (repeatable, or comma-separated)
   -d, --data-dir DIR             certificates, token, SQLite database (default /var/lib/skiff as root, ~/.skiff)
   --datastore-endpoint URL       empty: embedded SQLite in the data dir; http://host:2379[,...]: etcd

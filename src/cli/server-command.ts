@@ -19,7 +19,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
   return serveUntilSignal(cfg, 'skiff', (running) => [
     `API server listening on ${running.url}`,
     `admin kubeconfig at ${running.kubeconfig}${cfg.writeKubeconfig ? ` and ${cfg.writeKubeconfig}` : ''}`,
-    `node token at ${running.nodeTokenFile} (skiff agent --server ${running.url} --token <its content>)`,
+    `node token at ${running.nodeTokenFile} (skiff agent --server ${running.advertiseUrl} --token <its content>)`,
     ...(running.nodeName ? [`kubelet running for node ${running.nodeName}`] : []),
   ]);
 }

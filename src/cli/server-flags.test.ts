@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseServerFlags, serverHelp } from './server-flags.ts';
 import { agentPreflight, servingSans } from '../server/run-server.ts';
+import { primaryIPv4 } from '../node/kubelet/host.ts';
 
 test('the agent flags: a kubelet by default, --disable-agent turns it off, node flags pass through', () => {
   const d = parseServerFlags(['--data-dir', '/tmp/x']);
@@ -20,11 +21,22 @@ test('the preflight asks nothing of a server without its own containerd', () => 
 });
 
 test('the serving certificate names where agents reach the API: advertise address, node IP, --tls-san', () => {
-  const cfg = parseServerFlags(['--advertise-address', '192.0.2.10', '--node-ip', '192.0.2.11', '--tls-san', 'api.example.com,198.51.100.1', '--tls-san', '192.0.2.10']);
+  const cfg = parseServerFlags(['--bind-address', '127.0.0.1', '--advertise-address', '192.0.2.10', '--node-ip', '192.0.2.11', '--tls-san', 'api.example.com,198.51.100.1', '--tls-san', '192.0.2.10']);
   assert.deepEqual(servingSans(cfg), { dns: ['api.example.com'], ips: ['192.0.2.10', '10.43.0.1', '192.0.2.11', '198.51.100.1'] });
   const all = servingSans(parseServerFlags(['--bind-address', '0.0.0.0']));
   assert.ok(!all.ips.includes('127.0.0.1'), 'loopback is always on the certificate, not repeated');
   assert.ok(all.ips.includes('10.43.0.1'));
+});
+
+test('like k3s the API listens on every address; like kube-apiserver it advertises a host address pods can reach', () => {
+  const d = parseServerFlags(['--node-ip', '192.0.2.11']);
+  assert.equal(d.bindAddress, '0.0.0.0');
+  assert.equal(d.advertiseAddress, '192.0.2.11', 'unspecified bind address: --node-ip');
+  assert.equal(parseServerFlags(['--bind-address', '127.0.0.1', '--node-ip', '192.0.2.11']).advertiseAddress, '192.0.2.11', 'loopback: --node-ip');
+  assert.equal(parseServerFlags(['--bind-address', '192.0.2.5', '--node-ip', '192.0.2.11']).advertiseAddress, '192.0.2.5', 'a specific bind address');
+  assert.equal(parseServerFlags(['--advertise-address', '198.51.100.7']).advertiseAddress, '198.51.100.7');
+  assert.equal(parseServerFlags([]).advertiseAddress, primaryIPv4(), 'without --node-ip: the default route\'s address');
+  assert.match(serverHelp, /--bind-address ADDR {12}address to listen on \(default 0\.0\.0\.0/);
 });
 
 test('--kube-proxy-arg sets the hosted kube-proxy mode and table, validated as skiff proxy does', () => {

@@ -3,6 +3,7 @@ import { controllerManagerSecurePort, parseSecurePort, schedulerSecurePort } fro
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../server/data-dir-lock.ts';
 import { parseProxyFlags, type ProxyMode } from '../node/proxy/flags.ts';
+import { defaultAdvertiseAddress, defaultBindAddress } from '../server/api-address.ts';
 
 export interface ServerConfig {
   dataDir: string;
@@ -58,8 +59,11 @@ it; the pods keep running and the next start adopts them. Flags take k3s's names
 
 (listener)
   --https-listen-port N          HTTPS port of the API (default 6443; 0 picks a free one)
-  --bind-address ADDR            address to listen on (default 127.0.0.1)
-  --advertise-address ADDR       address other hosts reach the API on (default: the bind address)
+  --bind-address ADDR            address to listen on (default 0.0.0.0: every address, as k3s); the kubeconfigs
+                                 the server writes say https://127.0.0.1:PORT unless this is a specific non-loopback IP
+  --advertise-address ADDR       address pods and other hosts reach the API on, the kubernetes Service's endpoint
+                                 (default: the bind address, or when that is 0.0.0.0 or loopback, --node-ip or the
+                                 default route's address, as kube-apiserver)
   --tls-san NAME|IP              also put this on the serving certificate (repeatable, or comma-separated)
   --max-requests-inflight N      read-only requests served at once, 429 past that (default 400, 0: no limit)
   --max-mutating-requests-inflight N
@@ -148,7 +152,7 @@ export function parseServerFlags(argv: string[]): ServerConfig {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --https-listen-port: ${values['https-listen-port']}`);
   const mode = parseInt(values['write-kubeconfig-mode'] ?? '600', 8);
   if (Number.isNaN(mode)) throw new Error(`invalid --write-kubeconfig-mode: ${values['write-kubeconfig-mode']}`);
-  const bindAddress = values['bind-address'] ?? '127.0.0.1';
+  const bindAddress = values['bind-address'] ?? defaultBindAddress;
   const count = (flag: 'max-requests-inflight' | 'max-mutating-requests-inflight', dflt: number): number => {
     const n = Number(values[flag] ?? dflt);
     if (!Number.isInteger(n) || n < 0) throw new Error(`invalid --${flag}: ${values[flag]}`);
@@ -158,7 +162,7 @@ export function parseServerFlags(argv: string[]): ServerConfig {
     dataDir: values['data-dir'] ?? defaultDataDir(),
     httpsListenPort: port,
     bindAddress,
-    advertiseAddress: values['advertise-address'] ?? (bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress),
+    advertiseAddress: values['advertise-address'] ?? defaultAdvertiseAddress(bindAddress, values['node-ip']),
     tlsSan: (values['tls-san'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
     datastoreEndpoint: values['datastore-endpoint'] ?? '',
     token: values.token,

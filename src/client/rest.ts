@@ -99,6 +99,8 @@ function writeQuery(o: WriteOptions): string {
 
 export class RestClient {
   readonly defaultNamespace: string;
+  /** The CA the server is verified with (from the kubeconfig), when there is one. */
+  readonly ca: Buffer | undefined;
   private readonly transport: Transport;
   private readonly limiter: TokenBucket;
   private readonly clock: Clock;
@@ -110,6 +112,7 @@ export class RestClient {
     this.transport = opts.transport ?? new HttpTransport(opts);
     this.limiter = new TokenBucket(opts.qps ?? 100, opts.burst ?? 200, this.clock);
     this.defaultNamespace = opts.namespace ?? 'default';
+    this.ca = opts.ca;
     this.maxRetries = opts.maxRetries ?? 3;
     this.headers = { 'user-agent': opts.userAgent ?? 'skiff-client' };
     if (opts.token) this.headers.authorization = `Bearer ${opts.token}`;

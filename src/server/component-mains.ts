@@ -1,13 +1,12 @@
 // The mains of the components `skiff server` hosts (see hosted-main.ts), loaded only inside their worker threads.
 // Each is an ordinary API client over loopback HTTPS with its own identity (its kubeconfig from data-dir.ts),
 // exactly as when it runs as a process of its own (`skiff scheduler`, `skiff controller-manager`).
+// Every thread and the kubelet's process load this module, so it imports nothing a component needs statically:
+// each main imports its own component when it runs. Loaded eagerly, each of the five would compile all of them
+// (the controllers alone are ~150 modules) at the same moment on the same cores, which made start-up slow.
 import { RestClient } from '../client/rest.ts';
-import { startScheduler } from '../control-plane/scheduler/index.ts';
-import { startControllerManager } from '../control-plane/controllers/manager.ts';
 import type { HostedMain } from './hosted-main.ts';
-import { type ComponentServer, type ComponentServerOptions, startComponentEndpoint } from '../control-plane/component-server.ts';
-import { controllerManagerRegistry } from '../control-plane/controllers/metrics.ts';
-import { schedulerRegistry } from '../control-plane/scheduler/metrics.ts';
+import type { ComponentServer, ComponentServerOptions } from '../control-plane/component-server.ts';
 
 export interface SchedulerMainOptions {
   kubeconfig: string;
@@ -36,7 +35,9 @@ export interface ControllerManagerMainOptions {
  * the control plane down with it.
  */
 async function endpoint(o: Omit<ComponentServerOptions, 'clientCA'> & { kubeconfig: string }): Promise<ComponentServer | undefined> {
+  if (!o.port) return undefined; // 0: none (startComponentEndpoint would not listen either)
   try {
+    const { startComponentEndpoint } = await import('../control-plane/component-server.ts');
     return await startComponentEndpoint(o);
   } catch (err) {
     console.error(`${o.name}: not serving /metrics and /healthz on port ${o.port}: ${err instanceof Error ? err.message : String(err)}`);
@@ -45,6 +46,9 @@ async function endpoint(o: Omit<ComponentServerOptions, 'clientCA'> & { kubeconf
 }
 
 export const scheduler: HostedMain<SchedulerMainOptions> = async (o, ctx) => {
+  const [{ startScheduler }, { schedulerRegistry }] = await Promise.all([
+    import('../control-plane/scheduler/index.ts'), import('../control-plane/scheduler/metrics.ts'),
+  ]);
   const client = RestClient.fromKubeconfig(o.kubeconfig, { userAgent: 'skiff-scheduler', qps: 0 });
   let running: Awaited<ReturnType<typeof startScheduler>> | undefined;
   const registry = schedulerRegistry('default-scheduler', () => running?.current()?.stats);
@@ -61,6 +65,9 @@ export const scheduler: HostedMain<SchedulerMainOptions> = async (o, ctx) => {
 };
 
 export const controllerManager: HostedMain<ControllerManagerMainOptions> = async (o, ctx) => {
+  const [{ startControllerManager }, { controllerManagerRegistry }] = await Promise.all([
+    import('../control-plane/controllers/manager.ts'), import('../control-plane/controllers/metrics.ts'),
+  ]);
   const client = RestClient.fromKubeconfig(o.kubeconfig, { userAgent: 'skiff-controller-manager', qps: 0 });
   const server = await endpoint({ name: 'controller-manager', port: o.securePort, kubeconfig: o.kubeconfig, registry: controllerManagerRegistry });
   try {

@@ -2,7 +2,7 @@
 // admin kubeconfig. Made on first start, reused after (like k3s's /var/lib/rancher/k3s/server).
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createCA, signLeaf, type KeyAndCert } from '../pki/certs.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { ensureJoinSecret, type JoinSecret } from './join-token.ts';
@@ -30,6 +30,17 @@ export interface ServerCredentials {
   /** The secret agents join with (never an API credential: the admin's is its client certificate). */
   join: JoinSecret;
   adminKubeconfig: string;
+  /** Signs service account tokens (k3s's server/tls/service.key; upstream's --service-account-key-file). */
+  serviceAccountKey: KeyObject;
+}
+
+/** The service account signing key: RSA 2048 as k3s makes it, kept in <tls>/service.key so tokens outlive restarts. */
+function ensureServiceAccountKey(tls: string): KeyObject {
+  const path = join(tls, 'service.key');
+  if (existsSync(path)) return createPrivateKey(readFileSync(path, 'utf8'));
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  writeFileSync(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  return privateKey;
 }
 
 function readPair(dir: string, name: string): KeyAndCert | undefined {
@@ -81,7 +92,10 @@ export async function ensureCredentials(opts: CredentialOptions): Promise<Server
   }
   const kubeletClient = await pair(tls, 'client-kube-apiserver', () => signLeaf(ca, { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], usage: 'client' }));
   const joinSecret = ensureJoinSecret(opts.dataDir, ca.certPem, opts.token);
-  return { ca, serving, admin, components, kubeletClient, join: joinSecret, adminKubeconfig: join(cred, 'admin.kubeconfig') };
+  return {
+    ca, serving, admin, components, kubeletClient, join: joinSecret, adminKubeconfig: join(cred, 'admin.kubeconfig'),
+    serviceAccountKey: ensureServiceAccountKey(tls),
+  };
 }
 
 /** Where a component's kubeconfig lives (written by writeAdminKubeconfig along with the admin's). */

@@ -174,3 +174,18 @@ test('a component\'s output goes to its log file, a new file per instance; state
   await component.stop();
   assert.equal(component.state().phase, 'stopped');
 });
+
+test('each instance gets the spec\'s input at start, and send() reaches the running one', async (t) => {
+  // the fixture is ready only once told "go", and dies on any other input
+  const { component, lines } = hosted('fixture-input', 'on-input', { input: () => 'go' });
+  t.after(() => component.stop());
+  await component.start();
+  assert.equal(component.restarts, 0, lines.join('\n'));
+  const first = component.threadId;
+  const restarted = once(component, 'ready');
+  component.send('crash');
+  const [second] = (await restarted) as HostedComponentEvents['ready'];
+  assert.notEqual(second.threadId, first, 'the new instance was told "go" too');
+  assert.equal(component.restarts, 1);
+  assert.match(lines.join('\n'), /fixture-input \(worker thread \d+\) died: Error: told crash/);
+});

@@ -5,7 +5,8 @@
 // logged, counted in skiff_hosted_component_restarts_total and restarted with exponential backoff (reset after a
 // long healthy run), like the kubelet's CrashLoopBackOff. stop() asks it to stop and kills it after a bound.
 // Its output goes on to the server's stdout/stderr and, with a log file, into the component's log
-// (component-log.ts); state() is what a mirror pod shows of it (mirror-pods.ts), and 'change' says when that moved.
+// (component-log.ts; without one it counts as the server's own output, process-output.ts); state() is what a
+// mirror pod shows of it (mirror-pods.ts), and 'change' says when that moved.
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
 import { Counter, Gauge } from 'prom-client';
@@ -13,6 +14,7 @@ import { registry } from '../control-plane/apiserver/metrics.ts';
 import type { ComponentInit, ToSupervisor } from './hosted-main.ts';
 import { startInstance, type ComponentInstance, type Isolation } from './component-instance.ts';
 import { ComponentLog } from './component-log.ts';
+import { forwardOutput } from './process-output.ts';
 
 export interface Backoff {
   initialMs: number;
@@ -42,6 +44,11 @@ export interface HostedComponentSpec {
   signal?: AbortSignal;
   /** Keep the component's output in this log (each instance starts a new file; see component-log.ts). */
   logFile?: { dir: string; container: string };
+  /**
+   * What each new instance is sent first (HostedContext.onInput): the present state of what send() keeps it
+   * informed of, so a restarted instance starts from now rather than from nothing.
+   */
+  input?: () => unknown;
 }
 
 /** How one instance ended, as a container's lastState.terminated tells it. */
@@ -178,12 +185,19 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     this.output?.newInstance();
     const instance = startInstance(init, this.spec.isolation ?? 'thread');
     this.instance = instance;
+    if (this.spec.input) instance.post({ type: 'input', data: this.spec.input() });
     const started = new Date();
     this.moveTo({ phase: 'starting', startedAt: started, firstStartedAt: this.current.firstStartedAt ?? started });
     let error: string | undefined;
     instance.on('output', (stream, chunk) => {
-      (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
-      this.output?.write(stream, chunk);
+      if (!this.output) {
+        // no log of its own (the mirror-pod publisher, which is no pod): its lines count as the server's own, kept
+        // in the kube-apiserver log as they were when it ran on the main thread
+        process[stream].write(chunk);
+        return;
+      }
+      forwardOutput(stream, chunk);
+      this.output.write(stream, chunk);
     });
     instance.on('message', (m: ToSupervisor) => {
       if (m.type === 'failed') error = m.error;
@@ -246,6 +260,14 @@ export class HostedComponent extends EventEmitter<HostedComponentEvents> {
     this.log(`skiff: ${this.name} (${where}) died: ${why}; restart ${this.restarts} in ${duration(delay)}`);
     this.restartTimer = setTimeout(() => this.spawn(), delay);
     this.moveTo({ phase: 'backoff', lastEnd, backoffMs: delay });
+  }
+
+  /**
+   * Sends data to the running instance (HostedContext.onInput): structured-cloned for a thread, JSON for a process.
+   * None runs (backoff, stopped): dropped, and the spec's input brings the next instance up to date.
+   */
+  send(data: unknown): void {
+    this.instance?.post({ type: 'input', data });
   }
 
   /** Ends the running instance abruptly, as a crash would (chaos tests); the supervisor restarts it. */

@@ -9,6 +9,12 @@ export interface HostedContext {
   signal: AbortSignal;
   /** Call once the component is up (its clients made, its loops started). */
   ready(): void;
+  /**
+   * Hears what the supervisor sends this instance while it runs (HostedComponent.send, and the spec's input at
+   * start), in order; what came before the call is replayed to it. For state only the server's main thread has
+   * (the mirror-pod publisher gets the supervised components' states this way).
+   */
+  onInput(fn: (data: unknown) => void): void;
 }
 
 export type HostedMain<O> = (options: O, ctx: HostedContext) => Promise<void>;
@@ -26,7 +32,7 @@ export interface ComponentInit {
 /** The environment variable carrying a child process's ComponentInit (JSON). */
 export const componentInitVariable = 'SKIFF_HOSTED_COMPONENT';
 
-export type ToComponent = { type: 'stop' };
+export type ToComponent = { type: 'stop' } | { type: 'input'; data: unknown };
 export type ToSupervisor = { type: 'ready'; threadId: number; pid: number } | { type: 'failed'; error: string };
 
 /** How a component talks to its supervisor: a worker's parentPort or a child process's IPC channel. */

@@ -5,10 +5,11 @@
 // not run by Skiff and has no pod here, as kubeadm shows none for an external etcd. The DNS pod is skiff-dns-<node>
 // (it is not CoreDNS) with CoreDNS's k8s-app=kube-dns label; the kube-dns Service has no selector, so the label
 // puts no second endpoint beside the one the DNS server publishes itself (node/dns/publish.ts).
+// kube-apiserver's log is the server process's own output and sqlite's a line saying so (server-log.ts).
 import { kubernetesMinor } from '../version.ts';
 import type { HostedComponent } from './hosted-component.ts';
 import type { MirrorComponent } from './mirror-pod.ts';
-import { type MirrorSource, hostedSource, steadySource } from './mirror-pods.ts';
+import type { MirrorSourceSpec } from './mirror-states.ts';
 
 const tag = `v1.${kubernetesMinor}.0`;
 
@@ -42,20 +43,23 @@ export function hostedMirrorComponent(hosted: string, hostedIn: string, command 
 
 export interface ServerMirrorOptions {
   /** The server's supervised components. */
-  hosted: readonly HostedComponent[];
+  hosted: readonly Pick<HostedComponent, 'name' | 'isolation'>[];
   /** When the API server started serving. */
   since: Date;
   /** True with the embedded SQLite store. */
   sqlite: boolean;
 }
 
-/** The server's mirror pods: the API server and its embedded store (running while the server runs), and each hosted component. */
-export function serverMirrorSources(o: ServerMirrorOptions): MirrorSource[] {
-  const out: MirrorSource[] = [steadySource(controlPlane('kube-apiserver', 'the skiff server process (its main thread)'), o.since)];
-  if (o.sqlite) out.push(steadySource(controlPlane('sqlite', 'embedded in kube-apiserver (the skiff server process)', 'kube-apiserver'), o.since));
+/**
+ * The server's mirror pods: the API server and its embedded store (running while the server runs), and each hosted
+ * component, as data for the publisher's worker thread (mirror-pods-main.ts).
+ */
+export function serverMirrorSources(o: ServerMirrorOptions): MirrorSourceSpec[] {
+  const out: MirrorSourceSpec[] = [{ component: controlPlane('kube-apiserver', 'the skiff server process (its main thread)'), steadySince: o.since }];
+  if (o.sqlite) out.push({ component: controlPlane('sqlite', 'embedded in kube-apiserver (the skiff server process)', 'kube-apiserver'), steadySince: o.since });
   for (const h of o.hosted) {
     const component = hostedMirrorComponent(h.name, `${h.isolation === 'process' ? 'child process' : 'worker thread'} of skiff server`);
-    if (component) out.push(hostedSource(component, h));
+    if (component) out.push({ component, hosted: h.name });
   }
   return out;
 }

@@ -5,7 +5,9 @@
 // created when missing, its status written when the supervisor's state moves, deleted (grace 0, UID
 // precondition) and so re-created when a user deleted it or its config hash changed, and removed when no
 // component of this source stands behind it any more (a component disabled since the last run).
-// For `skiff agent` (kube-proxy on a worker): startMirrorPods({ kubeconfig, nodeName, source: 'skiff-agent',
+// `skiff server` runs it in a worker thread of its own (mirror-pods-main.ts, mirror-pods-host.ts), off the API
+// server's loop. `skiff agent` runs it in its own process (no API server there; its loop is the kubelet's, which
+// upstream does this job on): startMirrorPods({ kubeconfig, nodeName, source: 'skiff-agent',
 // sources: [hostedSource(hostedMirrorComponent('kube-proxy', 'worker thread of skiff agent', ['skiff', 'agent'])!,
 // proxy)] }) with a HostedComponent, or steadySource(…, since) for one running on the agent's own event loop.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';

@@ -2,8 +2,9 @@
 // kube-apiserver (with the node join endpoints, node-join.ts), writes the kubeconfigs and the join token, bootstraps
 // the system objects and starts the hosted components (scheduler and controller-manager each in a worker thread,
 // the kubelet of this host in a child process, see hosted-component.ts) and publishes them as mirror pods in
-// kube-system (mirror-components.ts), their output kept in log files the kubelet serves. Returns a handle whose
-// stop() shuts down in reverse order; a start that fails half-way undoes what it did.
+// kube-system (mirror-components.ts; the publisher in a worker thread too, mirror-pods-host.ts), their output kept
+// in log files the kubelet serves. Returns a handle whose stop() shuts down in reverse order; a start that fails
+// half-way undoes what it did.
 import { mkdirSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -12,7 +13,6 @@ import type { ServerConfig } from '../cli/server-flags.ts';
 import { ApiServer } from '../control-plane/apiserver/server.ts';
 import { bootstrap } from '../control-plane/apiserver/bootstrap.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
-import { openEtcdStore } from '../store/etcd.ts';
 import { withWatchCache } from '../store/watch-cache.ts';
 import type { Store } from '../store/interface.ts';
 import {
@@ -31,8 +31,10 @@ import type {
 import { primaryIPv4 } from '../node/kubelet/host.ts';
 import { componentLogDir } from '../node/kubelet/component-log-paths.ts';
 import { hostedContainers, serverMirrorSources } from './mirror-components.ts';
-import { startMirrorPods } from './mirror-pods.ts';
+import { hostMirrorPods } from './mirror-pods-host.ts';
 import { firstAddress, parseIPv4 } from '../api/net/ipv4.ts';
+import { apiUrl, listensEverywhere, localApiHost } from './api-address.ts';
+import { embeddedSqliteFile, startServerLogs } from './server-log.ts';
 
 /**
  * How long the hosted scheduler and controller-manager get to stop before they are killed and the API server stops
@@ -43,12 +45,16 @@ const componentStopGraceMs = 1_000;
 /** The kubelet stops its pod workers and its containerd (the containers keep running): a little longer. */
 const kubeletStopGraceMs = 10_000;
 
-/** k3s labels a server's node with the control-plane role (kubectl's ROLES column). */
+/** k3s labels a server's node with the control-plane role (kubectl's ROLES column), as the admin: NodeRestriction
+ *  refuses the kubelet itself a node-role.kubernetes.io label (node-role-labels.ts). */
 const controlPlaneLabels = { 'node-role.kubernetes.io/control-plane': 'true' };
 
 export interface RunningServer {
   port: number;
+  /** What the server's own kubeconfigs say (loopback unless it listens on one specific address). */
   url: string;
+  /** Where pods and other hosts reach it: the advertise address (the kubernetes Service's endpoint). */
+  advertiseUrl: string;
   kubeconfig: string;
   /** The join token (K10 form): joins agents, authenticates nothing else. */
   joinToken: string;
@@ -58,6 +64,8 @@ export interface RunningServer {
   nodeName?: string;
   /** The components hosted off the API server's event loop, by name. */
   hosted: ReadonlyMap<string, HostedComponent>;
+  /** The mirror-pod publisher's supervisor (a worker thread too), when the server runs a node. */
+  mirrorPods?: HostedComponent;
   /** Stops the hosted components, then the API server (which closes the store), then frees the data dir. */
   stop(): Promise<void>;
 }
@@ -65,11 +73,13 @@ export interface RunningServer {
 export async function openStore(cfg: Pick<ServerConfig, 'dataDir' | 'datastoreEndpoint'>): Promise<Store> {
   const endpoint = cfg.datastoreEndpoint;
   if (!endpoint || endpoint.startsWith('sqlite://')) {
-    const file = endpoint ? endpoint.slice('sqlite://'.length) : join(cfg.dataDir, 'server', 'db', 'state.db');
+    const file = embeddedSqliteFile(cfg.dataDir, endpoint)!;
     mkdirSync(join(file, '..'), { recursive: true });
     return openSqliteStore(file);
   }
   if (/^https?:\/\//.test(endpoint)) {
+    // loaded only for etcd: its client (etcd3, gRPC) costs the server ~250 ms of CPU at start and ~5 MiB of heap
+    const { openEtcdStore } = await import('../store/etcd.ts');
     return openEtcdStore({ endpoints: endpoint.split(',').map((s) => s.trim()).filter(Boolean) });
   }
   throw new Error(`unsupported --datastore-endpoint ${endpoint}: use http(s)://host:2379 for etcd, or leave it empty for SQLite`);
@@ -108,7 +118,8 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials, kubeletKu
       nodeIP: cfg.nodeIp,
       clusterDNS: cfg.clusterDns.split(',').filter(Boolean),
       cniBridge: cfg.cniBridge,
-      nodeLabels: controlPlaneLabels,
+      // the control-plane role label is the server's to set (node-role-labels.ts, in the mirror-pods worker), not the kubelet's
+      nodeLabels: {},
       kubeletServer: { port: cfg.kubeletPort, clientCA: creds.ca.certPem },
     };
     // A child process: it supervises a detached containerd and must be killable without taking the server along.
@@ -125,7 +136,7 @@ function hostedComponents(cfg: ServerConfig, creds: ServerCredentials, kubeletKu
  */
 export function servingSans(cfg: Pick<ServerConfig, 'advertiseAddress' | 'serviceCidr' | 'nodeIp' | 'tlsSan' | 'bindAddress'>): { dns: string[]; ips: string[] } {
   const ips = new Set([cfg.advertiseAddress, firstAddress(cfg.serviceCidr), ...(cfg.nodeIp ? [cfg.nodeIp] : [])]);
-  if (cfg.bindAddress === '0.0.0.0') for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4') ips.add(a.address);
+  if (listensEverywhere(cfg.bindAddress)) for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4') ips.add(a.address);
   const dns: string[] = [];
   for (const san of cfg.tlsSan) {
     if (parseIPv4(san) === undefined) dns.push(san);
@@ -175,14 +186,16 @@ function serviceComponents(cfg: ServerConfig, creds: ServerCredentials, mains: s
 }
 
 /**
- * The mirror pods of this node's components (mirror-pods.ts), written as the node (system:node:<name>), as
- * upstream's kubelet writes them. Returns the undo step that stops the publisher (the pods stay, as they do when a
- * kubelet stops).
+ * The publisher of this node's components' mirror pods (mirror-pods.ts), written as the node (system:node:<name>),
+ * as upstream's kubelet writes them, from a worker thread of its own (mirror-pods-host.ts). Stopping it leaves the
+ * pods, as they stay when a kubelet stops.
  */
-function publishServerMirrorPods(cfg: ServerConfig, kubeconfig: string, hosted: HostedComponent[], since: Date): () => Promise<void> {
+function serverMirrorPods(cfg: ServerConfig, kubeconfig: string, adminKubeconfig: string, hosted: HostedComponent[], since: Date): HostedComponent {
   const sqlite = !cfg.datastoreEndpoint || cfg.datastoreEndpoint.startsWith('sqlite://');
-  const publisher = startMirrorPods({ kubeconfig, nodeName: serverNodeName(cfg), source: 'skiff-server', sources: serverMirrorSources({ hosted, since, sqlite }) });
-  return () => publisher.stop();
+  return hostMirrorPods({
+    kubeconfig, nodeName: serverNodeName(cfg), source: 'skiff-server', sources: serverMirrorSources({ hosted, since, sqlite }), hosted, stopTimeoutMs: componentStopGraceMs,
+    roleLabels: { kubeconfig: adminKubeconfig, labels: controlPlaneLabels },
+  });
 }
 
 export interface RunServerOptions {
@@ -216,9 +229,12 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
     if (failures.length) throw failures[0];
   };
   try {
+    // with a node here, the process's own output is the kube-apiserver mirror pod's log (server-log.ts)
+    if (!cfg.disableAgent) undo.push(startServerLogs({ dataDir: cfg.dataDir, sqliteFile: embeddedSqliteFile(cfg.dataDir, cfg.datastoreEndpoint) }));
     const store = withWatchCache(await openStore(cfg));
     undo.push(() => store.close());
-    const host = cfg.advertiseAddress;
+    // the server's own kubeconfigs say loopback when it listens there (as k3s's); pods get the advertise address
+    const host = localApiHost(cfg.bindAddress);
     const creds = await ensureCredentials({
       dataDir: cfg.dataDir,
       sans: servingSans(cfg),
@@ -237,15 +253,16 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       maxMutatingRequestsInflight: cfg.maxMutatingRequestsInflight,
       publicHandlers: nodeJoinHandlers(creds.ca, creds.join.secret),
       kubeletClient: creds.kubeletClient,
+      serviceAccountKey: creds.serviceAccountKey,
     });
     // A port of 0 (tests) is only known after listening, so the kubeconfig is written now.
     const port = await server.start();
     const startedAt = new Date();
     undo.pop(); // the server closes the store when it stops
     undo.push(() => server.stop());
-    writeAdminKubeconfig(creds, `https://${host}:${port}`);
+    writeAdminKubeconfig(creds, apiUrl(host, port));
     await bootstrap(server, {
-      kubernetesServiceIP: firstAddress(cfg.serviceCidr), advertiseAddress: host, securePort: port, storageDir: join(cfg.dataDir, 'storage'),
+      kubernetesServiceIP: firstAddress(cfg.serviceCidr), advertiseAddress: cfg.advertiseAddress, securePort: port, storageDir: join(cfg.dataDir, 'storage'),
       clusterDNSIP: hostsClusterDns(cfg) ? cfg.clusterDns.split(',')[0] : undefined,
     });
     // what `skiff uninstall` must take off this host again, recorded before it is made
@@ -258,21 +275,25 @@ export async function runServer(cfg: ServerConfig, opts: RunServerOptions = {}):
       const { madeDir } = writeKubeconfigCopy(creds.adminKubeconfig, cfg.writeKubeconfig, cfg.writeKubeconfigMode);
       addToHostRecord(cfg.dataDir, { kubeconfigs: [{ path: resolve(cfg.writeKubeconfig), madeDir }] });
     }
-    const kubeletKubeconfig = cfg.disableAgent ? undefined : await ensureServerKubelet(cfg.dataDir, creds.ca, serverNodeName(cfg), `https://${host}:${port}`);
+    const kubeletKubeconfig = cfg.disableAgent ? undefined : await ensureServerKubelet(cfg.dataDir, creds.ca, serverNodeName(cfg), apiUrl(host, port));
     // Like k3s, the server hosts the scheduler, the controller-manager, and for this host a kubelet, kube-proxy and the cluster DNS; unlike k3s's
     // goroutines, each runs off this event loop, which serves requests only.
     const hosted = hostedComponents(cfg, creds, kubeletKubeconfig);
     undo.push(() => Promise.all(hosted.map((h) => h.stop())).then(() => undefined));
-    await Promise.all(hosted.map((h) => h.start()));
-    if (kubeletKubeconfig) undo.push(publishServerMirrorPods(cfg, kubeletKubeconfig, hosted, startedAt));
+    // started beside them: it shows each one starting, then running; it also keeps this node's role label
+    const mirrorPods = kubeletKubeconfig ? serverMirrorPods(cfg, kubeletKubeconfig, creds.adminKubeconfig, hosted, startedAt) : undefined;
+    if (mirrorPods) undo.push(() => mirrorPods.stop());
+    await Promise.all([...hosted, ...(mirrorPods ? [mirrorPods] : [])].map((h) => h.start()));
     return {
       port,
-      url: `https://${host}:${port}`,
+      url: apiUrl(host, port),
+      advertiseUrl: apiUrl(cfg.advertiseAddress, port),
       kubeconfig: creds.adminKubeconfig,
       joinToken: formatJoinToken(creds.ca.certPem, creds.join.secret),
       nodeTokenFile: creds.join.nodeTokenFile,
       nodeName: cfg.disableAgent ? undefined : serverNodeName(cfg),
       hosted: new Map(hosted.map((h) => [h.name, h])),
+      mirrorPods,
       stop: unwind,
     };
   } catch (err) {

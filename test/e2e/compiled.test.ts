@@ -60,6 +60,9 @@ test('the compiled dist/ entry runs skiff server --help and a server without a T
   assert.equal(child.exitCode, null, out);
   assert.match(out, /skiff: scheduler running in worker thread [1-9]\d* /);
   assert.match(out, /skiff: controller-manager running in worker thread [1-9]\d* /);
+  // a hosted thread's own output reaches the server's once (passed on by its supervisor, not also piped by Node)
+  await waitFor('the scheduler to say it started', () => /skiff scheduler: started/.test(out), 10_000);
+  assert.equal(out.match(/skiff scheduler: started/g)?.length, 1, out);
   const c = adminClient(join(dataDir, 'server', 'cred', 'admin.kubeconfig'));
   assert.equal((await c.send('GET', '/api/v1/namespaces/kube-system')).status, 200);
   child.kill('SIGTERM');

@@ -20,6 +20,7 @@ import { createCA, signLeaf } from '../../src/pki/certs.ts';
 import { kubectlBinary, kubectlVersions } from '../support/server.ts';
 import { kubeletRunnable, startKubeletNode, type KubeletNode } from '../support/kubelet-api-node.ts';
 import { waitFor } from '../support/wait.ts';
+import { joinCluster, joinKubeProxy } from '../../src/cli/agent-command.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
@@ -126,6 +127,14 @@ describe('kubectl logs, exec, attach and port-forward through the kubelet', { sk
     const otherCA = await createCA('not-the-cluster-ca');
     const stranger = await signLeaf(otherCA, { commonName: 'system:admin', organizations: ['system:masters'], usage: 'client' });
     assert.equal((await kubeletStatus(n.kubeletPort, path, { cert: stranger.certPem, key: stranger.keyPem })).code, 401);
+    // another node's certificate (as a joining agent gets it) and kube-proxy's are the cluster CA's, and still refused,
+    // as upstream's kubelet refuses users without nodes/proxy
+    const other = await joinCluster(n.server.url, n.server.joinToken, 'some-other-node');
+    assert.deepEqual(await kubeletStatus(n.kubeletPort, path, { cert: other.certificate, key: other.key }),
+      { code: 403, body: 'Forbidden (user=system:node:some-other-node, verb=get, resource=nodes, subresource=proxy)' });
+    const proxy = await joinKubeProxy(n.server.url, n.server.joinToken);
+    assert.deepEqual(await kubeletStatus(n.kubeletPort, path, { cert: proxy.certificate, key: proxy.key }),
+      { code: 403, body: 'Forbidden (user=system:kube-proxy, verb=get, resource=nodes, subresource=proxy)' });
   });
 
   test('kubectl logs shows the output; --tail, --timestamps, --limit-bytes, --since; bad options are refused', async () => {

@@ -58,7 +58,8 @@ describe('skiff kubelet --container-runtime-endpoint on a containerd it does not
   before(async () => {
     await cp.start();
     ({ s, client } = cp);
-    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName: cp.run.name('extcri-'), bridge: cp.run.name('ske'), args: ['--container-runtime-endpoint', endpoint] });
+    const nodeName = cp.run.name('extcri-');
+    node = new KubeletNode({ kubeconfig: await cp.nodeKubeconfig(nodeName), nodeName, bridge: cp.run.name('ske'), args: ['--container-runtime-endpoint', endpoint] });
     const cni = cniLayout(node.dataDir);
     mkdirSync(layout.dir, { recursive: true, mode: 0o700 });
     writeFileSync(layout.config, containerdConfig({ layout, sandboxImage: pauseImage, cniConfDir: cni.confDir, cniBinDir: cni.binDir }));

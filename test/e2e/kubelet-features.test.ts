@@ -15,6 +15,7 @@ import { resourceRef } from '../../src/client/index.ts';
 import { busyboxImage, type KubeletCluster, KubeletNode, nodeRunnable, startKubeletNode } from '../support/kubelet-node.ts';
 import { freePort } from '../support/process.ts';
 import { waitFor } from '../support/wait.ts';
+import { nodeKubeconfig } from '../support/node-identity.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
@@ -336,7 +337,7 @@ describe('kubelet features with real containers', { skip: nodeRunnable ? false :
     // pinned to the first node
     const suffix = randomBytes(2).toString('hex');
     const node = new KubeletNode({
-      kubeconfig: k.server.kubeconfig, nodeName: `kpress-${suffix}`, bridge: `skp${suffix}`, port: await freePort(),
+      kubeconfig: await nodeKubeconfig(k.server, `kpress-${suffix}`), nodeName: `kpress-${suffix}`, bridge: `skp${suffix}`, port: await freePort(),
       args: ['--eviction-hard', 'memory.available<1Ei,pid.available<100%,nodefs.available<0%,imagefs.available<0%,nodefs.inodesFree<0%,imagefs.inodesFree<0%'],
     });
     try {

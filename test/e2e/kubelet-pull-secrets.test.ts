@@ -79,7 +79,7 @@ describe('kubelet: pull secrets, container events, a deleted node', { skip }, ()
     await cp.start();
     ({ s, client } = cp);
     nodeName = cp.run.name('kubelet-pull-');
-    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge: cp.run.name('skp') });
+    node = new KubeletNode({ kubeconfig: await cp.nodeKubeconfig(nodeName), nodeName, bridge: cp.run.name('skp') });
     registry = await startNodeRegistry(node.dataDir, ['skiff/private:1', 'skiff/private-sa:1'], creds);
     await node.start();
     await node.importTestImage();

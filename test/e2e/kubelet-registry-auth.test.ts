@@ -51,7 +51,8 @@ describe('registries.yaml auth: a docker.io mirror with basic auth', { skip: !no
   before(async () => {
     await cp.start();
     ({ s, client } = cp);
-    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName: cp.run.name('regauth-'), bridge: cp.run.name('skr') });
+    const nodeName = cp.run.name('regauth-');
+    node = new KubeletNode({ kubeconfig: await cp.nodeKubeconfig(nodeName), nodeName, bridge: cp.run.name('skr') });
     registry = await startNodeRegistry(node.dataDir, ['skiff/private:1', 'skiff/private:2'], auth);
     registriesFile = writeRegistriesYaml(node.dataDir, registriesYaml(registry, auth.password));
     await node.start();

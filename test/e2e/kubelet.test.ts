@@ -67,7 +67,7 @@ describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, 
     ({ s, client } = cp);
     ({ clusterCidr } = cp.run);
     bridge = cp.run.name('skt');
-    kubeletNode = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge });
+    kubeletNode = new KubeletNode({ kubeconfig: await cp.nodeKubeconfig(nodeName), nodeName, bridge });
     dataDir = kubeletNode.dataDir;
     if (hasRegistry) {
       // Debian's docker-registry on loopback, as docker.io's mirror for this node (k3s's registries.yaml)

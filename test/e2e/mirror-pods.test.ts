@@ -1,11 +1,13 @@
 // `kubectl get pods -n kube-system` on `skiff server` (in this process, so a test can crash one of its hosted
 // components) shows the architecture: a mirror pod per component it runs, with true READY, STATUS and RESTARTS.
 // A crashed component is seen not ready and then restarted (RESTARTS 1), `kubectl logs` shows a component's
-// log (-f until its instance ends, --previous the instance before), a deleted mirror pod is re-created, the
-// kubelet runs none of them, and a restarted server keeps them (removing the pod of a component it no longer runs).
+// log (-f until its instance ends, --previous the instance before) and kube-apiserver's is what the server printed, a deleted mirror pod is re-created, the
+// kubelet runs none of them, the publisher runs in a worker thread (restarted when killed), and a restarted server keeps them (removing the pod of a component it no longer runs).
 // The server gets an address of its own on a test bridge (its DNS listens on port 53 there), as the tour does.
 // Cleaned up: the server and its kubelet, containerd (by PID), the kube-proxy table, bridges, CNI results, temp dirs.
 import { after, before, describe, test } from 'node:test';
+import { once } from 'node:events';
+import { threadId } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -144,9 +146,19 @@ describe('kubectl get pods -n kube-system on skiff server', { skip: runnable ? f
     const out = await ok(['logs', '-n', 'kube-system', `kube-scheduler-${node}`]);
     assert.match(out, /^skiff scheduler: started$/m);
     assert.equal((await ok(['logs', '-n', 'kube-system', `kube-scheduler-${node}`, '--tail=1'])).split('\n').filter(Boolean).length, 1);
-    const none = await kubectl(['logs', '-n', 'kube-system', `kube-apiserver-${node}`]);
-    assert.notEqual(none.code, 0);
-    assert.match(none.stderr, /keeps no log file on this node/);
+  });
+
+  test('kubectl logs of kube-apiserver shows what the server process printed; sqlite\'s log names its database', async () => {
+    // the scheduler's own line is in its log first, so it has been printed by the time the server's log is read
+    assert.match(await ok(['logs', '-n', 'kube-system', `kube-scheduler-${node}`]), /^skiff scheduler: started$/m);
+    const out = await ok(['logs', '-n', 'kube-system', `kube-apiserver-${node}`]);
+    // a line the server prints at start (its supervisor's), on the terminal and in this log alike
+    assert.match(out, /^skiff: kubelet running in child process \d+$/m);
+    assert.match(out, /^skiff: scheduler running in worker thread \d+/m);
+    // the hosted components' output is in their own logs, not repeated in the server's
+    assert.doesNotMatch(out, /skiff scheduler: started/);
+    const sqlite = await ok(['logs', '-n', 'kube-system', `sqlite-${node}`]);
+    assert.match(sqlite, new RegExp(`^skiff: embedded SQLite store ${join(dataDir, 'server', 'db', 'state.db').replaceAll('.', '\\.')}, run inside the kube-apiserver process`, 'm'));
   });
 
   test('a crashed component shows not ready, then restarted: RESTARTS 1, ready again, its previous log kept', async (t) => {
@@ -189,6 +201,30 @@ describe('kubectl get pods -n kube-system on skiff server', { skip: runnable ? f
     assert.match(await ok(['logs', '-n', 'kube-system', name, '--previous']), /^skiff scheduler: started$/m);
   });
 
+  test('the publisher runs off the API server\'s loop, in a worker thread of its own; killed, it is restarted and follows again', async () => {
+    const publisher = server!.mirrorPods!;
+    assert.ok(publisher, 'the server hosts a mirror-pod publisher');
+    // in this process (pid) but not on its main thread, where the API server serves
+    assert.equal(publisher.pid, process.pid);
+    assert.notEqual(publisher.threadId, undefined);
+    assert.notEqual(publisher.threadId, threadId);
+    assert.equal(publisher.isolation, 'thread');
+    // it is no pod itself, as upstream's kubelet, which does this job, is none
+    assert.equal([...(await systemPods()).keys()].some((n) => n.startsWith('mirror-pods')), false);
+    const restarted = once(publisher, 'ready');
+    await publisher.kill();
+    await restarted;
+    assert.equal(publisher.restarts, 1);
+    // the new instance hears of supervisors' changes: a crash of the controller-manager shows
+    const name = `kube-controller-manager-${node}`;
+    await server!.hosted.get('controller-manager')!.kill();
+    const row = await waitFor('controller-manager restarted: RESTARTS 1, ready', async () => {
+      const r = (await systemPods()).get(name);
+      return r?.ready === '1/1' && r.restarts.startsWith('1 ') ? r : undefined;
+    }, 60_000, 250);
+    assert.equal(row.status, 'Running');
+  });
+
   test('a deleted mirror pod is re-created', async () => {
     const name = `kube-controller-manager-${node}`;
     const before = await client.get<Pod>(podsRef, name, { namespace: 'kube-system' });
@@ -220,5 +256,10 @@ describe('kubectl get pods -n kube-system on skiff server', { skip: runnable ? f
     assert.deepEqual([...pods.keys()].sort(), [...kept].sort());
     const after = (await client.list<Pod>(podsRef, { namespace: 'kube-system' })).items;
     for (const p of after) assert.equal(p.metadata!.uid, before.get(p.metadata!.name!), `${p.metadata!.name} kept`);
+    // the publisher (a worker thread, no pod of its own) says what it removed in the server's log, kube-apiserver's
+    await waitFor('the removal in the kube-apiserver log', async () => {
+      const out = await ok(['logs', '-n', 'kube-system', `kube-apiserver-${node}`]);
+      return /^mirror-pods: removing mirror pod kube-system\/kube-proxy-\S+: no such component here any more$/m.test(out) || undefined;
+    }, 30_000, 250);
   });
 });

@@ -22,6 +22,7 @@ import { siblingModule } from '../../src/server/hosted-main.ts';
 import type { ProxyMainOptions } from '../../src/server/component-mains.ts';
 import { createSocket } from 'node:dgram';
 import { type LabPod, NetnsLab, curl, udpAsk } from './proxy-harness.ts';
+import { kubeProxyKubeconfig } from '../support/node-identity.ts';
 
 // the run's own /24, Service CIDR, NodePort range and names (test/support/isolation.ts)
 const testRun = await claimRun();
@@ -244,7 +245,7 @@ test('LoadBalancer: ServiceLB publishes the node address, which answers on the s
 
 test('hosted as a component (worker thread, as skiff server would run it) it programs its own table', async (t) => {
   const hostedTable = `${table}h`;
-  const options: ProxyMainOptions = { kubeconfig: s.kubeconfig, nodeName, table: hostedTable, clusterCidr: clusterCIDR };
+  const options: ProxyMainOptions = { kubeconfig: await kubeProxyKubeconfig(s), nodeName, table: hostedTable, clusterCidr: clusterCIDR };
   const component = new HostedComponent({
     name: 'kube-proxy', module: siblingModule(import.meta.url, '../../src/server/component-mains'), export: 'proxy', options, log: () => {},
   });

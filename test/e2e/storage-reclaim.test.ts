@@ -19,6 +19,7 @@ import { KubeletNode, busyboxImage, nodeRunnable } from '../support/kubelet-node
 import { claimRun, type TestRun } from '../support/isolation.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { gone, waitFor } from '../support/wait.ts';
+import { nodeKubeconfig } from '../support/node-identity.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
@@ -45,9 +46,9 @@ describe('local-path volumes: a deleted volume\'s directory is removed from its 
     components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
     components.push(startControllerManager({
       client, signal: ac.signal, leaderElection: false, options: { clusterCidr: run.clusterCidr },
-      controllers: ['node-ipam', 'persistentvolume-binder', 'local-path-provisioner', 'persistentvolume-protection', 'persistentvolumeclaim-protection'],
+      controllers: ['node-ipam', 'root-ca-certificate-publisher', 'persistentvolume-binder', 'local-path-provisioner', 'persistentvolume-protection', 'persistentvolumeclaim-protection'],
     }).then((m) => m.done));
-    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge: run.name('skr') });
+    node = new KubeletNode({ kubeconfig: await nodeKubeconfig(s, nodeName), nodeName, bridge: run.name('skr') });
     await node.start();
     await node.importTestImage();
     await waitFor('node Ready', async () => (await client.get<Node>(nodesRef, nodeName)).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));

@@ -1,8 +1,9 @@
 // A one-node cluster with real containers and Service networking, for the e2e tests of what pods do through
 // Services and cluster DNS: a Skiff API server in this process (the run's pod and Service CIDRs, cluster DNS IP and
 // NodePort range, isolation.ts; control-plane.ts) with the kube-dns Service, the scheduler, the controllers named, `skiff
-// kubelet` on the node address (its own containerd, a CNI bridge per run, the busybox test image imported), `skiff
-// proxy` (an nft table per run) and `skiff dns` behind the kube-dns Service. start() returns once the node is Ready;
+// kubelet` on the node address (its own containerd, a CNI bridge per run, the busybox test image imported) as
+// system:node:<name>, `skiff proxy` (an nft table per run) as system:kube-proxy and `skiff dns` behind the
+// kube-dns Service. start() returns once the node is Ready;
 // stop() removes exactly what start() made, also after a start that failed half-way: controllers first (so nothing
 // re-creates the pods the node's cleanup deletes), then the node, the processes by PID, the nft table, the server
 // and the run's claim.
@@ -74,10 +75,10 @@ export class NodeHarness {
     await client.create(servicesRef, kubeDnsService(clusterDNSIP), { namespace: 'kube-system' }).catch((e: unknown) => {
       if (!isAlreadyExists(e)) throw e;
     });
-    this.node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName, bridge: this.run.name(this.o.bridgePrefix), args: ['--node-ip', nodeIP, '--cluster-dns', clusterDNSIP] });
+    this.node = new KubeletNode({ kubeconfig: await this.cp.nodeKubeconfig(nodeName), nodeName, bridge: this.run.name(this.o.bridgePrefix), args: ['--node-ip', nodeIP, '--cluster-dns', clusterDNSIP] });
     await this.node.start();
     await this.node.importTestImage();
-    this.proxy = await startSkiff(['proxy', '--kubeconfig', s.kubeconfig, '--node-name', nodeName, '--table', table, '--cluster-cidr', clusterCidr, '--min-sync-period', '50ms'], /kube-proxy: .*synced/);
+    this.proxy = await startSkiff(['proxy', '--kubeconfig', await this.cp.kubeProxyKubeconfig(), '--node-name', nodeName, '--table', table, '--cluster-cidr', clusterCidr, '--min-sync-period', '50ms'], /kube-proxy: .*synced/);
     // On the node address (pods reach it through their gateway), a free port: the proxy DNATs <cluster DNS>:53 there.
     this.dns = await startSkiff([
       'dns', '--kubeconfig', s.kubeconfig, '--listen', `${nodeIP}:0`, '--upstream', '127.0.0.1:9', '--forward-timeout', '200',

@@ -47,7 +47,8 @@ export interface TestServerOptions {
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-test-'));
-  const flags = ['--data-dir', dataDir, '--https-listen-port', '0', '--disable-agent'];
+  // loopback only: a test server runs no node, so nothing but this host's tests need reach it
+  const flags = ['--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent'];
   if (!opts.components) flags.push('--disable-scheduler', '--disable-controller-manager');
   const ports = opts.securePorts ?? { scheduler: 0, controllerManager: 0 };
   flags.push('--kube-scheduler-secure-port', String(ports.scheduler), '--kube-controller-manager-secure-port', String(ports.controllerManager));

@@ -1,6 +1,7 @@
 // Create-time pod mutations that upstream performs in admission plugins rather than defaulting:
-//  - ServiceAccount: serviceAccountName "default" (token volume projection deliberately left out), and a pod
-//    naming no imagePullSecrets gets its ServiceAccount's (admitPodServiceAccount, which reads the account),
+//  - ServiceAccount: serviceAccountName "default", a pod naming no imagePullSecrets gets its ServiceAccount's, and
+//    unless the pod or its account opts out (automountServiceAccountToken: false) the kube-api-access token volume
+//    (service-account-volume.ts) (admitPodServiceAccount, which reads the account),
 //  - DefaultTolerationSeconds: tolerate not-ready / unreachable NoExecute taints for 300 s,
 //  - Priority: priority from the priority class (0 without one) and preemptionPolicy PreemptLowerPriority.
 // admitPod mutates in place and throws ApiError 403 where upstream's plugins reject the pod.
@@ -8,6 +9,7 @@ import type { Pod, ServiceAccount, Toleration } from 'kubernetes-types/core/v1.j
 import { ApiError } from '../errors.ts';
 import type { KubeObject } from '../object.ts';
 import type { AdmissionLookup } from '../strategy.ts';
+import { mountServiceAccountToken } from './service-account-volume.ts';
 
 export const defaultTolerationSeconds = 300;
 export const notReadyTaintKey = 'node.kubernetes.io/not-ready';
@@ -74,13 +76,17 @@ export function admitPod(obj: KubeObject): void {
 }
 
 /** Upstream's ServiceAccount plugin, the part that reads the account: a pod without imagePullSecrets gets the
- *  account's. A missing account is let through (upstream refuses it; Skiff's tests create pods before the
- *  serviceaccount controller has made "default"). Mirror pods are left alone, as upstream does. */
+ *  account's, and the token volume unless the pod (or else its account) says automountServiceAccountToken: false.
+ *  A missing account is let through (upstream refuses it; Skiff's tests create pods before the serviceaccount
+ *  controller has made "default"). Mirror pods are left alone, as upstream does. */
 export async function admitPodServiceAccount(obj: KubeObject, lookup: AdmissionLookup): Promise<void> {
   const pod = obj as unknown as Pod;
   const spec = pod.spec;
-  if (!spec?.serviceAccountName || spec.imagePullSecrets?.length) return;
+  if (!spec?.serviceAccountName) return;
   if (pod.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined) return;
+  const wantsSecrets = !spec.imagePullSecrets?.length;
+  if (!wantsSecrets && spec.automountServiceAccountToken === false) return;
   const sa = (await lookup('serviceaccounts', pod.metadata?.namespace ?? '', spec.serviceAccountName)) as ServiceAccount | undefined;
-  if (sa?.imagePullSecrets?.length) spec.imagePullSecrets = sa.imagePullSecrets.map((r) => ({ name: r.name }));
+  if (wantsSecrets && sa?.imagePullSecrets?.length) spec.imagePullSecrets = sa.imagePullSecrets.map((r) => ({ name: r.name }));
+  if (spec.automountServiceAccountToken ?? sa?.automountServiceAccountToken ?? true) mountServiceAccountToken(pod);
 }

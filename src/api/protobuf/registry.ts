@@ -8,7 +8,7 @@ import { coreVolumeProto } from './schema/core-volume.ts';
 import { coreObjectsProto } from './schema/core-objects.ts';
 import { coreNodeProto } from './schema/core-node.ts';
 import {
-  appsV1Proto, autoscalingV1Proto, coordinationV1Proto, discoveryV1Proto, eventsV1Proto, policyV1Proto,
+  appsV1Proto, authenticationV1Proto, autoscalingV1Proto, coordinationV1Proto, discoveryV1Proto, eventsV1Proto, policyV1Proto,
 } from './schema/groups.ts';
 import { batchV1Proto } from './schema/batch.ts';
 import { coreStorageProto, storageV1Proto } from './schema/storage.ts';
@@ -39,6 +39,7 @@ const kindSpecs: KindSpec[] = [
   { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', pkg: 'k8s.io.api.discovery.v1', list: true },
   { apiVersion: 'events.k8s.io/v1', kind: 'Event', pkg: 'k8s.io.api.events.v1', list: true },
   { apiVersion: 'policy/v1', kind: 'Eviction', pkg: 'k8s.io.api.policy.v1', list: false },
+  { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', pkg: 'k8s.io.api.authentication.v1', list: false },
   { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions', pkg: metaPkg, list: false },
   { apiVersion: 'v1', kind: 'PersistentVolume', pkg: 'k8s.io.api.core.v1', list: true },
   { apiVersion: 'v1', kind: 'PersistentVolumeClaim', pkg: 'k8s.io.api.core.v1', list: true },
@@ -64,7 +65,7 @@ function buildRoot(): protobuf.Root {
   const texts = [
     intstrProto, resourceProto, runtimeProto, metaV1Proto, corePodProto, coreVolumeProto, coreObjectsProto,
     coreNodeProto, appsV1Proto, autoscalingV1Proto, coordinationV1Proto, discoveryV1Proto, eventsV1Proto,
-    policyV1Proto, batchV1Proto, coreStorageProto, storageV1Proto, appsStatefulSetProto, coreReplicationControllerProto,
+    policyV1Proto, authenticationV1Proto, batchV1Proto, coreStorageProto, storageV1Proto, appsStatefulSetProto, coreReplicationControllerProto,
     appsDaemonSetProto, ...listProto(kindSpecs),
   ];
   // keepCase: upstream's proto field names are already the JSON names (camelCase, and "Port"/"Raw" as-is).

@@ -6,7 +6,7 @@ import type { KubeObject } from '../object.ts';
 import type { ResourceInfo } from '../resource-info.ts';
 import type {
   ConnectSubresource, FieldValue, ResourceStrategy, ScaleSubresourceStrategy, SubresourceStrategy, UpdateSubresource, Validator,
-  BindSubresource, EvictSubresource,
+  BindSubresource, EvictSubresource, TokenSubresource,
 } from '../strategy.ts';
 import { defaultPrinter } from '../printers/default.ts';
 import type { RowPrinter } from '../printers/table.ts';
@@ -20,6 +20,7 @@ export interface Subresources {
   scale?: ScaleSubresourceStrategy;
   binding?: BindSubresource;
   eviction?: EvictSubresource;
+  token?: TokenSubresource;
   log?: ConnectSubresource;
   exec?: ConnectSubresource;
   attach?: ConnectSubresource;
@@ -150,6 +151,7 @@ export function defineResource(spec: ResourceSpec): ResourceDefinition {
       scale: subresources.scale?.paths,
       binding: subresources.binding ? true : undefined,
       eviction: subresources.eviction ? true : undefined,
+      ...(subresources.token ? { token: true } : {}),
       finalize: subresources.finalize ? true : undefined,
       ...(connect.length ? { connect: connect.map((name) => connectInfo(name, subresources[name]!)) } : {}),
     },

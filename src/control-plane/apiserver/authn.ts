@@ -1,6 +1,7 @@
 // Authentication: who is calling. x509 client certificates signed by the cluster CA (CN = user, O = groups,
 // as upstream) and bearer tokens from a static token file (upstream's --token-auth-file CSV:
-// token,user,uid,"group1,group2"). A request with neither is anonymous and gets 401.
+// token,user,uid,"group1,group2") or service account tokens (JWTs this server signed, serviceaccount-token.ts).
+// A request with neither is anonymous and gets 401.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -13,7 +14,13 @@ export interface UserInfo {
 }
 
 export interface Authenticator {
-  authenticate(req: IncomingMessage): UserInfo | undefined;
+  /** A promise only for a token that takes reading the store (a service account's); certificates answer at once. */
+  authenticate(req: IncomingMessage): UserInfo | undefined | Promise<UserInfo | undefined>;
+}
+
+/** Checks bearer tokens that are not in the token file (service account JWTs). */
+export interface TokenAuthenticator {
+  authenticate(token: string): Promise<UserInfo | undefined>;
 }
 
 export class TokenFile {
@@ -41,7 +48,7 @@ export class RequestAuthenticator implements Authenticator {
   // A connection's client certificate never changes, and decoding it is costly: remember it per socket.
   private readonly certUsers = new WeakMap<TLSSocket, UserInfo | null>();
 
-  constructor(private readonly tokens: TokenFile) {}
+  constructor(private readonly tokens: TokenFile, private readonly serviceAccounts?: TokenAuthenticator) {}
 
   private certUser(socket: TLSSocket): UserInfo | undefined {
     const known = this.certUsers.get(socket);
@@ -58,13 +65,17 @@ export class RequestAuthenticator implements Authenticator {
     return user ?? undefined;
   }
 
-  authenticate(req: IncomingMessage): UserInfo | undefined {
+  authenticate(req: IncomingMessage): UserInfo | undefined | Promise<UserInfo | undefined> {
     const fromCert = this.certUser(req.socket as TLSSocket);
     if (fromCert) return fromCert;
     const auth = req.headers.authorization;
     if (auth && /^bearer /i.test(auth)) {
-      const user = this.tokens.lookup(auth.slice(7).trim());
+      const token = auth.slice(7).trim();
+      const user = this.tokens.lookup(token);
       if (user) return { ...user, groups: [...user.groups, 'system:authenticated'] };
+      if (this.serviceAccounts) {
+        return this.serviceAccounts.authenticate(token).then((sa) => (sa ? { ...sa, groups: [...sa.groups, 'system:authenticated'] } : undefined));
+      }
     }
     return undefined;
   }

@@ -17,6 +17,7 @@ function subresourcesOf(r: ResourceInfo): SubresourceInfo[] {
   if (r.subresources.status) out.push({ name: 'status', kind: r.kind, verbs: ['get', 'patch', 'update'] });
   if (r.subresources.scale) out.push({ name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] });
   if (r.subresources.binding) out.push({ name: 'binding', kind: 'Binding', verbs: ['create'] });
+  if (r.subresources.token) out.push({ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] });
   if (r.subresources.eviction) out.push({ name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] });
   if (r.subresources.finalize) out.push({ name: 'finalize', kind: r.kind, verbs: ['update'] });
   for (const c of r.subresources.connect ?? []) out.push({ name: c.name, kind: c.kind, verbs: c.verbs });

@@ -3,6 +3,7 @@
 // deletecollection). Non-resource paths (/version, /healthz, discovery, /openapi) come back as such.
 // A GET is a watch on the legacy /watch/ prefix, or on a collection whose query asks for one (?watch is read
 // by query.ts, so `watch=True` and `watch=1` count, as upstream); a named GET with ?watch is still a get.
+import type { KubeObject } from '../../api/object.ts';
 import { watchRequested } from './query.ts';
 
 export interface ResourceRequest {
@@ -16,6 +17,9 @@ export interface ResourceRequest {
   subresource: string;
   /** Legacy /watch/ prefix, or ?watch on a collection. */
   watch: boolean;
+  /** Set by the server after authorization when the caller's writes pass an admission check of their own (a
+   *  node's, NodeRestriction): handed to the store in the write context (WriteContext.admit). */
+  admit?: (object: KubeObject | undefined, old: KubeObject | undefined) => Promise<void>;
 }
 
 export interface DiscoveryRequest {

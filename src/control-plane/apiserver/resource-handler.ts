@@ -30,6 +30,8 @@ export interface HandlerDeps {
   /** Drops the undeclared fields from obj and names them. */
   pruneUnknown(kindKey: string, obj: KubeObject): string[];
   /** Serves a streaming subresource (log, exec, attach, portforward) by proxying to the node, when wired. */
+  /** serviceaccounts/token: a TokenRequest answered for the account (serviceaccount-token.ts), when the server signs tokens. */
+  issueToken?(serviceAccount: KubeObject, request: KubeObject, dryRun: boolean): Promise<KubeObject>;
   connect?(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, sub: ConnectSubresource, query: URLSearchParams): Promise<void>;
 }
 
@@ -128,11 +130,12 @@ export class ResourceHandler {
     });
   }
 
-  writeContext(query: URLSearchParams, manager: string, subresource: string | undefined, validation: FieldValidation, warnings: string[], kind: WriteOptionsKind): WriteContext {
+  writeContext(info: ResourceRequest, query: URLSearchParams, manager: string, subresource: string | undefined, validation: FieldValidation, warnings: string[], kind: WriteOptionsKind): WriteContext {
     const now = new Date();
     return {
       dryRun: dryRunOf(query, kind),
       now,
+      admit: info.admit,
       track: (old, updated) => {
         const unknown = this.deps.pruneUnknown(`${updated.apiVersion}/${updated.kind}`, updated);
         if (validation === 'Warn') warnings.push(...unknown.map((f) => `unknown field "${f}"`));
@@ -160,7 +163,7 @@ export class ResourceHandler {
     const validation = fieldValidationOf(query, 'CreateOptions');
     const warnings: string[] = [];
     const obj = await this.readObject(req, store, validation);
-    const created = await store.create(info.namespace, obj, this.writeContext(query, manager, undefined, validation, warnings, 'CreateOptions'));
+    const created = await store.create(info.namespace, obj, this.writeContext(info, query, manager, undefined, validation, warnings, 'CreateOptions'));
     sendJSON(res, 201, created, warningHeaders(warnings));
   }
 
@@ -168,7 +171,7 @@ export class ResourceHandler {
   async update(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams, manager: string, opts: UpdateOptions = {}): Promise<void> {
     const validation = fieldValidationOf(query, 'UpdateOptions');
     const warnings: string[] = [];
-    const ctx = this.writeContext(query, manager, opts.subresource, validation, warnings, 'UpdateOptions');
+    const ctx = this.writeContext(info, query, manager, opts.subresource, validation, warnings, 'UpdateOptions');
     const obj = await this.readObject(req, store, validation);
     if (obj.metadata?.name && obj.metadata.name !== info.name) {
       throw ApiError.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`);
@@ -201,6 +204,7 @@ export class ResourceHandler {
       const ctx: WriteContext = {
         dryRun: dryRunOf(query, 'PatchOptions'),
         now,
+        admit: info.admit,
         track: (_old, updated) => void this.deps.pruneUnknown(`${updated.apiVersion}/${updated.kind}`, updated),
       };
       const { object, created } = await store.guaranteedUpdate(info.namespace, info.name, (live) => {
@@ -216,7 +220,7 @@ export class ResourceHandler {
     }
     forceOf(query, false);
     const warnings: string[] = [];
-    const ctx = this.writeContext(query, manager, sub, validation, warnings, 'PatchOptions');
+    const ctx = this.writeContext(info, query, manager, sub, validation, warnings, 'PatchOptions');
     const { object } = await store.guaranteedUpdate(info.namespace, info.name, (current) => {
       const patched = applyPatch({ obj: current!, patchType, patch: body, kindKey: store.kindKey });
       checkPatchedTypes(store.kindKey, patched);
@@ -235,7 +239,7 @@ export class ResourceHandler {
   private async delete(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, query: URLSearchParams): Promise<void> {
     const options = deleteOptionsOf(query, await readDeleteOptions(req));
     const dryRun = dryRunAll(options.dryRun, 'DeleteOptions');
-    const { object, deleted } = await store.delete(info.namespace, info.name, options, { dryRun, now: new Date() });
+    const { object, deleted } = await store.delete(info.namespace, info.name, options, { dryRun, now: new Date(), admit: info.admit });
     if (!deleted || store.strategy.returnDeletedObject) return sendJSON(res, 200, object);
     sendJSON(res, 200, {
       ...successStatus(),
@@ -252,7 +256,7 @@ export class ResourceHandler {
     const items: KubeObject[] = [];
     for (const obj of listed.items) {
       try {
-        const { object } = await store.delete(obj.metadata!.namespace ?? '', obj.metadata!.name!, options, { dryRun, now });
+        const { object } = await store.delete(obj.metadata!.namespace ?? '', obj.metadata!.name!, options, { dryRun, now, admit: info.admit });
         items.push(object);
       } catch (e) {
         if (!(e instanceof ApiError && e.code === 404)) throw e;

@@ -9,6 +9,7 @@
 // in-flight requests finish (bounded by shutdownGraceMs), then closes the store.
 import { createServer, type Server } from 'node:https';
 import { setMaxListeners } from 'node:events';
+import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ApiError } from '../../api/errors.ts';
@@ -16,6 +17,7 @@ import { resources } from '../../api/resources.ts';
 import type { Store } from '../../store/interface.ts';
 import type { KeyAndCert } from '../../pki/certs.ts';
 import { allowAuthenticated, RequestAuthenticator, TokenFile, type Authorizer, type UserInfo } from './authn.ts';
+import { attributesOf, forbidden, ScopedAuthorizer } from './authz/index.ts';
 import { aggregatedDiscoveryVersion, Discovery } from './discovery.ts';
 import { HookedResponse, parseUrl, sendError, sendJSON, sendRawJSON, sendText } from './http.ts';
 import { droppedRequests, labelSet, recordRequest, registry as metricsRegistry, storageObjects } from './metrics.ts';
@@ -26,6 +28,7 @@ import { markUpgrade, NodeConnector } from './connect.ts';
 import type { GenericStore } from './registry/generic-store.ts';
 import { ResourceStores } from './registry/stores.ts';
 import { Health } from './health.ts';
+import { ServiceAccountTokens } from './serviceaccount-token.ts';
 import { serveOpenApi } from './openapi-routes.ts';
 import { OpenApi } from '../../api/openapi/index.ts';
 import { loadSchemas } from '../../api/openapi/load.ts';
@@ -56,6 +59,8 @@ export interface ApiServerOptions {
   publicHandlers?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
   /** The client certificate for kubelets (pods/log, exec, attach, portforward); without it those are 404. */
   kubeletClient?: KeyAndCert;
+  /** Signs and checks service account tokens (serviceaccounts/token, in-cluster clients); without it both are off. */
+  serviceAccountKey?: KeyObject;
 }
 
 const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz']);
@@ -69,6 +74,8 @@ export class ApiServer {
   private readonly shutdown = new AbortController();
   private readonly authn: RequestAuthenticator;
   private readonly authz: Authorizer;
+  /** Nodes and kube-proxy get upstream's limits (Node authorizer, NodeRestriction, system:node-proxier). */
+  private readonly scoped: ScopedAuthorizer;
   private openapi?: OpenApi;
   private fields?: UnknownFieldDetector;
   private readonly inFlightLimits: InFlightLimiter;
@@ -88,15 +95,24 @@ export class ApiServer {
     const connector = opts.kubeletClient && new NodeConnector({
       nodes: () => this.stores.storeFor('', 'v1', 'nodes'), kubeletClient: opts.kubeletClient, shutdown: this.shutdown.signal,
     });
+    const saTokens = opts.serviceAccountKey && new ServiceAccountTokens({
+      privateKey: opts.serviceAccountKey,
+      lookup: (resource, ns, name) => this.stores.storeFor('', 'v1', resource)!.get(ns, name).catch((err: unknown) => {
+        if (err instanceof ApiError && err.code === 404) return undefined;
+        throw err;
+      }),
+    });
     this.handler = new ResourceHandler({
       storeFor: (group, ver, resource) => this.stores.storeFor(group, ver, resource),
+      issueToken: saTokens ? (sa, request, dryRun) => saTokens.issue(sa, request, dryRun) : undefined,
       shutdown: this.shutdown.signal,
       unknownFields: (kindKey, obj) => this.fields?.unknownFields(kindKey, obj) ?? [],
       pruneUnknown: (kindKey, obj) => this.fields?.prune(kindKey, obj) ?? [],
       connect: connector ? (...args) => connector.connect(...args) : undefined,
     });
-    this.authn = new RequestAuthenticator(opts.tokens ?? new TokenFile(''));
+    this.authn = new RequestAuthenticator(opts.tokens ?? new TokenFile(''), saTokens || undefined);
     this.authz = opts.authorizer ?? allowAuthenticated;
+    this.scoped = new ScopedAuthorizer(opts.store);
     this.inFlightLimits = new InFlightLimiter({
       maxRequestsInflight: opts.maxRequestsInflight ?? defaultRequestLimits.maxRequestsInflight,
       maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight ?? defaultRequestLimits.maxMutatingRequestsInflight,
@@ -202,7 +218,9 @@ export class ApiServer {
       const own = this.opts.publicHandlers?.[url.pathname];
       if (own) return await own(req, res);
       info = parseRequestInfo(method, url.pathname, url.searchParams);
-      const user = this.authn.authenticate(req);
+      // only a service account token waits on the store; a certificate's user is known at once
+      const found = this.authn.authenticate(req);
+      const user = found instanceof Promise ? await found : found;
       if (!user && !(info.kind === 'nonresource' && publicPaths.has(url.pathname))) {
         throw ApiError.of(401, 'Unauthorized', 'Unauthorized');
       }
@@ -211,7 +229,7 @@ export class ApiServer {
         droppedRequests.inc(labelSet({ request_kind: isMutating(info, method) ? 'mutating' : 'readOnly' }));
         return sendTooManyRequests(res);
       }
-      if (user) this.authorize(user, info, url.pathname);
+      if (user) await this.authorize(user, info, url, method);
       await this.route(req, res, info, url);
     } catch (e) {
       try {
@@ -242,13 +260,16 @@ export class ApiServer {
     };
   }
 
-  private authorize(user: UserInfo, info: RequestInfo, path: string): void {
-    const attrs = info.kind === 'resource'
-      ? { verb: info.verb, resource: info.resource, namespace: info.namespace, path }
-      : { verb: 'get', path };
-    if (!this.authz.authorize(user, attrs)) {
-      throw ApiError.of(403, 'Forbidden', `User "${user.name}" cannot ${attrs.verb} path "${path}"`);
-    }
+  /** Throws upstream's 403 for a request the authorizers do not allow; hands a node's writes their admission step. */
+  private async authorize(user: UserInfo, info: RequestInfo, url: URL, method: string): Promise<void> {
+    const attrs = attributesOf(user, info, url.pathname, method, url.searchParams);
+    const decision = await this.scoped.authorize(attrs);
+    if (!decision.allowed) throw forbidden(attrs, decision.reason);
+    const legacy = info.kind === 'resource'
+      ? { verb: info.verb, resource: info.resource, namespace: info.namespace, path: url.pathname }
+      : { verb: 'get', path: url.pathname };
+    if (!this.authz.authorize(user, legacy)) throw forbidden(attrs, '');
+    if (info.kind === 'resource') info.admit = this.scoped.admission(user, info);
   }
 
   private async route(req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL): Promise<void> {

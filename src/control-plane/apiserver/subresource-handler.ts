@@ -1,12 +1,12 @@
 // Serves a subresource by the type of its strategy, as upstream's REST interfaces do (Updater, Creater,
 // Connecter): "update" endpoints (status, finalize) write the same object through their own strategy;
 // "scale" converts to and from autoscaling/v1 Scale; "bind" and "evict" are creates that change or delete
-// the parent; "connect" streams to the node. Which kind has which is the resource definition's business.
+// the parent; "token" returns a credential for the parent, stored nowhere; "connect" streams to the node. Which kind has which is the resource definition's business.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeleteOptions } from 'kubernetes-types/meta/v1.js';
 import { ApiError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
-import type { BindSubresource, EvictSubresource, ScaleSubresourceStrategy, SubresourceStrategy, UpdateSubresource } from '../../api/strategy.ts';
+import type { BindSubresource, BodyKind, EvictSubresource, ScaleSubresourceStrategy, SubresourceStrategy, UpdateSubresource } from '../../api/strategy.ts';
 import type { ResourceRequest } from './request-info.ts';
 import { readBody, sendJSON } from './http.ts';
 import { checkAppliedTypes, checkPatchedTypes } from './content.ts';
@@ -44,6 +44,10 @@ export class SubresourceHandler {
       case 'evict':
         if (info.verb !== 'create') throw ApiError.methodNotAllowed();
         return this.evict(req, res, store, info, sub, query);
+      case 'token':
+        if (info.verb !== 'create') throw ApiError.methodNotAllowed();
+        if (!this.deps.issueToken) throw ApiError.of(404, 'NotFound', 'the server could not find the requested resource');
+        return this.token(req, res, store, info, sub.bodyKind, query);
       case 'connect':
         if (!this.deps.connect) throw ApiError.of(404, 'NotFound', 'the server could not find the requested resource');
         if (!sub.methods.includes(req.method ?? 'GET')) throw ApiError.methodNotAllowed();
@@ -59,7 +63,7 @@ export class SubresourceHandler {
     if (info.verb !== 'update' && info.verb !== 'patch') throw ApiError.methodNotAllowed();
     const kind = info.verb === 'update' ? 'UpdateOptions' : 'PatchOptions';
     const validation = fieldValidationOf(query, kind);
-    const ctx = this.main.writeContext(query, manager, 'scale', validation, [], kind);
+    const ctx = this.main.writeContext(info, query, manager, 'scale', validation, [], kind);
     let scale: KubeObject;
     if (info.verb === 'update') {
       scale = await this.main.readObject(req, store, validation, scaleKind);
@@ -87,8 +91,17 @@ export class SubresourceHandler {
     if (errors.length) throw ApiError.invalid(sub.bodyKind.kind, '', name, errors);
     const now = new Date();
     await store.guaranteedUpdate(info.namespace, name, (parent) => sub.apply(parent!, body, now),
-      { dryRun: dryRunOf(query, 'CreateOptions'), now }, { subresource: info.subresource, strategy: asIs });
+      { dryRun: dryRunOf(query, 'CreateOptions'), now, admit: info.admit }, { subresource: info.subresource, strategy: asIs });
     sendJSON(res, 201, successStatus());
+  }
+
+  /** TokenRequest: the parent must exist; the token is made by the server's issuer and returned, not stored. */
+  private async token(req: IncomingMessage, res: ServerResponse, store: GenericStore, info: ResourceRequest, bodyKind: BodyKind, query: URLSearchParams): Promise<void> {
+    const body = await this.main.readObject(req, store, fieldValidationOf(query, 'CreateOptions'), bodyKind);
+    const parent = await store.get(info.namespace, info.name);
+    // NodeRestriction: a node's TokenRequest must bind the token to a pod running on that node
+    await info.admit?.(body, parent);
+    sendJSON(res, 201, await this.deps.issueToken!(parent, body, dryRunOf(query, 'CreateOptions')));
   }
 
   /** Eviction deletes the parent with the Eviction's own DeleteOptions (grace period, preconditions, dryRun). */
@@ -104,9 +117,9 @@ export class SubresourceHandler {
       await store.guaranteedUpdate(info.namespace, info.name, (parent) => {
         checkPreconditions(store.info, parent!, options);
         return sub.prepare!(parent!, now);
-      }, { dryRun, now }, { subresource: 'eviction', strategy: asIs });
+      }, { dryRun, now, admit: info.admit }, { subresource: 'eviction', strategy: asIs });
     }
-    await store.delete(info.namespace, info.name, options, { dryRun, now });
+    await store.delete(info.namespace, info.name, options, { dryRun, now, admit: info.admit });
     sendJSON(res, 201, successStatus());
   }
 }

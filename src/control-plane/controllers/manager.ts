@@ -27,6 +27,7 @@ import { startNodeLifecycleController } from './node-lifecycle.ts';
 import { startTaintEvictionController } from './node-lifecycle-eviction.ts';
 import { startPodGcController } from './podgc.ts';
 import { startServiceAccountController } from './serviceaccount.ts';
+import { startRootCAPublisher } from './root-ca-publisher.ts';
 import { type SuperviseOptions, superviseController } from './supervisor.ts';
 import { startJobController } from './job.ts';
 import { startCronJobController } from './cronjob.ts';
@@ -55,6 +56,7 @@ export const controllerRegistry: Record<string, StartController> = {
   'taint-eviction-controller': startTaintEvictionController,
   'pod-garbage-collector-controller': startPodGcController,
   'serviceaccount-controller': startServiceAccountController,
+  'root-ca-certificate-publisher-controller': startRootCAPublisher,
   'service-lb-controller': (ctx) => import('./servicelb.ts').then((m) => m.startServiceLBController(ctx)),
   'job-controller': startJobController,
   'cronjob-controller': startCronJobController,

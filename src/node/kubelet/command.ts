@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { RestClient, loadKubeconfig } from '../../client/index.ts';
 import { startKubelet } from './kubelet.ts';
 import { parseEvictionHard } from './pressure.ts';
+import { kubeletLabelKeys, kubeletLabelNamespaces, nodeForbiddenLabels } from '../../api/node-labels.ts';
 
 export const kubeletHelp = `Usage: skiff kubelet [flags]
 
@@ -34,11 +35,18 @@ Flags:
                                         imagefs.available<15%,imagefs.inodesFree<5%; pid.available has none)
 `;
 
+/** --node-labels, refusing labels NodeRestriction would refuse the node, as upstream's kubelet does at start. */
 function parseLabels(text: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const i = part.indexOf('=');
     out[i < 0 ? part : part.slice(0, i)] = i < 0 ? '' : part.slice(i + 1);
+  }
+  const refused = nodeForbiddenLabels(Object.keys(out));
+  if (refused.length) {
+    throw new Error(`unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels: [${refused.join(' ')}]\n` +
+      `--node-labels in the 'kubernetes.io' namespace must begin with an allowed prefix (${kubeletLabelNamespaces.join(', ')}) ` +
+      `or be in the specifically allowed set (${kubeletLabelKeys().join(', ')})`);
   }
   return out;
 }
@@ -78,6 +86,7 @@ export async function kubeletCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const evictionHard = values['eviction-hard'] === undefined ? undefined : parseEvictionHard(values['eviction-hard']);
+  const nodeLabels = parseLabels(values['node-labels']);
   const nodeName = (values['node-name'] ?? hostname()).toLowerCase();
   const dataDir = values['data-dir'] ?? (process.getuid?.() === 0 ? '/var/lib/skiff' : join(process.env.HOME ?? '.', '.skiff'));
   const client = RestClient.fromKubeconfig(values.kubeconfig, { userAgent: `skiff-kubelet/${nodeName}`, qps: 50, burst: 100 });
@@ -93,7 +102,7 @@ export async function kubeletCommand(argv: string[]): Promise<number> {
     clusterDomain: values['cluster-domain'],
     resolvConf: values['resolv-conf'],
     cniBridge: values['cni-bridge'],
-    nodeLabels: parseLabels(values['node-labels']),
+    nodeLabels,
     privateRegistry: values['private-registry'],
     kubeletServer: kubeletServerFlags(values.port, values['client-ca-file'], values.kubeconfig),
     evictionHard,

@@ -2,7 +2,9 @@
 // optional prefix), then env entries overriding them, each value expanded against the variables defined before it
 // ($(VAR), with $$ for a literal $), valueFrom resolved from the pod (fieldRef), its resources (resourceFieldRef),
 // ConfigMaps and Secrets. A missing non-optional source is a ConfigError (CreateContainerConfigError upstream).
-import type { ConfigMap, Container, EnvVar, Pod, Secret } from 'kubernetes-types/core/v1.js';
+// Last come the Service variables (serviceEnv: KUBERNETES_SERVICE_HOST/PORT always, the namespace's Services with
+// enableServiceLinks), where the container defines no variable of that name; $(VAR) may refer to them.
+import type { ConfigMap, Container, EnvVar, Pod, Secret, Service } from 'kubernetes-types/core/v1.js';
 import { parseQuantity } from '../../api/validation/quantity.ts';
 import type { KeyValue } from '../cri/types.ts';
 
@@ -17,6 +19,56 @@ export interface EnvSources {
   /** undefined when the object does not exist. */
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
+  /** Every Service in the cluster (the kubelet's informer); absent: no Service variables. */
+  services?(): Service[];
+}
+
+/** The Services whose variables upstream's kubelet always gives a pod (in the default namespace). */
+const masterServices = ['kubernetes'];
+
+/** "my-svc" -> "MY_SVC", as upstream's envvars package names them. */
+function envName(service: string): string {
+  return service.toUpperCase().replaceAll('-', '_');
+}
+
+/**
+ * The Service variables upstream's kubelet gives a container in namespace (getServiceEnvVarMap + envvars.FromServices):
+ * for `kubernetes` in default always, and for every Service of the pod's namespace when enableServiceLinks (default
+ * true), each with a cluster IP: NAME_SERVICE_HOST, NAME_SERVICE_PORT (first port), NAME_SERVICE_PORT_<PORTNAME>
+ * for named ports, and the Docker link variables NAME_PORT, NAME_PORT_<n>_<PROTO>{,_PROTO,_PORT,_ADDR}.
+ */
+export function serviceEnv(services: readonly Service[], namespace: string, enableServiceLinks: boolean): Map<string, string> {
+  const chosen = new Map<string, Service>();
+  for (const svc of services) {
+    const ip = svc.spec?.clusterIP;
+    if (!ip || ip === 'None' || !svc.spec?.ports?.length) continue;
+    const name = svc.metadata?.name ?? '';
+    if (svc.metadata?.namespace === 'default' && masterServices.includes(name)) {
+      if (!chosen.has(name)) chosen.set(name, svc);
+    } else if (svc.metadata?.namespace === namespace && enableServiceLinks) {
+      chosen.set(name, svc);
+    }
+  }
+  const out = new Map<string, string>();
+  for (const [name, svc] of [...chosen].sort(([a], [b]) => a.localeCompare(b))) {
+    const prefix = envName(name);
+    const ip = svc.spec!.clusterIP!;
+    const ports = svc.spec!.ports!;
+    out.set(`${prefix}_SERVICE_HOST`, ip);
+    out.set(`${prefix}_SERVICE_PORT`, String(ports[0]!.port));
+    for (const p of ports) if (p.name) out.set(`${prefix}_SERVICE_PORT_${envName(p.name)}`, String(p.port));
+    ports.forEach((p, i) => {
+      const proto = (p.protocol ?? 'TCP').toLowerCase();
+      const url = `${proto}://${ip.includes(':') ? `[${ip}]` : ip}:${p.port}`;
+      if (i === 0) out.set(`${prefix}_PORT`, url);
+      const portPrefix = `${prefix}_PORT_${p.port}_${proto.toUpperCase()}`;
+      out.set(portPrefix, url);
+      out.set(`${portPrefix}_PROTO`, proto);
+      out.set(`${portPrefix}_PORT`, String(p.port));
+      out.set(`${portPrefix}_ADDR`, ip);
+    });
+  }
+  return out;
 }
 
 export interface PodRuntimeFacts {
@@ -88,6 +140,7 @@ function configError(message: string): never {
 export async function containerEnv(pod: Pod, container: Container, src: EnvSources, facts: PodRuntimeFacts): Promise<KeyValue[]> {
   const ns = pod.metadata?.namespace ?? 'default';
   const vars = new Map<string, string>();
+  const services = src.services ? serviceEnv(src.services(), ns, pod.spec?.enableServiceLinks ?? true) : new Map<string, string>();
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     if (from.configMapRef) {
@@ -112,8 +165,10 @@ export async function containerEnv(pod: Pod, container: Container, src: EnvSourc
       const value = await valueFrom(pod, container, v, src, { ...facts });
       if (value !== undefined) vars.set(v.name, value);
     } else {
-      vars.set(v.name, expand(v.value ?? '', vars));
+      // upstream's mapping looks in the container's variables first, then in the Service variables
+      vars.set(v.name, expand(v.value ?? '', new Map([...services, ...vars])));
     }
   }
+  for (const [key, value] of services) if (!vars.has(key)) vars.set(key, value);
   return [...vars].map(([key, value]) => ({ key, value }));
 }

@@ -1,8 +1,8 @@
 // The kubelet's pod workers: an informer over the pods bound to this node (spec.nodeName field selector), a work
 // queue fed by it, by the PLEG's relists of the runtime and by probe results, and reconcilers (PodSyncer) that read
 // ConfigMaps, Secrets, service account tokens and the claims and volumes behind persistentVolumeClaim volumes from
-// the API as they need them.
-import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret } from 'kubernetes-types/core/v1.js';
+// the API as they need them; an informer over every Service gives containers their Service variables (env.ts).
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service } from 'kubernetes-types/core/v1.js';
 import {
   type EventRecorder, InformerFactory, type ResourceRef, type RestClient, WorkQueue, isNotFound, objectKey, realClock, resourceRef,
   runController, splitKey,
@@ -19,6 +19,7 @@ const secretsRef = resourceRef('v1', 'secrets', true);
 const serviceAccountsRef = resourceRef('v1', 'serviceaccounts', true);
 const persistentVolumeClaimsRef = resourceRef('v1', 'persistentvolumeclaims', true);
 const persistentVolumesRef = resourceRef('v1', 'persistentvolumes', false);
+const servicesRef = resourceRef('v1', 'services', true);
 
 export interface PodWorkerOptions extends Pick<PodSyncDeps, 'hostIP' | 'runtimeName' | 'logRoot' | 'podsDir' | 'dns' | 'networkReady' | 'log'> {
   client: RestClient;
@@ -55,6 +56,9 @@ export async function runPodWorkers(o: PodWorkerOptions): Promise<void> {
       throw err;
     }
   };
+  const factory = new InformerFactory(client);
+  // every Service, as upstream's kubelet watches them: containers get their variables (env.ts serviceEnv)
+  const services = factory.informerFor<Service>(servicesRef);
   const queue = new WorkQueue<string>();
   const probes = new ProbeManager({ cri, recorder, onChange: (key) => queue.add(key) });
   signal.addEventListener('abort', () => probes.stopAll(), { once: true });
@@ -66,13 +70,13 @@ export async function runPodWorkers(o: PodWorkerOptions): Promise<void> {
     envSources: {
       configMap: (ns, name) => get<ConfigMap>(configMapsRef, ns, name),
       secret: (ns, name) => get<Secret>(secretsRef, ns, name),
+      services: () => services.lister.list(),
       serviceAccountToken: (pod, audience, expirationSeconds) => serviceAccountToken(client, pod, audience, expirationSeconds, o.log),
       persistentVolumeClaim: (ns, name) => get<PersistentVolumeClaim>(persistentVolumeClaimsRef, ns, name),
       persistentVolume: (name) => get<PersistentVolume>(persistentVolumesRef, '', name),
     },
     clock: realClock,
   });
-  const factory = new InformerFactory(client);
   const pods = factory.informerFor<Pod>(podsRef, { fieldSelector: `spec.nodeName=${o.nodeName}` });
   // as enqueueOnChange, except that the kubelet's own status writes coming back do not re-sync the pod
   pods.addEventHandler({
@@ -90,7 +94,8 @@ export async function runPodWorkers(o: PodWorkerOptions): Promise<void> {
     queue,
     workers: o.workers,
     signal,
-    synced: [pods.synced],
+    // upstream refuses to make a container's environment before it has read the Services once
+    synced: [pods.synced, services.synced],
     reconcile: async (key, sig) => {
       const { namespace, name } = splitKey(key);
       return syncer.sync(namespace || 'default', name, pods.lister.get(namespace || 'default', name), sig);

@@ -1,6 +1,7 @@
 // The kubelet's HTTPS API (upstream's port 10250): TLS with the kubelet's own serving certificate (self-signed,
 // kept under <data-dir>/agent/pki like upstream's /var/lib/kubelet/pki), and x509 client authentication against
-// the cluster CA: a request without a client certificate signed by it gets 401. Endpoints:
+// the cluster CA: a request without a client certificate signed by it gets 401, one from a node or kube-proxy 403
+// (authz.ts). Endpoints:
 //   GET /healthz
 //   GET /containerLogs/{ns}/{pod}/{container}          (logs-endpoint.ts)
 //   GET|POST /exec/{ns}/{pod}/{container}?command=…     \
@@ -18,12 +19,13 @@ import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCA, signLeaf, type KeyAndCert } from '../../pki/certs.ts';
+import type { KeyAndCert } from '../../pki/certs.ts';
 import { CriError, rpcErrorText, type CriClient } from '../cri/client.ts';
 import type { CriStreaming, StreamFlags } from '../cri/streaming.ts';
 import { pipeUpgrade, upgradeRequestHead } from '../../net/upgrade-proxy.ts';
 import { serveContainerLogs, type LogsContext } from './logs-endpoint.ts';
 import { KubeletHttpError, readySandbox, runningContainer } from './pod-lookup.ts';
+import { kubeletForbidden } from './authz.ts';
 
 export interface KubeletServerOptions extends LogsContext {
   cri: CriClient;
@@ -42,6 +44,8 @@ export async function kubeletServingCert(dir: string, nodeName: string, address:
   const cert = join(dir, 'kubelet.crt');
   const key = join(dir, 'kubelet.key');
   if (existsSync(cert) && existsSync(key)) return { certPem: readFileSync(cert, 'utf8'), keyPem: readFileSync(key, 'utf8') };
+  // loaded only to make the pair: the X.509 library costs the kubelet ~190 ms of CPU at every start otherwise
+  const { createCA, signLeaf } = await import('../../pki/certs.ts');
   const ca = await createCA(`${nodeName}-ca@${Math.floor(Date.now() / 1000)}`);
   const leaf = await signLeaf(ca, { commonName: `${nodeName}@${Math.floor(Date.now() / 1000)}`, dnsNames: [nodeName], ipAddresses: [address], usage: 'server' });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -114,10 +118,19 @@ export class KubeletServer {
     return (req.socket as TLSSocket).authorized === true;
   }
 
+  /** 401 without a client certificate of the cluster CA; 403 for a client that may not use this API (authz.ts). */
+  private authorize(req: IncomingMessage, pathname: string): void {
+    if (!this.authenticated(req)) throw new KubeletHttpError(401, 'Unauthorized');
+    const subject = (req.socket as TLSSocket).getPeerCertificate().subject;
+    const list = (v: string | string[] | undefined): string[] => (Array.isArray(v) ? v : v ? [v] : []);
+    const denied = kubeletForbidden({ name: list(subject?.CN)[0] ?? '', groups: list(subject?.O) }, req.method ?? 'GET', pathname);
+    if (denied) throw new KubeletHttpError(403, denied);
+  }
+
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      if (!this.authenticated(req)) throw new KubeletHttpError(401, 'Unauthorized');
       const url = new URL(req.url ?? '/', 'https://kubelet');
+      this.authorize(req, url.pathname);
       const r = route(url.pathname);
       if (!r) throw new KubeletHttpError(404, '404 page not found');
       if (r.kind === 'healthz') return void res.end('ok');
@@ -138,8 +151,8 @@ export class KubeletServer {
     socket.on('error', () => socket.destroy());
     let target: URL;
     try {
-      if (!this.authenticated(req)) throw new KubeletHttpError(401, 'Unauthorized');
       const url = new URL(req.url ?? '/', 'https://kubelet');
+      this.authorize(req, url.pathname);
       const r = route(url.pathname);
       if (!r || !streamingPaths.has(r.kind)) throw new KubeletHttpError(404, '404 page not found');
       target = new URL(await this.streamUrl(r.kind, r.parts, url.searchParams));

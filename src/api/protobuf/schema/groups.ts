@@ -1,5 +1,5 @@
 // Messages of the named API groups Skiff serves (apps, autoscaling, coordination.k8s.io, discovery.k8s.io,
-// events.k8s.io, policy) as proto2 text with upstream's field numbers.
+// events.k8s.io, policy, authentication.k8s.io's TokenRequest) as proto2 text with upstream's field numbers.
 const meta = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 const intstr = 'k8s.io.apimachinery.pkg.util.intstr.IntOrString';
 const core = 'k8s.io.api.core.v1';
@@ -145,4 +145,12 @@ message EventSeries { optional int32 count = 1; optional ${meta}.MicroTime lastO
 
 export const policyV1Proto = `${header('k8s.io.api.policy.v1')}
 message Eviction { optional ${meta}.ObjectMeta metadata = 1; optional ${meta}.DeleteOptions deleteOptions = 2; }
+`;
+
+/** The body of serviceaccounts/<name>/token (kubectl create token sends it as protobuf). */
+export const authenticationV1Proto = `${header('k8s.io.api.authentication.v1')}
+message TokenRequest { optional ${meta}.ObjectMeta metadata = 1; optional TokenRequestSpec spec = 2; optional TokenRequestStatus status = 3; }
+message TokenRequestSpec { repeated string audiences = 1; optional int64 expirationSeconds = 4; optional BoundObjectReference boundObjectRef = 3; }
+message BoundObjectReference { optional string kind = 1; optional string apiVersion = 2; optional string name = 3; optional string uid = 4; }
+message TokenRequestStatus { optional string token = 1; optional ${meta}.Time expirationTimestamp = 2; }
 `;

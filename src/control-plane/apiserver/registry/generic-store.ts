@@ -127,6 +127,7 @@ export class GenericStore {
     if (generated) meta.name = meta.generateName + randomSuffix();
     this.strategy.defaults(obj);
     await this.strategy.admit?.(obj, (resource, ns, name) => this.lookup(resource, ns, name));
+    await ctx.admit?.(obj, undefined);
     // System-owned metadata: whatever the client sent is replaced (upstream FillObjectMetaSystemFields).
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339(ctx.now);
@@ -188,6 +189,7 @@ export class GenericStore {
         const object = await this.create(namespace, desired, ctx);
         return { object, created: true };
       }
+      await ctx.admit?.(desired, current);
       const pinned = desired.metadata?.resourceVersion;
       if (pinned && pinned !== current.metadata!.resourceVersion) {
         throw ApiError.conflict(this.gr, name, 'the object has been modified; please apply your changes to the latest version and try again');
@@ -228,6 +230,7 @@ export class GenericStore {
       const current = this.decode(kv);
       checkPreconditions(this.info, current, options);
       if (attempt === 0) this.strategy.admitDelete?.(current);
+      await ctx.admit?.(undefined, current);
       const { pending, next } = planDeletion(current, options, this.strategy, ctx.now);
       if (pending) {
         if (ctx.dryRun) return { object: next, deleted: false };

@@ -11,6 +11,9 @@ export interface WriteContext {
   now: Date;
   /** Called with the object about to be written (after defaults), to record managedFields. */
   track?: (old: KubeObject | undefined, updated: KubeObject) => void;
+  /** The caller's own admission check (a node's NodeRestriction): the object about to be written (none for a
+   *  delete) and the stored one it replaces (none for a create). Throws to refuse. */
+  admit?: (object: KubeObject | undefined, old: KubeObject | undefined) => Promise<void>;
 }
 
 export interface ListRequest {
