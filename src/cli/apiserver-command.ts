@@ -6,9 +6,7 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { parseServerFlags } from './server-flags.ts';
-import { lockDataDir } from '../server/data-dir-lock.ts';
-import { shutdownSignal } from '../server/process-policy.ts';
-import type { RunningServer } from '../server/run-server.ts';
+import { serveUntilSignal } from './serve-until-signal.ts';
 
 export const apiserverHelp = `Usage: skiff apiserver [flags]
 
@@ -62,25 +60,11 @@ export async function apiserverCommand(argv: string[]): Promise<number> {
     ...parseServerFlags(argv),
     disableAgent: true, disableScheduler: true, disableControllerManager: true,
   };
-  const lock = lockDataDir(cfg.dataDir);
-  let running: RunningServer;
-  try {
-    const { runServer } = await import('../server/run-server.ts');
-    running = await runServer(cfg, { lock });
-  } catch (err) {
-    lock.release();
-    throw err;
-  }
-  // listening for signals before saying it is up: a signal right after the first line stops it in order
-  const stopped = shutdownSignal();
   const cred = join(cfg.dataDir, 'server', 'cred');
-  console.log(`skiff apiserver: listening on ${running.url}`);
-  console.log(`skiff apiserver: admin kubeconfig at ${running.kubeconfig}${cfg.writeKubeconfig ? ` and ${cfg.writeKubeconfig}` : ''}`);
-  console.log(`skiff apiserver: components join with skiff scheduler --kubeconfig ${join(cred, 'scheduler.kubeconfig')}, skiff controller-manager --kubeconfig ${join(cred, 'controller-manager.kubeconfig')}`);
-  console.log(`skiff apiserver: node token at ${running.nodeTokenFile}`);
-  const signal = await stopped;
-  console.log(`skiff apiserver: ${signal} received, shutting down`);
-  await running.stop();
-  console.log('skiff apiserver: stopped');
-  return 0;
+  return serveUntilSignal(cfg, 'skiff apiserver', (running) => [
+    `listening on ${running.url}`,
+    `admin kubeconfig at ${running.kubeconfig}${cfg.writeKubeconfig ? ` and ${cfg.writeKubeconfig}` : ''}`,
+    `components join with skiff scheduler --kubeconfig ${join(cred, 'scheduler.kubeconfig')}, skiff controller-manager --kubeconfig ${join(cred, 'controller-manager.kubeconfig')}`,
+    `node token at ${running.nodeTokenFile}`,
+  ]);
 }

@@ -9,7 +9,6 @@
 // sandboxes, processes by PID, containerds, bridges, the namespace, CNI results, temp dirs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { get as httpGet } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,9 +18,9 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
 import { mountsUnder } from '../../src/node/cri/containerd.ts';
 import { buildTestImageArchive, busyboxImage } from '../../src/node/images/busybox.ts';
-import { type SkiffProcess, freePort, skiffBin, startSkiff } from '../support/process.ts';
+import { type RunResult, type SkiffProcess, freePort, runFile, skiffBin, startSkiff } from '../support/process.ts';
 import { kubectlBinary } from '../support/server.ts';
-import { cleanNodeHost, createNodeNamespace, removeSandboxes, type NodeNamespace } from '../support/nodes.ts';
+import { createNodeNamespace, stopServerAndAgent, type NodeNamespace } from '../support/nodes.ts';
 import { waitFor } from '../support/wait.ts';
 import { claimRun, serverRunFlags, type TestRun } from '../support/isolation.ts';
 
@@ -29,27 +28,6 @@ const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
 
 const runnable = process.getuid?.() === 0 && existsSync('/usr/bin/containerd') && existsSync('/bin/busybox') && existsSync('/usr/lib/cni/bridge') && existsSync('/usr/bin/nsenter');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(file, args, { env: env ?? process.env, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function stopProcess(p: SkiffProcess | undefined): Promise<void> {
-  if (!p) return;
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-  await p.exited;
-}
 
 const ready = (n: Node | undefined): boolean => n?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 
@@ -73,8 +51,8 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
   let client: RestClient;
   let url = '';
   let kubeconfig = '';
-  const kubectl = (args: string[]): Promise<Run> =>
-    run(kubectlBinary(), ['--kubeconfig', kubeconfig, '--cache-dir', join(root, 'kubectl-cache'), ...args], { ...process.env, HOME: root });
+  const kubectl = (args: string[]): Promise<RunResult> =>
+    runFile(kubectlBinary(), ['--kubeconfig', kubeconfig, '--cache-dir', join(root, 'kubectl-cache'), ...args], { ...process.env, HOME: root });
   let port = 0;
   const startServer = (): Promise<SkiffProcess> => startSkiff([
     'server', '--data-dir', serverDir, '--https-listen-port', String(port), '--bind-address', ns.hostIP,
@@ -83,7 +61,7 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
     // nftables table or port 53 would collide with them when files run in parallel
     '--disable-kube-proxy', '--disable', 'coredns',
   ], /API server listening/, 90_000);
-  const skiffIn = (args: string[]): Promise<Run> => run(ns.wrap[0], [...ns.wrap.slice(1), process.execPath, skiffBin, ...args]);
+  const skiffIn = (args: string[]): Promise<RunResult> => runFile(ns.wrap[0], [...ns.wrap.slice(1), process.execPath, skiffBin, ...args]);
 
   /** Runs a client pod on `node` that GETs http://<target>/ (Succeeded only if a 200 came back); waits for its end. */
   const fetchFrom = async (name: string, node: string, target: string): Promise<Pod> => {
@@ -120,27 +98,12 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
     client = RestClient.fromKubeconfig(kubeconfig, { userAgent: 'agent-test', qps: 0 });
     const archive = join(root, 'busybox.tar');
     writeFileSync(archive, buildTestImageArchive());
-    const imported = await run(process.execPath, [skiffBin, 'image', 'import', '--data-dir', serverDir, archive]);
+    const imported = await runFile(process.execPath, [skiffBin, 'image', 'import', '--data-dir', serverDir, archive]);
     assert.equal(imported.code, 0, imported.stderr);
   });
 
   after(async () => {
-    try {
-      await client.delete(resourceRef('apps/v1', 'deployments'), 'web', { namespace: 'default' }).catch(() => undefined);
-      for (const p of (await client.list<Pod>(podsRef, { namespace: 'default' })).items) {
-        await client.delete(podsRef, p.metadata!.name!, { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined);
-      }
-    } catch {
-      // the server may be gone
-    }
-    // the runtimes' sandboxes go while the containerds still run; then the agent, then the server (and its kubelet)
-    await removeSandboxes(agentDir);
-    await removeSandboxes(serverDir);
-    await stopProcess(agent);
-    client?.close();
-    await stopProcess(server);
-    cleanNodeHost(agentDir, bridgeB);
-    cleanNodeHost(serverDir, bridgeA);
+    await stopServerAndAgent({ client, server, agent, serverDir, agentDir, serverBridge: bridgeA, agentBridge: bridgeB });
     ns?.destroy();
     // never delete under live container mounts (that would delete the containers' files)
     assert.deepEqual(mountsUnder(root), []);
@@ -183,7 +146,7 @@ describe('skiff server with its kubelet and a joined agent', { skip: runnable ? 
       /kubelet: node \S+ running/, 90_000, ns.wrap);
     assert.match(agent.output(), new RegExp(`joined ${url.replace(/[.]/g, '\\.')} as system:node:${nodeB}`));
     const archive = join(root, 'busybox.tar');
-    const imported = await run(process.execPath, [skiffBin, 'image', 'import', '--data-dir', agentDir, archive]);
+    const imported = await runFile(process.execPath, [skiffBin, 'image', 'import', '--data-dir', agentDir, archive]);
     assert.equal(imported.code, 0, imported.stderr);
     const b = await waitFor('node B Ready', async () => {
       const n = await client.get<Node>(nodesRef, nodeB);

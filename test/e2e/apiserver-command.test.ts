@@ -7,30 +7,12 @@
 // Processes are stopped by the PIDs started here; the temp dir goes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SkiffProcess, freePort, skiffBin, startSkiff } from '../support/process.ts';
+import { type RunResult, type SkiffProcess, freePort, runFile, skiffBin, startSkiff, stopSkiff } from '../support/process.ts';
 import { kubectlBinary } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
-
-interface Run { code: number; stdout: string; stderr: string }
-
-function run(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(file, args, { env: env ?? process.env }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function stop(p: SkiffProcess | undefined): Promise<void> {
-  if (!p) return;
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-  await p.exited;
-}
 
 describe('skiff apiserver, scheduler and controller-manager as separate processes', () => {
   const root = mkdtempSync(join(tmpdir(), 'skiff-apiserver-'));
@@ -38,8 +20,8 @@ describe('skiff apiserver, scheduler and controller-manager as separate processe
   const cred = join(dataDir, 'server', 'cred');
   const procs: SkiffProcess[] = [];
   let apiserver: SkiffProcess;
-  const kubectl = (args: string[]): Promise<Run> =>
-    run(kubectlBinary(), ['--kubeconfig', join(cred, 'admin.kubeconfig'), '--cache-dir', join(root, 'kubectl-cache'), ...args], { ...process.env, HOME: root });
+  const kubectl = (args: string[]): Promise<RunResult> =>
+    runFile(kubectlBinary(), ['--kubeconfig', join(cred, 'admin.kubeconfig'), '--cache-dir', join(root, 'kubectl-cache'), ...args], { ...process.env, HOME: root });
 
   // a user's kubeconfig with a cluster of its own, to merge into
   const userKubeconfig = join(root, 'home-kube-config');
@@ -63,7 +45,7 @@ describe('skiff apiserver, scheduler and controller-manager as separate processe
   });
 
   after(async () => {
-    for (const p of procs.reverse()) await stop(p);
+    for (const p of procs.reverse()) await stopSkiff(p);
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -89,7 +71,7 @@ describe('skiff apiserver, scheduler and controller-manager as separate processe
   });
 
   test('--write-kubeconfig merges into a kubeconfig with other clusters: kubectl sees both contexts, skiff current', async () => {
-    const k = (args: string[]): Promise<Run> => run(kubectlBinary(), ['--kubeconfig', userKubeconfig, '--cache-dir', join(root, 'kubectl-cache'), ...args], { ...process.env, HOME: root });
+    const k = (args: string[]): Promise<RunResult> => runFile(kubectlBinary(), ['--kubeconfig', userKubeconfig, '--cache-dir', join(root, 'kubectl-cache'), ...args], { ...process.env, HOME: root });
     const contexts = await k(['config', 'get-contexts', '--no-headers']);
     assert.equal(contexts.code, 0, contexts.stderr);
     const rows = contexts.stdout.trim().split('\n').map((l) => l.replace(/^\*/, '* ').trim().split(/\s+/));
@@ -100,7 +82,7 @@ describe('skiff apiserver, scheduler and controller-manager as separate processe
   });
 
   test('a node or component flag given to skiff apiserver is refused', async () => {
-    const r = await run(process.execPath, [skiffBin, 'apiserver', '--data-dir', join(root, 'other'), '--node-name', 'x']);
+    const r = await runFile(process.execPath, [skiffBin, 'apiserver', '--data-dir', join(root, 'other'), '--node-name', 'x']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Unknown option '--node-name'/);
   });

@@ -15,28 +15,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
-import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
-import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { CriClient } from '../../src/node/cri/client.ts';
 import { containerdConfig, containerdLayout } from '../../src/node/cri/containerd-config.ts';
 import { mountsUnder } from '../../src/node/cri/containerd.ts';
 import { buildTestImageArchive, busyboxImage, pauseImage } from '../../src/node/images/busybox.ts';
 import { cniLayout } from '../../src/node/network/cni.ts';
+import { processAlive } from '../../src/node/cri/pids.ts';
 import { KubeletNode, nodeRunnable, skiff } from '../support/kubelet-node.ts';
-import { claimRun, type TestRun } from '../support/isolation.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { TestControlPlane } from '../support/control-plane.ts';
+import type { TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
 const podsRef = resourceRef('v1', 'pods');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** PIDs of running containerd processes whose command line mentions `dir`. */
 function containerdsUnder(dir: string): number[] {
@@ -53,12 +43,10 @@ function containerdsUnder(dir: string): number[] {
 }
 
 describe('skiff kubelet --container-runtime-endpoint on a containerd it does not own', { skip: nodeRunnable ? false : 'needs root, containerd, busybox-static and CNI plugins' }, () => {
-  let run: TestRun;
-  const ac = new AbortController();
+  const cp = new TestControlPlane({ userAgent: 'external-runtime-test' });
   let s: TestServer;
   let client: RestClient;
   let node: KubeletNode;
-  const components: Promise<unknown>[] = [];
   // containerd's own directory, apart from the kubelet's data dir
   const runtimeDir = mkdtempSync(join(tmpdir(), 'skiff-ext-containerd-'));
   const layout = containerdLayout(runtimeDir);
@@ -68,12 +56,10 @@ describe('skiff kubelet --container-runtime-endpoint on a containerd it does not
   let cri: CriClient | undefined;
 
   before(async () => {
-    run = await claimRun();
-    s = await startTestServer({ network: run });
-    client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'external-runtime-test', qps: 0 });
-    components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
-    components.push(startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam'], options: { clusterCidr: run.clusterCidr } }).then((m) => m.done));
-    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName: run.name('extcri-'), bridge: run.name('ske'), args: ['--container-runtime-endpoint', endpoint] });
+    await cp.start();
+    ({ s, client } = cp);
+    const nodeName = cp.run.name('extcri-');
+    node = new KubeletNode({ kubeconfig: await cp.nodeKubeconfig(nodeName), nodeName, bridge: cp.run.name('ske'), args: ['--container-runtime-endpoint', endpoint] });
     const cni = cniLayout(node.dataDir);
     mkdirSync(layout.dir, { recursive: true, mode: 0o700 });
     writeFileSync(layout.config, containerdConfig({ layout, sandboxImage: pauseImage, cniConfDir: cni.confDir, cniBinDir: cni.binDir }));
@@ -97,13 +83,9 @@ describe('skiff kubelet --container-runtime-endpoint on a containerd it does not
       await node.cleanup(client);
     } finally {
       cri?.close();
-      if (containerd?.pid !== undefined && alive(containerd.pid)) containerd.kill('SIGTERM');
+      if (containerd?.pid !== undefined && processAlive(containerd.pid)) containerd.kill('SIGTERM');
       await containerdExited;
-      ac.abort();
-      await Promise.allSettled(components);
-      client.close();
-      await s.stop();
-      await run.release();
+      await cp.stop();
       const left = mountsUnder(runtimeDir);
       if (left.length) throw new Error(`mounts left under ${runtimeDir}: ${left.join(' ')}`);
       rmSync(runtimeDir, { recursive: true, force: true });
@@ -140,7 +122,7 @@ describe('skiff kubelet --container-runtime-endpoint on a containerd it does not
     const before = (await cri!.listContainers()).filter((c) => c.state === 'CONTAINER_RUNNING').map((c) => c.id);
     assert.ok(before.length >= 1);
     await node.stopKubelet('SIGTERM');
-    assert.ok(alive(containerd!.pid!), 'containerd still runs after the kubelet exited');
+    assert.ok(processAlive(containerd!.pid!), 'containerd still runs after the kubelet exited');
     assert.equal(containerd!.exitCode, null);
     const version = await cri!.version();
     assert.equal(version.runtimeName, 'containerd');

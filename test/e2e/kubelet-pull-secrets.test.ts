@@ -8,20 +8,16 @@
 // removed by pod GC, and the kubelet, back, re-registers the Node and stops and removes the pod's containers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ContainerStateWaiting, Event, Node, Pod } from 'kubernetes-types/core/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
-import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
-import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { busyboxImage } from '../../src/node/images/busybox.ts';
 import { podUidLabel } from '../../src/node/kubelet/runtime-config.ts';
+import { TestControlPlane } from '../support/control-plane.ts';
 import { KubeletNode, nodeRunnable } from '../support/kubelet-node.ts';
-import { type TestRegistry, pushTestImage, registryRunnable, startRegistry } from '../support/registry.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { type TestRegistry, registryRunnable, startNodeRegistry } from '../support/registry.ts';
+import type { TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
-import { nodeKubeconfig } from '../support/node-identity.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
@@ -30,17 +26,16 @@ const eventsRef = resourceRef('v1', 'events');
 const skip = !nodeRunnable ? 'needs root, containerd, busybox-static and CNI plugins' : !registryRunnable ? 'needs docker-registry and perl' : false;
 
 describe('kubelet: pull secrets, container events, a deleted node', { skip }, () => {
-  const suffix = randomBytes(2).toString('hex');
-  const nodeName = `kubelet-pull-${suffix}`;
-  const bridge = `skp${suffix}`;
-  const clusterCidr = `10.${200 + (randomBytes(1)[0]! % 50)}.0.0/16`;
+  // the run's cluster CIDR, Service CIDR and names (test/support/isolation.ts); the pod GC's periods shortened
+  const cp = new TestControlPlane({
+    userAgent: 'kubelet-pull-test', controllers: ['node-ipam', 'pod-garbage-collector'], controllerOptions: { podGcPeriodMs: 200, podGcQuarantineMs: 500 },
+  });
+  let nodeName = '';
   const creds = { user: 'skiff', password: randomBytes(8).toString('hex') };
-  const ac = new AbortController();
   let s: TestServer;
   let client: RestClient;
   let node: KubeletNode;
   let registry: TestRegistry;
-  const components: Promise<unknown>[] = [];
 
   const pod = (name: string) => client.get<Pod>(podsRef, name, { namespace: 'default' });
   /** Every waiting state pod `name` is written with (ErrImagePull lasts only until the next sync turns it into
@@ -81,17 +76,11 @@ describe('kubelet: pull secrets, container events, a deleted node', { skip }, ()
   };
 
   before(async () => {
-    s = await startTestServer();
-    client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'kubelet-pull-test', qps: 0 });
-    components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
-    components.push(startControllerManager({
-      client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam', 'pod-garbage-collector', 'root-ca-certificate-publisher'],
-      options: { clusterCidr, podGcPeriodMs: 200, podGcQuarantineMs: 500 },
-    }).then((m) => m.done));
-    node = new KubeletNode({ kubeconfig: await nodeKubeconfig(s, nodeName), nodeName, bridge });
-    mkdirSync(join(node.dataDir, 'registry'));
-    registry = await startRegistry(join(node.dataDir, 'registry'), creds);
-    for (const repo of ['skiff/private', 'skiff/private-sa']) await pushTestImage(registry.url, repo, '1', creds);
+    await cp.start();
+    ({ s, client } = cp);
+    nodeName = cp.run.name('kubelet-pull-');
+    node = new KubeletNode({ kubeconfig: await cp.nodeKubeconfig(nodeName), nodeName, bridge: cp.run.name('skp') });
+    registry = await startNodeRegistry(node.dataDir, ['skiff/private:1', 'skiff/private-sa:1'], creds);
     await node.start();
     await node.importTestImage();
   });
@@ -101,10 +90,7 @@ describe('kubelet: pull secrets, container events, a deleted node', { skip }, ()
       await node.cleanup(client);
     } finally {
       await registry?.stop();
-      ac.abort();
-      await Promise.allSettled(components);
-      client.close();
-      await s.stop();
+      await cp.stop();
     }
   });
 

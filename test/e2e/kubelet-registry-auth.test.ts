@@ -9,16 +9,13 @@
 // registry by PID, the bridge, CNI results, temp dirs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
-import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
-import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { KubeletNode, nodeRunnable } from '../support/kubelet-node.ts';
-import { claimRun, type TestRun } from '../support/isolation.ts';
-import { type TestRegistry, pushTestImage, registryRunnable, startRegistry } from '../support/registry.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { TestControlPlane } from '../support/control-plane.ts';
+import { type TestRegistry, registryRunnable, startNodeRegistry, writeRegistriesYaml } from '../support/registry.ts';
+import type { TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
 const podsRef = resourceRef('v1', 'pods');
@@ -42,31 +39,22 @@ function registriesYaml(registry: TestRegistry, password: string): string {
 }
 
 describe('registries.yaml auth: a docker.io mirror with basic auth', { skip: !nodeRunnable ? 'needs root, containerd, busybox-static and CNI plugins' : !registryRunnable ? 'needs docker-registry and perl' : false }, () => {
-  let run: TestRun;
-  const ac = new AbortController();
+  const cp = new TestControlPlane({ userAgent: 'registry-auth-test' });
   let s: TestServer;
   let client: RestClient;
   let node: KubeletNode;
   let registry: TestRegistry | undefined;
-  const components: Promise<unknown>[] = [];
   let registriesFile = '';
 
   const pod = (name: string): Promise<Pod> => client.get<Pod>(podsRef, name, { namespace: 'default' });
 
   before(async () => {
-    run = await claimRun();
-    s = await startTestServer({ network: run });
-    client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'registry-auth-test', qps: 0 });
-    components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
-    components.push(startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam'], options: { clusterCidr: run.clusterCidr } }).then((m) => m.done));
-    node = new KubeletNode({ kubeconfig: s.kubeconfig, nodeName: run.name('regauth-'), bridge: run.name('skr') });
-    mkdirSync(join(node.dataDir, 'registry'));
-    registry = await startRegistry(join(node.dataDir, 'registry'), auth);
-    await pushTestImage(registry.url, 'skiff/private', '1', auth);
-    await pushTestImage(registry.url, 'skiff/private', '2', auth);
-    mkdirSync(join(node.dataDir, 'agent', 'etc'), { recursive: true });
-    registriesFile = join(node.dataDir, 'agent', 'etc', 'registries.yaml');
-    writeFileSync(registriesFile, registriesYaml(registry, auth.password));
+    await cp.start();
+    ({ s, client } = cp);
+    const nodeName = cp.run.name('regauth-');
+    node = new KubeletNode({ kubeconfig: await cp.nodeKubeconfig(nodeName), nodeName, bridge: cp.run.name('skr') });
+    registry = await startNodeRegistry(node.dataDir, ['skiff/private:1', 'skiff/private:2'], auth);
+    registriesFile = writeRegistriesYaml(node.dataDir, registriesYaml(registry, auth.password));
     await node.start();
   });
 
@@ -75,11 +63,7 @@ describe('registries.yaml auth: a docker.io mirror with basic auth', { skip: !no
       await node.cleanup(client);
     } finally {
       await registry?.stop();
-      ac.abort();
-      await Promise.allSettled(components);
-      client.close();
-      await s.stop();
-      await run.release();
+      await cp.stop();
     }
   });
 

@@ -10,27 +10,24 @@
 // started is stopped by PID, and the bridge, CNI cache entries and temp dirs are removed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Event, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
-import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
-import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { CriClient } from '../../src/node/cri/client.ts';
 import { containerdLayout } from '../../src/node/cri/containerd-config.ts';
 import { busyboxImage } from '../../src/node/images/busybox.ts';
 
 import { podUidLabel } from '../../src/node/kubelet/runtime-config.ts';
 import { KubeletNode, nodeRunnable } from '../support/kubelet-node.ts';
-import { claimRun, type TestRun } from '../support/isolation.ts';
+import { TestControlPlane } from '../support/control-plane.ts';
 import { freePort } from '../support/process.ts';
-import { type TestRegistry, pushTestImage, registryRunnable, startRegistry } from '../support/registry.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { type TestRegistry, registryRunnable, startNodeRegistry, writeRegistriesYaml } from '../support/registry.ts';
+import type { TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
-import { nodeKubeconfig } from '../support/node-identity.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 const nodesRef = resourceRef('v1', 'nodes', false);
@@ -52,38 +49,30 @@ function httpText(url: string): Promise<string> {
 describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, containerd, busybox-static and CNI plugins' }, () => {
   const suffix = randomBytes(2).toString('hex');
   const nodeName = `kubelet-e2e-${suffix}`;
-  let run: TestRun;
+  const cp = new TestControlPlane({ userAgent: 'kubelet-test' });
   let bridge = '';
   let clusterCidr = '';
-  const ac = new AbortController();
   let s: TestServer;
   let client: RestClient;
   let kubeletNode: KubeletNode;
   let dataDir: string;
   let cri: CriClient;
-  const components: Promise<unknown>[] = [];
   let registry: TestRegistry | undefined;
   const hasRegistry = registryRunnable;
 
   const pod = (name: string) => client.get<Pod>(podsRef, name, { namespace: 'default' });
 
   before(async () => {
-    run = await claimRun();
-    ({ clusterCidr } = run);
-    bridge = run.name('skt');
-    s = await startTestServer({ network: run });
-    client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'kubelet-test', qps: 0 });
-    components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
-    components.push(startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam', 'root-ca-certificate-publisher'], options: { clusterCidr } }).then((m) => m.done));
-    kubeletNode = new KubeletNode({ kubeconfig: await nodeKubeconfig(s, nodeName), nodeName, bridge });
+    await cp.start();
+    ({ s, client } = cp);
+    ({ clusterCidr } = cp.run);
+    bridge = cp.run.name('skt');
+    kubeletNode = new KubeletNode({ kubeconfig: await cp.nodeKubeconfig(nodeName), nodeName, bridge });
     dataDir = kubeletNode.dataDir;
     if (hasRegistry) {
       // Debian's docker-registry on loopback, as docker.io's mirror for this node (k3s's registries.yaml)
-      mkdirSync(join(dataDir, 'registry'));
-      registry = await startRegistry(join(dataDir, 'registry'));
-      await pushTestImage(registry.url, 'skiff/mirrored', '1');
-      mkdirSync(join(dataDir, 'agent', 'etc'), { recursive: true });
-      writeFileSync(join(dataDir, 'agent', 'etc', 'registries.yaml'), `mirrors:\n  docker.io:\n    endpoint: ["${registry.url}"]\n`);
+      registry = await startNodeRegistry(dataDir, ['skiff/mirrored:1']);
+      writeRegistriesYaml(dataDir, `mirrors:\n  docker.io:\n    endpoint: ["${registry.url}"]\n`);
     }
     await kubeletNode.start();
     cri = kubeletNode.cri;
@@ -96,11 +85,7 @@ describe('kubelet with containerd', { skip: nodeRunnable ? false : 'needs root, 
       await kubeletNode.cleanup(client);
     } finally {
       await registry?.stop();
-      ac.abort();
-      await Promise.allSettled(components);
-      client.close();
-      await s.stop();
-      await run.release();
+      await cp.stop();
     }
   });
 

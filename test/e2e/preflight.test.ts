@@ -5,26 +5,14 @@
 // src/server/host-packages.ts — are the same.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodePackages } from '../../src/server/host-packages.ts';
-import { skiffBin } from '../support/process.ts';
+import { runFile, skiffBin } from '../support/process.ts';
 
 const upScript = fileURLToPath(new URL('../../scripts/up.sh', import.meta.url));
-
-interface Run { code: number; stdout: string; stderr: string }
-
-function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(file, args, { env }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** A PATH of one directory holding only `apt-get` and `npm` that record being run. */
 function barePath(dir: string): { path: string; ran: () => boolean } {
@@ -43,13 +31,13 @@ test('up.sh --no-install names the missing packages, exits 1 and installs nothin
   const dir = mkdtempSync(join(tmpdir(), 'skiff-preflight-'));
   try {
     const bare = barePath(dir);
-    const r = await run('/bin/bash', [upScript, '--no-install'], { PATH: bare.path, HOME: dir });
+    const r = await runFile('/bin/bash', [upScript, '--no-install'], { PATH: bare.path, HOME: dir });
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const missing = ['containerd', 'runc', ...cniAndBusybox(), 'nftables', 'conntrack'];
     assert.match(r.stderr, new RegExp(`missing: ${missing.join(' ')} \\(--no-install: installing nothing;\n.*apt-get install -y ${missing.join(' ')}`));
     assert.equal(bare.ran(), false, 'apt-get or npm was run');
     // without kube-proxy, nft and conntrack are not needed
-    const noProxy = await run('/bin/bash', [upScript, '--no-install', '--disable-kube-proxy'], { PATH: bare.path, HOME: dir });
+    const noProxy = await runFile('/bin/bash', [upScript, '--no-install', '--disable-kube-proxy'], { PATH: bare.path, HOME: dir });
     assert.match(noProxy.stderr, new RegExp(`missing: ${['containerd', 'runc', ...cniAndBusybox()].join(' ')} \\(`));
     assert.equal(bare.ran(), false);
   } finally {
@@ -60,7 +48,7 @@ test('up.sh --no-install names the missing packages, exits 1 and installs nothin
 test('skiff server without the packages names them and exits 1 before starting anything', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-preflight-'));
   try {
-    const r = await run(process.execPath, [skiffBin, 'server', '--data-dir', join(dir, 'data'), '--https-listen-port', '0'], { PATH: dir, HOME: dir });
+    const r = await runFile(process.execPath, [skiffBin, 'server', '--data-dir', join(dir, 'data'), '--https-listen-port', '0'], { PATH: dir, HOME: dir });
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.doesNotMatch(r.stdout, /listening/);
     if (process.getuid?.() !== 0) {

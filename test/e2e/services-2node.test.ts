@@ -14,7 +14,6 @@
 // routes), the veths and the bridge, temp dirs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { X509Certificate, randomBytes } from 'node:crypto';
 import { get as httpGet } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,9 +24,9 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
 import { mountsUnder } from '../../src/node/cri/containerd.ts';
 import { buildTestImageArchive, busyboxImage } from '../../src/node/images/busybox.ts';
-import { type SkiffProcess, skiffBin, startSkiff } from '../support/process.ts';
+import { type RunResult, type SkiffProcess, runFile, skiffBin, startSkiff } from '../support/process.ts';
 import { kubectlBinary } from '../support/server.ts';
-import { cleanNodeHost, createLink, joinLink, removeSandboxes, type NodeLink, type NodeNamespace } from '../support/nodes.ts';
+import { createLink, joinLink, stopServerAndAgent, type NodeLink, type NodeNamespace } from '../support/nodes.ts';
 import { waitFor } from '../support/wait.ts';
 import { nftMonitor, type NftMonitor } from '../support/nft-monitor.ts';
 
@@ -41,21 +40,6 @@ const table = 'skiff-proxy';
 const runnable = process.getuid?.() === 0 && existsSync('/usr/bin/containerd') && existsSync('/bin/busybox') && existsSync('/usr/lib/cni/bridge')
   && existsSync('/usr/bin/nsenter') && existsSync('/usr/sbin/nft');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(file, args, { env: env ?? process.env, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 /** One GET on a connection of its own (a kept-alive one sticks to one backend): "<status> <body>" or the error code. */
 function httpText(url: string, timeoutMs = 3000): Promise<string> {
   return new Promise((resolve) => {
@@ -67,12 +51,6 @@ function httpText(url: string, timeoutMs = 3000): Promise<string> {
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
   });
-}
-
-async function stopProcess(p: SkiffProcess | undefined): Promise<void> {
-  if (!p) return;
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-  await p.exited;
 }
 
 const ready = (n: Node | undefined): boolean => n?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
@@ -106,7 +84,7 @@ describe('Services on two nodes (server + agent, each with kubelet and kube-prox
   const B = (): NodeNamespace => nsB!;
   const nsOf = (node: string): NodeNamespace => (node === nodeA ? A() : B());
   const other = (node: string): string => (node === nodeA ? nodeB : nodeA);
-  const inNode = (ns: NodeNamespace, argv: string[]): Promise<Run> => run(ns.wrap[0], [...ns.wrap.slice(1), ...argv]);
+  const inNode = (ns: NodeNamespace, argv: string[]): Promise<RunResult> => runFile(ns.wrap[0], [...ns.wrap.slice(1), ...argv]);
   /** This node's kube-proxy rules (its namespace's table). */
   const rules = async (ns: NodeNamespace): Promise<string> => {
     const r = await inNode(ns, ['nft', 'list', 'table', 'ip', table]);
@@ -126,7 +104,7 @@ describe('Services on two nodes (server + agent, each with kubelet and kube-prox
     return pods.every((p) => t.includes(`-default/${svc}/tcp/__${p.status!.podIP}/8080`));
   }, 30_000, 100);
   const kubectl = async (args: string[]): Promise<string> => {
-    const r = await run(kubectlBinary(), ['--kubeconfig', kubeconfig, '--cache-dir', join(root, 'kubectl-cache'), ...args], { ...process.env, HOME: root });
+    const r = await runFile(kubectlBinary(), ['--kubeconfig', kubeconfig, '--cache-dir', join(root, 'kubectl-cache'), ...args], { ...process.env, HOME: root });
     assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
@@ -196,31 +174,16 @@ describe('Services on two nodes (server + agent, each with kubelet and kube-prox
     token = readFileSync(join(serverDir, 'server', 'node-token'), 'utf8').trim();
     const archive = join(root, 'busybox.tar');
     writeFileSync(archive, buildTestImageArchive());
-    const imported = await run(process.execPath, [skiffBin, 'image', 'import', '--data-dir', serverDir, archive]);
+    const imported = await runFile(process.execPath, [skiffBin, 'image', 'import', '--data-dir', serverDir, archive]);
     assert.equal(imported.code, 0, imported.stderr);
     agent = await startAgent();
-    const importedB = await run(process.execPath, [skiffBin, 'image', 'import', '--data-dir', agentDir, archive]);
+    const importedB = await runFile(process.execPath, [skiffBin, 'image', 'import', '--data-dir', agentDir, archive]);
     assert.equal(importedB.code, 0, importedB.stderr);
     for (const n of [nodeA, nodeB]) await waitFor(`${n} Ready`, async () => ready(await api().get<Node>(nodesRef, n)), 90_000, 250);
   });
 
   after(async () => {
-    try {
-      for (const d of ['web']) await api().delete(resourceRef('apps/v1', 'deployments'), d, { namespace: 'default' }).catch(() => undefined);
-      for (const p of (await api().list<Pod>(podsRef, { namespace: 'default' })).items) {
-        await api().delete(podsRef, p.metadata!.name!, { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined);
-      }
-    } catch {
-      // the server may be gone
-    }
-    // the sandboxes go while the containerds still run; then the agent, then the server (and its kubelet)
-    await removeSandboxes(agentDir);
-    await removeSandboxes(serverDir);
-    await stopProcess(agent);
-    client?.close();
-    await stopProcess(server);
-    cleanNodeHost(agentDir, `s2b${suffix}`);
-    cleanNodeHost(serverDir, `s2a${suffix}`);
+    await stopServerAndAgent({ client, server, agent, serverDir, agentDir, serverBridge: `s2a${suffix}`, agentBridge: `s2b${suffix}` });
     // the namespaces take their nftables tables, routes and pod bridges with them
     nsB?.destroy();
     nsA?.destroy();

@@ -11,22 +11,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get as httpGet } from 'node:http';
-import type { Event, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
-import { RestClient, isAlreadyExists, resourceRef } from '../../src/client/index.ts';
-import { kubeDnsService } from '../../src/control-plane/apiserver/bootstrap.ts';
-import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
-import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
-import { primaryIPv4 } from '../../src/node/kubelet/host.ts';
+import type { Event, Pod, Service } from 'kubernetes-types/core/v1.js';
+import { RestClient, resourceRef } from '../../src/client/index.ts';
 import { runCommand } from '../../src/node/proxy/nft.ts';
-import { KubeletNode, busyboxImage, nodeRunnable, skiff } from '../support/kubelet-node.ts';
-import { claimRun, type TestRun } from '../support/isolation.ts';
-import { type SkiffProcess, startSkiff } from '../support/process.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { type KubeletNode, busyboxImage, nodeRunnable } from '../support/kubelet-node.ts';
+import { NodeHarness } from '../support/node-harness.ts';
 import { waitFor } from '../support/wait.ts';
-import { nodeKubeconfig } from '../support/node-identity.ts';
 
 const podsRef = resourceRef('v1', 'pods');
-const nodesRef = resourceRef('v1', 'nodes', false);
 const servicesRef = resourceRef('v1', 'services');
 const eventsRef = resourceRef('v1', 'events');
 
@@ -45,30 +37,21 @@ function httpText(url: string): Promise<string> {
 }
 
 describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: nodeRunnable ? false : 'needs root, containerd, busybox-static and CNI plugins' }, () => {
-  // this run's pod and Service CIDRs, cluster DNS IP, NodePort range and names: nothing another test file running
-  // at the same time programs into the host
-  let run: TestRun;
-  let nodeName = '';
-  let clusterCidr = '';
+  // this run's pod and Service CIDRs, cluster DNS IP, NodePort range and names (test/support/isolation.ts); the
+  // cluster is test/support/node-harness.ts
+  const h = new NodeHarness({
+    nodePrefix: 'svc-e2e-', tablePrefix: 'skiff-svc', bridgePrefix: 'sks', userAgent: 'services-real-test',
+    controllers: ['node-ipam', 'deployment', 'replicaset', 'endpointslice'],
+  });
+  const { nodeIP } = h;
   let table = '';
   let clusterDNSIP = '';
-  const nodeIP = primaryIPv4() ?? '';
-  const ac = new AbortController();
-  const components: Promise<unknown>[] = [];
-  let s: TestServer;
   let client: RestClient;
   let node: KubeletNode;
-  let proxy: SkiffProcess | undefined;
-  let dns: SkiffProcess | undefined;
+  const kubectl = (args: string[], stdin?: object): Promise<string> => h.kubectl(args, stdin);
 
   const pod = (name: string) => client.get<Pod>(podsRef, name, { namespace: 'default' });
   const webPods = async () => (await client.list<Pod>(podsRef, { namespace: 'default', labelSelector: 'app=web' })).items;
-
-  async function kubectl(args: string[], stdin?: object): Promise<string> {
-    const r = await s.kubectl(args, stdin ? { stdin: JSON.stringify(stdin) } : undefined);
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  }
 
   /** Runs `script` in a busybox client pod (restartPolicy Never) to the end; its phase and what it printed.
    *  (busybox-static 1.35's `wget -T` segfaults: the waits here bound the time instead.) */
@@ -94,56 +77,12 @@ describe('Services for real pods (kubelet + kube-proxy + cluster DNS)', { skip: 
     });
   }
 
-  async function stop(p: SkiffProcess | undefined): Promise<void> {
-    if (!p) return;
-    if (p.child.exitCode === null) p.child.kill('SIGTERM');
-    await p.exited;
-  }
-
   before(async () => {
-    assert.ok(nodeIP, 'no default-route address for the node');
-    run = await claimRun();
-    ({ clusterCidr, clusterDns: clusterDNSIP } = run);
-    nodeName = run.name('svc-e2e-');
-    table = run.name('skiff-svc');
-    s = await startTestServer({ network: run });
-    client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'services-real-test', qps: 0 });
-    // What bootstrap creates with clusterDNSIP; `skiff server` may already have made it.
-    await client.create(servicesRef, kubeDnsService(clusterDNSIP), { namespace: 'kube-system' }).catch((e: unknown) => {
-      if (!isAlreadyExists(e)) throw e;
-    });
-    components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
-    components.push(startControllerManager({
-      client, signal: ac.signal, leaderElection: false, options: { clusterCidr },
-      controllers: ['node-ipam', 'deployment', 'replicaset', 'endpointslice', 'root-ca-certificate-publisher'],
-    }).then((m) => m.done));
-    node = new KubeletNode({ kubeconfig: await nodeKubeconfig(s, nodeName), nodeName, bridge: run.name('sks'), args: ['--node-ip', nodeIP, '--cluster-dns', clusterDNSIP] });
-    await node.start();
-    await node.importTestImage();
-    proxy = await startSkiff(['proxy', '--kubeconfig', s.kubeconfig, '--node-name', nodeName, '--table', table, '--cluster-cidr', clusterCidr, '--min-sync-period', '50ms'], /kube-proxy: .*synced/);
-    // On the node address (pods reach it through their gateway), a free port: the proxy DNATs <cluster DNS>:53 there.
-    dns = await startSkiff([
-      'dns', '--kubeconfig', s.kubeconfig, '--listen', `${nodeIP}:0`, '--upstream', '127.0.0.1:9', '--forward-timeout', '200',
-      '--publish-address', nodeIP, '--node-name', nodeName,
-    ], /skiff dns: serving cluster\.local on /);
-    await waitFor('node Ready', async () => (await client.get<Node>(nodesRef, nodeName)).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    await h.start();
+    ({ table, clusterDNSIP, client, node } = h);
   });
 
-  after(async () => {
-    // controllers first, so nothing re-creates the pods the node's cleanup deletes
-    ac.abort();
-    await Promise.allSettled(components);
-    try {
-      await node?.cleanup(client);
-    } finally {
-      await stop(dns);
-      await stop(proxy);
-      await skiff(['proxy', '--cleanup', '--table', table]).catch(() => undefined);
-      client?.close();
-      await s?.stop();
-      await run?.release();
-    }
-  });
+  after(() => h.stop());
 
   let webIP = '';
 

@@ -18,7 +18,7 @@ import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { KubeletNode, busyboxImage, nodeRunnable } from '../support/kubelet-node.ts';
 import { claimRun, type TestRun } from '../support/isolation.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { waitFor } from '../support/wait.ts';
+import { gone, waitFor } from '../support/wait.ts';
 import { nodeKubeconfig } from '../support/node-identity.ts';
 
 const podsRef = resourceRef('v1', 'pods');
@@ -26,16 +26,6 @@ const nodesRef = resourceRef('v1', 'nodes', false);
 const claimsRef = resourceRef('v1', 'persistentvolumeclaims');
 const volumesRef = resourceRef('v1', 'persistentvolumes', false);
 const eventsRef = resourceRef('v1', 'events');
-
-const gone = async (read: () => Promise<unknown>): Promise<boolean> => {
-  try {
-    await read();
-    return false;
-  } catch (err) {
-    if (isNotFound(err)) return true;
-    throw err;
-  }
-};
 
 describe('local-path volumes: a deleted volume\'s directory is removed from its node', { skip: nodeRunnable ? false : 'needs root, containerd, busybox-static and CNI plugins' }, () => {
   const ac = new AbortController();

@@ -12,7 +12,7 @@ import { startSimNodes } from '../../src/sim/index.ts';
 import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
 import { persistentVolumeClaimsRef, persistentVolumesRef, podsRef } from '../../src/control-plane/controllers/refs.ts';
 import { type TestServer, startTestServer } from '../support/server.ts';
-import { waitFor } from '../support/wait.ts';
+import { gone, waitFor } from '../support/wait.ts';
 
 let s: TestServer;
 let client: RestClient;
@@ -90,16 +90,6 @@ spec: {accessModes: [ReadWriteOnce], storageClassName: manual, resources: {reque
   await kubectl(['delete', 'pvc', 'claim1']);
   await waitFor('small Released', async () => (await getVolume('small')).status?.phase === 'Released');
 });
-
-const gone = async (read: () => Promise<unknown>): Promise<boolean> => {
-  try {
-    await read();
-    return false;
-  } catch (err) {
-    if (isNotFound(err)) return true;
-    throw err;
-  }
-};
 
 test('a claim without a class gets the default local-path class and a volume on its pod\'s node, deleted with it', async () => {
   await kubectl(['apply', '-f', '-'], `

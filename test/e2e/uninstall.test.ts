@@ -21,7 +21,8 @@ import { containerdLayout } from '../../src/node/cri/containerd-config.ts';
 import { mountsUnder } from '../../src/node/cri/containerd.ts';
 import { shimsOf } from '../../src/node/cri/teardown.ts';
 import { buildTestImageArchive, busyboxImage } from '../../src/node/images/busybox.ts';
-import { type SkiffProcess, freePort, skiffBin, startSkiff } from '../support/process.ts';
+import { processAlive } from '../../src/node/cri/pids.ts';
+import { type RunResult, type SkiffProcess, freePort, runFile, skiffBin, startSkiff } from '../support/process.ts';
 import { cleanNodeHost, removeSandboxes } from '../support/nodes.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -29,18 +30,7 @@ const podsRef = resourceRef('v1', 'pods');
 const runnable = process.getuid?.() === 0 && existsSync('/usr/bin/containerd') && existsSync('/bin/busybox')
   && existsSync('/usr/lib/cni/bridge') && existsSync('/usr/sbin/nft');
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function run(file: string, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(file, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const skiff = (args: string[]): Promise<Run> => run(process.execPath, [skiffBin, ...args]);
+const skiff = (args: string[]): Promise<RunResult> => runFile(process.execPath, [skiffBin, ...args]);
 
 function succeeds(file: string, args: string[]): boolean {
   try {
@@ -54,15 +44,6 @@ function succeeds(file: string, args: string[]): boolean {
 const nftTable = (name: string): boolean => succeeds('nft', ['list', 'table', 'ip', name]);
 const link = (name: string): boolean => succeeds('ip', ['link', 'show', 'dev', name]);
 const netnsNames = (): string[] => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]).filter(Boolean);
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The kubeconfig a user already had, with a cluster of their own. */
 function userKubeconfig(path: string): void {
   mkdirSync(join(path, '..'), { recursive: true });
@@ -236,7 +217,7 @@ describe('skiff server restart keeps running pods; skiff uninstall removes what 
     assert.match(said, /skiff uninstall: done/);
     // gone
     assert.deepEqual(shimsOf(socket), []);
-    for (const pid of containerPids) assert.equal(alive(pid), false, `container process ${pid} still runs`);
+    for (const pid of containerPids) assert.equal(processAlive(pid), false, `container process ${pid} still runs`);
     const namespaces = netnsNames();
     for (const n of podNetns) assert.ok(!namespaces.includes(n), `pod netns ${n} left`);
     assert.equal(nftTable(table), false);
@@ -284,7 +265,7 @@ describe('skiff server --reset and the refusals (no root needed)', () => {
     writeFileSync(join(dataDir, 'host-record.json'), JSON.stringify({ kubeconfigs: [], proxies: [], clusterCidrs: [] }));
     const empty = join(root, 'empty-path');
     mkdirSync(empty);
-    const r = await new Promise<Run>((resolve) => execFile(process.execPath, [skiffBin, 'uninstall', '--data-dir', dataDir], { env: { PATH: empty, HOME: root } }, (err, stdout, stderr) => {
+    const r = await new Promise<RunResult>((resolve) => execFile(process.execPath, [skiffBin, 'uninstall', '--data-dir', dataDir], { env: { PATH: empty, HOME: root } }, (err, stdout, stderr) => {
       resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
     }));
     assert.equal(r.code, 1, r.stdout);

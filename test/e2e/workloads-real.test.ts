@@ -12,22 +12,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Job } from 'kubernetes-types/batch/v1.js';
-import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
-import { InformerFactory, RestClient, isAlreadyExists, resourceRef } from '../../src/client/index.ts';
-import { kubeDnsService } from '../../src/control-plane/apiserver/bootstrap.ts';
-import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
-import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
-import { primaryIPv4 } from '../../src/node/kubelet/host.ts';
-import { KubeletNode, busyboxImage, nodeRunnable, skiff } from '../support/kubelet-node.ts';
-import { claimRun, type TestRun } from '../support/isolation.ts';
-import { type SkiffProcess, startSkiff } from '../support/process.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import { InformerFactory, RestClient, resourceRef } from '../../src/client/index.ts';
+import { type KubeletNode, busyboxImage, nodeRunnable } from '../support/kubelet-node.ts';
+import { NodeHarness } from '../support/node-harness.ts';
+import type { TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
-import { nodeKubeconfig } from '../support/node-identity.ts';
 
 const podsRef = resourceRef('v1', 'pods');
-const nodesRef = resourceRef('v1', 'nodes', false);
-const servicesRef = resourceRef('v1', 'services');
 const jobsRef = resourceRef('batch/v1', 'jobs');
 const claimsRef = resourceRef('v1', 'persistentvolumeclaims');
 const volumesRef = resourceRef('v1', 'persistentvolumes', false);
@@ -35,81 +27,31 @@ const volumesRef = resourceRef('v1', 'persistentvolumes', false);
 const isReady = (p: Pod | undefined): boolean => p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 describe('Jobs and StatefulSets with real containers', { skip: nodeRunnable ? false : 'needs root, containerd, busybox-static and CNI plugins' }, () => {
-  // this run's pod and Service CIDRs, cluster DNS IP, NodePort range and names (test/support/isolation.ts)
-  let run: TestRun;
+  // this run's pod and Service CIDRs, cluster DNS IP, NodePort range and names (test/support/isolation.ts); the
+  // cluster is test/support/node-harness.ts
+  const h = new NodeHarness({
+    nodePrefix: 'wl-e2e-', tablePrefix: 'skiff-wl', bridgePrefix: 'skw', userAgent: 'workloads-real-test',
+    // the controller's pod-failure backoff shortened to 1 s (the product default stays 10 s)
+    controllers: [
+      'node-ipam', 'job', 'statefulset', 'endpointslice', 'garbage-collector', 'persistentvolume-binder', 'local-path-provisioner',
+      'persistentvolumeclaim-protection', 'persistentvolume-protection',
+    ],
+    controllerOptions: { jobPodFailureBackoffMs: 1000 },
+  });
   let nodeName = '';
-  let clusterCidr = '';
-  let table = '';
-  let clusterDNSIP = '';
-  const nodeIP = primaryIPv4() ?? '';
-  const ac = new AbortController();
-  const components: Promise<unknown>[] = [];
   let s: TestServer;
   let client: RestClient;
   let node: KubeletNode;
-  let proxy: SkiffProcess | undefined;
-  let dns: SkiffProcess | undefined;
-
-  async function kubectl(args: string[], stdin?: object): Promise<string> {
-    const r = await s.kubectl(args, stdin ? { stdin: JSON.stringify(stdin) } : undefined);
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  }
+  const kubectl = (args: string[], stdin?: object): Promise<string> => h.kubectl(args, stdin);
 
   const jobPods = async (job: string): Promise<Pod[]> => (await client.list<Pod>(podsRef, { namespace: 'default', labelSelector: `job-name=${job}` })).items;
 
-  async function stop(p: SkiffProcess | undefined): Promise<void> {
-    if (!p) return;
-    if (p.child.exitCode === null) p.child.kill('SIGTERM');
-    await p.exited;
-  }
-
   before(async () => {
-    assert.ok(nodeIP, 'no default-route address for the node');
-    run = await claimRun();
-    ({ clusterCidr, clusterDns: clusterDNSIP } = run);
-    nodeName = run.name('wl-e2e-');
-    table = run.name('skiff-wl');
-    s = await startTestServer({ network: run });
-    client = RestClient.fromKubeconfig(s.kubeconfig, { userAgent: 'workloads-real-test', qps: 0 });
-    await client.create(servicesRef, kubeDnsService(clusterDNSIP), { namespace: 'kube-system' }).catch((e: unknown) => {
-      if (!isAlreadyExists(e)) throw e;
-    });
-    components.push(startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done));
-    components.push(startControllerManager({
-      client, signal: ac.signal, leaderElection: false, options: { clusterCidr, jobPodFailureBackoffMs: 1000 },
-      controllers: [
-        'node-ipam', 'root-ca-certificate-publisher', 'job', 'statefulset', 'endpointslice', 'garbage-collector', 'persistentvolume-binder', 'local-path-provisioner',
-        'persistentvolumeclaim-protection', 'persistentvolume-protection',
-      ],
-    }).then((m) => m.done));
-    node = new KubeletNode({ kubeconfig: await nodeKubeconfig(s, nodeName), nodeName, bridge: run.name('skw'), args: ['--node-ip', nodeIP, '--cluster-dns', clusterDNSIP] });
-    await node.start();
-    await node.importTestImage();
-    proxy = await startSkiff(['proxy', '--kubeconfig', s.kubeconfig, '--node-name', nodeName, '--table', table, '--cluster-cidr', clusterCidr, '--min-sync-period', '50ms'], /kube-proxy: .*synced/);
-    // On the node address (pods reach it through their gateway), a free port: the proxy DNATs <cluster DNS>:53 there.
-    dns = await startSkiff([
-      'dns', '--kubeconfig', s.kubeconfig, '--listen', `${nodeIP}:0`, '--upstream', '127.0.0.1:9', '--forward-timeout', '200',
-      '--publish-address', nodeIP, '--node-name', nodeName,
-    ], /skiff dns: serving cluster\.local on /);
-    await waitFor('node Ready', async () => (await client.get<Node>(nodesRef, nodeName)).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    await h.start();
+    ({ nodeName, s, client, node } = h);
   });
 
-  after(async () => {
-    // controllers first, so nothing re-creates the pods the node's cleanup deletes
-    ac.abort();
-    await Promise.allSettled(components);
-    try {
-      await node?.cleanup(client);
-    } finally {
-      await stop(dns);
-      await stop(proxy);
-      await skiff(['proxy', '--cleanup', '--table', table]).catch(() => undefined);
-      client?.close();
-      await s?.stop();
-      await run?.release();
-    }
-  });
+  after(() => h.stop());
 
   test('a Job of 5 completions, parallelism 2, runs real containers to completion, never more than 2 at once', async () => {
     // every pod event is looked at: the most pods running at any observed moment

@@ -2,24 +2,21 @@
 // bridge named per run, optionally its HTTPS API on a given port), the busybox test image imported, and a cleanup
 // that removes exactly what it made — pods (through the API, then whatever CRI still holds), the kubelet and its
 // containerd by PID, the bridge, this bridge's CNI cache entries, and the data dir once no container mount is left
-// under it. startKubeletNode() wraps one such node with an API server of its own, the scheduler and node-ipam (a
-// one-node cluster, for the kubelet API tests); kubelet-api-node.ts re-exports it under its former names.
+// under it. startKubeletNode() wraps one such node in a TestControlPlane of its own (control-plane.ts: API server,
+// scheduler, node-ipam and the root CA publisher; a one-node cluster, for the kubelet API tests); kubelet-api-node.ts re-exports it under its former names.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { RestClient, resourceRef } from '../../src/client/index.ts';
-import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
-import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { CriClient } from '../../src/node/cri/client.ts';
 import { containerdLayout } from '../../src/node/cri/containerd-config.ts';
 import { mountsUnder } from '../../src/node/cri/containerd.ts';
 import { buildTestImageArchive, busyboxImage } from '../../src/node/images/busybox.ts';
 import { type SkiffProcess, freePort, skiffBin, startSkiff } from './process.ts';
-import { startTestServer, type TestServer } from './server.ts';
-import { claimRun } from './isolation.ts';
-import { nodeKubeconfig } from './node-identity.ts';
+import type { TestServer } from './server.ts';
+import { TestControlPlane } from './control-plane.ts';
 
 const podsRef = resourceRef('v1', 'pods');
 
@@ -143,42 +140,31 @@ export interface KubeletCluster {
   stop(): Promise<void>;
 }
 
-/** Starts a KubeletCluster whose node is `<prefix>-<random>`, with a random cluster CIDR and the kubelet API on a free port. */
+/** Starts a KubeletCluster whose node is `<prefix>-<run id>`, on the run's cluster CIDR (control-plane.ts), with the
+ * kubelet API on a free port and the node's own identity (system:node:<name>). */
 export async function startKubeletNode(prefix: string): Promise<KubeletCluster> {
-  // the run's cluster CIDR, Service CIDR, NodePorts and bridge name: see isolation.ts
-  const testRun = await claimRun();
-  const nodeName = `${prefix}-${testRun.id}`;
-  const { clusterCidr } = testRun;
-  const ac = new AbortController();
-  const server = await startTestServer({ network: testRun });
-  const client = RestClient.fromKubeconfig(server.kubeconfig, { userAgent: 'kubelet-node-test', qps: 0 });
-  const components = [
-    startScheduler({ client, signal: ac.signal, leaderElect: false }).then((r) => r.done),
-    startControllerManager({ client, signal: ac.signal, leaderElection: false, controllers: ['node-ipam', 'root-ca-certificate-publisher'], options: { clusterCidr } }).then((m) => m.done),
-  ];
-  const stopCluster = async (): Promise<void> => {
-    ac.abort();
-    await Promise.allSettled(components);
-    client.close();
-    await server.stop();
-  };
-  const node = new KubeletNode({ kubeconfig: await nodeKubeconfig(server, nodeName), nodeName, bridge: testRun.name('skc'), port: await freePort() });
+  const cp = new TestControlPlane({ userAgent: 'kubelet-node-test' });
+  let node: KubeletNode | undefined;
   try {
+    await cp.start();
+    const nodeName = `${prefix}-${cp.run.id}`;
+    node = new KubeletNode({ kubeconfig: await cp.nodeKubeconfig(nodeName), nodeName, bridge: cp.run.name('skc'), port: await freePort() });
     const kubelet = await node.start();
     await node.importTestImage();
+    const started = node;
     return {
-      server, client, node, nodeName, dataDir: node.dataDir, kubeletPort: node.o.port!, cri: node.cri, kubelet,
+      server: cp.s, client: cp.client, node, nodeName, dataDir: node.dataDir, kubeletPort: node.o.port!, cri: node.cri, kubelet,
       async stop() {
         try {
-          await node.cleanup(client);
+          await started.cleanup(cp.client);
         } finally {
-          await stopCluster();
+          await cp.stop();
         }
       },
     };
   } catch (err) {
-    await node.cleanup(client).catch(() => undefined);
-    await stopCluster();
+    await node?.cleanup(cp.client).catch(() => undefined);
+    await cp.stop();
     throw err;
   }
 }

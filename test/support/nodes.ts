@@ -1,14 +1,17 @@
 // Test harness for real nodes: a network namespace per extra node, joined to a host bridge by a veth (the host's
 // end of the link has .1, the namespace .2 and a default route via .1; or several namespaces on one link, .2, .3 …
-// — createLink + joinLink), and the clean-up of what a kubelet leaves
-// on a host — pod sandboxes (through its containerd's CRI), that containerd (by the PID in its pid file), CNI
-// result files of its network and its bridge. Everything is named with the caller's suffix so concurrent tests
-// do not meet.
+// — createLink + joinLink), and the clean-up of what a kubelet leaves on a host — pod sandboxes (through its
+// containerd's CRI), that containerd (by the PID in its pid file), CNI result files of its network and its bridge;
+// stopServerAndAgent does all of that for a `skiff server` + `skiff agent` pair. Everything is named with the
+// caller's suffix so concurrent tests do not meet.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { type RestClient, resourceRef } from '../../src/client/index.ts';
 import { CriClient } from '../../src/node/cri/client.ts';
 import { containerdLayout } from '../../src/node/cri/containerd-config.ts';
+import { type SkiffProcess, stopSkiff } from './process.ts';
 
 function ip(args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -126,4 +129,41 @@ export function cleanNodeHost(dataDir: string, bridge: string): void {
   const results = '/var/lib/cni/results';
   // the kubelet names its CNI network after its bridge; libcni keys results by network name
   if (existsSync(results)) for (const f of readdirSync(results)) if (f.startsWith(`${bridge}-`)) rmSync(join(results, f), { force: true });
+}
+
+/** A `skiff server` and a `skiff agent` of a two-node test, as far as they got started. */
+export interface ServerAndAgent {
+  client: RestClient | undefined;
+  server: SkiffProcess | undefined;
+  agent: SkiffProcess | undefined;
+  serverDir: string;
+  agentDir: string;
+  serverBridge: string;
+  agentBridge: string;
+}
+
+/**
+ * Stops a two-node test's nodes: the web Deployment and every pod of the default namespace through the API (the
+ * server may be gone), the sandboxes while the containerds still run, then the agent, the client, the server (and
+ * its kubelet), and each node's containerd leftovers, bridge and CNI results. Namespaces and dirs are the caller's.
+ */
+export async function stopServerAndAgent(o: ServerAndAgent): Promise<void> {
+  const pods = resourceRef('v1', 'pods');
+  try {
+    if (o.client) {
+      await o.client.delete(resourceRef('apps/v1', 'deployments'), 'web', { namespace: 'default' }).catch(() => undefined);
+      for (const p of (await o.client.list<Pod>(pods, { namespace: 'default' })).items) {
+        await o.client.delete(pods, p.metadata!.name!, { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined);
+      }
+    }
+  } catch {
+    // the server may be gone
+  }
+  await removeSandboxes(o.agentDir);
+  await removeSandboxes(o.serverDir);
+  await stopSkiff(o.agent);
+  o.client?.close();
+  await stopSkiff(o.server);
+  cleanNodeHost(o.agentDir, o.agentBridge);
+  cleanNodeHost(o.serverDir, o.serverBridge);
 }

@@ -1,5 +1,6 @@
-// Runs `skiff` as a separate process (the real CLI entry point), for tests of start-up, signals and crashes.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Runs `skiff` as a separate process (the real CLI entry point), for tests of start-up, signals and crashes; runFile
+// runs any program to its end for its exit code and output.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -50,4 +51,30 @@ export async function startSkiff(args: string[], ready: RegExp, timeoutMs = 60_0
   });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   return { child, output: () => out, exited };
+}
+
+/** SIGTERM to a skiff process still running (none if it never started), then its exit. */
+export async function stopSkiff(p: SkiffProcess | undefined): Promise<void> {
+  if (!p) return;
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+  await p.exited;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a program to its end and never rejects: a non-zero exit is its code, any other failure (not started,
+ * killed) is code 1, so a test asserts on the code with stderr as the message. env defaults to this process's.
+ */
+export function runFile(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(file, args, { env: env ?? process.env, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

@@ -1,11 +1,12 @@
 // Debian's docker-registry (distribution 2.x) on 127.0.0.1 for pull-path tests: its storage and config under a dir
 // the caller owns, a free port, and optionally htpasswd basic auth. The bcrypt htpasswd line comes from the
 // system's crypt(3) through perl (perl-base is essential in Debian; libxcrypt does bcrypt), so no package is
-// added for it. pushTestImage uploads the busybox test image over the distribution API.
+// added for it. pushTestImage uploads the busybox test image over the distribution API; startNodeRegistry does both
+// for a test node (storage in the node's data dir) and writeRegistriesYaml gives that node its registries.yaml.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildTestImage } from '../../src/node/images/busybox.ts';
 import { manifestMediaType } from '../../src/node/images/oci-archive.ts';
@@ -71,4 +72,33 @@ export async function pushTestImage(registry: string, repo: string, tag: string,
   }
   const m = await fetch(`${registry}/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: img.manifest.data, headers: { ...headers, 'content-type': manifestMediaType } });
   assert.equal(m.status, 201, await m.text());
+}
+
+/**
+ * A registry whose storage is <dataDir>/registry (so it goes with a test node's data dir), holding the busybox test
+ * image as each "repo:tag" of images, pushed with auth if given. A failed push stops the registry before throwing.
+ */
+export async function startNodeRegistry(dataDir: string, images: string[], auth?: { user: string; password: string }): Promise<TestRegistry> {
+  const dir = join(dataDir, 'registry');
+  mkdirSync(dir);
+  const registry = await startRegistry(dir, auth);
+  try {
+    for (const image of images) {
+      const [repo, tag] = image.split(':');
+      await pushTestImage(registry.url, repo!, tag!, auth);
+    }
+  } catch (err) {
+    await registry.stop();
+    throw err;
+  }
+  return registry;
+}
+
+/** Writes the node's registries.yaml (k3s's place: <dataDir>/agent/etc/registries.yaml); its path. */
+export function writeRegistriesYaml(dataDir: string, text: string): string {
+  const dir = join(dataDir, 'agent', 'etc');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'registries.yaml');
+  writeFileSync(file, text);
+  return file;
 }

@@ -4,11 +4,11 @@
 // marked it otherwise (Released, Available, Failed) the finalizer goes and the deletion completes.
 import type { PersistentVolume } from 'kubernetes-types/core/v1.js';
 import type { Action } from '../../client/controller.ts';
-import { isNotFound } from '../../client/errors.ts';
 import type { Informer } from '../../client/informer.ts';
 import { pvProtectionFinalizer } from '../../api/defaults/storage-protection.ts';
 import { Controller } from './base.ts';
 import type { ControllerContext } from './context.ts';
+import { setFinalizers } from './finalizers.ts';
 import { persistentVolumesRef } from './refs.ts';
 
 export const pvProtectionComponent = 'pv-protection-controller';
@@ -29,21 +29,12 @@ export class PvProtectionController extends Controller {
     const finalizers = pv.metadata?.finalizers ?? [];
     const has = finalizers.includes(pvProtectionFinalizer);
     if (!pv.metadata?.deletionTimestamp) {
-      if (!has) await this.setFinalizers(pv, [...finalizers, pvProtectionFinalizer], signal);
+      if (!has) await setFinalizers(this.ctx.client, persistentVolumesRef, { apiVersion: 'v1', kind: 'PersistentVolume' }, pv, [...finalizers, pvProtectionFinalizer], signal);
       return;
     }
     // upstream isBeingUsed: a Bound volume is in use; the status watch brings the key back when that changes
     if (!has || pv.status?.phase === 'Bound') return;
-    await this.setFinalizers(pv, finalizers.filter((f) => f !== pvProtectionFinalizer), signal);
-  }
-
-  /** An update against the cached resourceVersion: a conflict means the cache was behind, and is retried. */
-  private async setFinalizers(pv: PersistentVolume, finalizers: string[], signal: AbortSignal): Promise<void> {
-    try {
-      await this.ctx.client.update(persistentVolumesRef, { ...pv, apiVersion: 'v1', kind: 'PersistentVolume', metadata: { ...pv.metadata, finalizers } }, { signal });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await setFinalizers(this.ctx.client, persistentVolumesRef, { apiVersion: 'v1', kind: 'PersistentVolume' }, pv, finalizers.filter((f) => f !== pvProtectionFinalizer), signal);
   }
 }
 

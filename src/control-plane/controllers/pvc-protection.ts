@@ -6,11 +6,11 @@
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { objectKey, splitKey } from '../../client/cache.ts';
 import type { Action } from '../../client/controller.ts';
-import { isNotFound } from '../../client/errors.ts';
 import type { Informer } from '../../client/informer.ts';
 import { pvcProtectionFinalizer } from '../../api/defaults/storage-protection.ts';
 import { Controller } from './base.ts';
 import type { ControllerContext } from './context.ts';
+import { setFinalizers } from './finalizers.ts';
 import { persistentVolumeClaimsRef, podsRef } from './refs.ts';
 
 export const pvcProtectionComponent = 'pvc-protection-controller';
@@ -54,26 +54,17 @@ export class PvcProtectionController extends Controller {
     const finalizers = claim.metadata?.finalizers ?? [];
     const has = finalizers.includes(pvcProtectionFinalizer);
     if (!claim.metadata?.deletionTimestamp) {
-      if (!has) await this.setFinalizers(claim, [...finalizers, pvcProtectionFinalizer], signal);
+      if (!has) await setFinalizers(this.ctx.client, persistentVolumeClaimsRef, { apiVersion: 'v1', kind: 'PersistentVolumeClaim' }, claim, [...finalizers, pvcProtectionFinalizer], signal);
       return;
     }
     if (!has || (await this.inUse(namespace, name, signal))) return;
-    await this.setFinalizers(claim, finalizers.filter((f) => f !== pvcProtectionFinalizer), signal);
+    await setFinalizers(this.ctx.client, persistentVolumeClaimsRef, { apiVersion: 'v1', kind: 'PersistentVolumeClaim' }, claim, finalizers.filter((f) => f !== pvcProtectionFinalizer), signal);
   }
 
   private async inUse(namespace: string, name: string, signal: AbortSignal): Promise<boolean> {
     if (this.pods.lister.list(namespace).some((p) => podUsesClaim(p, name))) return true;
     const live = await this.ctx.client.list<Pod>(podsRef, { namespace, signal });
     return live.items.some((p) => podUsesClaim(p, name));
-  }
-
-  /** An update against the cached resourceVersion: a conflict means the cache was behind, and is retried. */
-  private async setFinalizers(claim: PersistentVolumeClaim, finalizers: string[], signal: AbortSignal): Promise<void> {
-    try {
-      await this.ctx.client.update(persistentVolumeClaimsRef, { ...claim, apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { ...claim.metadata, finalizers } }, { signal });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
   }
 }
 

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { CriClient } from './client.ts';
+import { processAlive, processCmdline, waitProcessGone } from './pids.ts';
 import { type ContainerdConfigOptions, type ContainerdLayout, containerdConfig } from './containerd-config.ts';
 import type { VersionResponse } from './types.ts';
 
@@ -43,41 +44,19 @@ export function mountsUnder(dir: string): string[] {
   return points.filter((m) => m === prefix || m.startsWith(`${prefix}/`));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The PID in the pid file, if that process is still a containerd running our config. */
-function adoptable(layout: ContainerdLayout): number | undefined {
+/** The PID in the pid file, if that process is still a containerd running this layout's config (one to adopt). */
+export function runningContainerd(layout: ContainerdLayout): number | undefined {
   if (!existsSync(layout.pidFile)) return undefined;
   const pid = Number(readFileSync(layout.pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return cmdline.some((a) => a.endsWith('containerd')) && cmdline.includes(layout.config) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function waitExit(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (!alive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !alive(pid);
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return undefined;
+  const args = processCmdline(pid);
+  return args.some((a) => a.endsWith('containerd')) && args.includes(layout.config) ? pid : undefined;
 }
 
 export async function startContainerd(o: ContainerdOptions): Promise<RunningContainerd> {
   const { layout } = o;
   mkdirSync(layout.dir, { recursive: true, mode: 0o700 });
-  let pid = adoptable(layout);
+  let pid = runningContainerd(layout);
   const started = pid === undefined;
   let exited: Promise<void> | undefined;
   if (pid === undefined) {
@@ -107,7 +86,7 @@ export async function startContainerd(o: ContainerdOptions): Promise<RunningCont
   const thePid = pid;
   // an adopted containerd is not our child: watch its PID
   exited ??= (async () => {
-    while (alive(thePid)) await new Promise((r) => setTimeout(r, 1000).unref());
+    while (processAlive(thePid)) await new Promise((r) => setTimeout(r, 1000).unref());
   })();
   return {
     exited,
@@ -116,11 +95,11 @@ export async function startContainerd(o: ContainerdOptions): Promise<RunningCont
     version,
     started,
     async stop(graceMs = 10_000) {
-      if (!alive(thePid)) return;
+      if (!processAlive(thePid)) return;
       process.kill(thePid, 'SIGTERM');
-      if (!(await waitExit(thePid, graceMs))) {
+      if (!(await waitProcessGone(thePid, graceMs))) {
         process.kill(thePid, 'SIGKILL');
-        await waitExit(thePid, 5000);
+        await waitProcessGone(thePid, 5000);
       }
       rmSync(layout.pidFile, { force: true });
     },

@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { CriClient } from './client.ts';
 import type { ContainerdLayout } from './containerd-config.ts';
+import { runningContainerd } from './containerd.ts';
+import { processCmdline, waitProcessGone } from './pids.ts';
 
 export interface TeardownResult {
   sandboxes: number;
@@ -15,32 +17,6 @@ export interface TeardownResult {
   shimsKilled: number;
   /** Whether containerd had to be started (it was not running). */
   started: boolean;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function cmdline(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-  } catch {
-    return [];
-  }
-}
-
-/** The containerd running with this layout's config, by its pid file (as containerd.ts adopts it). */
-export function runningContainerd(layout: ContainerdLayout): number | undefined {
-  if (!existsSync(layout.pidFile)) return undefined;
-  const pid = Number(readFileSync(layout.pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
-  const args = cmdline(pid);
-  return args.some((a) => a.endsWith('containerd')) && args.includes(layout.config) ? pid : undefined;
 }
 
 /**
@@ -55,7 +31,7 @@ export function containerdSupervisor(layout: ContainerdLayout): number | undefin
     const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     if (ppid <= 1) return undefined;
     const comm = readFileSync(`/proc/${ppid}/comm`, 'utf8').trim();
-    return comm === 'node' || cmdline(ppid).some((a) => /skiff|kubelet/.test(a)) ? ppid : undefined;
+    return comm === 'node' || processCmdline(ppid).some((a) => /skiff|kubelet/.test(a)) ? ppid : undefined;
   } catch {
     return undefined;
   }
@@ -66,17 +42,11 @@ export function shimsOf(socket: string): number[] {
   const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const args = cmdline(Number(entry));
+    const args = processCmdline(Number(entry));
     const i = args.indexOf('-address');
     if (i >= 0 && args[i + 1] === socket && (args[0] ?? '').includes('containerd-shim')) out.push(Number(entry));
   }
   return out;
-}
-
-async function waitGone(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  return !alive(pid);
 }
 
 /** Starts containerd from the config the node left (so it finds its pods' state), detached like containerd.ts's. */
@@ -123,9 +93,9 @@ export async function teardownContainerd(layout: ContainerdLayout, say: (msg: st
   } finally {
     cri.close();
     process.kill(pid, 'SIGTERM');
-    if (!(await waitGone(pid, 10_000))) {
+    if (!(await waitProcessGone(pid, 10_000))) {
       process.kill(pid, 'SIGKILL');
-      await waitGone(pid, 5_000);
+      await waitProcessGone(pid, 5_000);
     }
     say(`stopped containerd (pid ${pid})`);
   }
