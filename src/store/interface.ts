@@ -27,6 +27,14 @@ export interface ListOptions {
   allowCache?: boolean;
 }
 
+export interface GetOptions {
+  /**
+   * May be answered from a watch cache (what upstream's admission plugins read from their informers): the cached
+   * copy when the cache holds the key, else the store's. Backends without a cache ignore it.
+   */
+  allowCache?: boolean;
+}
+
 export interface ListResult {
   items: KeyValue[];
   /** The revision the list reflects. */
@@ -72,7 +80,7 @@ export interface ProgressWatchOptions extends WatchOptions {
 export interface Store {
   /** The newest revision of the whole store. */
   currentRevision(): Promise<number>;
-  get(key: string): Promise<KeyValue | undefined>;
+  get(key: string, opts?: GetOptions): Promise<KeyValue | undefined>;
   /** Keys that start with prefix, in key order. */
   list(prefix: string, opts?: ListOptions): Promise<ListResult>;
   /** Count of keys under prefix. */

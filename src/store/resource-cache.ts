@@ -231,6 +231,11 @@ export class ResourceCache {
     });
   }
 
+  /** The key's value from memory; undefined when the cache lacks it or has not listed yet (then ask the store). */
+  peek(key: string): KeyValue | undefined {
+    return this.listed ? this.items.get(key) : undefined;
+  }
+
   /** Keys under prefix from memory, in key order, as of `revision`. */
   list(prefix: string, opts: ListOptions): ListResult {
     this.sorted ??= [...this.items.keys()].sort();

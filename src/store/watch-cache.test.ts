@@ -34,6 +34,29 @@ describe('watch cache', () => {
     assert.equal(resourcePrefixOf('/registry/'), undefined);
   });
 
+  it('a get that allows the cache answers from memory once listed, and from the store for a key it lacks', async () => {
+    const { store, calls } = counting(sqlite());
+    const cache = withWatchCache(store);
+    const key = '/registry/serviceaccounts/ns1/default';
+    const gets = () => calls.get('get') ?? 0;
+    try {
+      await cache.create(key, 'a');
+      // Before the cache has listed, the store answers (and the read starts the cache).
+      assert.equal((await cache.get(key, { allowCache: true }))?.value, 'a');
+      assert.equal(gets(), 1);
+      await cache.list('/registry/serviceaccounts/', { allowCache: true });
+      assert.equal((await cache.get(key, { allowCache: true }))?.value, 'a');
+      assert.equal(gets(), 1);
+      assert.equal(await cache.get('/registry/serviceaccounts/ns1/missing', { allowCache: true }), undefined);
+      assert.equal(gets(), 2);
+      // Without allowCache a get is the store's, always.
+      assert.equal((await cache.get(key))?.value, 'a');
+      assert.equal(gets(), 3);
+    } finally {
+      await cache.close();
+    }
+  });
+
   it('serves 100 watchers of one resource from one backend watch', async () => {
     const { store, calls } = counting(sqlite());
     const cache = withWatchCache(store);

@@ -1,13 +1,15 @@
 // withWatchCache(store): the Store decorator kube-apiserver calls the cacher. Watches (and lists that allow a
 // possibly-stale answer) below a resource prefix — the first two path segments, "/registry/pods/" — are served from
-// one in-memory ResourceCache per resource, started lazily, so N API watchers cost one backend watch. Everything else
-// (get, writes, count, consistent lists, keys outside /<a>/<b>/) goes straight to the store.
+// one in-memory ResourceCache per resource, started lazily, so N API watchers cost one backend watch; so are gets that
+// allow the cache (admission's reads) when the cache holds the key. Everything else (other gets, writes, count,
+// consistent lists, keys outside /<a>/<b>/) goes straight to the store.
 //
 // Bookmarks: watchProgress(prefix, {progressIntervalMs}) yields {type:'progress', revision} after the stream was idle
 // that long; it means every event under prefix up to that revision was already yielded, so the apiserver can send
 // a BOOKMARK with resourceVersion = revision. The cache learns of revisions that carry no event of its resource from
 // the backend's own progress items (SQLite: when idle for backendProgressMs; etcd: its progress notifications).
 import {
+  type GetOptions,
   type KeyValue,
   type ListOptions,
   type ListResult,
@@ -81,8 +83,13 @@ export class CachedStore implements Store {
     return this.backend.currentRevision();
   }
 
-  get(key: string): Promise<KeyValue | undefined> {
-    return this.backend.get(key);
+  get(key: string, opts?: GetOptions): Promise<KeyValue | undefined> {
+    const resource = opts?.allowCache ? resourcePrefixOf(key) : undefined;
+    if (!resource) return this.backend.get(key);
+    // A keyed read waits for nothing: a hit is the cached copy, and a miss (or a cache still filling) reads the
+    // store, which is never older than the cache. No list, no timer, no promise per call beyond the answer's.
+    const kv = this.cacheFor(resource, undefined).peek(key);
+    return kv ? Promise.resolve(kv) : this.backend.get(key);
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {

@@ -89,9 +89,7 @@ export class GenericStore {
 
   /** What admission reads: a core-group object, from the watch cache when it holds it (a miss reads the store). */
   private async lookup(resource: string, namespace: string, name: string): Promise<KubeObject | undefined> {
-    const key = keyFor(resource, namespace, name);
-    const cached = await this.store.list(key, { allowCache: true, limit: 1 });
-    const kv = cached.items.find((i) => i.key === key) ?? (await this.store.get(key));
+    const kv = await this.store.get(keyFor(resource, namespace, name), { allowCache: true });
     return kv ? decodeFromStore(kv) : undefined;
   }
 

@@ -13,8 +13,7 @@ export function namespaceChecker(store: Store): NamespaceChecker {
       const key = keyFor('namespaces', '', namespace);
       // Every namespaced create asks this: the watch cache answers from memory, and only a miss (perhaps a
       // namespace created a moment ago) costs a read of the store itself.
-      const cached = await store.list(key, { allowCache: true, limit: 1 });
-      const kv = cached.items.find((i) => i.key === key) ?? (await store.get(key));
+      const kv = await store.get(key, { allowCache: true });
       if (!kv) throw ApiError.notFound({ group: '', resource: 'namespaces' }, namespace);
       const ns = JSON.parse(kv.value) as KubeObject;
       if (ns.metadata?.deletionTimestamp) {
