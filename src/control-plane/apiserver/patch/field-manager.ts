@@ -29,6 +29,15 @@ function withoutManagedFields(obj: KubeObject): JsonObject {
   return json;
 }
 
+/** obj without metadata.managedFields, sharing everything else with obj: for reading only. An update compares
+ *  the two versions and writes neither, so copying whole objects (a pod with its token volume) is wasted. */
+function managedFieldsHidden(obj: KubeObject): JsonObject {
+  const meta = obj.metadata;
+  if (!meta || !Object.hasOwn(meta, 'managedFields')) return obj as unknown as JsonObject;
+  const { managedFields: _hidden, ...rest } = meta;
+  return { ...obj, metadata: rest } as unknown as JsonObject;
+}
+
 function kindKeyOf(obj: KubeObject): string {
   return `${obj.apiVersion ?? ''}/${obj.kind ?? ''}`;
 }
@@ -60,8 +69,8 @@ export function updateManagedFields(args: UpdateManagedFieldsArgs): void {
   const managers = decodeManagedFields(
     supplied && supplied.length > 0 && !subresource ? supplied : old?.metadata?.managedFields,
   );
-  const before = old ? withoutManagedFields(old) : zeroObject(kind);
-  const after = withoutManagedFields(updated);
+  const before = old ? managedFieldsHidden(old) : zeroObject(kind);
+  const after = managedFieldsHidden(updated);
   let cmp;
   try {
     cmp = compare(before, after, ref);
