@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../../store/sqlite.ts';
 import { findDefinition } from '../../../api/resources.ts';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../../api/object.ts';
+import { updateManagedFields } from '../patch/field-manager.ts';
 import { GenericStore, type ApiWatchEvent } from './generic-store.ts';
 
 function fixture() {
@@ -129,5 +132,32 @@ test('a generateName that collides is retried with a fresh suffix', async () => 
   } finally {
     Math.random = originalRandom;
     await f.close();
+  }
+});
+
+test("a create's managedFields are the request's, defaulted: what admission adds (a pod's token volume) is nobody's", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-gs-'));
+  const backend = openSqliteStore(join(dir, 'db'));
+  try {
+    const pods = new GenericStore(findDefinition('', 'v1', 'pods')!, backend);
+    const now = new Date();
+    const track = (old: KubeObject | undefined, updated: KubeObject) =>
+      updateManagedFields({ old, updated, manager: 'test', operation: 'Update', now });
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'pause' }] } };
+    const created = (await pods.create('default', pod, { dryRun: false, now, track })) as Pod & KubeObject;
+    // admission did its work ...
+    assert.match(created.spec?.volumes?.[0]?.name ?? '', /^kube-api-access-/);
+    assert.equal(created.spec?.tolerations?.length, 2);
+    // ... and owns none of it, as upstream's create handler records fields before admission
+    const fields = created.metadata?.managedFields?.[0]?.fieldsV1 as { 'f:spec': Record<string, unknown> };
+    const spec = fields['f:spec'];
+    assert.ok(spec['f:containers'], 'the request\'s containers are owned');
+    assert.ok(spec['f:dnsPolicy'], 'defaulted fields are owned');
+    for (const added of ['f:volumes', 'f:tolerations', 'f:serviceAccountName', 'f:priority']) assert.equal(spec[added], undefined, added);
+    const container = (spec['f:containers'] as Record<string, Record<string, unknown>>)['k:{"name":"c"}'];
+    assert.equal(container['f:volumeMounts'], undefined);
+  } finally {
+    await backend.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

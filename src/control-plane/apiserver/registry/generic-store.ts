@@ -124,6 +124,9 @@ export class GenericStore {
     const generated = !meta.name && !!meta.generateName;
     if (generated) meta.name = meta.generateName + randomSuffix();
     this.strategy.defaults(obj);
+    // Field ownership is what the request sent, defaulted: upstream's create handler records it before admission
+    // and PrepareForCreate, so what they add (a pod's token volume and tolerations, a Job's selector) is nobody's.
+    ctx.track?.(undefined, obj);
     await this.strategy.admit?.(obj, (resource, ns, name) => this.lookup(resource, ns, name));
     await ctx.admit?.(obj, undefined);
     // System-owned metadata: whatever the client sent is replaced (upstream FillObjectMetaSystemFields).
@@ -145,7 +148,6 @@ export class GenericStore {
     try {
       const errors = this.strategy.validate(obj);
       if (errors.length) throw ApiError.invalid(this.info.kind, this.info.group, meta.name, errors);
-      ctx.track?.(undefined, obj);
       if (ctx.dryRun) return obj;
       let target = key;
       // A generated name that happens to be taken is retried with a fresh suffix, as upstream does since 1.31.

@@ -9,7 +9,8 @@ export type ObjectFilter = (obj: KubeObject) => boolean;
 export interface WriteContext {
   dryRun: boolean;
   now: Date;
-  /** Called with the object about to be written (after defaults), to record managedFields. */
+  /** Called with the object to record managedFields of: a create's after defaults and before admission (as
+   *  upstream), an update's about to be written. */
   track?: (old: KubeObject | undefined, updated: KubeObject) => void;
   /** The caller's own admission check (a node's NodeRestriction): the object about to be written (none for a
    *  delete) and the stored one it replaces (none for a create). Throws to refuse. */
