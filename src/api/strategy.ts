@@ -32,7 +32,8 @@ export interface TablePrinter {
   cells(obj: KubeObject, now: Date): unknown[];
 }
 
-/** An object admission may consult: "serviceaccounts" in a namespace by name; undefined when there is none. */
+/** An object admission may consult: "serviceaccounts" in a namespace by name; undefined when there is none. The
+ *  object may be shared with other requests: read it, never change it. */
 export type AdmissionLookup = (resource: string, namespace: string, name: string) => Promise<KubeObject | undefined>;
 
 /**

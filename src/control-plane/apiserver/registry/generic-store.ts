@@ -11,7 +11,7 @@ import type { ResourceInfo } from '../../../api/resource-info.ts';
 import type { ResourceDefinition } from '../../../api/resources.ts';
 import type { ResourceStrategy, UpdateSubresource } from '../../../api/strategy.ts';
 import {
-  KeyExistsError, KeyNotFoundError, RevisionConflictError, type Store,
+  KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store,
 } from '../../../store/interface.ts';
 import { decodeFromStore, encodeForStore, keyFor, prefixFor } from './object-codec.ts';
 import { checkPreconditions, finalizedAway, planDeletion } from './deletion.ts';
@@ -42,6 +42,10 @@ export interface UpdateOptions {
 function unchanged(next: KubeObject, current: KubeObject): boolean {
   return semanticEqual(withoutBookkeeping(next), withoutBookkeeping(current));
 }
+
+/** Admission's reads, decoded: the watch cache hands out the same KeyValue until the object changes, so every pod
+ *  create of a namespace parses its ServiceAccount once, not each time. */
+const admissionReads = new WeakMap<KeyValue, KubeObject>();
 
 export class GenericStore {
   readonly gr: { group: string; resource: string };
@@ -87,10 +91,17 @@ export class GenericStore {
     return obj;
   }
 
-  /** What admission reads: a core-group object, from the watch cache when it holds it (a miss reads the store). */
+  /** What admission reads: a core-group object, from the watch cache when it holds it (a miss reads the store).
+   *  Shared and decoded once per cached value (AdmissionLookup's callers only read it). */
   private async lookup(resource: string, namespace: string, name: string): Promise<KubeObject | undefined> {
     const kv = await this.store.get(keyFor(resource, namespace, name), { allowCache: true });
-    return kv ? decodeFromStore(kv) : undefined;
+    if (!kv) return undefined;
+    let obj = admissionReads.get(kv);
+    if (!obj) {
+      obj = decodeFromStore(kv);
+      admissionReads.set(kv, obj);
+    }
+    return obj;
   }
 
   async get(namespace: string, name: string): Promise<KubeObject> {

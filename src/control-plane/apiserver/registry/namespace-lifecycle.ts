@@ -3,9 +3,13 @@
 // strategy's admitDelete, src/api/resources/namespace.ts.)
 import { ApiError, qualifiedResource, type GroupResource } from '../../../api/errors.ts';
 import type { KubeObject } from '../../../api/object.ts';
-import type { Store } from '../../../store/interface.ts';
+import type { KeyValue, Store } from '../../../store/interface.ts';
 import type { NamespaceChecker } from './types.ts';
 import { keyFor } from './object-codec.ts';
+
+/** Whether a stored namespace is terminating, per value: the watch cache hands out the same KeyValue until the
+ *  namespace changes, so a create does not parse it again. */
+const terminatingByValue = new WeakMap<KeyValue, boolean>();
 
 export function namespaceChecker(store: Store): NamespaceChecker {
   return {
@@ -15,8 +19,12 @@ export function namespaceChecker(store: Store): NamespaceChecker {
       // namespace created a moment ago) costs a read of the store itself.
       const kv = await store.get(key, { allowCache: true });
       if (!kv) throw ApiError.notFound({ group: '', resource: 'namespaces' }, namespace);
-      const ns = JSON.parse(kv.value) as KubeObject;
-      if (ns.metadata?.deletionTimestamp) {
+      let terminating = terminatingByValue.get(kv);
+      if (terminating === undefined) {
+        terminating = !!(JSON.parse(kv.value) as KubeObject).metadata?.deletionTimestamp;
+        terminatingByValue.set(kv, terminating);
+      }
+      if (terminating) {
         // upstream admission.NewForbidden: named after the object being created, not the namespace.
         const why = `unable to create new content in namespace ${namespace} because it is being terminated`;
         const message = name ? `${qualifiedResource(gr)} "${name}" is forbidden: ${why}` : `${qualifiedResource(gr)} is forbidden: ${why}`;
