@@ -32,6 +32,10 @@ describe('watch cache', () => {
     assert.equal(resourcePrefixOf('/registry/deployments.apps/'), '/registry/deployments.apps/');
     assert.equal(resourcePrefixOf('/registry/pods'), undefined);
     assert.equal(resourcePrefixOf('/registry/'), undefined);
+    assert.equal(resourcePrefixOf('registry/pods/x'), undefined);
+    assert.equal(resourcePrefixOf('//pods/x'), undefined);
+    assert.equal(resourcePrefixOf('/registry//x'), undefined);
+    assert.equal(resourcePrefixOf('/registry/namespaces/default'), '/registry/namespaces/');
   });
 
   it('a get that allows the cache answers from memory once listed, and from the store for a key it lacks', async () => {

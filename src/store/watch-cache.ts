@@ -38,8 +38,12 @@ export interface WatchCacheStats {
 
 /** "/registry/pods/default/x" -> "/registry/pods/"; undefined when the prefix does not name a resource. */
 export function resourcePrefixOf(prefix: string): string | undefined {
-  const m = /^\/[^/]+\/[^/]+\//.exec(prefix);
-  return m ? m[0] : undefined;
+  // Two indexOf, not a regex match: every admission read and cached list asks this (~1 % of a pod create's CPU).
+  if (prefix[0] !== '/') return undefined;
+  const first = prefix.indexOf('/', 1);
+  if (first <= 1) return undefined;
+  const second = prefix.indexOf('/', first + 1);
+  return second > first + 1 ? prefix.slice(0, second + 1) : undefined;
 }
 
 export class CachedStore implements Store {
