@@ -1,13 +1,13 @@
-// The product as a user starts it: `skiff server` as a process (the compiled dist/cli/main.js when it is up to date,
-// as scripts/up.sh runs it; else the sources through tsx, and the row says so). Measured: spawn → API listening →
-// this node Ready → every kube-system pod Ready (whatever pods kube-system holds); RSS of the server process and of
-// its whole process tree (the kubelet child and its containerd; containerd's shims re-parent to init and are counted
-// apart), processes and threads started, idle and with 100 pods running (real containers: needs root — without
-// root the server runs --disable-agent and the row says so). Each RSS is sampled once the process has idled long
-// enough for V8 to give back what start-up left (settledRss), beside the sample 5 s in. Baselines from the same run: `node -e 0` start-up,
-// `skiff --help` (the CLI's own load), RSS and threads of a bare idle node process. The server is stopped with
-// SIGINT and its host state removed by `skiff uninstall`, the product's own clean-up. Run alone with
-// `node --import tsx bench/product.ts`; productRows is what bench/run.ts calls.
+// The product as a user starts it: `skiff server` as a process (the compiled dist/cli/main.js when it is up to date, as
+// scripts/up.sh runs it and in its environment, upEnv; else the sources through tsx, and the row says so). Measured:
+// spawn → API listening → this node Ready → every kube-system pod Ready (whatever pods kube-system holds); RSS of the
+// server process and of its whole process tree (the kubelet child and its containerd; containerd's shims re-parent to
+// init and are counted apart), processes and threads started, idle and with 100 pods running (real containers: needs
+// root — without root the server runs --disable-agent and the row says so). Each RSS is sampled once the process has
+// idled long enough for V8 to give back what start-up left (settledRss), beside the sample 5 s in. Baselines from the
+// same run: `node -e 0` start-up, `skiff --help` (the CLI's own load), RSS and threads of a bare idle node process. The
+// server is stopped with SIGINT and its host state removed by `skiff uninstall`, the product's own clean-up. Run alone
+// with `node --import tsx bench/product.ts`; productRows is what bench/run.ts calls.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -146,10 +146,10 @@ async function bareNode(): Promise<{ rssKb: number; threads: number }> {
 }
 
 /** Idle RSS of a control-plane-only server with these extra flags (what the hosted worker threads cost). */
-async function controlPlaneRss(argv: string[], extra: string[]): ReturnType<typeof settledRss> {
+async function controlPlaneRss(argv: string[], extra: string[], env = upEnv()): ReturnType<typeof settledRss> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-cp-'));
   const child = spawn(argv[0], [...argv.slice(1), 'server', '--data-dir', dir, '--https-listen-port', '0', '--disable-agent',
-    '--kube-scheduler-secure-port', '0', '--kube-controller-manager-secure-port', '0', ...extra], { stdio: ['ignore', 'pipe', 'ignore'] });
+    '--kube-scheduler-secure-port', '0', '--kube-controller-manager-secure-port', '0', ...extra], { env, stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   try {
@@ -184,6 +184,9 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   }
 }
 
+/** The environment scripts/up.sh starts the server in (its malloc arena cap), unless this run's own says otherwise. */
+const upEnv = (): NodeJS.ProcessEnv => ({ ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' });
+
 const podReady = (p: Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 export async function productRows(): Promise<Row[]> {
@@ -216,7 +219,7 @@ export async function productRows(): Promise<Row[]> {
    *  written by this run's kubelet) and every kube-system pod is Ready, with the times from spawn. */
   const startServer = async (staleRV?: string) => {
     const t0 = performance.now();
-    const child = spawn(argv[0], [...argv.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0], [...argv.slice(1), ...args], { env: upEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -284,11 +287,14 @@ export async function productRows(): Promise<Row[]> {
     });
     const apiOnly = await controlPlaneRss(argv, ['--disable-scheduler', '--disable-controller-manager']);
     const controlPlane = await controlPlaneRss(argv, []);
+    const glibcDefault = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'MALLOC_ARENA_MAX'));
+    const controlPlaneDefaultArenas = await controlPlaneRss(argv, [], glibcDefault);
     rows.push({
-      figure: 'RSS idle (settled) by what the server process hosts',
+      figure: `RSS idle (settled) by what the server process hosts (MALLOC_ARENA_MAX=${upEnv().MALLOC_ARENA_MAX}, as scripts/up.sh sets it)`,
       value: `API server alone ${mib(apiOnly.settledKb)}; + scheduler, controller-manager threads ${mib(controlPlane.settledKb)}; ` +
         `+ kube-proxy, DNS, mirror-pods threads ${mib(idle.serverRssKb)}`,
-      baseline: `5 s after start: ${mib(apiOnly.startKb)}; ${mib(controlPlane.startKb)}; ${mib(serverIdle.startKb)}; bare idle node process ${mib(bare.rssKb)}`,
+      baseline: `5 s after start: ${mib(apiOnly.startKb)}; ${mib(controlPlane.startKb)}; ${mib(serverIdle.startKb)}; ` +
+        `control plane with glibc's default arenas ${mib(controlPlaneDefaultArenas.settledKb)}; bare idle node process ${mib(bare.rssKb)}`,
     });
     rows.push({
       figure: 'processes and threads started (tree, idle)',
