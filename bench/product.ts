@@ -1,12 +1,13 @@
-// The product as a user starts it: `skiff server` as a process (the compiled dist/cli/main.js when it is up to date,
-// as scripts/up.sh runs it; else the sources through tsx, and the row says so). Measured: spawn → API listening →
-// this node Ready → every kube-system pod Ready (whatever pods kube-system holds); RSS of the server process and of
-// its whole process tree (the kubelet child and its containerd; containerd's shims re-parent to init and are counted
-// apart), processes and threads started, idle and with 100 pods running (real containers: needs root — without
-// root the server runs --disable-agent and the row says so). Baselines from the same run: `node -e 0` start-up,
-// `skiff --help` (the CLI's own load), RSS and threads of a bare idle node process. The server is stopped with
-// SIGINT and its host state removed by `skiff uninstall`, the product's own clean-up. Run alone with
-// `node --import tsx bench/product.ts`; productRows is what bench/run.ts calls.
+// The product as a user starts it: `skiff server` as a process (the compiled dist/cli/main.js when it is up to date, as
+// scripts/up.sh runs it and in its environment, upEnv; else the sources through tsx, and the row says so). Measured:
+// spawn → API listening → this node Ready → every kube-system pod Ready (whatever pods kube-system holds); RSS of the
+// server process and of its whole process tree (the kubelet child and its containerd; containerd's shims re-parent to
+// init and are counted apart), processes and threads started, idle and with 100 pods running (real containers: needs
+// root — without root the server runs --disable-agent and the row says so). Each RSS is sampled once the process has
+// idled long enough for V8 to give back what start-up left (settledRss), beside the sample 5 s in. Baselines from the
+// same run: `node -e 0` start-up, `skiff --help` (the CLI's own load), RSS and threads of a bare idle node process. The
+// server is stopped with SIGINT and its host state removed by `skiff uninstall`, the product's own clean-up. Run alone
+// with `node --import tsx bench/product.ts`; productRows is what bench/run.ts calls.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,6 +105,35 @@ async function timeRun(argv: string[]): Promise<number> {
   return performance.now() - t0;
 }
 
+/**
+ * Idle RSS as steady state. V8 keeps what start-up allocated for a while and gives part of it back only once its
+ * memory reducer runs (tens of seconds into idleness: ~35 MiB of the server process ~40 s after start), so a sample
+ * a few seconds after start-up measures start-up, not idleness. Samples VmRSS every second from the moment the
+ * process went idle; settled once at least `minMs` have passed and the RSS has fallen by no more than 1 MiB over the
+ * last `quietMs`; `boundMs` at most (then it says the RSS had not settled). Returns the first sample, 5 s in (what
+ * this bench used to report), and the settled one with the idle time it took.
+ */
+async function settledRss(pid: number, minMs = 45_000, quietMs = 15_000, boundMs = 120_000): Promise<{ startKb: number; settledKb: number; afterMs: number; settled: boolean }> {
+  const t0 = performance.now();
+  const samples: { at: number; kb: number }[] = [];
+  let startKb = 0;
+  for (;;) {
+    const at = performance.now() - t0;
+    const kb = statusField(pid, 'VmRSS');
+    samples.push({ at, kb });
+    if (!startKb && at >= 5000) startKb = kb;
+    if (at >= minMs) {
+      const before = samples.filter((s) => s.at <= at - quietMs).at(-1);
+      if (before && before.kb - kb <= 1024) return { startKb, settledKb: kb, afterMs: at, settled: true };
+    }
+    if (at >= boundMs) return { startKb, settledKb: kb, afterMs: at, settled: false };
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+const settledText = (s: { settledKb: number; afterMs: number; settled: boolean }): string =>
+  `${mib(s.settledKb)} after ${(s.afterMs / 1000).toFixed(0)} s idle${s.settled ? '' : ' (still falling: not settled)'}`;
+
 /** RSS and threads of a node process that does nothing, once it is up. */
 async function bareNode(): Promise<{ rssKb: number; threads: number }> {
   const child = spawn(process.execPath, ['-e', 'console.log("up"); setInterval(() => {}, 1000)'], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -116,16 +146,15 @@ async function bareNode(): Promise<{ rssKb: number; threads: number }> {
 }
 
 /** Idle RSS of a control-plane-only server with these extra flags (what the hosted worker threads cost). */
-async function controlPlaneRssKb(argv: string[], extra: string[]): Promise<number> {
+async function controlPlaneRss(argv: string[], extra: string[], env = upEnv()): ReturnType<typeof settledRss> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-cp-'));
   const child = spawn(argv[0], [...argv.slice(1), 'server', '--data-dir', dir, '--https-listen-port', '0', '--disable-agent',
-    '--kube-scheduler-secure-port', '0', '--kube-controller-manager-secure-port', '0', ...extra], { stdio: ['ignore', 'pipe', 'ignore'] });
+    '--kube-scheduler-secure-port', '0', '--kube-controller-manager-secure-port', '0', ...extra], { env, stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   try {
     await until('control plane up', async () => (/node token at/.test(out) ? true : undefined), 120_000, 20);
-    await new Promise((r) => setTimeout(r, 5000)); // idle, as the full server's sample
-    return statusField(child.pid!, 'VmRSS');
+    return await settledRss(child.pid!); // idle, as the full server's sample
   } finally {
     child.kill('SIGINT');
     await exitOf(child);
@@ -154,6 +183,9 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** The environment scripts/up.sh starts the server in (its malloc arena cap), unless this run's own says otherwise. */
+const upEnv = (): NodeJS.ProcessEnv => ({ ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' });
 
 const podReady = (p: Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
@@ -187,7 +219,7 @@ export async function productRows(): Promise<Row[]> {
    *  written by this run's kubelet) and every kube-system pod is Ready, with the times from spawn. */
   const startServer = async (staleRV?: string) => {
     const t0 = performance.now();
-    const child = spawn(argv[0], [...argv.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0], [...argv.slice(1), ...args], { env: upEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -244,21 +276,25 @@ export async function productRows(): Promise<Row[]> {
       baseline: `first start ${ms(first.listening)} / ${first.ready ? ms(first.ready.at) : '-'}`,
     });
     const c = client!;
-    await new Promise((r) => setTimeout(r, 5000)); // idle: past start-up's allocations
+    const serverIdle = await settledRss(again.child.pid!); // idle: past start-up's allocations and V8's give-back
     const socket = ns ? containerdLayout(dataDir).socket : undefined;
     const idle = footprint(again.child.pid!, socket);
     const names = [...new Set(idle.names)].map((n) => `${n}×${idle.names.filter((x) => x === n).length}`).join(', ');
     rows.push({
-      figure: 'RSS idle: server process / its process tree',
-      value: `${mib(idle.serverRssKb)} / ${mib(idle.treeRssKb)} (${names})`,
-      baseline: `bare idle node process ${mib(bare.rssKb)}; target server <= 150 MB`,
+      figure: 'RSS idle (settled): server process / its process tree',
+      value: `${mib(idle.serverRssKb)} / ${mib(idle.treeRssKb)} (${settledText(serverIdle)}; ${names})`,
+      baseline: `5 s after node Ready ${mib(serverIdle.startKb)}; bare idle node process ${mib(bare.rssKb)}; target server <= 150 MB`,
     });
-    const apiOnly = await controlPlaneRssKb(argv, ['--disable-scheduler', '--disable-controller-manager']);
-    const controlPlane = await controlPlaneRssKb(argv, []);
+    const apiOnly = await controlPlaneRss(argv, ['--disable-scheduler', '--disable-controller-manager']);
+    const controlPlane = await controlPlaneRss(argv, []);
+    const glibcDefault = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'MALLOC_ARENA_MAX'));
+    const controlPlaneDefaultArenas = await controlPlaneRss(argv, [], glibcDefault);
     rows.push({
-      figure: 'RSS idle by what the server process hosts',
-      value: `API server alone ${mib(apiOnly)}; + scheduler, controller-manager threads ${mib(controlPlane)}; + kube-proxy, DNS threads ${mib(idle.serverRssKb)}`,
-      baseline: `bare idle node process ${mib(bare.rssKb)}`,
+      figure: `RSS idle (settled) by what the server process hosts (MALLOC_ARENA_MAX=${upEnv().MALLOC_ARENA_MAX}, as scripts/up.sh sets it)`,
+      value: `API server alone ${mib(apiOnly.settledKb)}; + scheduler, controller-manager threads ${mib(controlPlane.settledKb)}; ` +
+        `+ kube-proxy, DNS, mirror-pods threads ${mib(idle.serverRssKb)}`,
+      baseline: `5 s after start: ${mib(apiOnly.startKb)}; ${mib(controlPlane.startKb)}; ${mib(serverIdle.startKb)}; ` +
+        `control plane with glibc's default arenas ${mib(controlPlaneDefaultArenas.settledKb)}; bare idle node process ${mib(bare.rssKb)}`,
     });
     rows.push({
       figure: 'processes and threads started (tree, idle)',
@@ -282,12 +318,13 @@ export async function productRows(): Promise<Row[]> {
         const pods = (await c.list<Pod>(podsRef, { namespace: 'default', labelSelector: 'app=hundred' })).items;
         return pods.length === 100 && pods.every(podReady) ? performance.now() - t1 : undefined;
       }, 600_000, 500);
-      await new Promise((r) => setTimeout(r, 5000));
+      const serverFull = await settledRss(again.child.pid!);
       const full = footprint(again.child.pid!, socket);
       rows.push({
-        figure: 'RSS with 100 pods running (real containers): server / tree / shims',
-        value: `${mib(full.serverRssKb)} / ${mib(full.treeRssKb)} / ${full.shims} shims ${mib(full.shimsRssKb)}`,
-        baseline: `idle ${mib(idle.serverRssKb)} / ${mib(idle.treeRssKb)}; 100 pods Ready ${(allReady / 1000).toFixed(1)} s after the create`,
+        figure: 'RSS with 100 pods running (real containers; settled): server / tree / shims',
+        value: `${mib(full.serverRssKb)} / ${mib(full.treeRssKb)} / ${full.shims} shims ${mib(full.shimsRssKb)} (${settledText(serverFull)})`,
+        baseline: `idle ${mib(idle.serverRssKb)} / ${mib(idle.treeRssKb)}; 5 s after the 100 pods Ready ${mib(serverFull.startKb)}; ` +
+          `100 pods Ready ${(allReady / 1000).toFixed(1)} s after the create`,
       });
       rows.push({
         figure: 'processes and threads (tree, 100 pods)',

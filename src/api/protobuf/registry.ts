@@ -74,29 +74,39 @@ function buildRoot(): protobuf.Root {
   return root;
 }
 
-const root = buildRoot();
-const byKey = new Map<string, protobuf.Type>();
-for (const s of kindSpecs) {
-  byKey.set(`${s.apiVersion}/${s.kind}`, root.lookupType(`${s.pkg}.${s.kind}`));
-  if (s.list) byKey.set(`${s.apiVersion}/${s.kind}List`, root.lookupType(`${s.pkg}.${s.kind}List`));
-}
+/**
+ * Built on first use, not at import: only a request with a protobuf body needs it (the server answers in JSON, and
+ * its own components send JSON; kubectl's creates do send protobuf), so a server nobody has sent protobuf to does not
+ * hold the parsed Root (~2-3 MiB of heap) nor spend start-up time (~0.2 s) building it.
+ */
+let built: { root: protobuf.Root; byKey: Map<string, protobuf.Type> } | undefined;
 
-export const unknownType = root.lookupType('k8s.io.apimachinery.pkg.runtime.Unknown');
+function registry(): { root: protobuf.Root; byKey: Map<string, protobuf.Type> } {
+  if (built) return built;
+  const root = buildRoot();
+  const byKey = new Map<string, protobuf.Type>();
+  for (const s of kindSpecs) {
+    byKey.set(`${s.apiVersion}/${s.kind}`, root.lookupType(`${s.pkg}.${s.kind}`));
+    if (s.list) byKey.set(`${s.apiVersion}/${s.kind}List`, root.lookupType(`${s.pkg}.${s.kind}List`));
+  }
+  return (built = { root, byKey });
+}
 
 /**
  * The message type for an envelope's apiVersion and kind. DeleteOptions is registered in every group version
  * upstream, so it is found under any apiVersion.
  */
 export function messageTypeFor(apiVersion: string, kind: string): protobuf.Type | undefined {
+  const { byKey } = registry();
   return byKey.get(`${apiVersion}/${kind}`) ?? (kind === 'DeleteOptions' ? byKey.get('meta.k8s.io/v1/DeleteOptions') : undefined);
 }
 
 /** Kind keys ("apps/v1/Deployment", "v1/Pod", "v1/PodList", ...) the codec decodes and encodes. */
 export function protobufKinds(): string[] {
-  return [...byKey.keys()];
+  return [...registry().byKey.keys()];
 }
 
 /** Type lookup by full name, for tests. */
 export function lookupMessage(fullName: string): protobuf.Type {
-  return root.lookupType(fullName);
+  return registry().root.lookupType(fullName);
 }
