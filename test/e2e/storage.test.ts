@@ -11,7 +11,7 @@ import { startScheduler } from '../../src/control-plane/scheduler/index.ts';
 import { startSimNodes } from '../../src/sim/index.ts';
 import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
 import { persistentVolumeClaimsRef, persistentVolumesRef, podsRef } from '../../src/control-plane/controllers/refs.ts';
-import { type TestServer, startTestServer } from '../support/server.ts';
+import { type TestServer, startTestServer, kubectlOk } from '../support/server.ts';
 import { gone, waitFor } from '../support/wait.ts';
 
 let s: TestServer;
@@ -38,11 +38,7 @@ after(async () => {
   await s.stop();
 });
 
-async function kubectl(args: string[], stdin?: string): Promise<string> {
-  const r = await s.kubectl(args, stdin === undefined ? undefined : { stdin });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const kubectl = (args: string[], stdin?: string): Promise<string> => kubectlOk(s, args, { stdin });
 
 const getClaim = (name: string): Promise<PersistentVolumeClaim> => client.get<PersistentVolumeClaim>(persistentVolumeClaimsRef, name, { namespace: 'default' });
 const getVolume = (name: string): Promise<PersistentVolume> => client.get<PersistentVolume>(persistentVolumesRef, name);

@@ -12,7 +12,7 @@ import { startControllerManager } from '../../src/control-plane/controllers/mana
 import { controllerRevisionsRef, daemonSetsRef, podsRef } from '../../src/control-plane/controllers/refs.ts';
 import { controllerRefOf, isPodReady } from '../../src/control-plane/controllers/replicaset-pods.ts';
 import { targetNodeOf } from '../../src/control-plane/controllers/daemonset-placement.ts';
-import { type TestServer, startTestServer } from '../support/server.ts';
+import { type TestServer, startTestServer, kubectlOk } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
 let s: TestServer;
@@ -43,11 +43,7 @@ after(async () => {
   await s.stop();
 });
 
-async function kubectl(args: string[], stdin?: string, version?: string): Promise<string> {
-  const r = await s.kubectl(args, { stdin, version });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const kubectl = (args: string[], stdin?: string, version?: string): Promise<string> => kubectlOk(s, args, { stdin, version });
 
 const manifest = (name: string, image: string, extra = ''): string => `
 apiVersion: apps/v1

@@ -12,7 +12,7 @@ import { startSimNodes } from '../../src/sim/index.ts';
 import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
 import { jobsRef, podsRef } from '../../src/control-plane/controllers/refs.ts';
 import { jobTrackingFinalizer } from '../../src/control-plane/controllers/job-util.ts';
-import { type TestServer, startTestServer } from '../support/server.ts';
+import { type TestServer, startTestServer, kubectlOk } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
 let s: TestServer;
@@ -42,11 +42,7 @@ after(async () => {
   await s.stop();
 });
 
-async function kubectl(args: string[], stdin?: string): Promise<string> {
-  const r = await s.kubectl(args, stdin === undefined ? undefined : { stdin });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const kubectl = (args: string[], stdin?: string): Promise<string> => kubectlOk(s, args, { stdin });
 
 /** A Job manifest whose pods exit with `exitCode` after `seconds` on simulated nodes (no exit: they run on). */
 function jobYaml(name: string, spec: Record<string, unknown>, exit?: { code: number; seconds: number }): string {

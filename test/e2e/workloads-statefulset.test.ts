@@ -12,7 +12,7 @@ import { startSimNodes } from '../../src/sim/index.ts';
 import { startControllerManager } from '../../src/control-plane/controllers/manager.ts';
 import { endpointSlicesRef, persistentVolumeClaimsRef, persistentVolumesRef, podsRef, statefulSetsRef } from '../../src/control-plane/controllers/refs.ts';
 import { isPodReady } from '../../src/control-plane/controllers/replicaset-pods.ts';
-import { type TestServer, startTestServer } from '../support/server.ts';
+import { type TestServer, startTestServer, kubectlOk } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
 let s: TestServer;
@@ -55,11 +55,7 @@ after(async () => {
   await s.stop();
 });
 
-async function kubectl(args: string[], stdin?: string): Promise<string> {
-  const r = await s.kubectl(args, stdin === undefined ? undefined : { stdin });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const kubectl = (args: string[], stdin?: string): Promise<string> => kubectlOk(s, args, { stdin });
 
 const manifest = `
 apiVersion: v1

@@ -1,5 +1,6 @@
 // Test harness: a real Skiff API server (in this process, on a free port, in a temp data dir) and real kubectl
 // run against it with its own --cache-dir. Everything started here is stopped by stop().
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,13 @@ export interface KubectlResult {
 }
 
 export const kubectlVersions = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'];
+
+/** Runs kubectl against s and asserts it exited 0 (naming the command and its stderr); its stdout. */
+export async function kubectlOk(s: Pick<TestServer, 'kubectl'>, args: string[], opts?: KubectlOptions): Promise<string> {
+  const r = await s.kubectl(args, opts);
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
 
 export function kubectlBinary(version?: string): string {
   return version ? `/usr/lib/google-cloud-sdk/bin/kubectl.${version}` : '/usr/bin/kubectl';
